@@ -1,0 +1,52 @@
+/* main.c - the faultline command: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/cmd.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"validate", cmd_validate, "check plans; every error with file:line:column"},
+	{"run", cmd_run, "run one chaos plan: inject, probe, measure, judge, restore"},
+	{"agent", cmd_agent, "the long-running daemon: scheduled plans, journal, control"},
+	{"restore", cmd_restore, "restore every fault the journal says is still injected"},
+	{"status", cmd_status, "ask a running agent what it is doing"},
+	{"select", cmd_select, "show what each selector of a plan resolves to"},
+	{"inspect", cmd_inspect, "list a cluster's nodes, groups and resources"},
+	{"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
+	{"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultline COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexit codes: 0 ok, 1 SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return FL_EXIT_INVALID;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return FL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "faultline: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return FL_EXIT_INVALID;
+}

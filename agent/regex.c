@@ -1,0 +1,70 @@
+/* regex.c - PCRE2 compile/match wrapper with optional JIT. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "faultline/regex.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+
+#include "faultline/util.h"
+
+struct fl_regex {
+	pcre2_code *code;
+	char *pattern;
+	bool jit;
+};
+
+static bool jit_enabled = true;
+
+void regex_set_jit(bool on)
+{
+	jit_enabled = on;
+}
+
+struct fl_regex *regex_compile(const char *pattern, size_t *erroff, char *errbuf, size_t errlen)
+{
+	int errcode;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &off, NULL);
+	if (code == NULL) {
+		if (errbuf != NULL && errlen > 0)
+			pcre2_get_error_message(errcode, (PCRE2_UCHAR *)errbuf, errlen);
+		if (erroff != NULL)
+			*erroff = off;
+		return NULL;
+	}
+	struct fl_regex *re = xcalloc(1, sizeof(*re));
+	re->code = code;
+	re->pattern = xstrdup(pattern);
+	re->jit = jit_enabled && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	return re;
+}
+
+void regex_free(struct fl_regex *re)
+{
+	if (re == NULL)
+		return;
+	pcre2_code_free(re->code);
+	free(re->pattern);
+	free(re);
+}
+
+int regex_match(const struct fl_regex *re, const char *subject, size_t len)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	if (md == NULL)
+		return -1;
+	int rc;
+	if (re->jit)
+		rc = pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
+	else
+		rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+const char *regex_pattern(const struct fl_regex *re)
+{
+	return re->pattern;
+}

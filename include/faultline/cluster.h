@@ -1,0 +1,194 @@
+/*
+ * cluster.h - the one interface every cluster backend implements.
+ *
+ * Backends: "sim" (embedded simulator, the default), "pacemaker", "exec"
+ * (an adapter process speaking a JSON-lines protocol, e.g.
+ * faultline-wsfc.exe). Each backend file exports one const struct
+ * cluster_ops; cluster_open() picks it from the registry by name.
+ *
+ * Vocabulary and numbers follow the Windows Failover Cluster API
+ * (ClusApi.h), which is the richest of the three; other backends map onto
+ * it (see docs/backends.md). Every call reports failure through struct
+ * fl_err and never prints. Calls that act on the cluster also return the
+ * backend's native result code in *code (Win32 error code, exit status),
+ * so the report can show exactly what the cluster said.
+ */
+#ifndef FAULTLINE_CLUSTER_H
+#define FAULTLINE_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/err.h"
+
+struct fl_clock;
+
+/* CLUSTER_RESOURCE_STATE */
+enum res_state {
+	RES_UNKNOWN = -1,
+	RES_INHERITED = 0,
+	RES_INITIALIZING = 1,
+	RES_ONLINE = 2,
+	RES_OFFLINE = 3,
+	RES_FAILED = 4,
+	RES_PENDING = 128,
+	RES_ONLINE_PENDING = 129,
+	RES_OFFLINE_PENDING = 130,
+};
+
+/* CLUSTER_GROUP_STATE */
+enum group_state {
+	GRP_UNKNOWN = -1,
+	GRP_ONLINE = 0,
+	GRP_OFFLINE = 1,
+	GRP_FAILED = 2,
+	GRP_PARTIAL_ONLINE = 3,
+	GRP_PENDING = 4,
+};
+
+/* CLUS_RESDLL_OFFLINE_* (the OfflineV2 routine's flags); plans use these names. */
+#define OFFLINE_IGNORE_RESOURCE_STATUS 0x01u
+#define OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR 0x02u
+#define OFFLINE_QUEUE_ENABLED 0x04u
+#define OFFLINE_RETURNING_TO_SOURCE_NODE_BECAUSE_OF_ERROR 0x08u
+#define OFFLINE_DUE_TO_EMBEDDED_FAILURE 0x10u
+#define OFFLINE_IGNORE_NETWORK_CONNECTIVITY 0x20u
+#define OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE 0x40u
+#define OFFLINE_ALL_FLAGS 0x7fu
+
+/* Win32 codes the backends report (winerror.h). */
+#define WIN_ERROR_SUCCESS 0
+#define WIN_ERROR_INVALID_HANDLE 6
+#define WIN_ERROR_IO_PENDING 997
+#define WIN_ERROR_RESOURCE_NOT_AVAILABLE 5006
+#define WIN_ERROR_HOST_NODE_NOT_AVAILABLE 5005
+#define WIN_ERROR_GROUP_NOT_AVAILABLE 5012
+#define WIN_ERROR_RESOURCE_NOT_FOUND 5007
+#define WIN_ERROR_GROUP_NOT_FOUND 5013
+#define WIN_ERROR_NODE_NOT_FOUND 5042
+#define WIN_ERROR_RESMON_INVALID_STATE 5084
+#define WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960
+
+/* Operations a backend may support (struct cluster_caps.ops). */
+#define CLUSTER_OP_FAIL 0x01u
+#define CLUSTER_OP_OFFLINE 0x02u
+#define CLUSTER_OP_ONLINE 0x04u
+#define CLUSTER_OP_MOVE_GROUP 0x08u
+#define CLUSTER_OP_OFFLINE_DESTINATION 0x10u /* offline(..., destination) */
+
+struct cluster_caps {
+	unsigned ops;           /* CLUSTER_OP_* */
+	unsigned offline_flags; /* OFFLINE_* the backend honours */
+	bool notify;            /* notify_fd is event-driven (else polled) */
+};
+
+/* A backend's configuration: the plan's `cluster:` section, resolved. */
+struct cluster_config {
+	const char *backend;  /* "sim", "pacemaker", "exec" */
+	const char *topology; /* sim: path of the topology file, already resolved */
+	char *const *command; /* exec: argv, NULL-terminated */
+	uint64_t seed;        /* sim: seeds random durations */
+	uint64_t timeout_ns;  /* per-call deadline for external backends; 0 = default */
+	bool sim_endpoints;   /* sim: open real loopback endpoints (real-time runs) */
+};
+
+struct cluster_node {
+	char *name;
+	bool up;
+};
+
+struct cluster_group {
+	char *name;
+	char *owner; /* current owner node, may be NULL */
+	enum group_state state;
+};
+
+struct cluster_resource {
+	char *name;
+	char *type;
+	char *group;
+	char *owner; /* current owner node (the group's), may be NULL */
+	enum res_state state;
+	char **deps; /* names of resources it depends on (flattened), owned */
+	size_t ndeps;
+};
+
+/* A consistent picture of the cluster; everything inside is owned. */
+struct cluster_snapshot {
+	struct cluster_node *nodes;
+	size_t nnodes;
+	struct cluster_group *groups;
+	size_t ngroups;
+	struct cluster_resource *resources;
+	size_t nresources;
+};
+
+enum cluster_event_kind {
+	CLUSTER_EV_RESOURCE, /* a resource changed state or owner */
+	CLUSTER_EV_GROUP,    /* a group changed state or owner */
+	CLUSTER_EV_RESYNC,   /* events may have been lost: re-read everything */
+};
+
+struct cluster_event {
+	enum cluster_event_kind kind;
+	const char *name;  /* borrowed for the callback's duration */
+	const char *owner; /* node, may be NULL */
+	int state;         /* enum res_state or enum group_state */
+	uint64_t at;       /* backend clock, ns; 0 if unknown */
+};
+
+typedef void (*cluster_event_cb)(const struct cluster_event *ev, void *arg);
+
+struct cluster;
+
+struct cluster_ops {
+	const char *name;
+	struct cluster_caps caps;
+	/* Allocate impl state into c->impl. */
+	int (*open)(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
+	void (*close)(struct cluster *c);
+	int (*snapshot)(struct cluster *c, struct cluster_snapshot *out, struct fl_err *e);
+	int (*resource_state)(struct cluster *c, const char *resource, enum res_state *state, struct fl_err *e);
+	/* FailClusterResource: returns once accepted; policy runs asynchronously. */
+	int (*fail)(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+	/* Offline with CLUS_RESDLL_OFFLINE_* flags; destination may be NULL. */
+	int (*offline)(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
+		       struct fl_err *e);
+	int (*online)(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+	/* MoveClusterGroup; node NULL = the most suitable node. */
+	int (*move_group)(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
+	/* Readable when events are pending; -1 if the backend cannot notify. */
+	int (*notify_fd)(struct cluster *c);
+	/* Deliver pending events to cb; returns how many, or -1. */
+	int (*drain)(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
+};
+
+struct cluster {
+	const struct cluster_ops *ops;
+	void *impl;
+};
+
+/* The backend registered under `name`, or NULL. */
+const struct cluster_ops *cluster_backend(const char *name);
+/* Space-separated list of registered backend names, for error messages. */
+const char *cluster_backend_names(void);
+
+/* Open the backend named in cfg->backend. NULL with e set on failure. */
+struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
+void cluster_close(struct cluster *c);
+
+void cluster_snapshot_free(struct cluster_snapshot *s);
+const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
+
+const char *res_state_str(enum res_state s);
+const char *group_state_str(enum group_state s);
+/* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
+int res_state_parse(const char *s);
+
+/* Offline flag names, as in plans ("ignore_resource_status", ...). */
+const char *offline_flag_str(unsigned flag);
+/* 0 if unknown name, else the flag bit. */
+unsigned offline_flag_parse(const char *name);
+
+#endif

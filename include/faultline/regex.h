@@ -1,0 +1,31 @@
+/*
+ * regex.h - PCRE2 behind a small interface (pcre2.h stays out of headers).
+ *
+ * Patterns are UTF-8, compiled once (with JIT when available and enabled)
+ * and matched many times. A compiled regex is immutable and may be shared.
+ */
+#ifndef FAULTLINE_REGEX_H
+#define FAULTLINE_REGEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fl_regex;
+
+/*
+ * Compile `pattern`. On failure returns NULL, writes PCRE2's message into
+ * errbuf and the byte offset (into pattern) of the offending character into
+ * *erroff.
+ */
+struct fl_regex *regex_compile(const char *pattern, size_t *erroff, char *errbuf, size_t errlen);
+void regex_free(struct fl_regex *re);
+/* 1 match, 0 no match, -1 matching error (e.g. match limit) with errbuf set. */
+int regex_match(const struct fl_regex *re, const char *subject, size_t len);
+const char *regex_pattern(const struct fl_regex *re);
+/*
+ * JIT is used by default when PCRE2 supports it; tests turn it off to prove
+ * both paths agree. Affects regexes compiled afterwards.
+ */
+void regex_set_jit(bool on);
+
+#endif
