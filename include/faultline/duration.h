@@ -1,0 +1,20 @@
+/*
+ * duration.h - human durations ("250ms", "90s", "2m", "1h30m", "1d") to and
+ * from nanoseconds. One parser for plans, topologies and the command line.
+ */
+#ifndef FAULTLINE_DURATION_H
+#define FAULTLINE_DURATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse s: one or more <digits><unit> terms, units ns us ms s m h d, each
+ * unit at most once and in decreasing order ("1h30m", not "30m1h"); "0" alone
+ * is zero. Returns 0, or -1 for a malformed or overflowing value.
+ */
+int duration_parse(const char *s, uint64_t *ns);
+/* Format ns the same way ("1h30m", "250ms", "1.5s" never): into buf. */
+const char *duration_format(uint64_t ns, char *buf, size_t len);
+
+#endif
