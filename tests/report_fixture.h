@@ -9,6 +9,8 @@
 #ifndef FAULTLINE_TEST_REPORT_FIXTURE_H
 #define FAULTLINE_TEST_REPORT_FIXTURE_H
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
