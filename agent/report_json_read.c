@@ -65,8 +65,7 @@ static int get_ms(struct rd *c, json_t *o, const char *at, const char *key, uint
 	return 0;
 }
 
-static int get_int(struct rd *c, json_t *o, const char *at, const char *key, int64_t min, int64_t max,
-                   int64_t *out)
+static int get_int(struct rd *c, json_t *o, const char *at, const char *key, int64_t min, int64_t max, int64_t *out)
 {
 	json_t *v = need(c, o, at, key);
 	if (v == NULL)
@@ -141,8 +140,7 @@ static int get_array(struct rd *c, json_t *o, const char *at, const char *key, j
 }
 
 /* Element i of arr as an object; its path goes into at. */
-static json_t *element(struct rd *c, json_t *arr, size_t i, const char *parent, const char *key, char *at,
-                       size_t len)
+static json_t *element(struct rd *c, json_t *arr, size_t i, const char *parent, const char *key, char *at, size_t len)
 {
 	snprintf(at, len, "%s%s%s[%zu]", parent, *parent ? "." : "", key, i);
 	json_t *v = json_array_get(arr, i);
@@ -187,7 +185,8 @@ static const char *verdict_name(int v)
 static int read_measure(struct rd *c, json_t *o, const char *at, size_t nprobes, struct rec_measure *m)
 {
 	int64_t probe;
-	if (get_int(c, o, at, "probe", 0, INT64_MAX, &probe) || get_bool(c, o, at, "outage_observed", &m->outage_observed) ||
+	if (get_int(c, o, at, "probe", 0, INT64_MAX, &probe) ||
+	    get_bool(c, o, at, "outage_observed", &m->outage_observed) ||
 	    get_bool(c, o, at, "recovered", &m->recovered) || get_ms(c, o, at, "down_at", &m->down_at) ||
 	    get_ms(c, o, at, "up_at", &m->up_at) || get_ms(c, o, at, "recovery_ms", &m->recovery_ns) ||
 	    get_ms(c, o, at, "resolution_ms", &m->resolution_ns))
@@ -206,20 +205,21 @@ static int read_trial_fields(struct rd *c, json_t *o, const char *at, struct rec
 	int64_t fault, index, code, restarts, failovers;
 	int outcome, cluster;
 	bool recovered;
-	if (get_str(c, o, at, "fault", false, &t->fault_name) || get_int(c, o, at, "fault_index", 0, INT64_MAX, &fault) ||
-	    get_int(c, o, at, "index", 0, UINT_MAX, &index) || get_str(c, o, at, "action", false, &t->action) ||
-	    get_str(c, o, at, "resource", false, &t->resource) || get_str(c, o, at, "group", true, &t->group) ||
-	    get_str(c, o, at, "node_before", true, &t->node_before) ||
+	if (get_str(c, o, at, "fault", false, &t->fault_name) ||
+	    get_int(c, o, at, "fault_index", 0, INT64_MAX, &fault) || get_int(c, o, at, "index", 0, UINT_MAX, &index) ||
+	    get_str(c, o, at, "action", false, &t->action) || get_str(c, o, at, "resource", false, &t->resource) ||
+	    get_str(c, o, at, "group", true, &t->group) || get_str(c, o, at, "node_before", true, &t->node_before) ||
 	    get_str(c, o, at, "node_after", true, &t->node_after) || get_ms(c, o, at, "planned_at", &t->planned_at) ||
-	    get_ms(c, o, at, "injected_at", &t->injected_at) || get_wall(c, o, at, "injected_at_utc", &t->injected_wall) ||
-	    get_ms(c, o, at, "closed_at", &t->closed_at) || get_int(c, o, at, "code", LONG_MIN, LONG_MAX, &code) ||
-	    get_str(c, o, at, "error", true, &t->error) ||
+	    get_ms(c, o, at, "injected_at", &t->injected_at) ||
+	    get_wall(c, o, at, "injected_at_utc", &t->injected_wall) || get_ms(c, o, at, "closed_at", &t->closed_at) ||
+	    get_int(c, o, at, "code", LONG_MIN, LONG_MAX, &code) || get_str(c, o, at, "error", true, &t->error) ||
 	    get_enum(c, o, at, "outcome", outcome_name, TRIAL_ABORTED + 1, &outcome) ||
 	    get_bool(c, o, at, "recovered", &recovered) || get_bool(c, o, at, "outage_observed", &t->outage_observed) ||
 	    get_ms(c, o, at, "recovery_ms", &t->recovery_ns) || get_ms(c, o, at, "resolution_ms", &t->resolution_ns) ||
 	    get_ms(c, o, at, "timeout_ms", &t->timeout_ns) ||
 	    get_enum(c, o, at, "cluster_outcome", cluster_name, OUTCOME_OFFLINE + 1, &cluster) ||
-	    get_int(c, o, at, "restarts", 0, UINT_MAX, &restarts) || get_int(c, o, at, "failovers", 0, UINT_MAX, &failovers))
+	    get_int(c, o, at, "restarts", 0, UINT_MAX, &restarts) ||
+	    get_int(c, o, at, "failovers", 0, UINT_MAX, &failovers))
 		return -1;
 	if (recovered != (outcome == TRIAL_RECOVERED))
 		return bad(c, at, "recovered", "contradicts \"outcome\"");
@@ -265,10 +265,10 @@ static int read_probe(struct rd *c, json_t *o, const char *at, struct rec_probe 
 	json_t *arr;
 	if (get_str(c, o, at, "name", false, &p->name) || get_str(c, o, at, "kind", false, &p->kind) ||
 	    get_str(c, o, at, "target", true, &p->target) || get_int(c, o, at, "checks", 0, INT64_MAX, &checks) ||
-	    get_int(c, o, at, "failures", 0, INT64_MAX, &failures) || get_int(c, o, at, "errors", 0, INT64_MAX, &errors) ||
-	    get_ms(c, o, at, "up_ms", &p->up_ns) || get_ms(c, o, at, "down_ms", &p->down_ns) ||
-	    get_ms(c, o, at, "error_ms", &p->error_ns) || get_ms(c, o, at, "unknown_ms", &p->unknown_ns) ||
-	    get_array(c, o, at, "transitions", &arr))
+	    get_int(c, o, at, "failures", 0, INT64_MAX, &failures) ||
+	    get_int(c, o, at, "errors", 0, INT64_MAX, &errors) || get_ms(c, o, at, "up_ms", &p->up_ns) ||
+	    get_ms(c, o, at, "down_ms", &p->down_ns) || get_ms(c, o, at, "error_ms", &p->error_ns) ||
+	    get_ms(c, o, at, "unknown_ms", &p->unknown_ns) || get_array(c, o, at, "transitions", &arr))
 		return -1;
 	p->checks = (uint64_t)checks;
 	p->failures = (uint64_t)failures;
@@ -389,11 +389,13 @@ static int read_header(struct rd *c, json_t *root, struct run_record *r)
 		return -1;
 	if (!json_is_object(plan))
 		return bad(c, "", "plan", "expected an object");
-	if (get_str(c, plan, "plan", "name", false, &r->plan_name) || get_str(c, plan, "plan", "path", true, &r->plan_path) ||
+	if (get_str(c, plan, "plan", "name", false, &r->plan_name) ||
+	    get_str(c, plan, "plan", "path", true, &r->plan_path) ||
 	    get_str(c, plan, "plan", "sha256", false, &r->plan_sha256) || read_seed(c, root, &r->seed) ||
 	    get_str(c, root, "", "backend", false, &r->backend) || get_str(c, root, "", "version", true, &r->version) ||
 	    get_bool(c, root, "", "dry_run", &r->dry_run) || get_bool(c, root, "", "virtual_time", &r->virtual_time) ||
-	    get_wall(c, root, "", "started_at", &r->started_wall) || get_ms(c, root, "", "duration_ms", &r->duration_ns) ||
+	    get_wall(c, root, "", "started_at", &r->started_wall) ||
+	    get_ms(c, root, "", "duration_ms", &r->duration_ns) ||
 	    get_enum(c, root, "", "verdict", verdict_name, SLO_INCONCLUSIVE + 1, &verdict) ||
 	    get_int(c, root, "", "exit_code", 0, 255, &exit_code) ||
 	    get_str(c, root, "", "abort_reason", true, &r->abort_reason))

@@ -138,7 +138,8 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 		table_add(&t, NULL, "%s", tr->fault_name ? tr->fault_name : "?");
 		table_add(&t, NULL, "%u", tr->index + 1);
 		table_add(&t, NULL, "%s", tr->resource ? tr->resource : "?");
-		table_add(&t, NULL, "%s → %s", tr->node_before ? tr->node_before : "?", tr->node_after ? tr->node_after : "?");
+		table_add(&t, NULL, "%s → %s", tr->node_before ? tr->node_before : "?",
+		          tr->node_after ? tr->node_after : "?");
 		table_add(&t, outcome_color(tr->outcome), "%s", outcome_text(tr->outcome));
 		table_add(&t, NULL, "%s", rec);
 	}

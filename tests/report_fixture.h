@@ -18,8 +18,8 @@
 #include "faultline/record.h"
 #include "faultline/util.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000ULL)
-#define SEC(x) ((uint64_t)(x) * 1000000000ULL)
+#define MS(x)  ((uint64_t)(x)*1000000ULL)
+#define SEC(x) ((uint64_t)(x)*1000000000ULL)
 /* 2025-03-01T12:00:00.000Z */
 #define FIXTURE_WALL 1740830400000000000LL
 
@@ -71,8 +71,8 @@ static inline void fx_header(struct run_record *r, const char *plan)
 	r->started_wall = FIXTURE_WALL + 123456789;
 }
 
-static inline void fx_slo(struct rec_slo *s, const char *name, const char *kind, enum slo_verdict v,
-                          const char *detail, size_t samples, double observed, double limit)
+static inline void fx_slo(struct rec_slo *s, const char *name, const char *kind, enum slo_verdict v, const char *detail,
+                          size_t samples, double observed, double limit)
 {
 	*s = (struct rec_slo){fx_dup(name), fx_dup(kind), v, fx_dup(detail), samples, observed, limit};
 }
@@ -94,14 +94,16 @@ static inline void fx_probes(struct run_record *r)
 	r->nprobes = 2;
 	r->probes = xcalloc(2, sizeof(*r->probes));
 	struct rec_probe *tcp = &r->probes[0], *http = &r->probes[1];
-	*tcp = (struct rec_probe){.name = fx_dup("sql-tcp"), .kind = fx_dup("tcp"), .target = fx_dup("127.0.0.1:14330")};
+	*tcp =
+	    (struct rec_probe){.name = fx_dup("sql-tcp"), .kind = fx_dup("tcp"), .target = fx_dup("127.0.0.1:14330")};
 	tcp->checks = 3100, tcp->failures = 1820, tcp->errors = 0;
 	tcp->up_ns = SEC(24), tcp->down_ns = MS(36512), tcp->unknown_ns = MS(488);
 	fx_change(tcp, MS(10), PROBE_UP, NULL);
 	fx_change(tcp, MS(5020), PROBE_DOWN, "connect: Connection refused");
 	fx_change(tcp, MS(11512), PROBE_UP, NULL);
 	fx_change(tcp, MS(30020), PROBE_DOWN, "connect: Connection refused");
-	*http = (struct rec_probe){.name = fx_dup("app-http"), .kind = fx_dup("http"), .target = fx_dup("http://127.0.0.1:18080/health")};
+	*http = (struct rec_probe){
+	    .name = fx_dup("app-http"), .kind = fx_dup("http"), .target = fx_dup("http://127.0.0.1:18080/health")};
 	http->checks = 610, http->failures = 12, http->errors = 1;
 	http->up_ns = SEC(55), http->down_ns = MS(4500), http->error_ns = MS(500);
 	fx_change(http, MS(10), PROBE_UP, NULL);
@@ -155,8 +157,10 @@ static inline void fixture_small(struct run_record *r)
 	r->duration_ns = MS(7500);
 	r->nprobes = 1;
 	r->probes = xcalloc(1, sizeof(*r->probes));
-	r->probes[0] = (struct rec_probe){.name = fx_dup("tcp"), .kind = fx_dup("tcp"), .target = fx_dup("127.0.0.1:1")};
-	r->probes[0].checks = 10, r->probes[0].failures = 2, r->probes[0].up_ns = MS(7000), r->probes[0].down_ns = MS(500);
+	r->probes[0] =
+	    (struct rec_probe){.name = fx_dup("tcp"), .kind = fx_dup("tcp"), .target = fx_dup("127.0.0.1:1")};
+	r->probes[0].checks = 10, r->probes[0].failures = 2, r->probes[0].up_ns = MS(7000),
+	r->probes[0].down_ns = MS(500);
 	fx_change(&r->probes[0], MS(2000), PROBE_DOWN, "connect: Connection refused");
 	struct rec_trial *t = fx_trial(r, "f", 0, "a", "b", TRIAL_RECOVERED);
 	t->planned_at = SEC(2), t->injected_at = SEC(2), t->injected_wall = FIXTURE_WALL + SEC(2);

@@ -91,8 +91,9 @@ Test(report_junit, late_recovery_inject_failure_and_abort)
 	r.abort_reason = xstrdup("guard \"quorum\" tripped");
 	r.exit_code = 3;
 	char *got = junit_of(&r);
-	cr_assert_not_null(strstr(got, "<failure message=\"recovered in 41.2 s (resolution 20 ms) &gt; recovery_timeout "
-	                               "30 s\" type=\"not_recovered\">"),
+	cr_assert_not_null(strstr(got,
+	                          "<failure message=\"recovered in 41.2 s (resolution 20 ms) &gt; recovery_timeout "
+	                          "30 s\" type=\"not_recovered\">"),
 	                   "%s", got);
 	cr_assert_not_null(strstr(got, "<error message=\"injection failed (code 5023): resource is not online\" "
 	                               "type=\"inject_failed\">"));
@@ -119,8 +120,9 @@ Test(report_junit, hostile_strings_are_escaped_and_control_characters_replaced)
 	r.slos[0].detail = xstrdup("p99 </failure><x>");
 	char *got = junit_of(&r);
 	cr_assert_not_null(strstr(got, "<testsuite name=\"&lt;plan&gt; &amp; &quot;co&quot; &apos;x&apos;\""));
-	cr_assert_not_null(strstr(got, "classname=\"trial.f\xEF\xBF\xBD\xEF\xBF\xBD[31m\" name=\"f\xEF\xBF\xBD\xEF\xBF\xBD"
-	                               "[31m #1: a&#9;b&#10;c\xEF\xBF\xBD]]&gt;\""),
+	cr_assert_not_null(strstr(got,
+	                          "classname=\"trial.f\xEF\xBF\xBD\xEF\xBF\xBD[31m\" name=\"f\xEF\xBF\xBD\xEF\xBF\xBD"
+	                          "[31m #1: a&#9;b&#10;c\xEF\xBF\xBD]]&gt;\""),
 	                   "%s", got);
 	cr_assert_not_null(strstr(got, "<failure message=\"p99 &lt;/failure&gt;&lt;x&gt;\" type=\"recovery\"/>"));
 	for (const char *p = got; *p != '\0'; p++)
