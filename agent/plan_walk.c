@@ -21,7 +21,8 @@ const char *plan_suggest(const char *word, const char *const *names)
 	size_t best_d = 3;
 	for (size_t i = 0; names[i] != NULL; i++) {
 		size_t dist = str_distance(word, names[i], 2);
-		if (dist < best_d) {
+		/* Two edits to a two-letter word is a different word, not a typo. */
+		if (dist < best_d && dist < strlen(word) && dist < strlen(names[i])) {
 			best_d = dist;
 			best = names[i];
 		}
