@@ -29,9 +29,9 @@ struct selector {
 	struct fl_regex *exclude_re;
 	int state; /* enum res_state, or -2 for any */
 	enum pick_mode pick;
-	unsigned pick_count;  /* PICK_COUNT */
-	double pick_percent;  /* PICK_PERCENT, (0, 100] */
-	struct src_pos pos;   /* where the selector is defined */
+	unsigned pick_count; /* PICK_COUNT */
+	double pick_percent; /* PICK_PERCENT, (0, 100] */
+	struct src_pos pos;  /* where the selector is defined */
 };
 
 void selector_fini(struct selector *s);
@@ -39,7 +39,7 @@ void selector_fini(struct selector *s);
 struct selection {
 	const struct cluster_resource **items; /* borrowed from the snapshot, in snapshot order */
 	size_t n;
-	size_t matched; /* how many matched before pick */
+	size_t matched;           /* how many matched before pick */
 	size_t protected_skipped; /* matched but protected */
 };
 
@@ -51,7 +51,7 @@ struct selection {
  * everything out.
  */
 int select_resolve(const struct selector *sel, const struct fl_regex *protect, const struct cluster_snapshot *snap,
-		   uint64_t seed, struct selection *out, struct fl_err *e);
+                   uint64_t seed, struct selection *out, struct fl_err *e);
 void selection_fini(struct selection *s);
 
 #endif
