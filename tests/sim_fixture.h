@@ -136,6 +136,13 @@ static inline char *fx_trace(struct fx *f)
 	return buf;
 }
 
+#define ASSERT_TRACE(f, expect)                                                                                    \
+	do {                                                                                                       \
+		char *got_ = fx_trace(f);                                                                          \
+		cr_assert_str_eq(got_, expect);                                                                    \
+		free(got_);                                                                                        \
+	} while (0)
+
 static inline void fx_end(struct fx *f)
 {
 	sim_free(f->s);
