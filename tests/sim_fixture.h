@@ -128,12 +128,18 @@ static inline void fx_run(struct fx *f, uint64_t until)
 /* The trace as text; caller frees. */
 static inline char *fx_trace(struct fx *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	sim_trace_print(f->s, mem);
-	fclose(mem);
-	return buf;
+	size_t n, len = 0;
+	const struct sim_transition *tr = sim_trace(f->s, &n);
+	char *out = xstrdup(""), line[1024];
+	for (size_t i = 0; i < n; i++) {
+		size_t add = strlen(sim_transition_format(f->s, &tr[i], line, sizeof(line)));
+		out = xrealloc(out, len + add + 2);
+		memcpy(out + len, line, add);
+		len += add;
+		out[len++] = '\n';
+		out[len] = '\0';
+	}
+	return out;
 }
 
 #define ASSERT_TRACE(f, expect)                                                                                    \

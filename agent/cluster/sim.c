@@ -140,6 +140,7 @@ void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when)
 
 static void start_offline(struct sim *s, struct sim_res *r, const char *why)
 {
+	r->going_down = false;
 	sim_res_set(s, r, RES_OFFLINE_PENDING, why);
 	start_op(s, r, SIM_OP_OFFLINE, draw(r, &r->def->offline_time), why);
 }
@@ -236,7 +237,9 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 		if (r->op != SIM_OP_NONE)
 			continue;
 		bool ok = up_ok(s, g, r);
-		if (r->state == RES_ONLINE && !ok && dependents_down(s, r)) {
+		if (!ok && sim_res_active(r))
+			r->going_down = true; /* a decision, kept even if a provider recovers meanwhile */
+		if (r->state == RES_ONLINE && r->going_down && dependents_down(s, r)) {
 			const char *why = g->moving ? g->move_why : !r->target ? r->why : "provider down";
 			if (r->target && !g->moving)
 				r->why = "provider back online";

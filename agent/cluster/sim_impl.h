@@ -37,6 +37,7 @@ struct sim_res {
 	bool target;      /* the engine drives it Online */
 	bool revive;      /* Failed, but the engine may bring it online */
 	bool retrying;    /* the final attempt after RetryPeriodOnFailure */
+	bool going_down;  /* decided to go Offline; waits only for its dependents */
 	const char *why;  /* cause of the next engine-driven transition */
 	struct sim_rdep *deps;
 	size_t ndeps;
