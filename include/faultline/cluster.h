@@ -60,6 +60,7 @@ enum group_state {
 /* Win32 codes the backends report (winerror.h). */
 #define WIN_ERROR_SUCCESS                        0
 #define WIN_ERROR_INVALID_HANDLE                 6
+#define WIN_ERROR_INVALID_PARAMETER              87
 #define WIN_ERROR_IO_PENDING                     997
 #define WIN_ERROR_RESOURCE_NOT_AVAILABLE         5006
 #define WIN_ERROR_HOST_NODE_NOT_AVAILABLE        5005
@@ -67,6 +68,7 @@ enum group_state {
 #define WIN_ERROR_RESOURCE_NOT_FOUND             5007
 #define WIN_ERROR_GROUP_NOT_FOUND                5013
 #define WIN_ERROR_NODE_NOT_FOUND                 5042
+#define WIN_ERROR_INVALID_STATE                  5023 /* group or resource not in the right state */
 #define WIN_ERROR_RESMON_INVALID_STATE           5084
 #define WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960
 
