@@ -98,6 +98,10 @@ struct sim_topology {
 struct sim_topology *sim_topology_load(const char *path, struct fl_diag *d);
 void sim_topology_free(struct sim_topology *t);
 
+/* Fill r / g with the documented WSFC defaults (see docs/topology-format.md); names NULL. */
+void sim_resource_def_defaults(struct sim_resource_def *r);
+void sim_group_def_defaults(struct sim_group_def *g);
+
 /* One recorded state transition: the ground truth. */
 enum sim_obj { SIM_OBJ_RESOURCE, SIM_OBJ_GROUP, SIM_OBJ_NODE };
 
