@@ -15,11 +15,10 @@
 #include "faultline/util.h"
 #include "plan_int.h"
 
-#define SEC(n) ((uint64_t)(n) * NSEC_PER_SEC)
+#define SEC(n) ((uint64_t)(n)*NSEC_PER_SEC)
 
-static const char *const top_keys[] = {"version", "name",  "description", "seed",   "cluster",  "select",
-				       "faults",  "probes", "slo",         "guards", "schedule", "run",
-				       NULL};
+static const char *const top_keys[] = {"version", "name", "description", "seed",     "cluster", "select", "faults",
+                                       "probes",  "slo",  "guards",      "schedule", "run",     NULL};
 
 static void defaults(struct plan *p)
 {
@@ -113,7 +112,7 @@ static void load_header(struct pctx *c, const struct ydoc_node *root)
 	uint64_t ver;
 	if (v != NULL && plan_get_uint(c, v, 1, 1000, &ver) && ver != PLAN_VERSION)
 		diag_add(c->d, v->pos, "unsupported plan version %llu (this faultline reads version %d)",
-			 (unsigned long long)ver, PLAN_VERSION);
+		         (unsigned long long)ver, PLAN_VERSION);
 	if ((v = plan_need(c, root, "name", "plan")) != NULL)
 		plan_get_str(c, v, &c->p->name);
 	if ((v = ydoc_get(root, "description")) != NULL)
@@ -126,7 +125,7 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 {
 	if (root->kind != YDOC_MAP) {
 		diag_add(c->d, root->pos, "a plan must be a mapping of keys (version, name, cluster, ...), got a %s",
-			 ydoc_kind_str(root));
+		         ydoc_kind_str(root));
 		return;
 	}
 	plan_keys(c, root, top_keys, "plan");

@@ -20,7 +20,7 @@ static size_t find(const struct plan *p, enum ref_kind k, const char *name)
 {
 	return k == REF_SELECTOR ? plan_find_selector(p, name)
 	       : k == REF_PROBE  ? plan_find_probe(p, name)
-				 : plan_find_fault(p, name);
+	                         : plan_find_fault(p, name);
 }
 
 /* NULL-terminated borrowed list of the names of kind k, for suggestions. */
@@ -31,8 +31,8 @@ static const char **names_of(const struct plan *p, enum ref_kind k)
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *s = k == REF_SELECTOR ? p->selectors[i].name
-				: k == REF_PROBE  ? p->probes[i].name
-						  : p->faults[i].name;
+		                : k == REF_PROBE  ? p->probes[i].name
+		                                  : p->faults[i].name;
 		if (s != NULL)
 			v[j++] = s;
 	}
@@ -40,8 +40,8 @@ static const char **names_of(const struct plan *p, enum ref_kind k)
 }
 
 /* Resolve the name in map[key] (already loaded into `name`); report if unknown. */
-static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *key, const char *name,
-		      enum ref_kind k, const char *who)
+static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *key, const char *name, enum ref_kind k,
+                      const char *who)
 {
 	if (name == NULL)
 		return PLAN_NONE;
@@ -52,8 +52,8 @@ static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *k
 	const char **names = names_of(c->p, k);
 	const char *s = plan_suggest(name, names);
 	if (s != NULL)
-		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s; did you mean \"%s\"?", who, ref_words[k], name, key,
-			 s);
+		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s; did you mean \"%s\"?", who, ref_words[k], name,
+		         key, s);
 	else
 		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s", who, ref_words[k], name, key);
 	free(names);
@@ -69,10 +69,11 @@ static void check_cycle(struct pctx *c, const struct ydoc_node *node, size_t i)
 		if (cur == i) {
 			const struct ydoc_node *v = ydoc_get(node, "after");
 			if (p->faults[i].after_idx == i)
-				diag_add(c->d, v->pos, "fault \"%s\": after refers to the fault itself", p->faults[i].name);
+				diag_add(c->d, v->pos, "fault \"%s\": after refers to the fault itself",
+				         p->faults[i].name);
 			else
 				diag_add(c->d, v->pos, "fault \"%s\": after chain loops back to this fault",
-					 p->faults[i].name);
+				         p->faults[i].name);
 			return;
 		}
 		cur = p->faults[cur].after_idx;
@@ -168,7 +169,8 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 				ok = unsupported(d, f, backend, what);
 			}
 		}
-		if (f->action == PLAN_OFFLINE && f->destination != NULL && !(caps->ops & CLUSTER_OP_OFFLINE_DESTINATION))
+		if (f->action == PLAN_OFFLINE && f->destination != NULL &&
+		    !(caps->ops & CLUSTER_OP_OFFLINE_DESTINATION))
 			ok = unsupported(d, f, backend, "a destination for offline");
 	}
 	return ok ? 0 : -1;

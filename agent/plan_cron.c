@@ -22,16 +22,16 @@ struct field {
 	const char *range_why;
 };
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-				     "jul", "aug", "sep", "oct", "nov", "dec", NULL};
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                     "aug", "sep", "oct", "nov", "dec", NULL};
 static const char *const wdays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
 
 static const struct field fields[5] = {
-	{"minute", 0, 59, NULL, "minute out of range 0-59"},
-	{"hour", 0, 23, NULL, "hour out of range 0-23"},
-	{"day-of-month", 1, 31, NULL, "day of month out of range 1-31"},
-	{"month", 1, 12, months, "month out of range 1-12 (or jan-dec)"},
-	{"day-of-week", 0, 7, wdays, "day of week out of range 0-7 (or sun-sat)"},
+    {"minute", 0, 59, NULL, "minute out of range 0-59"},
+    {"hour", 0, 23, NULL, "hour out of range 0-23"},
+    {"day-of-month", 1, 31, NULL, "day of month out of range 1-31"},
+    {"month", 1, 12, months, "month out of range 1-12 (or jan-dec)"},
+    {"day-of-week", 0, 7, wdays, "day of week out of range 0-7 (or sun-sat)"},
 };
 
 /* A number or a name; advances *s. -1 if neither. */
@@ -105,9 +105,9 @@ static int field(const struct field *f, const char *s, size_t len, uint64_t *mas
 
 static int macro(const char *s, struct plan_cron *c, const char **why)
 {
-	static const char *const m[] = {"@hourly",  "0 * * * *", "@daily",  "0 0 * * *", "@midnight", "0 0 * * *",
-					"@weekly",  "0 0 * * 0", "@monthly", "0 0 1 * *", "@yearly",   "0 0 1 1 *",
-					"@annually", "0 0 1 1 *", NULL};
+	static const char *const m[] = {"@hourly",   "0 * * * *", "@daily",    "0 0 * * *", "@midnight",
+	                                "0 0 * * *", "@weekly",   "0 0 * * 0", "@monthly",  "0 0 1 * *",
+	                                "@yearly",   "0 0 1 1 *", "@annually", "0 0 1 1 *", NULL};
 	if (strncmp(s, "@every ", 7) == 0) {
 		if (duration_parse(s + 7, &c->every_ns) != 0 || c->every_ns < 60 * 1000000000ULL)
 			return *why = "@every needs a duration of at least 1m, like @every 6h", -1;

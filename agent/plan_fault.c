@@ -9,7 +9,7 @@
 #include "plan_int.h"
 
 static const char *const fault_keys[] = {"name",        "action",       "target",           "at",    "repeat", "flags",
-					 "destination", "online_after", "recovery_timeout", "after", NULL};
+                                         "destination", "online_after", "recovery_timeout", "after", NULL};
 static const char *const actions[] = {"fail", "offline", "online", "move", NULL};
 
 static void load_repeat(struct pctx *c, const struct ydoc_node *n, struct plan_fault *f, const char *who)
@@ -101,7 +101,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 		const struct ydoc_node *first = first_name(c, idx, f->name);
 		if (first != NULL)
 			diag_add(c->d, v->pos, "duplicate fault name \"%s\" (first defined at %u:%u)", f->name,
-				 first->pos.line, first->pos.col);
+			         first->pos.line, first->pos.col);
 	} else if (v == NULL)
 		plan_need(c, n, "name", who);
 	plan_keys(c, n, fault_keys, who);

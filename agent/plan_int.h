@@ -36,7 +36,8 @@ bool plan_get_uint(struct pctx *c, const struct ydoc_node *n, uint64_t min, uint
 bool plan_get_percent(struct pctx *c, const struct ydoc_node *n, double *out);
 bool plan_get_fraction(struct pctx *c, const struct ydoc_node *n, double *out);
 /* Compile a regex; on error, point at the offending character. */
-bool plan_get_regex(struct pctx *c, const struct ydoc_node *n, const char *who, const char *field, struct fl_regex **out);
+bool plan_get_regex(struct pctx *c, const struct ydoc_node *n, const char *who, const char *field,
+                    struct fl_regex **out);
 /* One of words (NULL-terminated); returns the index or -1 after reporting. */
 int plan_get_enum(struct pctx *c, const struct ydoc_node *n, const char *what, const char *const *words);
 /* A list of strings (argv); NULL-terminated copy. */

@@ -223,7 +223,7 @@ static void print_guards_run(const struct plan *p, FILE *f)
 static void print_window(FILE *f, const char *indent, const struct plan_window *w)
 {
 	fprintf(f, "%s{ start: '%02d:%02d', end: '%02d:%02d' }\n", indent, w->start_min / 60, w->start_min % 60,
-		w->end_min / 60, w->end_min % 60);
+	        w->end_min / 60, w->end_min % 60);
 }
 
 static void print_schedule(const struct plan_schedule *s, FILE *f)

@@ -8,8 +8,8 @@
 #include "faultline/util.h"
 #include "plan_int.h"
 
-static const char *const probe_keys[] = {"cluster",  "tcp",       "http",      "exec",   "interval", "fast_interval",
-					 "timeout",  "failures",  "successes", "expect", NULL};
+static const char *const probe_keys[] = {"cluster", "tcp",      "http",      "exec",   "interval", "fast_interval",
+                                         "timeout", "failures", "successes", "expect", NULL};
 static const char *const kinds[] = {"cluster", "tcp", "http", "exec", NULL};
 
 static void load_expect(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr, const char *who)
@@ -59,7 +59,7 @@ static void load_target(struct pctx *c, const struct ydoc_node *v, struct plan_p
 
 /* Exactly one of cluster/tcp/http/exec says what kind of probe this is. */
 static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr,
-					 const char *who)
+                                         const char *who)
 {
 	const struct ydoc_node *found = NULL;
 	for (size_t k = 0; kinds[k] != NULL; k++) {
@@ -67,8 +67,8 @@ static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node 
 		if (v == NULL)
 			continue;
 		if (found != NULL) {
-			diag_add(c->d, v->pos, "%s has both %s and %s; a probe checks one thing",
-				 who, kinds[pr->kind], kinds[k]);
+			diag_add(c->d, v->pos, "%s has both %s and %s; a probe checks one thing", who, kinds[pr->kind],
+			         kinds[k]);
 			continue;
 		}
 		found = v;

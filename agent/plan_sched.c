@@ -74,7 +74,7 @@ static void load_policies(struct pctx *c, const struct ydoc_node *n, struct plan
 void plan_load_schedule(struct pctx *c, const struct ydoc_node *n)
 {
 	static const char *const keys[] = {"cron",   "timezone", "window",      "blackout",
-					   "jitter", "missed",   "concurrency", NULL};
+	                                   "jitter", "missed",   "concurrency", NULL};
 	struct plan_schedule *s = &c->p->schedule;
 	if (!plan_is_map(c, n))
 		return;
@@ -83,9 +83,10 @@ void plan_load_schedule(struct pctx *c, const struct ydoc_node *n)
 	const struct ydoc_node *v;
 	if ((v = plan_need(c, n, "cron", "schedule")) != NULL)
 		load_cron(c, v, s);
-	if ((v = ydoc_get(n, "timezone")) != NULL && plan_get_str(c, v, &s->timezone) && !plan_timezone_valid(s->timezone))
+	if ((v = ydoc_get(n, "timezone")) != NULL && plan_get_str(c, v, &s->timezone) &&
+	    !plan_timezone_valid(s->timezone))
 		diag_add(c->d, v->pos, "unknown time zone \"%s\" (expected UTC or an IANA name like Europe/Paris)",
-			 s->timezone);
+		         s->timezone);
 	if ((v = ydoc_get(n, "window")) != NULL)
 		s->has_window = load_window(c, v, &s->window, "window");
 	if ((v = ydoc_get(n, "blackout")) != NULL)

@@ -52,9 +52,9 @@ static void load_state(struct pctx *c, const struct ydoc_node *n, struct selecto
 	int st = plan_res_state(n->str);
 	if (st == -2)
 		diag_add(c->d, n->pos,
-			 "unknown resource state \"%s\" (expected online, offline, failed, pending, "
-			 "online_pending, offline_pending, initializing or inherited)",
-			 n->str);
+		         "unknown resource state \"%s\" (expected online, offline, failed, pending, "
+		         "online_pending, offline_pending, initializing or inherited)",
+		         n->str);
 	else
 		s->state = st;
 }
@@ -74,10 +74,10 @@ static void load_one(struct pctx *c, const struct ydoc_node *key, const struct y
 		const char *key;
 		struct fl_regex **re;
 	} res[] = {{"name", &s->name_re},
-		   {"group", &s->group_re},
-		   {"type", &s->type_re},
-		   {"node", &s->node_re},
-		   {"exclude", &s->exclude_re}};
+	           {"group", &s->group_re},
+	           {"type", &s->type_re},
+	           {"node", &s->node_re},
+	           {"exclude", &s->exclude_re}};
 	bool any = false;
 	for (size_t i = 0; i < ARRAY_LEN(res); i++) {
 		const struct ydoc_node *v = ydoc_get(n, res[i].key);

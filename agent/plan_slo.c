@@ -10,7 +10,7 @@
 #include "plan_int.h"
 
 static const char *const slo_keys[] = {"name",   "probe", "target",       "recovery", "availability",
-				       "expect", "to",    "max_restarts", NULL};
+                                       "expect", "to",    "max_restarts", NULL};
 static const char *const kinds[] = {"recovery", "availability", "expect", "max_restarts", NULL};
 static const char *const expects[] = {"restart", "failover", "stays_failed", NULL};
 
@@ -24,8 +24,8 @@ static void check_order(struct pctx *c, const struct ydoc_node *n, const char *c
 		if (prev < k && vals[i] < vals[prev]) {
 			char a[32], b[32];
 			diag_add(c->d, ydoc_get(n, keys[i])->pos, "%s (%s) must not be less than %s (%s)", keys[i],
-				 duration_format(vals[i], a, sizeof(a)), keys[prev],
-				 duration_format(vals[prev], b, sizeof(b)));
+			         duration_format(vals[i], a, sizeof(a)), keys[prev],
+			         duration_format(vals[prev], b, sizeof(b)));
 		}
 		prev = i;
 	}
@@ -64,7 +64,7 @@ static void load_recovery(struct pctx *c, const struct ydoc_node *n, struct plan
 }
 
 static void load_kind(struct pctx *c, const struct ydoc_node *n, const struct ydoc_node *v, struct plan_slo *s,
-		      const char *who)
+                      const char *who)
 {
 	uint64_t u;
 	int e;
@@ -91,8 +91,7 @@ static void load_kind(struct pctx *c, const struct ydoc_node *n, const struct yd
 		plan_get_regex(c, to, who, "to", &s->to);
 }
 
-static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_slo *s,
-					 const char *who)
+static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_slo *s, const char *who)
 {
 	const struct ydoc_node *found = NULL;
 	for (size_t k = 0; kinds[k] != NULL; k++) {
@@ -101,7 +100,7 @@ static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node 
 			continue;
 		if (found != NULL) {
 			diag_add(c->d, v->pos, "%s has both %s and %s; write one SLO for each", who, kinds[s->kind],
-				 kinds[k]);
+			         kinds[k]);
 			continue;
 		}
 		found = v;
@@ -119,10 +118,10 @@ static void load_subject(struct pctx *c, const struct ydoc_node *n, struct plan_
 	const struct ydoc_node *pr = ydoc_get(n, "probe"), *tg = ydoc_get(n, "target");
 	if (by_probe && pr == NULL)
 		diag_add(c->d, n->pos, "missing required key \"probe\" in %s (%s is measured by a probe)", who,
-			 kinds[s->kind]);
+		         kinds[s->kind]);
 	if (!by_probe && tg == NULL)
 		diag_add(c->d, n->pos, "missing required key \"target\" in %s (%s watches a selector)", who,
-			 kinds[s->kind]);
+		         kinds[s->kind]);
 	if (pr != NULL && !by_probe)
 		diag_add(c->d, pr->pos, "probe does not apply to %s; use target", kinds[s->kind]);
 	else if (pr != NULL)
@@ -159,7 +158,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *list, size_t idx, s
 		const struct ydoc_node *first = first_name(list, idx, s->name);
 		if (first != NULL)
 			diag_add(c->d, v->pos, "duplicate slo name \"%s\" (first defined at %u:%u)", s->name,
-				 first->pos.line, first->pos.col);
+			         first->pos.line, first->pos.col);
 	}
 	plan_keys(c, n, slo_keys, who);
 	if ((v = find_kind(c, n, s, who)) == NULL)

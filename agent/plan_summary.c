@@ -37,7 +37,7 @@ static void sum_selector(const struct selector *s, FILE *f)
 static void sum_action(const struct plan_fault *ft, FILE *f)
 {
 	static const char *const verbs[] = {"fail (FailClusterResource)", "take offline", "bring online",
-					    "move the group of"};
+	                                    "move the group of"};
 	char b[32];
 	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
 	for (unsigned i = 0, n = 0; plan_offline_flag_names[i] != NULL; i++)
@@ -86,7 +86,7 @@ static void sum_probe(const struct plan_probe *pr, FILE *f)
 	else
 		fprintf(f, "run %s", pr->argv[0]);
 	fprintf(f, " every %s (%s while down), timeout %s", dur(pr->interval_ns, b), dur(pr->fast_interval_ns, c),
-		dur(pr->timeout_ns, d));
+	        dur(pr->timeout_ns, d));
 	if (pr->expect_status)
 		fprintf(f, ", expects status %u", pr->expect_status);
 	if (pr->expect_body)
@@ -114,9 +114,9 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 		break;
 	case SLO_EXPECT:
 		fprintf(f, "%s is expected to %s", s->target,
-			s->expect == EXPECT_RESTART    ? "restart in place"
-			: s->expect == EXPECT_FAILOVER ? "fail over"
-						       : "stay failed");
+		        s->expect == EXPECT_RESTART    ? "restart in place"
+		        : s->expect == EXPECT_FAILOVER ? "fail over"
+		                                       : "stay failed");
 		if (s->to != NULL)
 			fprintf(f, " to a node ~ /%s/", regex_pattern(s->to));
 		fputc('\n', f);
@@ -136,7 +136,8 @@ static void sum_guards(const struct plan *p, FILE *f)
 		fprintf(f, "  never touch resources ~ /%s/\n", regex_pattern(g->protect));
 	fprintf(f, "  at most %u fault(s) at a time\n", g->max_concurrent_faults);
 	for (size_t i = 0; i < g->nabort; i++)
-		fprintf(f, "  abort if %s is down for %s\n", g->abort_when[i].probe, dur(g->abort_when[i].down_for_ns, b));
+		fprintf(f, "  abort if %s is down for %s\n", g->abort_when[i].probe,
+		        dur(g->abort_when[i].down_for_ns, b));
 	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always, even on abort" : "never");
 }
 
@@ -150,14 +151,14 @@ static void sum_schedule(const struct plan_schedule *s, FILE *f)
 	fprintf(f, "schedule: cron '%s' in %s", s->cron_text, s->timezone);
 	if (s->has_window)
 		fprintf(f, ", only between %02d:%02d and %02d:%02d", s->window.start_min / 60, s->window.start_min % 60,
-			s->window.end_min / 60, s->window.end_min % 60);
+		        s->window.end_min / 60, s->window.end_min % 60);
 	for (size_t i = 0; i < s->nblackouts; i++)
-		fprintf(f, ", never %02d:%02d-%02d:%02d", s->blackouts[i].start_min / 60, s->blackouts[i].start_min % 60,
-			s->blackouts[i].end_min / 60, s->blackouts[i].end_min % 60);
+		fprintf(f, ", never %02d:%02d-%02d:%02d", s->blackouts[i].start_min / 60,
+		        s->blackouts[i].start_min % 60, s->blackouts[i].end_min / 60, s->blackouts[i].end_min % 60);
 	if (s->jitter_ns)
 		fprintf(f, ", jitter %s", dur(s->jitter_ns, b));
 	fprintf(f, "; missed runs: %s; overlapping runs: %s\n", s->missed == MISSED_SKIP ? "skip" : "run once",
-		s->concurrency == CONCURRENCY_QUEUE ? "queue" : "skip");
+	        s->concurrency == CONCURRENCY_QUEUE ? "queue" : "skip");
 }
 
 void plan_summary(const struct plan *p, FILE *f)

@@ -17,14 +17,14 @@
 
 /* Index i is the flag 1 << i (cluster.h OFFLINE_*). */
 const char *const plan_offline_flag_names[] = {
-	"ignore_resource_status",
-	"return_to_source_node_on_error",
-	"queue_enabled",
-	"returning_to_source_node_because_of_error",
-	"due_to_embedded_failure",
-	"ignore_network_connectivity",
-	"do_not_update_persistent_state",
-	NULL,
+    "ignore_resource_status",
+    "return_to_source_node_on_error",
+    "queue_enabled",
+    "returning_to_source_node_because_of_error",
+    "due_to_embedded_failure",
+    "ignore_network_connectivity",
+    "do_not_update_persistent_state",
+    NULL,
 };
 
 unsigned plan_offline_flag(const char *name)
@@ -39,14 +39,14 @@ static const struct {
 	const char *name;
 	int state;
 } states[] = {
-	{"online", RES_ONLINE},
-	{"offline", RES_OFFLINE},
-	{"failed", RES_FAILED},
-	{"pending", RES_PENDING},
-	{"online_pending", RES_ONLINE_PENDING},
-	{"offline_pending", RES_OFFLINE_PENDING},
-	{"initializing", RES_INITIALIZING},
-	{"inherited", RES_INHERITED},
+    {"online", RES_ONLINE},
+    {"offline", RES_OFFLINE},
+    {"failed", RES_FAILED},
+    {"pending", RES_PENDING},
+    {"online_pending", RES_ONLINE_PENDING},
+    {"offline_pending", RES_OFFLINE_PENDING},
+    {"initializing", RES_INITIALIZING},
+    {"inherited", RES_INHERITED},
 };
 
 /* Until res_state_parse (agent/cluster/registry.c) is on main. */

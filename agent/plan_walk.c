@@ -143,7 +143,8 @@ bool plan_get_fraction(struct pctx *c, const struct ydoc_node *n, double *out)
 	return true;
 }
 
-bool plan_get_regex(struct pctx *c, const struct ydoc_node *n, const char *who, const char *field, struct fl_regex **out)
+bool plan_get_regex(struct pctx *c, const struct ydoc_node *n, const char *who, const char *field,
+                    struct fl_regex **out)
 {
 	if (n->kind != YDOC_SCALAR)
 		return type_error(c, n, "a regular expression");

@@ -21,7 +21,7 @@
 #include "faultline/select.h"
 
 #define PLAN_VERSION 1
-#define PLAN_NONE SIZE_MAX /* an index that refers to nothing */
+#define PLAN_NONE    SIZE_MAX /* an index that refers to nothing */
 
 struct fl_regex;
 
@@ -38,8 +38,8 @@ struct plan_cluster {
 enum plan_action { PLAN_FAIL, PLAN_OFFLINE, PLAN_ONLINE, PLAN_MOVE };
 
 struct plan_repeat {
-	unsigned count;    /* trials, >= 1 */
-	uint64_t every_ns; /* between trial starts; 0 when count == 1 */
+	unsigned count;     /* trials, >= 1 */
+	uint64_t every_ns;  /* between trial starts; 0 when count == 1 */
 	uint64_t jitter_ns; /* each start moves by up to +- jitter; < every */
 };
 
@@ -50,8 +50,8 @@ struct plan_fault {
 	size_t target_idx; /* into plan.selectors */
 	uint64_t at_ns;    /* from run start, or from the end of `after` */
 	struct plan_repeat repeat;
-	unsigned flags;      /* OFFLINE_* (action offline) */
-	char *destination;   /* node (offline, move), or NULL */
+	unsigned flags;    /* OFFLINE_* (action offline) */
+	char *destination; /* node (offline, move), or NULL */
 	bool has_online_after;
 	uint64_t online_after_ns; /* offline: bring it back after this */
 	uint64_t recovery_timeout_ns;
@@ -73,12 +73,12 @@ struct plan_probe {
 	char *url;          /* http */
 	char **argv;        /* exec: NULL-terminated, no shell */
 	size_t argc;
-	uint64_t interval_ns;      /* default 1s */
-	uint64_t fast_interval_ns; /* default 100ms, while down or a fault is active */
-	uint64_t timeout_ns;       /* default 1s */
-	unsigned failures;         /* consecutive failures to call it down, default 1 */
-	unsigned successes;        /* consecutive successes to call it up, default 1 */
-	unsigned expect_status;    /* http: 0 = any 2xx */
+	uint64_t interval_ns;         /* default 1s */
+	uint64_t fast_interval_ns;    /* default 100ms, while down or a fault is active */
+	uint64_t timeout_ns;          /* default 1s */
+	unsigned failures;            /* consecutive failures to call it down, default 1 */
+	unsigned successes;           /* consecutive successes to call it up, default 1 */
+	unsigned expect_status;       /* http: 0 = any 2xx */
 	struct fl_regex *expect_body; /* http, or NULL */
 	struct src_pos pos;
 };
@@ -117,7 +117,7 @@ struct plan_abort {
 enum plan_restore { RESTORE_ALWAYS, RESTORE_NEVER };
 
 struct plan_guards {
-	struct fl_regex *protect; /* or NULL */
+	struct fl_regex *protect;       /* or NULL */
 	unsigned max_concurrent_faults; /* default 1 */
 	struct plan_abort *abort_when;
 	size_t nabort;
@@ -125,20 +125,20 @@ struct plan_guards {
 };
 
 struct plan_run {
-	uint64_t settle_ns;       /* wait after steady state before the first fault, default 5s */
-	uint64_t steady_state_ns; /* how long probes may take to be up at start, default 1m */
-	uint64_t deadline_ns;     /* whole run, default 1h */
+	uint64_t settle_ns;           /* wait after steady state before the first fault, default 5s */
+	uint64_t steady_state_ns;     /* how long probes may take to be up at start, default 1m */
+	uint64_t deadline_ns;         /* whole run, default 1h */
 	uint64_t recovery_timeout_ns; /* default for faults, default 2m */
 };
 
 /* A compiled cron expression: bit i set = value i allowed. */
 struct plan_cron {
-	uint64_t every_ns; /* "@every 6h"; when set, the masks are unused */
-	uint64_t minutes;  /* 0-59 */
-	uint32_t hours;    /* 0-23 */
-	uint32_t mdays;    /* 1-31 */
-	uint16_t months;   /* 1-12 */
-	uint8_t wdays;     /* 0-6, Sunday 0 */
+	uint64_t every_ns;       /* "@every 6h"; when set, the masks are unused */
+	uint64_t minutes;        /* 0-59 */
+	uint32_t hours;          /* 0-23 */
+	uint32_t mdays;          /* 1-31 */
+	uint16_t months;         /* 1-12 */
+	uint8_t wdays;           /* 0-6, Sunday 0 */
 	bool mday_any, wday_any; /* "*": cron ORs the two day fields only when both are restricted */
 };
 
