@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto
 TESTPKGS := criterion
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -38,6 +38,8 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
+# `make V=1` shows the full compiler command lines.
+Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
@@ -55,11 +57,11 @@ $(BIN): $(BUILD)/agent/main.o $(BUILD)/libfaultline.a
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
 $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)

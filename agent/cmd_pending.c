@@ -12,13 +12,6 @@ static int pending(const char *name, const char *what)
 	return FL_EXIT_INVALID;
 }
 
-int cmd_run(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("run", "the run engine is being built; use `faultline validate` and `faultline sim`");
-}
-
 int cmd_agent(int argc, char **argv)
 {
 	(void)argc;

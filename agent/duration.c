@@ -101,3 +101,17 @@ const char *duration_format(uint64_t ns, char *buf, size_t len)
 	}
 	return buf;
 }
+
+const char *duration_human(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000000ULL)
+		snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+	else if (ns < 1000000000ULL)
+		snprintf(buf, len, "%llu ms", (unsigned long long)(ns / 1000000ULL));
+	else if (ns < 60000000000ULL)
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+	else
+		snprintf(buf, len, "%llum %.1f s", (unsigned long long)(ns / 60000000000ULL),
+			 (double)(ns % 60000000000ULL) / 1e9);
+	return buf;
+}

@@ -17,4 +17,7 @@ int duration_parse(const char *s, uint64_t *ns);
 /* Format ns the same way ("1h30m", "250ms", "1.5s" never): into buf. */
 const char *duration_format(uint64_t ns, char *buf, size_t len);
 
+/* For people: "20 ms", "0.250 ms", "2.513 s", "3m 12.5 s". */
+const char *duration_human(uint64_t ns, char *buf, size_t len);
+
 #endif

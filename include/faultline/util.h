@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,5 +33,10 @@ void xgrow(void **items, size_t *cap, size_t need, size_t size);
 
 /* Levenshtein distance between a and b, capped at `limit` (returns limit+1 beyond). */
 size_t str_distance(const char *a, const char *b, size_t limit);
+
+/* Wall-clock time (CLOCK_REALTIME) in Unix-epoch nanoseconds: for humans only, never for measuring. */
+int64_t wall_now_ns(void);
+/* Format a wall time as RFC 3339 UTC with milliseconds into buf. */
+const char *wall_format(int64_t ns, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,143 @@
+/*
+ * cmd_run.c - `faultline run PLAN`: load, check against the backend, run,
+ * report. The exit code is the run's verdict (cmd.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faultline/cluster.h"
+#include "faultline/cmd.h"
+#include "faultline/log.h"
+#include "faultline/plan.h"
+#include "faultline/record.h"
+#include "faultline/report.h"
+#include "faultline/run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
+		   "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+		   "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+		   "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
+		   "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+		   "  --quiet          no progress lines, only the summary\n"
+		   "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+}
+
+/* Check the plan against what its backend can do, before touching anything. */
+static int check_backend(const struct plan *p)
+{
+	const struct cluster_ops *ops = cluster_backend(p->cluster.backend);
+	if (ops == NULL) {
+		fprintf(stderr, "%s: backend \"%s\" is not available in this build (available: %s)\n", p->path,
+			p->cluster.backend, cluster_backend_names());
+		return -1;
+	}
+	struct fl_diag d;
+	diag_init(&d, p->path);
+	int rc = plan_check_caps(p, p->cluster.backend, &ops->caps, &d);
+	diag_sort(&d);
+	diag_print(&d, stderr);
+	diag_fini(&d);
+	return rc;
+}
+
+static int write_file(const char *path, const struct run_record *rec,
+		      int (*write)(const struct run_record *, FILE *, struct fl_err *))
+{
+	FILE *f = fopen(path, "w");
+	struct fl_err e;
+	if (f == NULL) {
+		log_warn("cannot write %s", path);
+		return -1;
+	}
+	int rc = write(rec, f, &e);
+	if (fclose(f) != 0 || rc < 0) {
+		log_warnx("writing %s: %s", path, rc < 0 ? e.msg : "close failed");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dry-run", no_argument, NULL, 'n'}, {"virtual-time", no_argument, NULL, 'v'},
+		{"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
+		{"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct run_opts ro = {.progress = stderr};
+	const char *json = NULL, *junit = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "nvj:u:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			ro.dry_run = true;
+			break;
+		case 'v':
+			ro.virtual_time = true;
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'u':
+			junit = optarg;
+			break;
+		case 'q':
+			ro.progress = NULL;
+			break;
+		case 'h':
+			usage(stdout);
+			return FL_EXIT_OK;
+		default:
+			usage(stderr);
+			return FL_EXIT_INVALID;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return FL_EXIT_INVALID;
+	}
+	const char *path = argv[optind];
+	struct fl_diag d;
+	diag_init(&d, path);
+	struct plan *p = plan_load(path, &d);
+	diag_sort(&d);
+	diag_print(&d, stderr);
+	diag_fini(&d);
+	if (p == NULL)
+		return FL_EXIT_INVALID;
+	if (check_backend(p) < 0) {
+		plan_free(p);
+		return FL_EXIT_INVALID;
+	}
+	if (ro.virtual_time && strcmp(p->cluster.backend, "sim") != 0) {
+		fprintf(stderr, "%s: --virtual-time needs backend \"sim\", not \"%s\"\n", path, p->cluster.backend);
+		plan_free(p);
+		return FL_EXIT_INVALID;
+	}
+	if (ro.progress == NULL)
+		log_init(LOG_LVL_WARN, 0);
+	struct run_record rec;
+	memset(&rec, 0, sizeof(rec));
+	int code = run_execute(p, &ro, &rec);
+	if (!ro.dry_run) {
+		const char *nc = getenv("NO_COLOR");
+		bool color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+		report_text_write(&rec, stdout, color);
+		if (json != NULL && write_file(json, &rec, report_json_write) < 0 && code == FL_EXIT_OK)
+			code = FL_EXIT_BACKEND;
+		if (junit != NULL && write_file(junit, &rec, report_junit_write) < 0 && code == FL_EXIT_OK)
+			code = FL_EXIT_BACKEND;
+	} else if (rec.abort_reason != NULL) {
+		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
+	}
+	record_fini(&rec);
+	plan_free(p);
+	return code;
+}

@@ -1,0 +1,140 @@
+/*
+ * run_int.h - the run engine's shared state, for agent/run*.c only.
+ *
+ * run.c drives the phases (steady state, settle, faults, restore), run_sched.c
+ * decides when each injection happens, run_trial.c turns probe results and
+ * cluster events into recovery measurements, run_restore.c puts back what
+ * the run touched, slo.c judges the record.
+ */
+#ifndef FAULTLINE_RUN_INT_H
+#define FAULTLINE_RUN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/clock.h"
+#include "faultline/loop.h"
+#include "faultline/cluster.h"
+#include "faultline/plan.h"
+#include "faultline/probe.h"
+#include "faultline/record.h"
+#include "faultline/rng.h"
+#include "faultline/run.h"
+#include "faultline/select.h"
+
+enum run_phase { PH_STEADY, PH_SETTLE, PH_FAULTS, PH_RESTORE, PH_DONE };
+
+/* Per probe and open trial: where the measurement stands. */
+enum measure_state { M_WAIT_OUTAGE, M_WAIT_RECOVERY, M_DONE };
+
+struct open_trial {
+	size_t rec;   /* index into run_record.trials */
+	size_t fault; /* index into run.faults */
+	char *resource;
+	char *group;
+	enum measure_state *ms; /* one per probe */
+	struct fl_timer timeout;
+	struct fl_timer online_timer; /* offline + online_after */
+	bool target_left;             /* the resource left Online after the injection */
+	bool target_back;             /* ... and is Online again */
+	uint64_t target_back_at;
+	int last_state;
+	struct run *run;
+	struct open_trial *next;
+};
+
+struct fault_state {
+	const struct plan_fault *f;
+	struct rng rng;      /* jitter */
+	unsigned next;       /* next trial number */
+	unsigned open;       /* trials open now */
+	bool started;        /* origin known */
+	bool done;           /* every trial injected and closed */
+	bool injecting;      /* inside the injection loop: defer advancing */
+	uint64_t origin;     /* run time its `at` counts from */
+	uint64_t planned;    /* planned time of the pending injection */
+	struct fl_timer timer;
+	struct run *run;
+};
+
+/* What the run touched, and how it was before. */
+struct touched {
+	char *resource;
+	char *group;
+	char *owner;     /* owner node before the run */
+	int state;       /* enum res_state before the run */
+};
+
+struct abort_guard {
+	struct fl_timer timer;
+	struct run *run;
+	size_t index; /* into plan.guards.abort_when */
+};
+
+struct run {
+	const struct plan *plan;
+	const struct run_opts *opts;
+	struct run_record *rec;
+	struct fl_clock *clk;
+	struct loop *loop;
+	struct cluster *cl;
+	struct cluster_snapshot initial;
+	struct selection *sels; /* one per plan selector */
+	struct probe *probes;
+	struct cluster_probe_ctx *cpctx; /* one per probe (used by cluster probes) */
+	size_t nprobes;
+	struct fault_state *faults;
+	struct open_trial *open; /* list of open trials */
+	unsigned nopen;
+	unsigned injections;
+	struct touched *touched;
+	size_t ntouched, captouched;
+	enum run_phase phase;
+	uint64_t t0;          /* clock time of the run start */
+	uint64_t faults_from; /* start of the faults phase */
+	struct fl_timer phase_timer;
+	struct fl_timer deadline_timer;
+	struct abort_guard *guards; /* one per guards.abort_when */
+	struct loop_io cluster_io;
+	struct loop_signal sig;
+	int exit_code;
+	char *abort_reason;
+	struct fl_err err;
+};
+
+/* run.c */
+void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t run_now(const struct run *r); /* ns since run start */
+void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void run_maybe_finish(struct run *r);
+void run_set_fast(struct run *r, bool fast);
+bool run_all_probes_up(const struct run *r, const char **which);
+
+/* run_sched.c */
+void sched_start(struct run *r);
+void sched_stop(struct run *r);
+void sched_kick(struct run *r); /* a trial closed or a probe changed: pending injections may go */
+bool sched_all_done(const struct run *r);
+void sched_fault_closed_trial(struct run *r, size_t fault);
+/* Count the trial against its fault, then open it. */
+void trial_open_counted(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
+			int state, uint64_t planned);
+void sched_dry_run(struct run *r);
+
+/* run_trial.c */
+void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
+		uint64_t planned);
+void trial_on_event(struct run *r, const struct cluster_event *ev);
+void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, uint64_t at);
+void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started);
+void trial_abort_all(struct run *r);
+
+/* run_restore.c */
+void restore_note(struct run *r, const char *resource);
+int restore_all(struct run *r);
+
+/* slo.c */
+void slo_judge(const struct plan *p, struct run_record *rec);
+
+#endif

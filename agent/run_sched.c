@@ -1,0 +1,223 @@
+/*
+ * run_sched.c - when each injection happens.
+ *
+ * A fault's trials run one after another: trial i is planned at
+ * origin + at + i * every, moved by a seeded jitter, and goes only when the
+ * previous trial of the same fault has closed. Before any injection the run
+ * must be settled (every probe up, unless other faults are deliberately
+ * open in parallel), under max_concurrent_faults, and the target must be in
+ * the state the action needs (online for fail/offline/move, offline for
+ * online): a degraded target is waited for, never piled on. Blocked
+ * injections are retried when something changes (a trial closes, a probe
+ * changes, the cluster reports an event), never by polling, so virtual time
+ * stays cheap.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/duration.h"
+#include "faultline/util.h"
+#include "run_int.h"
+
+static uint64_t planned_time(struct fault_state *fs)
+{
+	const struct plan_fault *f = fs->f;
+	uint64_t t = fs->origin + plan_trial_at(f, fs->next);
+	if (f->repeat.jitter_ns > 0) {
+		uint64_t j = rng_range(&fs->rng, 0, 2 * f->repeat.jitter_ns);
+		t = t + j >= f->repeat.jitter_ns ? t + j - f->repeat.jitter_ns : 0;
+		if (t < fs->origin)
+			t = fs->origin;
+	}
+	return t;
+}
+
+static void on_fault_timer(void *arg);
+
+static void arm(struct run *r, struct fault_state *fs)
+{
+	fs->planned = planned_time(fs);
+	uint64_t now = run_now(r);
+	clock_timer_start(r->clk, &fs->timer, r->t0 + (fs->planned > now ? fs->planned : now), on_fault_timer, fs);
+}
+
+static void start_fault(struct run *r, struct fault_state *fs, uint64_t origin)
+{
+	fs->started = true;
+	fs->origin = origin;
+	if (fs->f->repeat.count == 0) {
+		fs->done = true;
+		return;
+	}
+	arm(r, fs);
+}
+
+static const struct selection *targets(struct run *r, const struct fault_state *fs)
+{
+	return &r->sels[fs->f->target_idx];
+}
+
+/* Why the fault cannot go now, or NULL. */
+static const char *blocked(struct run *r, struct fault_state *fs)
+{
+	static char why[256];
+	if (r->phase != PH_FAULTS)
+		return "not in the faults phase";
+	if (fs->open > 0)
+		return "its previous trial is still open";
+	if (r->nopen >= r->plan->guards.max_concurrent_faults)
+		return "max_concurrent_faults reached";
+	const char *down;
+	if (r->nopen == 0 && !run_all_probes_up(r, &down)) {
+		snprintf(why, sizeof(why), "probe %s is not up yet (settling)", down);
+		return why;
+	}
+	const struct selection *sel = targets(r, fs);
+	int want = fs->f->action == PLAN_ONLINE ? RES_OFFLINE : RES_ONLINE;
+	for (size_t i = 0; i < sel->n; i++) {
+		enum res_state st = RES_UNKNOWN;
+		struct fl_err e;
+		if (r->cl->ops->resource_state(r->cl, sel->items[i]->name, &st, &e) < 0)
+			continue; /* the injection will report it */
+		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
+			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
+				 res_state_str(st));
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static void try_inject(struct run *r, struct fault_state *fs)
+{
+	if (fs->done || !fs->started || clock_timer_armed(&fs->timer) || fs->next >= fs->f->repeat.count)
+		return;
+	if (run_now(r) < fs->planned)
+		return;
+	if (blocked(r, fs) != NULL)
+		return;
+	size_t fault = (size_t)(fs - r->faults);
+	const struct selection *sel = targets(r, fs);
+	fs->injecting = true;
+	for (size_t i = 0; i < sel->n && r->phase == PH_FAULTS; i++) {
+		const struct cluster_resource *res = sel->items[i];
+		enum res_state st = RES_UNKNOWN;
+		struct fl_err e;
+		r->cl->ops->resource_state(r->cl, res->name, &st, &e);
+		const char *owner = res->owner;
+		struct cluster_snapshot snap;
+		if (r->cl->ops->snapshot(r->cl, &snap, &e) == 0) {
+			const struct cluster_resource *now = cluster_snapshot_resource(&snap, res->name);
+			trial_open_counted(r, fault, res->name, res->group, now && now->owner ? now->owner : owner,
+					   (int)st, fs->planned);
+			cluster_snapshot_free(&snap);
+		} else {
+			trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
+		}
+	}
+	fs->injecting = false;
+	fs->next++;
+	if (fs->open == 0)
+		sched_fault_closed_trial(r, fault);
+}
+
+static void on_fault_timer(void *arg)
+{
+	struct fault_state *fs = arg;
+	const char *why = blocked(fs->run, fs);
+	if (why != NULL)
+		run_progress(fs->run, "fault %s #%u: due, held: %s", fs->f->name, fs->next + 1, why);
+	try_inject(fs->run, fs);
+}
+
+void trial_open_counted(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
+			int state, uint64_t planned)
+{
+	r->faults[fault].open++;
+	trial_open(r, fault, resource, group, node, state, planned);
+}
+
+void sched_fault_closed_trial(struct run *r, size_t fault)
+{
+	struct fault_state *fs = &r->faults[fault];
+	if (fs->open > 0)
+		fs->open--;
+	if (fs->injecting || fs->open > 0)
+		return;
+	if (fs->next < fs->f->repeat.count) {
+		arm(r, fs);
+	} else if (!fs->done) {
+		fs->done = true;
+		for (size_t i = 0; i < r->plan->nfaults; i++)
+			if (r->faults[i].f->after_idx == fault && !r->faults[i].started)
+				start_fault(r, &r->faults[i], run_now(r));
+	}
+	sched_kick(r);
+	run_maybe_finish(r);
+}
+
+void sched_kick(struct run *r)
+{
+	for (size_t i = 0; i < r->plan->nfaults; i++)
+		try_inject(r, &r->faults[i]);
+}
+
+bool sched_all_done(const struct run *r)
+{
+	for (size_t i = 0; i < r->plan->nfaults; i++)
+		if (!r->faults[i].done)
+			return false;
+	return true;
+}
+
+void sched_start(struct run *r)
+{
+	uint64_t now = run_now(r);
+	for (size_t i = 0; i < r->plan->nfaults; i++)
+		if (r->faults[i].f->after_idx == PLAN_NONE)
+			start_fault(r, &r->faults[i], now);
+	run_maybe_finish(r);
+}
+
+void sched_stop(struct run *r)
+{
+	for (size_t i = 0; r->faults != NULL && i < r->plan->nfaults; i++)
+		clock_timer_stop(r->clk, &r->faults[i].timer);
+}
+
+static void print_targets(FILE *f, const struct selection *sel)
+{
+	for (size_t i = 0; i < sel->n; i++)
+		fprintf(f, "%s\"%s\" (%s on %s)", i ? ", " : "", sel->items[i]->name,
+			sel->items[i]->group ? sel->items[i]->group : "-",
+			sel->items[i]->owner ? sel->items[i]->owner : "-");
+}
+
+void sched_dry_run(struct run *r)
+{
+	FILE *out = stdout;
+	char b[32];
+	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
+		(unsigned long long)r->plan->seed, r->plan->cluster.backend);
+	for (size_t i = 0; i < r->plan->nselectors; i++) {
+		fprintf(out, "selector %s: %zu matched, %zu picked: ", r->plan->selectors[i].name, r->sels[i].matched,
+			r->sels[i].n);
+		print_targets(out, &r->sels[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "timeline (from the end of the settle period; later if the cluster is not settled):\n");
+	for (size_t i = 0; i < r->plan->nfaults; i++) {
+		struct fault_state *fs = &r->faults[i];
+		const struct plan_fault *f = fs->f;
+		fs->origin = 0;
+		for (fs->next = 0; fs->next < f->repeat.count; fs->next++) {
+			uint64_t t = planned_time(fs);
+			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "", duration_format(t, b, sizeof(b)),
+				f->name, fs->next + 1, plan_action_str(f->action));
+			if (f->after)
+				fprintf(out, "(counted from the end of %s) ", f->after);
+			print_targets(out, targets(r, fs));
+			fputc('\n', out);
+		}
+	}
+}

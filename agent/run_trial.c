@@ -1,0 +1,299 @@
+/*
+ * run_trial.c - recovery measurement: one trial per injection per resource.
+ *
+ * For each probe a trial waits for the outage (the probe goes down after the
+ * injection), then for the recovery (the probe is up again): recovery time
+ * is up_at - injected_at, with the probe cadence of that moment as its
+ * resolution. A probe that never saw an outage concludes once the target is
+ * back online and the probe has passed a check started after that: it
+ * reports "recovered within <= resolution", never 0. The trial closes when
+ * the target is back and every probe has concluded, or fails when
+ * recovery_timeout passes first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/duration.h"
+#include "faultline/log.h"
+#include "faultline/util.h"
+#include "run_int.h"
+
+static struct rec_trial *rec_of(struct run *r, const struct open_trial *t)
+{
+	return &r->rec->trials[t->rec];
+}
+
+static void unlink_trial(struct run *r, struct open_trial *t)
+{
+	for (struct open_trial **pp = &r->open; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	r->nopen--;
+}
+
+static void free_trial(struct run *r, struct open_trial *t)
+{
+	clock_timer_stop(r->clk, &t->timeout);
+	clock_timer_stop(r->clk, &t->online_timer);
+	free(t->resource);
+	free(t->group);
+	free(t->ms);
+	free(t);
+}
+
+static enum cluster_outcome outcome_now(struct run *r, struct rec_trial *rt)
+{
+	enum res_state st = RES_UNKNOWN;
+	struct fl_err e;
+	if (r->cl->ops->resource_state(r->cl, rt->resource, &st, &e) < 0)
+		return OUTCOME_NONE;
+	if (st == RES_ONLINE)
+		return rt->node_after && rt->node_before && strcmp(rt->node_after, rt->node_before) != 0
+			       ? OUTCOME_FAILOVER
+			       : OUTCOME_RESTART;
+	if (st == RES_FAILED)
+		return OUTCOME_STAYS_FAILED;
+	if (st == RES_OFFLINE)
+		return OUTCOME_OFFLINE;
+	return OUTCOME_NONE;
+}
+
+/* Close t with outcome o; the slowest probe's recovery is the trial's. */
+static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome o)
+{
+	struct rec_trial *rt = rec_of(r, t);
+	rt->outcome = o;
+	rt->closed_at = run_now(r);
+	rt->cluster = outcome_now(r, rt);
+	for (size_t i = 0; i < rt->nmeasures; i++) {
+		struct rec_measure *m = &rt->measures[i];
+		rt->outage_observed |= m->outage_observed;
+		if (m->recovered && m->recovery_ns >= rt->recovery_ns) {
+			rt->recovery_ns = m->recovery_ns;
+			rt->resolution_ns = m->resolution_ns;
+		}
+	}
+	char a[32], b[32];
+	if (o == TRIAL_RECOVERED)
+		run_progress(r, "trial %s #%u \"%s\": recovered in %s (resolution %s), %s on %s", rt->fault_name,
+			     rt->index + 1, rt->resource, duration_human(rt->recovery_ns, a, sizeof(a)),
+			     duration_human(rt->resolution_ns, b, sizeof(b)), cluster_outcome_str(rt->cluster),
+			     rt->node_after ? rt->node_after : "?");
+	else
+		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
+			     trial_outcome_str(o));
+	size_t fault = t->fault;
+	unlink_trial(r, t);
+	free_trial(r, t);
+	if (r->nopen == 0)
+		run_set_fast(r, false);
+	sched_fault_closed_trial(r, fault);
+}
+
+static void maybe_close(struct run *r, struct open_trial *t)
+{
+	if (!t->target_back)
+		return;
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (t->ms[i] != M_DONE)
+			return;
+	close_trial(r, t, TRIAL_RECOVERED);
+}
+
+static void on_timeout(void *arg)
+{
+	struct open_trial *t = arg;
+	struct run *r = t->run;
+	run_progress(r, "trial %s #%u \"%s\": not recovered within the recovery timeout", rec_of(r, t)->fault_name,
+		     rec_of(r, t)->index + 1, t->resource);
+	close_trial(r, t, TRIAL_NOT_RECOVERED);
+}
+
+static void on_online_after(void *arg)
+{
+	struct open_trial *t = arg;
+	struct run *r = t->run;
+	long code = 0;
+	struct fl_err e;
+	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
+		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
+	else
+		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
+}
+
+static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group,
+		   struct fl_err *e, int *rc)
+{
+	long code = 0;
+	const struct cluster_ops *ops = r->cl->ops;
+	switch (f->action) {
+	case PLAN_FAIL:
+		*rc = ops->fail(r->cl, resource, &code, e);
+		break;
+	case PLAN_OFFLINE:
+		*rc = ops->offline(r->cl, resource, f->flags, f->destination, &code, e);
+		break;
+	case PLAN_ONLINE:
+		*rc = ops->online(r->cl, resource, &code, e);
+		break;
+	case PLAN_MOVE:
+		*rc = ops->move_group(r->cl, group, f->destination, &code, e);
+		break;
+	}
+	return code;
+}
+
+static struct rec_trial *new_rec_trial(struct run *r)
+{
+	struct run_record *rec = r->rec;
+	XGROW(rec->trials, rec->captrials, rec->ntrials + 1);
+	struct rec_trial *rt = &rec->trials[rec->ntrials++];
+	memset(rt, 0, sizeof(*rt));
+	return rt;
+}
+
+void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
+		uint64_t planned)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	struct rec_trial *rt = new_rec_trial(r);
+	size_t idx = (size_t)(rt - r->rec->trials);
+	rt->fault = fault;
+	rt->index = r->faults[fault].next;
+	rt->fault_name = xstrdup(f->name);
+	rt->action = xstrdup(plan_action_str(f->action));
+	rt->resource = xstrdup(resource);
+	rt->group = group ? xstrdup(group) : NULL;
+	rt->node_before = node ? xstrdup(node) : NULL;
+	rt->planned_at = planned;
+	rt->timeout_ns = f->recovery_timeout_ns;
+	rt->nmeasures = r->nprobes;
+	rt->measures = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*rt->measures));
+	for (size_t i = 0; i < r->nprobes; i++)
+		rt->measures[i].probe = i;
+	restore_note(r, resource);
+
+	struct fl_err e = {0};
+	int rc = 0;
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
+	long code = inject(r, f, resource, group, &e, &rc);
+	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
+	rt->code = code;
+	r->injections++;
+	if (rc < 0) {
+		rt->error = xstrdup(e.msg);
+		rt->outcome = TRIAL_INJECT_FAILED;
+		rt->closed_at = rt->injected_at;
+		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
+			     plan_action_str(f->action), resource, code, e.msg);
+		sched_fault_closed_trial(r, fault);
+		return;
+	}
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
+		     plan_action_str(f->action), resource, node ? node : "?", code);
+	struct open_trial *t = xcalloc(1, sizeof(*t));
+	t->rec = idx;
+	t->fault = fault;
+	t->resource = xstrdup(resource);
+	t->group = group ? xstrdup(group) : NULL;
+	t->ms = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*t->ms));
+	t->run = r;
+	t->last_state = state;
+	clock_timer_init(&t->timeout);
+	clock_timer_init(&t->online_timer);
+	t->next = r->open;
+	r->open = t;
+	r->nopen++;
+	run_set_fast(r, true);
+	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
+	if (f->action == PLAN_OFFLINE && f->destination == NULL)
+		clock_timer_start(r->clk, &t->online_timer,
+				  clock_now(r->clk) + (f->has_online_after ? f->online_after_ns : 0), on_online_after,
+				  t);
+}
+
+void trial_on_event(struct run *r, const struct cluster_event *ev)
+{
+	if (ev->kind != CLUSTER_EV_RESOURCE)
+		return;
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		if (strcmp(t->resource, ev->name) != 0)
+			continue;
+		struct rec_trial *rt = rec_of(r, t);
+		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
+			t->target_left = true;
+		if (ev->state == RES_ONLINE && t->last_state != RES_ONLINE && t->target_left) {
+			bool moved = ev->owner && rt->node_after ? strcmp(ev->owner, rt->node_after) != 0
+								: ev->owner && rt->node_before &&
+									  strcmp(ev->owner, rt->node_before) != 0;
+			if (moved)
+				rt->failovers++;
+			else
+				rt->restarts++;
+			free(rt->node_after);
+			rt->node_after = ev->owner ? xstrdup(ev->owner) : NULL;
+			t->target_back = true;
+			t->target_back_at = run_now(r);
+		} else if (ev->state != RES_ONLINE) {
+			t->target_back = false;
+		}
+		t->last_state = ev->state;
+		maybe_close(r, t);
+	}
+}
+
+void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, uint64_t at)
+{
+	uint64_t rel = at - r->t0;
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		struct rec_trial *rt = rec_of(r, t);
+		struct rec_measure *m = &rt->measures[probe];
+		if (to == PROBE_DOWN && t->ms[probe] == M_WAIT_OUTAGE && rel >= rt->injected_at) {
+			t->ms[probe] = M_WAIT_RECOVERY;
+			m->outage_observed = true;
+			m->down_at = rel;
+		} else if (to == PROBE_UP && t->ms[probe] == M_WAIT_RECOVERY) {
+			t->ms[probe] = M_DONE;
+			m->recovered = true;
+			m->up_at = rel;
+			m->recovery_ns = rel - rt->injected_at;
+			m->resolution_ns = probe_cadence(&r->probes[probe]);
+			maybe_close(r, t);
+		}
+	}
+}
+
+void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started)
+{
+	if (res != CHECK_OK)
+		return;
+	uint64_t rel = started - r->t0;
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		/* No outage seen, the target is back and this check began after that. */
+		if (t->ms[probe] != M_WAIT_OUTAGE || !t->target_back || rel < t->target_back_at)
+			continue;
+		if (r->probes[probe].status != PROBE_UP)
+			continue;
+		struct rec_measure *m = &rec_of(r, t)->measures[probe];
+		t->ms[probe] = M_DONE;
+		m->recovered = true;
+		m->resolution_ns = probe_cadence(&r->probes[probe]);
+		m->recovery_ns = m->resolution_ns; /* an upper bound, not a measurement */
+		maybe_close(r, t);
+	}
+}
+
+void trial_abort_all(struct run *r)
+{
+	while (r->open != NULL)
+		close_trial(r, r->open, TRIAL_ABORTED);
+}

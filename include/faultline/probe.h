@@ -1,0 +1,117 @@
+/*
+ * probe.h - health probes driven by the event loop.
+ *
+ * The probe core (probes/probe.c) owns what every probe shares: the cadence
+ * (`interval` in steady state, `fast_interval` while a fault is open or the
+ * probe is down), the per-check deadline, the consecutive failures/successes
+ * thresholds, and the history of state changes. Each kind (cluster, tcp,
+ * http, exec) implements struct probe_ops: start one check, cancel it; it
+ * reports the result with probe_check_done().
+ *
+ * A *failure* (connection refused, HTTP 503, exit status 1, resource not
+ * online) is the service being down: a result. An *error* (the exec binary
+ * does not exist, the selector matches nothing) is the probe being wrong:
+ * it is reported separately and never counted as an outage.
+ */
+#ifndef FAULTLINE_PROBE_H
+#define FAULTLINE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/clock.h"
+#include "faultline/err.h"
+#include "faultline/record.h"
+
+struct loop;
+struct plan_probe;
+struct probe;
+
+enum check_result { CHECK_OK, CHECK_FAIL, CHECK_ERROR };
+
+struct probe_ops {
+	const char *name;
+	/* Prepare (resolve the address, build the request). Errors are misconfiguration. */
+	int (*init)(struct probe *p, struct fl_err *e);
+	/* Begin one check; report with probe_check_done() now or later. */
+	void (*start)(struct probe *p);
+	/* Abandon the check in flight (deadline passed or probe stopping). */
+	void (*cancel)(struct probe *p);
+	void (*fini)(struct probe *p);
+};
+
+/* Told of every state change (after thresholds) and of every check. */
+struct probe_listener {
+	void (*changed)(struct probe *p, enum probe_status from, enum probe_status to, uint64_t at, void *arg);
+	void (*checked)(struct probe *p, enum check_result r, uint64_t started, uint64_t finished, void *arg);
+	void *arg;
+};
+
+struct probe {
+	const struct probe_ops *ops;
+	const struct plan_probe *cfg; /* borrowed from the plan */
+	struct loop *loop;
+	struct fl_clock *clk;
+	void *impl;     /* the kind's state */
+	void *ctx;      /* the kind's shared context (cluster, curl multi), borrowed */
+	size_t index;   /* in the engine's probe array */
+	enum probe_status status;
+	unsigned streak_ok, streak_fail;
+	bool fast;      /* a fault is open: use fast_interval */
+	bool in_flight;
+	bool running;
+	uint64_t check_started;
+	uint64_t last_start;
+	uint64_t first_fail_at; /* start of the current failure streak */
+	struct fl_timer tick;
+	struct fl_timer deadline;
+	char reason[256]; /* last failure/error reason */
+	struct probe_listener listener;
+	struct rec_probe *rec; /* where changes are recorded, or NULL */
+	uint64_t status_since;
+};
+
+/* The kinds. */
+extern const struct probe_ops probe_tcp_ops;
+extern const struct probe_ops probe_http_ops;
+extern const struct probe_ops probe_exec_ops;
+extern const struct probe_ops probe_cluster_ops;
+/* tcp/http against the simulator's endpoints in virtual time: up iff the resource is online. */
+extern const struct probe_ops probe_vnet_ops;
+
+/* What a cluster probe watches. */
+struct cluster;
+struct cluster_probe_ctx {
+	struct cluster *cl;
+	char **resources; /* borrowed names */
+	size_t n;
+};
+
+/* ops for a plan probe's kind. */
+const struct probe_ops *probe_ops_for(const struct plan_probe *cfg);
+
+/*
+ * Set up p (not started) with the kind's ops (NULL: by cfg->kind). ctx is
+ * the kind's context: struct cluster_probe_ctx * for cluster probes, the
+ * struct cluster * of a simulator for virtual-network probes. probe_fini
+ * must be called even when this fails.
+ */
+int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
+	       struct fl_clock *clk, void *ctx, struct fl_err *e);
+void probe_fini(struct probe *p);
+/* Begin checking now, then on cadence. */
+void probe_start(struct probe *p);
+void probe_stop(struct probe *p);
+/* Switch between interval and fast_interval; a switch to fast checks at once if the next tick is later. */
+void probe_set_fast(struct probe *p, bool fast);
+/* The cadence in force now (the resolution of a measurement taken now). */
+uint64_t probe_cadence(const struct probe *p);
+/* Check now, off cadence (an event says the answer may have changed); no-op if a check is running. */
+void probe_check_now(struct probe *p);
+/* Called by a kind when its check finished. reason may be NULL for CHECK_OK. */
+void probe_check_done(struct probe *p, enum check_result r, const char *reason);
+/* Close time accounting in p->rec at `now` (end of run). */
+void probe_account(struct probe *p, uint64_t now);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * probe.c - what every probe shares: cadence, deadline, thresholds, history.
+ *
+ * Checks start at a fixed rate (last start + cadence), never two at once;
+ * a check that outlives its timeout is cancelled and counted as a failure.
+ * The status only changes after `failures` consecutive failures or
+ * `successes` consecutive successes, and every change is recorded with the
+ * time that makes recovery measurable: the first failing check's start for
+ * an outage, the deciding check's end for a recovery.
+ */
+#include "faultline/probe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/log.h"
+#include "faultline/plan.h"
+#include "faultline/util.h"
+
+const struct probe_ops *probe_ops_for(const struct plan_probe *cfg)
+{
+	switch (cfg->kind) {
+	case PROBE_KIND_TCP:
+		return &probe_tcp_ops;
+	case PROBE_KIND_HTTP:
+		return &probe_http_ops;
+	case PROBE_KIND_EXEC:
+		return &probe_exec_ops;
+	case PROBE_KIND_CLUSTER:
+		return &probe_cluster_ops;
+	}
+	return NULL;
+}
+
+int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
+	       struct fl_clock *clk, void *ctx, struct fl_err *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->ops = ops != NULL ? ops : probe_ops_for(cfg);
+	p->cfg = cfg;
+	p->loop = loop;
+	p->clk = clk;
+	p->ctx = ctx;
+	p->status = PROBE_UNKNOWN;
+	clock_timer_init(&p->tick);
+	clock_timer_init(&p->deadline);
+	if (p->ops == NULL)
+		return err_set(e, "probe \"%s\": unknown kind", cfg->name);
+	if (p->ops->init(p, e) < 0)
+		return err_wrap(e, "probe \"%s\"", cfg->name);
+	return 0;
+}
+
+void probe_fini(struct probe *p)
+{
+	probe_stop(p);
+	if (p->ops != NULL && p->ops->fini != NULL)
+		p->ops->fini(p);
+}
+
+uint64_t probe_cadence(const struct probe *p)
+{
+	/* Down, or a fault is open: look closely. */
+	if (p->fast || p->status == PROBE_DOWN)
+		return p->cfg->fast_interval_ns;
+	return p->cfg->interval_ns;
+}
+
+static void record_change(struct probe *p, enum probe_status to, uint64_t at, const char *reason)
+{
+	enum probe_status from = p->status;
+	probe_account(p, at);
+	p->status = to;
+	if (p->rec != NULL) {
+		struct rec_probe *r = p->rec;
+		r->changes = xreallocarray(r->changes, r->nchanges + 1, sizeof(*r->changes));
+		r->changes[r->nchanges].at = at;
+		r->changes[r->nchanges].status = to;
+		r->changes[r->nchanges].reason = reason ? xstrdup(reason) : NULL;
+		r->nchanges++;
+	}
+	log_info("probe %s: %s -> %s%s%s", p->cfg->name, probe_status_str(from), probe_status_str(to),
+		 reason ? ": " : "", reason ? reason : "");
+	if (p->listener.changed != NULL)
+		p->listener.changed(p, from, to, at, p->listener.arg);
+}
+
+void probe_account(struct probe *p, uint64_t now)
+{
+	if (p->rec != NULL && now > p->status_since) {
+		uint64_t d = now - p->status_since;
+		switch (p->status) {
+		case PROBE_UP:
+			p->rec->up_ns += d;
+			break;
+		case PROBE_DOWN:
+			p->rec->down_ns += d;
+			break;
+		case PROBE_ERROR:
+			p->rec->error_ns += d;
+			break;
+		default:
+			p->rec->unknown_ns += d;
+			break;
+		}
+	}
+	if (now > p->status_since)
+		p->status_since = now;
+}
+
+static void schedule_next(struct probe *p);
+
+static void on_deadline(void *arg)
+{
+	struct probe *p = arg;
+	if (!p->in_flight)
+		return;
+	p->ops->cancel(p);
+	char reason[64];
+	snprintf(reason, sizeof(reason), "no answer within %llu ms",
+		 (unsigned long long)(p->cfg->timeout_ns / NSEC_PER_MSEC));
+	probe_check_done(p, CHECK_FAIL, reason);
+}
+
+static void on_tick(void *arg)
+{
+	struct probe *p = arg;
+	if (!p->running || p->in_flight)
+		return;
+	uint64_t now = clock_now(p->clk);
+	p->in_flight = true;
+	p->check_started = now;
+	p->last_start = now;
+	clock_timer_start(p->clk, &p->deadline, now + p->cfg->timeout_ns, on_deadline, p);
+	p->ops->start(p); /* may complete synchronously */
+}
+
+static void schedule_next(struct probe *p)
+{
+	if (!p->running)
+		return;
+	uint64_t now = clock_now(p->clk);
+	uint64_t next = p->last_start + probe_cadence(p);
+	clock_timer_start(p->clk, &p->tick, next > now ? next : now, on_tick, p);
+}
+
+void probe_check_done(struct probe *p, enum check_result r, const char *reason)
+{
+	if (!p->in_flight)
+		return;
+	uint64_t now = clock_now(p->clk);
+	p->in_flight = false;
+	clock_timer_stop(p->clk, &p->deadline);
+	if (p->rec != NULL) {
+		p->rec->checks++;
+		if (r == CHECK_FAIL)
+			p->rec->failures++;
+		else if (r == CHECK_ERROR)
+			p->rec->errors++;
+	}
+	if (reason != NULL)
+		snprintf(p->reason, sizeof(p->reason), "%s", reason);
+	if (p->listener.checked != NULL)
+		p->listener.checked(p, r, p->check_started, now, p->listener.arg);
+	switch (r) {
+	case CHECK_OK:
+		p->streak_fail = 0;
+		if (++p->streak_ok >= p->cfg->successes && p->status != PROBE_UP)
+			record_change(p, PROBE_UP, now, NULL);
+		break;
+	case CHECK_FAIL:
+		if (p->streak_fail++ == 0)
+			p->first_fail_at = p->check_started;
+		p->streak_ok = 0;
+		if (p->streak_fail >= p->cfg->failures && p->status != PROBE_DOWN)
+			record_change(p, PROBE_DOWN, p->first_fail_at, reason);
+		break;
+	case CHECK_ERROR:
+		p->streak_ok = p->streak_fail = 0;
+		if (p->status != PROBE_ERROR)
+			record_change(p, PROBE_ERROR, now, reason);
+		break;
+	}
+	schedule_next(p);
+}
+
+void probe_start(struct probe *p)
+{
+	if (p->running)
+		return;
+	p->running = true;
+	p->status_since = clock_now(p->clk);
+	clock_timer_start(p->clk, &p->tick, clock_now(p->clk), on_tick, p);
+}
+
+void probe_stop(struct probe *p)
+{
+	if (!p->running)
+		return;
+	p->running = false;
+	clock_timer_stop(p->clk, &p->tick);
+	clock_timer_stop(p->clk, &p->deadline);
+	if (p->in_flight) {
+		p->ops->cancel(p);
+		p->in_flight = false;
+	}
+}
+
+void probe_check_now(struct probe *p)
+{
+	if (!p->running || p->in_flight)
+		return;
+	clock_timer_stop(p->clk, &p->tick);
+	on_tick(p);
+}
+
+void probe_set_fast(struct probe *p, bool fast)
+{
+	if (p->fast == fast)
+		return;
+	p->fast = fast;
+	if (p->running && !p->in_flight)
+		schedule_next(p);
+}
