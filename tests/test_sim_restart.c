@@ -263,3 +263,36 @@ Test(sim_restart, fail_refused_unless_online)
 	cr_assert_eq(n, 2, "the refused call changed nothing");
 	fx_end(&f);
 }
+
+static void fail_twice(struct fx *f, uint64_t at)
+{
+	fx_run(f, at);
+	cr_assert_eq(sim_fail(f->s, "app", &f->code, &f->err), 0);
+	fx_run(f, at + SEC(2));
+	cr_assert_eq(sim_fail(f->s, "app", &f->code, &f->err), 0);
+	fx_run(f, at + SEC(60));
+}
+
+Test(sim_restart, failover_period_window_slides)
+{
+	struct sim_topology *t = fx_chain();
+	t->groups[0].failover_threshold = 1;
+	t->groups[0].failover_period_ns = SEC(3600);
+	struct fx f;
+	fx_start(&f, t, 1);
+	fail_twice(&f, 0);
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
+	fail_twice(&f, SEC(600)); /* inside FailoverPeriod: no second failover */
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_FAILED);
+	size_t n;
+	const struct sim_transition *tr = sim_trace(f.s, &n);
+	cr_assert_str_eq(tr[n - 1].why, "left failed: FailoverThreshold reached");
+	cr_assert_eq(tr[n - 1].at, SEC(602));
+	fx_run(&f, SEC(600 + 3600 + 60)); /* RetryPeriodOnFailure brings app back on n2 */
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
+	fail_twice(&f, SEC(2 * 3600)); /* the first failover has left the window */
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n3");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
+	fx_end(&f);
+}
