@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/util.h"
+
 static void trial_fini(struct rec_trial *t)
 {
 	free(t->fault_name);
@@ -58,6 +60,30 @@ void record_fini(struct run_record *r)
 	free(r->version);
 	free(r->abort_reason);
 	memset(r, 0, sizeof(*r));
+}
+
+struct rec_trial *record_add_trial(struct run_record *r)
+{
+	XGROW(r->trials, r->captrials, r->ntrials + 1);
+	struct rec_trial *t = &r->trials[r->ntrials++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+struct rec_event *record_add_event(struct run_record *r)
+{
+	XGROW(r->events, r->capevents, r->nevents + 1);
+	struct rec_event *ev = &r->events[r->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	return ev;
+}
+
+struct rec_restore *record_add_restore(struct run_record *r)
+{
+	XGROW(r->restores, r->caprestores, r->nrestores + 1);
+	struct rec_restore *rs = &r->restores[r->nrestores++];
+	memset(rs, 0, sizeof(*rs));
+	return rs;
 }
 
 const char *trial_outcome_str(enum trial_outcome o)

@@ -62,6 +62,7 @@ struct rec_trial {
 	bool outage_observed;   /* by any probe */
 	uint64_t recovery_ns;   /* the slowest probe's recovery */
 	uint64_t resolution_ns; /* that measurement's resolution */
+	uint64_t timeout_ns;    /* the recovery_timeout in force, 0 if unknown */
 	struct rec_measure *measures;
 	size_t nmeasures;
 	enum cluster_outcome cluster;
@@ -141,6 +142,14 @@ struct run_record {
 };
 
 void record_fini(struct run_record *r);
+/*
+ * Append a zeroed element to r->trials / r->events / r->restores (growing
+ * the array through its cap field) and return it; the caller fills it in.
+ * The pointer is valid until the next append to the same array.
+ */
+struct rec_trial *record_add_trial(struct run_record *r);
+struct rec_event *record_add_event(struct run_record *r);
+struct rec_restore *record_add_restore(struct run_record *r);
 const char *trial_outcome_str(enum trial_outcome o);
 const char *cluster_outcome_str(enum cluster_outcome o);
 const char *probe_status_str(enum probe_status s);
