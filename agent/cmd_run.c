@@ -24,6 +24,7 @@ static void usage(FILE *f)
 		   "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
 		   "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
 		   "  --quiet          no progress lines, only the summary\n"
+		   "  -V, --verbose    probe state changes (-VV: every check)\n"
 		   "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 
@@ -67,14 +68,16 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{"dry-run", no_argument, NULL, 'n'}, {"virtual-time", no_argument, NULL, 'v'},
 		{"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
-		{"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'q'},     {"verbose", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
 	const char *json = NULL, *junit = NULL;
+	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:qVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -90,6 +93,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			ro.progress = NULL;
+			break;
+		case 'V':
+			level = level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 			break;
 		case 'h':
 			usage(stdout);
@@ -121,8 +127,7 @@ int cmd_run(int argc, char **argv)
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}
-	if (ro.progress == NULL)
-		log_init(LOG_LVL_WARN, 0);
+	log_init(level, 0);
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);

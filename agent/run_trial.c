@@ -10,6 +10,7 @@
  * the target is back and every probe has concluded, or fails when
  * recovery_timeout passes first.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,8 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	}
 	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
 		     plan_action_str(f->action), resource, node ? node : "?", code);
+	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
+		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
 	struct open_trial *t = xcalloc(1, sizeof(*t));
 	t->rec = idx;
 	t->fault = fault;
@@ -208,6 +211,14 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	r->open = t;
 	r->nopen++;
 	run_set_fast(r, true);
+	/* A probe already down (another fault is open) is in an outage from now on. */
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (r->probes[i].status == PROBE_DOWN) {
+			t->ms[i] = M_WAIT_RECOVERY;
+			rt = &r->rec->trials[idx];
+			rt->measures[i].outage_observed = true;
+			rt->measures[i].down_at = rt->injected_at;
+		}
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
 	if (f->action == PLAN_OFFLINE && f->destination == NULL)
 		clock_timer_start(r->clk, &t->online_timer,
@@ -255,10 +266,14 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 		next = t->next;
 		struct rec_trial *rt = rec_of(r, t);
 		struct rec_measure *m = &rt->measures[probe];
-		if (to == PROBE_DOWN && t->ms[probe] == M_WAIT_OUTAGE && rel >= rt->injected_at) {
+		/*
+		 * The change is reported now, after the injection, so it belongs to
+		 * this trial even when the failing check began a moment before it.
+		 */
+		if (to == PROBE_DOWN && t->ms[probe] == M_WAIT_OUTAGE) {
 			t->ms[probe] = M_WAIT_RECOVERY;
 			m->outage_observed = true;
-			m->down_at = rel;
+			m->down_at = rel > rt->injected_at ? rel : rt->injected_at;
 		} else if (to == PROBE_UP && t->ms[probe] == M_WAIT_RECOVERY) {
 			t->ms[probe] = M_DONE;
 			m->recovered = true;

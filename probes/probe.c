@@ -160,6 +160,11 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 	}
 	if (reason != NULL)
 		snprintf(p->reason, sizeof(p->reason), "%s", reason);
+	log_debug("probe %s: check %llu.%06llu -> %llu.%06llu ms: %s%s%s", p->cfg->name,
+		  (unsigned long long)(p->check_started / NSEC_PER_MSEC),
+		  (unsigned long long)(p->check_started % NSEC_PER_MSEC), (unsigned long long)(now / NSEC_PER_MSEC),
+		  (unsigned long long)(now % NSEC_PER_MSEC), r == CHECK_OK ? "ok" : r == CHECK_FAIL ? "fail" : "error",
+		  reason ? ": " : "", reason ? reason : "");
 	if (p->listener.checked != NULL)
 		p->listener.checked(p, r, p->check_started, now, p->listener.arg);
 	switch (r) {
