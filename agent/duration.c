@@ -11,20 +11,20 @@ struct unit {
 
 /* Longest names first where one is a prefix of another ("ms" before "m"). */
 static const struct unit units[] = {
-	{"d", 86400000000000ULL}, {"h", 3600000000000ULL}, {"ms", 1000000ULL}, {"m", 60000000000ULL},
-	{"s", 1000000000ULL},     {"us", 1000ULL},         {"ns", 1ULL},
+    {"d", 86400000000000ULL}, {"h", 3600000000000ULL}, {"ms", 1000000ULL}, {"m", 60000000000ULL},
+    {"s", 1000000000ULL},     {"us", 1000ULL},         {"ns", 1ULL},
 };
 
 /* Rank of each unit in decreasing size, for the ordering rule. */
 static int unit_rank(uint64_t ns)
 {
-	return ns >= 86400000000000ULL ? 0
+	return ns >= 86400000000000ULL  ? 0
 	       : ns >= 3600000000000ULL ? 1
-	       : ns >= 60000000000ULL	? 2
-	       : ns >= 1000000000ULL	? 3
-	       : ns >= 1000000ULL	? 4
-	       : ns >= 1000ULL		? 5
-					: 6;
+	       : ns >= 60000000000ULL   ? 2
+	       : ns >= 1000000000ULL    ? 3
+	       : ns >= 1000000ULL       ? 4
+	       : ns >= 1000ULL          ? 5
+	                                : 6;
 }
 
 static const struct unit *match_unit(const char *p)
@@ -78,8 +78,8 @@ int duration_parse(const char *s, uint64_t *ns)
 const char *duration_format(uint64_t ns, char *buf, size_t len)
 {
 	static const struct unit order[] = {
-		{"d", 86400000000000ULL}, {"h", 3600000000000ULL}, {"m", 60000000000ULL}, {"s", 1000000000ULL},
-		{"ms", 1000000ULL},       {"us", 1000ULL},         {"ns", 1ULL},
+	    {"d", 86400000000000ULL}, {"h", 3600000000000ULL}, {"m", 60000000000ULL}, {"s", 1000000000ULL},
+	    {"ms", 1000000ULL},       {"us", 1000ULL},         {"ns", 1ULL},
 	};
 	if (len == 0)
 		return buf;

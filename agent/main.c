@@ -11,16 +11,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"validate", cmd_validate, "check plans; every error with file:line:column"},
-	{"run", cmd_run, "run one chaos plan: inject, probe, measure, judge, restore"},
-	{"agent", cmd_agent, "the long-running daemon: scheduled plans, journal, control"},
-	{"restore", cmd_restore, "restore every fault the journal says is still injected"},
-	{"status", cmd_status, "ask a running agent what it is doing"},
-	{"select", cmd_select, "show what each selector of a plan resolves to"},
-	{"inspect", cmd_inspect, "list a cluster's nodes, groups and resources"},
-	{"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
-	{"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
-	{"version", cmd_version, "print the version"},
+    {"validate", cmd_validate, "check plans; every error with file:line:column"},
+    {"run", cmd_run, "run one chaos plan: inject, probe, measure, judge, restore"},
+    {"agent", cmd_agent, "the long-running daemon: scheduled plans, journal, control"},
+    {"restore", cmd_restore, "restore every fault the journal says is still injected"},
+    {"status", cmd_status, "ask a running agent what it is doing"},
+    {"select", cmd_select, "show what each selector of a plan resolves to"},
+    {"inspect", cmd_inspect, "list a cluster's nodes, groups and resources"},
+    {"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
+    {"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
+    {"version", cmd_version, "print the version"},
 };
 
 static void usage(FILE *f)

@@ -50,34 +50,6 @@ void selection_fini(struct selection *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/*
- * Local names for the message; the same words res_state_parse accepts.
- * Kept here so selection does not depend on a backend file being linked.
- */
-static const char *state_name(int st)
-{
-	switch (st) {
-	case RES_INHERITED:
-		return "inherited";
-	case RES_INITIALIZING:
-		return "initializing";
-	case RES_ONLINE:
-		return "online";
-	case RES_OFFLINE:
-		return "offline";
-	case RES_FAILED:
-		return "failed";
-	case RES_PENDING:
-		return "pending";
-	case RES_ONLINE_PENDING:
-		return "online_pending";
-	case RES_OFFLINE_PENDING:
-		return "offline_pending";
-	default:
-		return "unknown";
-	}
-}
-
 static const struct fl_regex *stage_regex(const struct filter *f, enum stage st)
 {
 	switch (st) {
@@ -177,7 +149,7 @@ static int zero_match_error(const struct filter *f, size_t total, struct fl_err 
 			len += snprintf(buf + len, sizeof(buf) - len, "%s%zu%s remain after exclude", sep, n, them);
 		else if (st == ST_STATE)
 			len += snprintf(buf + len, sizeof(buf) - len, "%s%zu%s match state %s", sep, n, them,
-			                state_name(f->sel->state));
+			                res_state_str((enum res_state)f->sel->state));
 		else
 			len +=
 			    snprintf(buf + len, sizeof(buf) - len, "%s%zu%s match %s", sep, n, them, stage_names[st]);

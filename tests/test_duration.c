@@ -26,8 +26,9 @@ Test(duration, parses_each_unit)
 
 Test(duration, rejects_malformed)
 {
-	const char *bad[] = {"", "10", "10 sec", "-5s", "1.5s", "30m1h", "1h1h", "s", "5x", "1hh", "99999999999999999999s",
-			     "213504d", "1s "};
+	const char *bad[] = {
+	    "",        "10", "10 sec", "-5s", "1.5s", "30m1h", "1h1h", "s", "5x", "1hh", "99999999999999999999s",
+	    "213504d", "1s "};
 	uint64_t ns;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(duration_parse(bad[i], &ns), -1, "\"%s\" should be refused", bad[i]);

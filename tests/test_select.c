@@ -66,17 +66,9 @@ static void snap_generated(struct cluster_snapshot *snap, size_t n)
 	}
 }
 
-/* cluster_snapshot_free belongs to the backends; fixtures free themselves. */
 static void snap_fini(struct cluster_snapshot *snap)
 {
-	for (size_t i = 0; i < snap->nresources; i++) {
-		struct cluster_resource *r = &snap->resources[i];
-		free(r->name);
-		free(r->type);
-		free(r->group);
-		free(r->owner);
-	}
-	free(snap->resources);
+	cluster_snapshot_free(snap);
 	memset(snap, 0, sizeof(*snap));
 }
 

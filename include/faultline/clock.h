@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #define NSEC_PER_MSEC 1000000ULL
-#define NSEC_PER_SEC 1000000000ULL
-#define CLOCK_NEVER UINT64_MAX
+#define NSEC_PER_SEC  1000000000ULL
+#define CLOCK_NEVER   UINT64_MAX
 
 struct fl_clock;
 typedef void (*clock_timer_cb)(void *arg);

@@ -48,33 +48,35 @@ enum group_state {
 };
 
 /* CLUS_RESDLL_OFFLINE_* (the OfflineV2 routine's flags); plans use these names. */
-#define OFFLINE_IGNORE_RESOURCE_STATUS 0x01u
-#define OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR 0x02u
-#define OFFLINE_QUEUE_ENABLED 0x04u
+#define OFFLINE_IGNORE_RESOURCE_STATUS                    0x01u
+#define OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR            0x02u
+#define OFFLINE_QUEUE_ENABLED                             0x04u
 #define OFFLINE_RETURNING_TO_SOURCE_NODE_BECAUSE_OF_ERROR 0x08u
-#define OFFLINE_DUE_TO_EMBEDDED_FAILURE 0x10u
-#define OFFLINE_IGNORE_NETWORK_CONNECTIVITY 0x20u
-#define OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE 0x40u
-#define OFFLINE_ALL_FLAGS 0x7fu
+#define OFFLINE_DUE_TO_EMBEDDED_FAILURE                   0x10u
+#define OFFLINE_IGNORE_NETWORK_CONNECTIVITY               0x20u
+#define OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE            0x40u
+#define OFFLINE_ALL_FLAGS                                 0x7fu
 
 /* Win32 codes the backends report (winerror.h). */
-#define WIN_ERROR_SUCCESS 0
-#define WIN_ERROR_INVALID_HANDLE 6
-#define WIN_ERROR_IO_PENDING 997
-#define WIN_ERROR_RESOURCE_NOT_AVAILABLE 5006
-#define WIN_ERROR_HOST_NODE_NOT_AVAILABLE 5005
-#define WIN_ERROR_GROUP_NOT_AVAILABLE 5012
-#define WIN_ERROR_RESOURCE_NOT_FOUND 5007
-#define WIN_ERROR_GROUP_NOT_FOUND 5013
-#define WIN_ERROR_NODE_NOT_FOUND 5042
-#define WIN_ERROR_RESMON_INVALID_STATE 5084
+#define WIN_ERROR_SUCCESS                        0
+#define WIN_ERROR_INVALID_HANDLE                 6
+#define WIN_ERROR_INVALID_PARAMETER              87
+#define WIN_ERROR_IO_PENDING                     997
+#define WIN_ERROR_RESOURCE_NOT_AVAILABLE         5006
+#define WIN_ERROR_HOST_NODE_NOT_AVAILABLE        5005
+#define WIN_ERROR_GROUP_NOT_AVAILABLE            5012
+#define WIN_ERROR_RESOURCE_NOT_FOUND             5007
+#define WIN_ERROR_GROUP_NOT_FOUND                5013
+#define WIN_ERROR_NODE_NOT_FOUND                 5042
+#define WIN_ERROR_INVALID_STATE                  5023 /* group or resource not in the right state */
+#define WIN_ERROR_RESMON_INVALID_STATE           5084
 #define WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960
 
 /* Operations a backend may support (struct cluster_caps.ops). */
-#define CLUSTER_OP_FAIL 0x01u
-#define CLUSTER_OP_OFFLINE 0x02u
-#define CLUSTER_OP_ONLINE 0x04u
-#define CLUSTER_OP_MOVE_GROUP 0x08u
+#define CLUSTER_OP_FAIL                0x01u
+#define CLUSTER_OP_OFFLINE             0x02u
+#define CLUSTER_OP_ONLINE              0x04u
+#define CLUSTER_OP_MOVE_GROUP          0x08u
 #define CLUSTER_OP_OFFLINE_DESTINATION 0x10u /* offline(..., destination) */
 
 struct cluster_caps {
@@ -154,7 +156,7 @@ struct cluster_ops {
 	int (*fail)(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 	/* Offline with CLUS_RESDLL_OFFLINE_* flags; destination may be NULL. */
 	int (*offline)(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
-		       struct fl_err *e);
+	               struct fl_err *e);
 	int (*online)(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 	/* MoveClusterGroup; node NULL = the most suitable node. */
 	int (*move_group)(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);

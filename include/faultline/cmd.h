@@ -8,8 +8,8 @@
 #define FAULTLINE_CMD_H
 
 /* Exit codes (documented in README and docs/). */
-#define FL_EXIT_OK 0      /* all SLOs pass / command succeeded */
-#define FL_EXIT_SLO 1     /* an SLO failed */
+#define FL_EXIT_OK      0 /* all SLOs pass / command succeeded */
+#define FL_EXIT_SLO     1 /* an SLO failed */
 #define FL_EXIT_INVALID 2 /* invalid plan or usage */
 #define FL_EXIT_ABORTED 3 /* aborted: guard, not steady, signal */
 #define FL_EXIT_BACKEND 4 /* backend or environment error */

@@ -98,6 +98,10 @@ struct sim_topology {
 struct sim_topology *sim_topology_load(const char *path, struct fl_diag *d);
 void sim_topology_free(struct sim_topology *t);
 
+/* Fill r / g with the documented WSFC defaults (see docs/topology-format.md); names NULL. */
+void sim_resource_def_defaults(struct sim_resource_def *r);
+void sim_group_def_defaults(struct sim_group_def *g);
+
 /* One recorded state transition: the ground truth. */
 enum sim_obj { SIM_OBJ_RESOURCE, SIM_OBJ_GROUP, SIM_OBJ_NODE };
 
@@ -116,10 +120,64 @@ struct sim;
 struct sim *sim_new(const struct sim_topology *t, struct fl_clock *clk, uint64_t seed, struct fl_err *e);
 void sim_free(struct sim *s);
 
+/*
+ * Wall time for failback windows: `unix_s` is the UTC time at the sim's
+ * start (clock time at sim_new); the topology's utc_offset_min gives local
+ * time. Default: 0 (1970-01-01 00:00 UTC) on a virtual clock, so runs stay
+ * deterministic; the current time on a real clock.
+ */
+void sim_set_wall_epoch(struct sim *s, int64_t unix_s);
+
+/*
+ * Operations, as the cluster API answers them. Each returns 0 when the
+ * call was accepted (*code WIN_ERROR_SUCCESS or WIN_ERROR_IO_PENDING) and
+ * -1 with *code the Win32 error and e saying why otherwise; a refused call
+ * changes nothing. The consequences run later on the clock's timers.
+ *
+ * sim_fail: FailClusterResource; 5084 unless the resource is Online.
+ * sim_offline: OfflineV2 with OFFLINE_* flags; destination may be NULL (a
+ *   destination moves the whole group there). 5960 for a locked resource
+ *   without OFFLINE_IGNORE_RESOURCE_STATUS, 5023 for a pending one without
+ *   OFFLINE_QUEUE_ENABLED.
+ * sim_online: brings the resource (and its providers) online.
+ * sim_move_group: MoveClusterGroup; node NULL = the next suitable node.
+ * Unknown names give 5007 (resource), 5013 (group), 5042 (node).
+ */
+int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e);
+int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
+		struct fl_err *e);
+int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e);
+int sim_move_group(struct sim *s, const char *group, const char *node, long *code, struct fl_err *e);
+
+/* Current state, RES_UNKNOWN / GRP_UNKNOWN for an unknown name. */
+enum res_state sim_resource_state(const struct sim *s, const char *resource);
+enum group_state sim_group_state(const struct sim *s, const char *group);
+/* Current owner node of a group, NULL for an unknown name. Borrowed. */
+const char *sim_group_owner(const struct sim *s, const char *group);
+/* The resource's persistent (desired) state is Online. */
+bool sim_resource_persistent(const struct sim *s, const char *resource);
+/* A consistent picture (cluster.h layout); free with cluster_snapshot_free. */
+void sim_snapshot(const struct sim *s, struct cluster_snapshot *out);
+
+/*
+ * Called after every recorded transition (the trace entry is passed), e.g.
+ * to queue events or open endpoints. One observer; NULL removes it.
+ */
+typedef void (*sim_observer_cb)(const struct sim_transition *tr, void *arg);
+void sim_set_observer(struct sim *s, sim_observer_cb cb, void *arg);
+/* The definition of a resource (for its endpoint), NULL if unknown. */
+const struct sim_resource_def *sim_resource_def(const struct sim *s, const char *resource);
+
 /* The recorded trace so far. */
 const struct sim_transition *sim_trace(const struct sim *s, size_t *n);
-/* Append the trace as text, one transition per line, to a FILE *. */
+/*
+ * Append the trace as text, one transition per line, to a FILE *:
+ *   "00:00:00.500 resource \"SQL Server\" failed -> online-pending on node1 (restart)"
+ * Times are since the sim started (hh:mm:ss.mmm; hours grow past 99).
+ */
 void sim_trace_print(const struct sim *s, void *stream);
+/* Format one transition the same way (no newline) into buf. */
+const char *sim_transition_format(const struct sim *s, const struct sim_transition *tr, char *buf, size_t len);
 
 /* The sim's cluster_ops entry, registered as "sim". */
 extern const struct cluster_ops sim_cluster_ops;

@@ -54,8 +54,8 @@ struct ydoc_limits {
 };
 
 struct ydoc {
-	char *path;          /* as given */
-	char *src;           /* the whole file, NUL-terminated */
+	char *path; /* as given */
+	char *src;  /* the whole file, NUL-terminated */
 	size_t src_len;
 	struct ydoc_node *root; /* NULL for an empty document */
 	/* internal: every allocated node, for freeing */
@@ -75,7 +75,7 @@ struct ydoc_limits ydoc_default_limits(void);
 struct ydoc *ydoc_load_file(const char *path, const struct ydoc_limits *lim, struct fl_diag *d);
 /* Same, from memory; `name` is used in diagnostics. The buffer is copied. */
 struct ydoc *ydoc_load_buf(const char *name, const char *buf, size_t len, const struct ydoc_limits *lim,
-			   struct fl_diag *d);
+                           struct fl_diag *d);
 void ydoc_free(struct ydoc *doc);
 
 /* Look up key in a mapping node; NULL if absent or node is not a map. */

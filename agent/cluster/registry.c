@@ -1,0 +1,170 @@
+/*
+ * registry.c - the list of cluster backends, cluster_open/close, and the
+ * names of states and offline flags shared by every backend.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/cluster.h"
+#include "faultline/sim.h"
+#include "faultline/util.h"
+
+static const struct cluster_ops *const backends[] = {
+    &sim_cluster_ops,
+};
+
+const struct cluster_ops *cluster_backend(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_LEN(backends); i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
+const char *cluster_backend_names(void)
+{
+	return "sim";
+}
+
+struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
+{
+	const struct cluster_ops *ops = cluster_backend(cfg->backend);
+	if (ops == NULL) {
+		err_set(e, "cluster backend \"%s\": unknown (known: %s)", cfg->backend ? cfg->backend : "",
+			cluster_backend_names());
+		return NULL;
+	}
+	struct cluster *c = xcalloc(1, sizeof(*c));
+	c->ops = ops;
+	if (ops->open(c, cfg, clk, e) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void cluster_close(struct cluster *c)
+{
+	if (c == NULL)
+		return;
+	c->ops->close(c);
+	free(c);
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void cluster_snapshot_free(struct cluster_snapshot *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nnodes; i++)
+		free(s->nodes[i].name);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		free(s->groups[i].name);
+		free(s->groups[i].owner);
+	}
+	for (size_t i = 0; i < s->nresources; i++) {
+		struct cluster_resource *r = &s->resources[i];
+		free(r->name);
+		free(r->type);
+		free(r->group);
+		free(r->owner);
+		free_strv(r->deps, r->ndeps);
+	}
+	free(s->nodes);
+	free(s->groups);
+	free(s->resources);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->nresources; i++)
+		if (strcmp(s->resources[i].name, name) == 0)
+			return &s->resources[i];
+	return NULL;
+}
+
+static const struct {
+	int state;
+	const char *name;
+} res_names[] = {
+    {RES_UNKNOWN, "unknown"},          {RES_INHERITED, "inherited"},
+    {RES_INITIALIZING, "initializing"}, {RES_ONLINE, "online"},
+    {RES_OFFLINE, "offline"},          {RES_FAILED, "failed"},
+    {RES_PENDING, "pending"},          {RES_ONLINE_PENDING, "online-pending"},
+    {RES_OFFLINE_PENDING, "offline-pending"},
+};
+
+const char *res_state_str(enum res_state s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(res_names); i++)
+		if (res_names[i].state == (int)s)
+			return res_names[i].name;
+	return "unknown";
+}
+
+const char *group_state_str(enum group_state s)
+{
+	switch (s) {
+	case GRP_ONLINE:
+		return "online";
+	case GRP_OFFLINE:
+		return "offline";
+	case GRP_FAILED:
+		return "failed";
+	case GRP_PARTIAL_ONLINE:
+		return "partial-online";
+	case GRP_PENDING:
+		return "pending";
+	case GRP_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/* "online-pending" and "online_pending" both name RES_ONLINE_PENDING. */
+int res_state_parse(const char *s)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	if (n >= sizeof(buf))
+		return -2;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = s[i] == '_' ? '-' : s[i];
+	for (size_t i = 0; i < ARRAY_LEN(res_names); i++)
+		if (strcmp(res_names[i].name, buf) == 0)
+			return res_names[i].state;
+	return -2;
+}
+
+static const char *const flag_names[] = {
+    "ignore_resource_status",
+    "return_to_source_node_on_error",
+    "queue_enabled",
+    "returning_to_source_node_because_of_error",
+    "due_to_embedded_failure",
+    "ignore_network_connectivity",
+    "do_not_update_persistent_state",
+};
+
+const char *offline_flag_str(unsigned flag)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flag_names); i++)
+		if (flag == 1u << i)
+			return flag_names[i];
+	return NULL;
+}
+
+unsigned offline_flag_parse(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flag_names); i++)
+		if (strcmp(flag_names[i], name) == 0)
+			return 1u << i;
+	return 0;
+}

@@ -1,0 +1,267 @@
+/*
+ * sim.c - the simulator's core: lookups, state transitions, and the engine
+ * step (sim_kick) that drives each resource towards its target in
+ * dependency order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/util.h"
+#include "sim_impl.h"
+
+struct sim_res *sim_find_res(const struct sim *s, const char *name)
+{
+	size_t lo = 0, hi = s->nres;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct sim_res *r = &s->res[s->by_name[mid]];
+		int c = strcmp(name, r->def->name);
+		if (c == 0)
+			return r;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+struct sim_grp *sim_find_grp(const struct sim *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngrp; i++)
+		if (strcmp(s->grp[i].def->name, name) == 0)
+			return &s->grp[i];
+	return NULL;
+}
+
+size_t sim_find_node(const struct sim *s, const char *name)
+{
+	for (size_t i = 0; i < s->nnodes; i++)
+		if (strcmp(s->topo->nodes[i].name, name) == 0)
+			return i;
+	return SIM_NONE;
+}
+
+const char *sim_node_name(const struct sim *s, size_t node)
+{
+	return node < s->nnodes ? s->topo->nodes[node].name : NULL;
+}
+
+/* Causes are few and repeat: keep one copy of each for the trace to point at. */
+const char *sim_intern(struct sim *s, const char *str)
+{
+	for (size_t i = 0; i < s->nstrs; i++)
+		if (strcmp(s->strs[i], str) == 0)
+			return s->strs[i];
+	XGROW(s->strs, s->capstrs, s->nstrs + 1);
+	s->strs[s->nstrs] = xstrdup(str);
+	return s->strs[s->nstrs++];
+}
+
+static bool is_pending(enum res_state st)
+{
+	return st == RES_PENDING || st == RES_ONLINE_PENDING || st == RES_OFFLINE_PENDING || st == RES_INITIALIZING;
+}
+
+/* Online, or on its way in or out: a provider must wait for it. */
+bool sim_res_active(const struct sim_res *r)
+{
+	return r->state == RES_ONLINE || is_pending(r->state);
+}
+
+/* CLUSTER_GROUP_STATE from the members, per wsfc-semantics.md "States". */
+static enum group_state derive_group_state(const struct sim *s, const struct sim_grp *g)
+{
+	size_t online = 0, pending = 0, failed = 0;
+	for (size_t i = 0; i < g->nres; i++) {
+		enum res_state st = s->res[g->res[i]].state;
+		online += st == RES_ONLINE;
+		pending += is_pending(st);
+		failed += st == RES_FAILED;
+	}
+	if (failed)
+		return GRP_FAILED;
+	if (pending)
+		return GRP_PENDING;
+	if (g->nres && online == g->nres)
+		return GRP_ONLINE;
+	return online ? GRP_PARTIAL_ONLINE : GRP_OFFLINE;
+}
+
+void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char *why)
+{
+	struct sim_grp *g = &s->grp[r->group];
+	enum res_state from = r->state;
+	r->state = to;
+	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, from, to, sim_node_name(s, g->owner), why);
+	enum group_state gs = derive_group_state(s, g);
+	if (gs == g->state)
+		return;
+	enum group_state gfrom = g->state;
+	g->state = gs;
+	sim_trace_add(s, SIM_OBJ_GROUP, g->def->name, gfrom, gs, sim_node_name(s, g->owner), why);
+	if (gs == GRP_ONLINE)
+		sim_failback_check(s, g);
+}
+
+static uint64_t draw(struct sim_res *r, const struct sim_duration *d)
+{
+	if (d->max_ns <= d->min_ns)
+		return d->min_ns;
+	return rng_range(&r->rng, d->min_ns, d->max_ns);
+}
+
+static void op_done(void *arg);
+
+/* Start a pending state that completes after `d`, or times out at PendingTimeout. */
+static void start_op(struct sim *s, struct sim_res *r, enum sim_op op, uint64_t d, const char *why)
+{
+	uint64_t pt = r->def->pending_timeout_ns;
+	r->op = op;
+	r->op_why = why;
+	r->op_timeout = d > pt;
+	uint64_t after = r->op_timeout ? pt : d;
+	clock_timer_start(s->clk, &r->op_timer, clock_now(s->clk) + after, op_done, r);
+}
+
+void sim_start_online(struct sim *s, struct sim_res *r)
+{
+	sim_res_set(s, r, RES_ONLINE_PENDING, r->why);
+	start_op(s, r, SIM_OP_ONLINE, draw(r, &r->def->online_time), r->why);
+}
+
+void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when)
+{
+	r->op = SIM_OP_RESTART;
+	r->op_why = "restart";
+	r->op_timeout = false;
+	clock_timer_start(s->clk, &r->op_timer, when, op_done, r);
+}
+
+static void start_offline(struct sim *s, struct sim_res *r, const char *why)
+{
+	r->going_down = false;
+	sim_res_set(s, r, RES_OFFLINE_PENDING, why);
+	start_op(s, r, SIM_OP_OFFLINE, draw(r, &r->def->offline_time), why);
+}
+
+static void online_done(struct sim *s, struct sim_res *r, bool timed_out, const char *why)
+{
+	struct sim_grp *g = &s->grp[r->group];
+	if (timed_out || r->broken[g->owner]) {
+		sim_res_set(s, r, RES_FAILED, timed_out ? "pending timeout" : "online failed");
+		if (r->target)
+			sim_policy_failed(s, r);
+		return;
+	}
+	r->revive = false;
+	r->retrying = false;
+	sim_res_set(s, r, RES_ONLINE, why);
+}
+
+static void op_done(void *arg)
+{
+	struct sim_res *r = arg;
+	struct sim *s = r->sim;
+	enum sim_op op = r->op;
+	bool timed_out = r->op_timeout;
+	const char *why = r->op_why;
+	r->op = SIM_OP_NONE;
+	r->op_timeout = false;
+	if (op == SIM_OP_RESTART) {
+		sim_policy_restart_due(s, r);
+	} else if (op == SIM_OP_ONLINE) {
+		online_done(s, r, timed_out, why);
+	} else if (op == SIM_OP_OFFLINE) {
+		/* A stuck offline is terminated and left Failed; no policy runs. */
+		sim_res_set(s, r, timed_out ? RES_FAILED : RES_OFFLINE,
+			    timed_out ? "pending timeout" : why);
+	}
+	sim_kick(s, &s->grp[r->group]);
+}
+
+/* May r be online? Its target, its own health, and recursively its providers. */
+static bool up_ok(struct sim *s, const struct sim_grp *g, struct sim_res *r)
+{
+	if (s->memo_set[r->idx])
+		return s->memo_ok[r->idx];
+	s->memo_set[r->idx] = true; /* a cycle (refused at load) reads as false */
+	s->memo_ok[r->idx] = false;
+	bool ok = !g->moving && r->target && (r->state != RES_FAILED || r->revive);
+	for (size_t i = 0; ok && i < r->ndeps; i++) {
+		bool any = false;
+		for (size_t j = 0; !any && j < r->deps[i].n; j++)
+			any = up_ok(s, g, &s->res[r->deps[i].idx[j]]);
+		ok = any;
+	}
+	s->memo_ok[r->idx] = ok;
+	return ok;
+}
+
+static bool providers_online(const struct sim *s, const struct sim_res *r)
+{
+	for (size_t i = 0; i < r->ndeps; i++) {
+		bool any = false;
+		for (size_t j = 0; !any && j < r->deps[i].n; j++)
+			any = s->res[r->deps[i].idx[j]].state == RES_ONLINE;
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+static bool dependents_down(const struct sim *s, const struct sim_res *r)
+{
+	for (size_t i = 0; i < r->ndependents; i++)
+		if (sim_res_active(&s->res[r->dependents[i]]))
+			return false;
+	return true;
+}
+
+static bool all_down(const struct sim *s, const struct sim_grp *g)
+{
+	for (size_t i = 0; i < g->nres; i++)
+		if (sim_res_active(&s->res[g->res[i]]))
+			return false;
+	return true;
+}
+
+/* One pass over the group; true if anything started. */
+static bool kick_pass(struct sim *s, struct sim_grp *g)
+{
+	bool changed = false;
+	for (size_t i = 0; i < g->nres; i++)
+		s->memo_set[g->res[i]] = false;
+	for (size_t i = 0; i < g->nres; i++) {
+		struct sim_res *r = &s->res[g->res[i]];
+		if (r->op != SIM_OP_NONE)
+			continue;
+		bool ok = up_ok(s, g, r);
+		if (!ok && sim_res_active(r))
+			r->going_down = true; /* a decision, kept even if a provider recovers meanwhile */
+		if (r->state == RES_ONLINE && r->going_down && dependents_down(s, r)) {
+			const char *why = g->moving ? g->move_why : !r->target ? r->why : "provider down";
+			if (r->target && !g->moving)
+				r->why = "provider back online";
+			start_offline(s, r, why);
+			changed = true;
+		} else if ((r->state == RES_OFFLINE || (r->state == RES_FAILED && r->revive)) && ok &&
+			   providers_online(s, r) && s->node_up[g->owner]) {
+			sim_start_online(s, r);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+void sim_kick(struct sim *s, struct sim_grp *g)
+{
+	/* Each pass starts at least one pending state or finishes a move: bounded. */
+	for (size_t iter = 0; iter <= 2 * g->nres + 2; iter++) {
+		if (kick_pass(s, g))
+			continue;
+		if (!g->moving || !all_down(s, g))
+			return;
+		sim_move_finish(s, g);
+	}
+}

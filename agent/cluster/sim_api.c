@@ -1,0 +1,220 @@
+/*
+ * sim_api.c - the operations as the cluster API answers them
+ * (FailClusterResource, OfflineV2 with flags, Online, MoveClusterGroup),
+ * and the read-only queries. An operation only checks, records the
+ * intent and kicks the engine: consequences run on the clock's timers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/util.h"
+#include "sim_impl.h"
+
+static int refuse(long *code, long c, struct fl_err *e, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Refused: nothing changed; the message ends with the Win32 code. */
+static int refuse(long *code, long c, struct fl_err *e, const char *fmt, ...)
+{
+	*code = c;
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(e, "%s (%ld)", msg, c);
+}
+
+static int accept(long *code, long c)
+{
+	*code = c;
+	return 0;
+}
+
+static bool is_pending(const struct sim_res *r)
+{
+	return r->op == SIM_OP_ONLINE || r->op == SIM_OP_OFFLINE;
+}
+
+int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e)
+{
+	struct sim_res *r = sim_find_res(s, resource);
+	if (r == NULL)
+		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (r->state != RES_ONLINE)
+		return refuse(code, WIN_ERROR_RESMON_INVALID_STATE, e, "resource \"%s\": not online (%s)", resource,
+			      res_state_str(r->state));
+	sim_res_set(s, r, RES_FAILED, "FailClusterResource");
+	sim_policy_failed(s, r);
+	sim_kick(s, &s->grp[r->group]);
+	return accept(code, WIN_ERROR_SUCCESS);
+}
+
+/* "offline" plus every flag name, e.g. "offline [queue_enabled, ...]". */
+static const char *offline_why(struct sim *s, unsigned flags, const char *dest)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), dest ? "offline to %s" : "offline", dest);
+	const char *sep = " [";
+	for (unsigned bit = 1; bit <= OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE; bit <<= 1) {
+		if ((flags & bit) == 0 || n < 0 || (size_t)n >= sizeof(buf))
+			continue;
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s", sep, offline_flag_str(bit));
+		sep = ", ";
+	}
+	if (flags && n >= 0 && (size_t)n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - (size_t)n, "]");
+	return sim_intern(s, buf);
+}
+
+/* Set target (and persistent state unless told not to) on r and everything above it. */
+static void mark_down(struct sim *s, struct sim_res *r, bool persist, const char *why)
+{
+	r->target = false;
+	r->why = why;
+	if (persist)
+		r->persist = false;
+	for (size_t i = 0; i < r->ndependents; i++)
+		mark_down(s, &s->res[r->dependents[i]], persist, why);
+}
+
+static void offline_failed(struct sim *s, struct sim_res *r, const char *why)
+{
+	clock_timer_stop(s->clk, &r->op_timer);
+	clock_timer_stop(s->clk, &r->retry_timer);
+	r->op = SIM_OP_NONE;
+	r->revive = r->retrying = false;
+	sim_res_set(s, r, RES_OFFLINE, why);
+}
+
+static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned flags, const char *why,
+			long *code, struct fl_err *e)
+{
+	const char *node = sim_node_name(s, dest);
+	if (!s->node_up[dest] || !g->possible[dest])
+		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
+			      "group \"%s\": node \"%s\" is down or not a possible owner", g->def->name, node);
+	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
+	return accept(code, WIN_ERROR_IO_PENDING);
+}
+
+int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
+		struct fl_err *e)
+{
+	struct sim_res *r = sim_find_res(s, resource);
+	if (r == NULL)
+		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (flags & ~OFFLINE_ALL_FLAGS)
+		return refuse(code, WIN_ERROR_INVALID_PARAMETER, e, "resource \"%s\": unknown offline flags 0x%x", resource,
+			      flags & ~OFFLINE_ALL_FLAGS);
+	size_t dest = destination ? sim_find_node(s, destination) : SIM_NONE;
+	if (destination && dest == SIM_NONE)
+		return refuse(code, WIN_ERROR_NODE_NOT_FOUND, e, "node \"%s\": not found", destination);
+	if (r->def->locked && !(flags & OFFLINE_IGNORE_RESOURCE_STATUS))
+		return refuse(code, WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS, e,
+			      "resource \"%s\": locked; offline needs %s", resource, "ignore_resource_status");
+	struct sim_grp *g = &s->grp[r->group];
+	if (g->moving || (is_pending(r) && !(flags & OFFLINE_QUEUE_ENABLED)))
+		return refuse(code, WIN_ERROR_INVALID_STATE, e, "resource \"%s\": %s", resource,
+			      g->moving ? "its group is moving" : "pending; queue_enabled not given");
+	const char *why = offline_why(s, flags, dest != g->owner ? destination : NULL);
+	if (dest != SIM_NONE && dest != g->owner)
+		return offline_move(s, g, dest, flags, why, code, e);
+	if (r->state == RES_OFFLINE)
+		return accept(code, WIN_ERROR_SUCCESS);
+	mark_down(s, r, !(flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE), why);
+	if (r->state == RES_FAILED)
+		offline_failed(s, r, why); /* decision: a Failed resource goes Offline */
+	sim_kick(s, g);
+	return accept(code, WIN_ERROR_IO_PENDING);
+}
+
+static void mark_up(struct sim *s, struct sim_res *r)
+{
+	r->target = r->persist = true;
+	r->why = "online";
+	if (r->state == RES_FAILED) {
+		if (r->op == SIM_OP_RESTART)
+			clock_timer_stop(s->clk, &r->op_timer);
+		clock_timer_stop(s->clk, &r->retry_timer);
+		r->op = SIM_OP_NONE;
+		r->revive = true;
+		r->retrying = false;
+	}
+	for (size_t i = 0; i < r->ndeps; i++)
+		for (size_t j = 0; j < r->deps[i].n; j++)
+			mark_up(s, &s->res[r->deps[i].idx[j]]);
+}
+
+int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e)
+{
+	struct sim_res *r = sim_find_res(s, resource);
+	if (r == NULL)
+		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (r->state == RES_ONLINE)
+		return accept(code, WIN_ERROR_SUCCESS);
+	struct sim_grp *g = &s->grp[r->group];
+	if (g->moving || is_pending(r))
+		return refuse(code, WIN_ERROR_INVALID_STATE, e, "resource \"%s\": %s", resource,
+			      g->moving ? "its group is moving" : "pending");
+	mark_up(s, r);
+	sim_kick(s, g);
+	return accept(code, WIN_ERROR_IO_PENDING);
+}
+
+int sim_move_group(struct sim *s, const char *group, const char *node, long *code, struct fl_err *e)
+{
+	struct sim_grp *g = sim_find_grp(s, group);
+	if (g == NULL)
+		return refuse(code, WIN_ERROR_GROUP_NOT_FOUND, e, "group \"%s\": not found", group);
+	size_t dest = node ? sim_find_node(s, node) : sim_next_node(s, g, false);
+	if (node && dest == SIM_NONE)
+		return refuse(code, WIN_ERROR_NODE_NOT_FOUND, e, "node \"%s\": not found", node);
+	if (dest == SIM_NONE)
+		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e, "group \"%s\": no other node available", group);
+	if (g->moving)
+		return refuse(code, WIN_ERROR_INVALID_STATE, e, "group \"%s\": already moving", group);
+	if (dest == g->owner)
+		return accept(code, WIN_ERROR_SUCCESS);
+	if (!s->node_up[dest] || !g->possible[dest])
+		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
+			      "group \"%s\": node \"%s\" is down or not a possible owner", group, node);
+	sim_move_start(s, g, dest, "move", false);
+	return accept(code, WIN_ERROR_IO_PENDING);
+}
+
+enum res_state sim_resource_state(const struct sim *s, const char *resource)
+{
+	const struct sim_res *r = sim_find_res(s, resource);
+	return r ? r->state : RES_UNKNOWN;
+}
+
+enum group_state sim_group_state(const struct sim *s, const char *group)
+{
+	const struct sim_grp *g = sim_find_grp(s, group);
+	return g ? g->state : GRP_UNKNOWN;
+}
+
+const char *sim_group_owner(const struct sim *s, const char *group)
+{
+	const struct sim_grp *g = sim_find_grp(s, group);
+	return g ? sim_node_name(s, g->owner) : NULL;
+}
+
+bool sim_resource_persistent(const struct sim *s, const char *resource)
+{
+	const struct sim_res *r = sim_find_res(s, resource);
+	return r && r->persist;
+}
+
+const struct sim_resource_def *sim_resource_def(const struct sim *s, const char *resource)
+{
+	const struct sim_res *r = sim_find_res(s, resource);
+	return r ? r->def : NULL;
+}
+
+void sim_set_observer(struct sim *s, sim_observer_cb cb, void *arg)
+{
+	s->obs = cb;
+	s->obs_arg = arg;
+}

@@ -1,0 +1,126 @@
+/*
+ * sim_impl.h - the simulator's private state, shared by agent/cluster/sim*.c.
+ *
+ * Resources and groups are arrays indexed by position in the topology;
+ * dependencies are resolved to indices once at sim_new. Each resource has
+ * a persistent state (what the operator asked for) and a current target
+ * (what the engine is driving it to); sim_kick() moves every resource of a
+ * group one legal step towards its target, which is what orders dependents
+ * offline first and providers online first.
+ */
+#ifndef FAULTLINE_SIM_IMPL_H
+#define FAULTLINE_SIM_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/clock.h"
+#include "faultline/rng.h"
+#include "faultline/sim.h"
+
+#define SIM_NONE SIZE_MAX
+
+enum sim_op { SIM_OP_NONE, SIM_OP_ONLINE, SIM_OP_OFFLINE, SIM_OP_RESTART };
+
+struct sim_rdep {
+	size_t *idx; /* providers of one OR-set */
+	size_t n;
+};
+
+struct sim_res {
+	struct sim *sim;
+	const struct sim_resource_def *def;
+	size_t idx, group;
+	enum res_state state;
+	bool persist;     /* persistent state Online */
+	bool target;      /* the engine drives it Online */
+	bool revive;      /* Failed, but the engine may bring it online */
+	bool retrying;    /* the final attempt after RetryPeriodOnFailure */
+	bool going_down;  /* decided to go Offline; waits only for its dependents */
+	const char *why;  /* cause of the next engine-driven transition */
+	struct sim_rdep *deps;
+	size_t ndeps;
+	size_t *dependents;
+	size_t ndependents;
+	bool *broken; /* per node */
+	enum sim_op op;
+	const char *op_why; /* cause of the pending op, repeated when it completes */
+	bool op_timeout; /* op_timer fires at PendingTimeout, before the op completes */
+	struct fl_timer op_timer;
+	struct fl_timer retry_timer;
+	uint64_t *restarts; /* restart times on the current node */
+	size_t nrestarts, caprestarts;
+	struct rng rng;
+};
+
+struct sim_grp {
+	struct sim *sim;
+	const struct sim_group_def *def;
+	size_t idx;
+	size_t *res; /* member resources, topology order */
+	size_t nres;
+	size_t owner;
+	enum group_state state;
+	bool *possible;  /* per node */
+	size_t *order;   /* failover order: preferred, then the other possible nodes */
+	size_t norder;
+	bool *exhausted; /* per node: a restart already failed there (KB 947712) */
+	uint64_t *failovers;
+	size_t nfailovers, capfailovers;
+	bool moving; /* offline phase of a move: every member heads Offline */
+	size_t dest;
+	const char *move_why;
+	size_t rts_source; /* return here if the online phase fails; SIM_NONE */
+	struct fl_timer failback_timer;
+};
+
+struct sim {
+	const struct sim_topology *topo;
+	struct fl_clock *clk;
+	uint64_t seed, t0;
+	int64_t wall_epoch_s;
+	struct sim_res *res;
+	size_t nres;
+	size_t *by_name; /* resource indices sorted by name */
+	struct sim_grp *grp;
+	size_t ngrp;
+	bool *node_up;
+	size_t nnodes;
+	struct sim_transition *trace;
+	size_t ntrace, captrace;
+	char **strs; /* interned cause strings */
+	size_t nstrs, capstrs;
+	sim_observer_cb obs;
+	void *obs_arg;
+	bool *memo_ok, *memo_set; /* scratch for sim_kick, per resource */
+};
+
+/* sim.c */
+struct sim_res *sim_find_res(const struct sim *s, const char *name);
+struct sim_grp *sim_find_grp(const struct sim *s, const char *name);
+size_t sim_find_node(const struct sim *s, const char *name);
+const char *sim_node_name(const struct sim *s, size_t node);
+const char *sim_intern(struct sim *s, const char *str);
+void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char *why);
+void sim_kick(struct sim *s, struct sim_grp *g);
+void sim_start_online(struct sim *s, struct sim_res *r);
+void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when);
+bool sim_res_active(const struct sim_res *r);
+
+/* sim_move.c */
+void sim_move_start(struct sim *s, struct sim_grp *g, size_t dest, const char *why, bool return_on_error);
+void sim_move_finish(struct sim *s, struct sim_grp *g);
+size_t sim_next_node(const struct sim *s, const struct sim_grp *g, bool skip_exhausted);
+void sim_failback_check(struct sim *s, struct sim_grp *g);
+
+/* sim_policy.c */
+void sim_policy_failed(struct sim *s, struct sim_res *r);
+void sim_policy_restart_due(struct sim *s, struct sim_res *r);
+
+/* sim_trace.c */
+void sim_trace_add(struct sim *s, enum sim_obj obj, const char *name, int from, int to, const char *node,
+		   const char *why);
+void sim_trace_free(struct sim *s);
+
+#endif

@@ -1,0 +1,111 @@
+/* record.c - the run record's lifetime and enum names. */
+#include "faultline/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/util.h"
+
+static void trial_fini(struct rec_trial *t)
+{
+	free(t->fault_name);
+	free(t->action);
+	free(t->resource);
+	free(t->group);
+	free(t->node_before);
+	free(t->node_after);
+	free(t->error);
+	free(t->measures);
+}
+
+static void probe_fini(struct rec_probe *p)
+{
+	free(p->name);
+	free(p->kind);
+	free(p->target);
+	for (size_t i = 0; i < p->nchanges; i++)
+		free(p->changes[i].reason);
+	free(p->changes);
+}
+
+void record_fini(struct run_record *r)
+{
+	for (size_t i = 0; i < r->ntrials; i++)
+		trial_fini(&r->trials[i]);
+	free(r->trials);
+	for (size_t i = 0; i < r->nprobes; i++)
+		probe_fini(&r->probes[i]);
+	free(r->probes);
+	for (size_t i = 0; i < r->nevents; i++) {
+		free(r->events[i].resource);
+		free(r->events[i].node);
+	}
+	free(r->events);
+	for (size_t i = 0; i < r->nslos; i++) {
+		free(r->slos[i].name);
+		free(r->slos[i].kind);
+		free(r->slos[i].detail);
+	}
+	free(r->slos);
+	for (size_t i = 0; i < r->nrestores; i++) {
+		free(r->restores[i].resource);
+		free(r->restores[i].action);
+		free(r->restores[i].detail);
+	}
+	free(r->restores);
+	free(r->plan_name);
+	free(r->plan_path);
+	free(r->plan_sha256);
+	free(r->backend);
+	free(r->version);
+	free(r->abort_reason);
+	memset(r, 0, sizeof(*r));
+}
+
+struct rec_trial *record_add_trial(struct run_record *r)
+{
+	XGROW(r->trials, r->captrials, r->ntrials + 1);
+	struct rec_trial *t = &r->trials[r->ntrials++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+struct rec_event *record_add_event(struct run_record *r)
+{
+	XGROW(r->events, r->capevents, r->nevents + 1);
+	struct rec_event *ev = &r->events[r->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	return ev;
+}
+
+struct rec_restore *record_add_restore(struct run_record *r)
+{
+	XGROW(r->restores, r->caprestores, r->nrestores + 1);
+	struct rec_restore *rs = &r->restores[r->nrestores++];
+	memset(rs, 0, sizeof(*rs));
+	return rs;
+}
+
+const char *trial_outcome_str(enum trial_outcome o)
+{
+	static const char *const names[] = {"pending", "recovered", "not_recovered", "inject_failed", "aborted"};
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
+}
+
+const char *cluster_outcome_str(enum cluster_outcome o)
+{
+	static const char *const names[] = {"none", "restart", "failover", "stays_failed", "offline"};
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
+}
+
+const char *probe_status_str(enum probe_status s)
+{
+	static const char *const names[] = {"unknown", "up", "down", "error"};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+const char *slo_verdict_str(enum slo_verdict v)
+{
+	static const char *const names[] = {"pass", "fail", "inconclusive"};
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
