@@ -85,7 +85,7 @@ test: test-deps
 
 # Run the suite (assumes the packages are there). Tests run from the repo root.
 check: $(BIN) $(TESTBIN)
-	./$(TESTBIN) -j2 $(TESTFLAGS)
+	FAULTLINE_BIN=./$(BIN) ./$(TESTBIN) -j2 $(TESTFLAGS)
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
