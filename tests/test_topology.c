@@ -334,10 +334,10 @@ Test(topology, fileserver_has_the_shared_names)
 	sim_topology_free(t);
 }
 
-/* Run the generator into a private temp file; returns its path (caller unlinks, frees). */
-static char *generate(const char *nres, const char *nnodes)
+/* Run the generator into a private temp file named in path[32] (caller unlinks). */
+static void generate(char *path, const char *nres, const char *nnodes)
 {
-	char *path = xstrdup("/tmp/faultline-topo-XXXXXX");
+	strcpy(path, "/tmp/faultline-topo-XXXXXX");
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	posix_spawn_file_actions_t fa;
@@ -352,12 +352,12 @@ static char *generate(const char *nres, const char *nnodes)
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	return path;
 }
 
 Test(topology, loads_a_generated_10000_resource_topology)
 {
-	char *path = generate("10000", "16");
+	char path[32];
+	generate(path, "10000", "16");
 	struct sim_topology *t = load_ok(path);
 	cr_assert_eq(t->nresources, 10000);
 	cr_assert_eq(t->ngroups, 1000);
@@ -368,12 +368,13 @@ Test(topology, loads_a_generated_10000_resource_topology)
 	cr_assert_str_eq(t->groups[999].preferred[2], "node-009");
 	sim_topology_free(t);
 	unlink(path);
-	free(path);
 }
 
 Test(topology, generator_is_deterministic)
 {
-	char *a = generate("500", "5"), *b = generate("500", "5");
+	char a[32], b[32];
+	generate(a, "500", "5");
+	generate(b, "500", "5");
 	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
 	cr_assert(fa && fb);
 	int ca, cb;
@@ -389,8 +390,6 @@ Test(topology, generator_is_deterministic)
 	fclose(fb);
 	unlink(a);
 	unlink(b);
-	free(a);
-	free(b);
 }
 
 /* A chain r0 <- r1 <- ... <- r{n-1}: n-1 dependency edges. */
