@@ -47,13 +47,6 @@ int cmd_report(int argc, char **argv)
 	return pending("report", "reports come with `run`");
 }
 
-int cmd_validate(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("validate", "plan loader in progress");
-}
-
 int cmd_select(int argc, char **argv)
 {
 	(void)argc;

@@ -1,0 +1,270 @@
+/*
+ * plan.c - load a plan: the top level, `cluster:` and `run:`, and freeing.
+ *
+ * Sections live in their own files (plan_select.c, plan_fault.c, ...);
+ * this file walks the document, fills defaults and hands over. Every
+ * problem goes to the diag list and loading goes on, so one run of
+ * `faultline validate` shows them all.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faultline/clock.h"
+#include "faultline/regex.h"
+#include "faultline/util.h"
+#include "plan_int.h"
+
+#define SEC(n) ((uint64_t)(n) * NSEC_PER_SEC)
+
+static const char *const top_keys[] = {"version", "name",  "description", "seed",   "cluster",  "select",
+				       "faults",  "probes", "slo",         "guards", "schedule", "run",
+				       NULL};
+
+static void defaults(struct plan *p)
+{
+	p->seed = 1;
+	p->cluster.timeout_ns = SEC(30);
+	p->guards.max_concurrent_faults = 1;
+	p->guards.restore = RESTORE_ALWAYS;
+	p->run.settle_ns = SEC(5);
+	p->run.steady_state_ns = SEC(60);
+	p->run.deadline_ns = SEC(3600);
+	p->run.recovery_timeout_ns = SEC(120);
+	p->schedule.timezone = xstrdup("UTC");
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static void load_topology(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	if (!plan_get_str(c, n, &cl->topology))
+		return;
+	if (cl->topology[0] == '/')
+		cl->topology_path = xstrdup(cl->topology);
+	else
+		cl->topology_path = xasprintf("%s/%s", c->dir, cl->topology);
+	if (access(cl->topology_path, R_OK) != 0)
+		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s)", cl->topology, cl->topology_path);
+}
+
+static void load_cluster(struct pctx *c, const struct ydoc_node *n)
+{
+	static const char *const keys[] = {"backend", "topology", "command", "timeout", NULL};
+	static const char *const backends[] = {"sim", "pacemaker", "wsfc", "exec", NULL};
+	struct plan_cluster *cl = &c->p->cluster;
+	cl->pos = n->pos;
+	if (!plan_is_map(c, n))
+		return;
+	plan_keys(c, n, keys, "cluster");
+	const struct ydoc_node *v = plan_need(c, n, "backend", "cluster");
+	int b = v ? plan_get_enum(c, v, "backend", backends) : -1;
+	if (b >= 0)
+		cl->backend = xstrdup(backends[b]);
+	const struct ydoc_node *topo = ydoc_get(n, "topology");
+	if (b == 0 && topo == NULL)
+		diag_add(c->d, n->pos, "missing required key \"topology\" in cluster (backend \"sim\" needs one)");
+	if (topo != NULL && b > 0)
+		diag_add(c->d, topo->pos, "topology is only used by backend \"sim\", not \"%s\"", backends[b]);
+	else if (topo != NULL)
+		load_topology(c, topo);
+	const struct ydoc_node *cmd = ydoc_get(n, "command");
+	if (b == 3 && cmd == NULL)
+		diag_add(c->d, n->pos, "missing required key \"command\" in cluster (backend \"exec\" needs one)");
+	if (cmd != NULL && b >= 0 && b != 3)
+		diag_add(c->d, cmd->pos, "command is only used by backend \"exec\", not \"%s\"", backends[b]);
+	else if (cmd != NULL)
+		plan_get_argv(c, cmd, &cl->command, &cl->ncommand);
+	if ((v = ydoc_get(n, "timeout")) != NULL && plan_get_duration(c, v, &cl->timeout_ns) && cl->timeout_ns == 0)
+		diag_add(c->d, v->pos, "timeout must be greater than 0");
+}
+
+static void load_run(struct pctx *c, const struct ydoc_node *n)
+{
+	static const char *const keys[] = {"settle", "steady_state", "deadline", "recovery_timeout", NULL};
+	struct plan_run *r = &c->p->run;
+	if (!plan_is_map(c, n))
+		return;
+	plan_keys(c, n, keys, "run");
+	const struct ydoc_node *v;
+	if ((v = ydoc_get(n, "settle")) != NULL)
+		plan_get_duration(c, v, &r->settle_ns);
+	if ((v = ydoc_get(n, "steady_state")) != NULL)
+		plan_get_duration(c, v, &r->steady_state_ns);
+	if ((v = ydoc_get(n, "deadline")) != NULL && plan_get_duration(c, v, &r->deadline_ns) && r->deadline_ns == 0)
+		diag_add(c->d, v->pos, "deadline must be greater than 0");
+	if ((v = ydoc_get(n, "recovery_timeout")) != NULL && plan_get_duration(c, v, &r->recovery_timeout_ns) &&
+	    r->recovery_timeout_ns == 0)
+		diag_add(c->d, v->pos, "recovery_timeout must be greater than 0");
+}
+
+static void load_header(struct pctx *c, const struct ydoc_node *root)
+{
+	const struct ydoc_node *v = plan_need(c, root, "version", "plan");
+	uint64_t ver;
+	if (v != NULL && plan_get_uint(c, v, 1, 1000, &ver) && ver != PLAN_VERSION)
+		diag_add(c->d, v->pos, "unsupported plan version %llu (this faultline reads version %d)",
+			 (unsigned long long)ver, PLAN_VERSION);
+	if ((v = plan_need(c, root, "name", "plan")) != NULL)
+		plan_get_str(c, v, &c->p->name);
+	if ((v = ydoc_get(root, "description")) != NULL)
+		plan_get_str(c, v, &c->p->description);
+	if ((v = ydoc_get(root, "seed")) != NULL)
+		plan_get_uint(c, v, 0, UINT64_MAX, &c->p->seed);
+}
+
+static void load_root(struct pctx *c, const struct ydoc_node *root)
+{
+	if (root->kind != YDOC_MAP) {
+		diag_add(c->d, root->pos, "a plan must be a mapping of keys (version, name, cluster, ...), got a %s",
+			 ydoc_kind_str(root));
+		return;
+	}
+	plan_keys(c, root, top_keys, "plan");
+	load_header(c, root);
+	const struct ydoc_node *v;
+	if ((v = plan_need(c, root, "cluster", "plan")) != NULL)
+		load_cluster(c, v);
+	if ((v = ydoc_get(root, "run")) != NULL)
+		load_run(c, v);
+	if ((v = plan_need(c, root, "select", "plan")) != NULL)
+		plan_load_selectors(c, v);
+	if ((v = plan_need(c, root, "faults", "plan")) != NULL)
+		plan_load_faults(c, v);
+	if ((v = ydoc_get(root, "probes")) != NULL)
+		plan_load_probes(c, v);
+	if ((v = ydoc_get(root, "slo")) != NULL)
+		plan_load_slos(c, v);
+	if ((v = ydoc_get(root, "guards")) != NULL)
+		plan_load_guards(c, v);
+	if ((v = ydoc_get(root, "schedule")) != NULL)
+		plan_load_schedule(c, v);
+	plan_check_refs(c);
+}
+
+struct plan *plan_load(const char *path, struct fl_diag *d)
+{
+	size_t before = d->n + d->dropped;
+	struct ydoc *doc = ydoc_load_file(path, NULL, d);
+	if (doc == NULL)
+		return NULL;
+	struct plan *p = xcalloc(1, sizeof(*p));
+	p->path = xstrdup(path);
+	defaults(p);
+	char *dir = dir_of(path);
+	struct pctx c = {.doc = doc, .d = d, .p = p, .dir = dir};
+	if (doc->root != NULL)
+		load_root(&c, doc->root);
+	else
+		diag_add(d, (struct src_pos){1, 1}, "empty plan");
+	free(dir);
+	ydoc_free(doc);
+	if (d->n + d->dropped != before) {
+		plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void free_argv(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void free_faults(struct plan *p)
+{
+	for (size_t i = 0; i < p->nfaults; i++) {
+		struct plan_fault *f = &p->faults[i];
+		free(f->name);
+		free(f->target);
+		free(f->destination);
+		free(f->after);
+	}
+	free(p->faults);
+}
+
+static void free_probes(struct plan *p)
+{
+	for (size_t i = 0; i < p->nprobes; i++) {
+		struct plan_probe *pr = &p->probes[i];
+		free(pr->name);
+		free(pr->cluster);
+		free(pr->address);
+		free(pr->host);
+		free(pr->url);
+		free_argv(pr->argv);
+		regex_free(pr->expect_body);
+	}
+	free(p->probes);
+}
+
+static void free_slos(struct plan *p)
+{
+	for (size_t i = 0; i < p->nslos; i++) {
+		struct plan_slo *s = &p->slos[i];
+		free(s->name);
+		free(s->probe);
+		free(s->target);
+		regex_free(s->to);
+	}
+	free(p->slos);
+}
+
+/* Until agent/select.c lands on main: selector_fini's job, done here. */
+static void free_selector(struct selector *s)
+{
+	free(s->name);
+	regex_free(s->name_re);
+	regex_free(s->group_re);
+	regex_free(s->type_re);
+	regex_free(s->node_re);
+	regex_free(s->exclude_re);
+}
+
+void plan_free(struct plan *p)
+{
+	if (p == NULL)
+		return;
+	free(p->path);
+	free(p->name);
+	free(p->description);
+	free(p->cluster.backend);
+	free(p->cluster.topology);
+	free(p->cluster.topology_path);
+	free_argv(p->cluster.command);
+	for (size_t i = 0; i < p->nselectors; i++)
+		free_selector(&p->selectors[i]);
+	free(p->selectors);
+	free_faults(p);
+	free_probes(p);
+	free_slos(p);
+	for (size_t i = 0; i < p->guards.nabort; i++)
+		free(p->guards.abort_when[i].probe);
+	free(p->guards.abort_when);
+	regex_free(p->guards.protect);
+	free(p->schedule.cron_text);
+	free(p->schedule.timezone);
+	free(p->schedule.blackouts);
+	free(p);
+}
+
+void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->backend = p->cluster.backend;
+	cfg->topology = p->cluster.topology_path;
+	cfg->command = p->cluster.command;
+	cfg->seed = p->seed;
+	cfg->timeout_ns = p->cluster.timeout_ns;
+}

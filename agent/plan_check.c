@@ -1,0 +1,175 @@
+/*
+ * plan_check.c - cross-references between sections (targets, probes,
+ * `after` chains) and what a backend can do.
+ *
+ * Runs after every section is loaded, walking the document again for the
+ * positions of the referring values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/util.h"
+#include "plan_int.h"
+
+enum ref_kind { REF_SELECTOR, REF_PROBE, REF_FAULT };
+
+static const char *const ref_words[] = {"selector", "probe", "fault"};
+
+static size_t find(const struct plan *p, enum ref_kind k, const char *name)
+{
+	return k == REF_SELECTOR ? plan_find_selector(p, name)
+	       : k == REF_PROBE  ? plan_find_probe(p, name)
+				 : plan_find_fault(p, name);
+}
+
+/* NULL-terminated borrowed list of the names of kind k, for suggestions. */
+static const char **names_of(const struct plan *p, enum ref_kind k)
+{
+	size_t n = k == REF_SELECTOR ? p->nselectors : k == REF_PROBE ? p->nprobes : p->nfaults;
+	const char **v = xcalloc(n + 1, sizeof(*v));
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = k == REF_SELECTOR ? p->selectors[i].name
+				: k == REF_PROBE  ? p->probes[i].name
+						  : p->faults[i].name;
+		if (s != NULL)
+			v[j++] = s;
+	}
+	return v;
+}
+
+/* Resolve the name in map[key] (already loaded into `name`); report if unknown. */
+static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *key, const char *name,
+		      enum ref_kind k, const char *who)
+{
+	if (name == NULL)
+		return PLAN_NONE;
+	size_t i = find(c->p, k, name);
+	if (i != PLAN_NONE)
+		return i;
+	const struct ydoc_node *v = ydoc_get(map, key);
+	const char **names = names_of(c->p, k);
+	const char *s = plan_suggest(name, names);
+	if (s != NULL)
+		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s; did you mean \"%s\"?", who, ref_words[k], name, key,
+			 s);
+	else
+		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s", who, ref_words[k], name, key);
+	free(names);
+	return PLAN_NONE;
+}
+
+/* Follow `after` links from fault i; report a loop once, at the fault that closes it. */
+static void check_cycle(struct pctx *c, const struct ydoc_node *node, size_t i)
+{
+	struct plan *p = c->p;
+	size_t cur = p->faults[i].after_idx;
+	for (size_t steps = 0; cur != PLAN_NONE && steps <= p->nfaults; steps++) {
+		if (cur == i) {
+			const struct ydoc_node *v = ydoc_get(node, "after");
+			if (p->faults[i].after_idx == i)
+				diag_add(c->d, v->pos, "fault \"%s\": after refers to the fault itself", p->faults[i].name);
+			else
+				diag_add(c->d, v->pos, "fault \"%s\": after chain loops back to this fault",
+					 p->faults[i].name);
+			return;
+		}
+		cur = p->faults[cur].after_idx;
+	}
+}
+
+static void check_faults(struct pctx *c)
+{
+	const struct ydoc_node *list = ydoc_get(c->doc->root, "faults");
+	struct plan *p = c->p;
+	for (size_t i = 0; i < p->nfaults; i++) {
+		struct plan_fault *f = &p->faults[i];
+		if (f->name == NULL)
+			continue;
+		char who[300];
+		snprintf(who, sizeof(who), "fault \"%s\"", f->name);
+		const struct ydoc_node *n = list->items[i];
+		f->target_idx = resolve(c, n, "target", f->target, REF_SELECTOR, who);
+		f->after_idx = resolve(c, n, "after", f->after, REF_FAULT, who);
+		uint64_t span = (uint64_t)(f->repeat.count - 1);
+		if (f->repeat.every_ns != 0 && span > (UINT64_MAX - f->at_ns) / f->repeat.every_ns)
+			diag_add(c->d, n->pos, "%s: schedule overflows (at + count x every is too long)", who);
+	}
+	for (size_t i = 0; i < p->nfaults; i++)
+		if (p->faults[i].name != NULL && p->faults[i].after_idx != PLAN_NONE)
+			check_cycle(c, list->items[i], i);
+}
+
+static void check_probes(struct pctx *c)
+{
+	const struct ydoc_node *map = ydoc_get(c->doc->root, "probes");
+	for (size_t i = 0; i < c->p->nprobes; i++) {
+		struct plan_probe *pr = &c->p->probes[i];
+		char who[300];
+		snprintf(who, sizeof(who), "probe \"%s\"", pr->name);
+		pr->cluster_idx = resolve(c, map->pairs[i].value, "cluster", pr->cluster, REF_SELECTOR, who);
+	}
+}
+
+static void check_slos(struct pctx *c)
+{
+	const struct ydoc_node *list = ydoc_get(c->doc->root, "slo");
+	for (size_t i = 0; i < c->p->nslos; i++) {
+		struct plan_slo *s = &c->p->slos[i];
+		if (s->name == NULL)
+			continue;
+		char who[300];
+		snprintf(who, sizeof(who), "slo \"%s\"", s->name);
+		s->probe_idx = resolve(c, list->items[i], "probe", s->probe, REF_PROBE, who);
+		s->target_idx = resolve(c, list->items[i], "target", s->target, REF_SELECTOR, who);
+	}
+}
+
+static void check_guards(struct pctx *c)
+{
+	const struct ydoc_node *g = ydoc_get(c->doc->root, "guards");
+	const struct ydoc_node *list = g ? ydoc_get(g, "abort_when") : NULL;
+	for (size_t i = 0; i < c->p->guards.nabort; i++) {
+		struct plan_abort *a = &c->p->guards.abort_when[i];
+		a->probe_idx = resolve(c, list->items[i], "probe", a->probe, REF_PROBE, "abort_when");
+	}
+}
+
+void plan_check_refs(struct pctx *c)
+{
+	check_faults(c);
+	check_probes(c);
+	check_slos(c);
+	check_guards(c);
+}
+
+static bool unsupported(struct fl_diag *d, const struct plan_fault *f, const char *backend, const char *what)
+{
+	diag_add(d, f->pos, "fault \"%s\": backend \"%s\" does not support %s", f->name, backend, what);
+	return false;
+}
+
+int plan_check_caps(const struct plan *p, const char *backend, const struct cluster_caps *caps, struct fl_diag *d)
+{
+	static const unsigned ops[] = {CLUSTER_OP_FAIL, CLUSTER_OP_OFFLINE, CLUSTER_OP_ONLINE, CLUSTER_OP_MOVE_GROUP};
+	bool ok = true;
+	char what[128];
+	for (size_t i = 0; i < p->nfaults; i++) {
+		const struct plan_fault *f = &p->faults[i];
+		if (!(caps->ops & ops[f->action])) {
+			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
+			ok = unsupported(d, f, backend, what);
+			continue;
+		}
+		for (unsigned b = 0; plan_offline_flag_names[b] != NULL; b++) {
+			if ((f->flags & (1u << b)) && !(caps->offline_flags & (1u << b))) {
+				snprintf(what, sizeof(what), "offline flag \"%s\"", plan_offline_flag_names[b]);
+				ok = unsupported(d, f, backend, what);
+			}
+		}
+		if (f->action == PLAN_OFFLINE && f->destination != NULL && !(caps->ops & CLUSTER_OP_OFFLINE_DESTINATION))
+			ok = unsupported(d, f, backend, "a destination for offline");
+	}
+	return ok ? 0 : -1;
+}

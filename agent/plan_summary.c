@@ -1,0 +1,186 @@
+/*
+ * plan_summary.c - say what a plan will do, in plain words: the output of
+ * `faultline validate --summary`, and the first thing a new user sees.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/duration.h"
+#include "faultline/regex.h"
+#include "plan_int.h"
+
+#define SHOW_TRIALS 5 /* trial times listed before "..." */
+
+static const char *dur(uint64_t ns, char *buf)
+{
+	return duration_format(ns, buf, 32);
+}
+
+static void sum_selector(const struct selector *s, FILE *f)
+{
+	const struct fl_regex *re[] = {s->name_re, s->group_re, s->type_re, s->node_re, s->exclude_re};
+	const char *what[] = {"name", "group", "type", "node", "not name"};
+	fprintf(f, "  %s: resources whose", s->name);
+	for (size_t i = 0, n = 0; i < 5; i++)
+		if (re[i] != NULL)
+			fprintf(f, "%s %s ~ /%s/", n++ ? "," : "", what[i], regex_pattern(re[i]));
+	if (s->state != -2)
+		fprintf(f, ", state %s", plan_res_state_name(s->state));
+	if (s->pick == PICK_ALL)
+		fputs("; all of them\n", f);
+	else if (s->pick == PICK_COUNT)
+		fprintf(f, "; pick %u at random (seeded)\n", s->pick_count);
+	else
+		fprintf(f, "; pick %g%% at random (seeded)\n", s->pick_percent);
+}
+
+static void sum_action(const struct plan_fault *ft, FILE *f)
+{
+	static const char *const verbs[] = {"fail (FailClusterResource)", "take offline", "bring online",
+					    "move the group of"};
+	char b[32];
+	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
+	for (unsigned i = 0, n = 0; plan_offline_flag_names[i] != NULL; i++)
+		if (ft->flags & (1u << i))
+			fprintf(f, "%s%s", n++ ? ", " : " with flags ", plan_offline_flag_names[i]);
+	if (ft->destination != NULL)
+		fprintf(f, " to %s", ft->destination);
+	if (ft->has_online_after)
+		fprintf(f, ", back online after %s", dur(ft->online_after_ns, b));
+	fputc('\n', f);
+}
+
+static void sum_fault(const struct plan_fault *ft, FILE *f)
+{
+	char b[32], c[32];
+	sum_action(ft, f);
+	fprintf(f, "    at %s", dur(ft->at_ns, b));
+	if (ft->after != NULL)
+		fprintf(f, " after %s has finished", ft->after);
+	if (ft->repeat.count > 1) {
+		fprintf(f, ", then every %s", dur(ft->repeat.every_ns, b));
+		if (ft->repeat.jitter_ns)
+			fprintf(f, " ±%s", dur(ft->repeat.jitter_ns, c));
+		fprintf(f, ", %u times:", ft->repeat.count);
+		unsigned n = ft->repeat.count < SHOW_TRIALS ? ft->repeat.count : SHOW_TRIALS;
+		for (unsigned i = 0; i < n; i++)
+			fprintf(f, " %s", dur(plan_trial_at(ft, i), b));
+		if (ft->repeat.count > n)
+			fprintf(f, " ... %s", dur(plan_trial_at(ft, ft->repeat.count - 1), b));
+	} else {
+		fputs(", once", f);
+	}
+	fprintf(f, "\n    each trial waits up to %s for recovery\n", dur(ft->recovery_timeout_ns, b));
+}
+
+static void sum_probe(const struct plan_probe *pr, FILE *f)
+{
+	char b[32], c[32], d[32];
+	fprintf(f, "  %s: ", pr->name);
+	if (pr->kind == PROBE_KIND_CLUSTER)
+		fprintf(f, "state of the resources of selector %s", pr->cluster);
+	else if (pr->kind == PROBE_KIND_TCP)
+		fprintf(f, "TCP connect to %s", pr->address);
+	else if (pr->kind == PROBE_KIND_HTTP)
+		fprintf(f, "HTTP GET %s", pr->url);
+	else
+		fprintf(f, "run %s", pr->argv[0]);
+	fprintf(f, " every %s (%s while down), timeout %s", dur(pr->interval_ns, b), dur(pr->fast_interval_ns, c),
+		dur(pr->timeout_ns, d));
+	if (pr->expect_status)
+		fprintf(f, ", expects status %u", pr->expect_status);
+	if (pr->expect_body)
+		fprintf(f, ", body ~ /%s/", regex_pattern(pr->expect_body));
+	fputc('\n', f);
+}
+
+static void sum_slo(const struct plan_slo *s, FILE *f)
+{
+	const char *keys[] = {"p50", "p90", "p95", "p99", "max"};
+	const struct plan_recovery *r = &s->recovery;
+	uint64_t vals[] = {r->p50_ns, r->p90_ns, r->p95_ns, r->p99_ns, r->max_ns};
+	char b[32];
+	fprintf(f, "  %s: ", s->name);
+	switch (s->kind) {
+	case SLO_RECOVERY:
+		fprintf(f, "%s recovers with", s->probe);
+		for (size_t i = 0, n = 0; i < 5; i++)
+			if (vals[i])
+				fprintf(f, "%s %s <= %s", n++ ? "," : "", keys[i], dur(vals[i], b));
+		fprintf(f, " (confidence %g)\n", r->confidence);
+		break;
+	case SLO_AVAILABILITY:
+		fprintf(f, "%s is up at least %g%% of the run\n", s->probe, s->availability);
+		break;
+	case SLO_EXPECT:
+		fprintf(f, "%s is expected to %s", s->target,
+			s->expect == EXPECT_RESTART    ? "restart in place"
+			: s->expect == EXPECT_FAILOVER ? "fail over"
+						       : "stay failed");
+		if (s->to != NULL)
+			fprintf(f, " to a node ~ /%s/", regex_pattern(s->to));
+		fputc('\n', f);
+		break;
+	case SLO_MAX_RESTARTS:
+		fprintf(f, "%s restarts at most %u times\n", s->target, s->max_restarts);
+		break;
+	}
+}
+
+static void sum_guards(const struct plan *p, FILE *f)
+{
+	char b[32];
+	const struct plan_guards *g = &p->guards;
+	fputs("guards:\n", f);
+	if (g->protect != NULL)
+		fprintf(f, "  never touch resources ~ /%s/\n", regex_pattern(g->protect));
+	fprintf(f, "  at most %u fault(s) at a time\n", g->max_concurrent_faults);
+	for (size_t i = 0; i < g->nabort; i++)
+		fprintf(f, "  abort if %s is down for %s\n", g->abort_when[i].probe, dur(g->abort_when[i].down_for_ns, b));
+	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always, even on abort" : "never");
+}
+
+static void sum_schedule(const struct plan_schedule *s, FILE *f)
+{
+	char b[32];
+	if (!s->present) {
+		fputs("schedule: none (runs only when asked)\n", f);
+		return;
+	}
+	fprintf(f, "schedule: cron '%s' in %s", s->cron_text, s->timezone);
+	if (s->has_window)
+		fprintf(f, ", only between %02d:%02d and %02d:%02d", s->window.start_min / 60, s->window.start_min % 60,
+			s->window.end_min / 60, s->window.end_min % 60);
+	for (size_t i = 0; i < s->nblackouts; i++)
+		fprintf(f, ", never %02d:%02d-%02d:%02d", s->blackouts[i].start_min / 60, s->blackouts[i].start_min % 60,
+			s->blackouts[i].end_min / 60, s->blackouts[i].end_min % 60);
+	if (s->jitter_ns)
+		fprintf(f, ", jitter %s", dur(s->jitter_ns, b));
+	fprintf(f, "; missed runs: %s; overlapping runs: %s\n", s->missed == MISSED_SKIP ? "skip" : "run once",
+		s->concurrency == CONCURRENCY_QUEUE ? "queue" : "skip");
+}
+
+void plan_summary(const struct plan *p, FILE *f)
+{
+	char b[32];
+	fprintf(f, "plan %s (seed %llu)\n", p->name, (unsigned long long)p->seed);
+	if (p->description != NULL)
+		fprintf(f, "  %s\n", p->description);
+	fprintf(f, "cluster: backend %s", p->cluster.backend);
+	if (p->cluster.topology != NULL)
+		fprintf(f, ", topology %s", p->cluster.topology);
+	fputs("\nselectors:\n", f);
+	for (size_t i = 0; i < p->nselectors; i++)
+		sum_selector(&p->selectors[i], f);
+	fprintf(f, "faults (after %s of steady state):\n", dur(p->run.settle_ns, b));
+	for (size_t i = 0; i < p->nfaults; i++)
+		sum_fault(&p->faults[i], f);
+	fputs(p->nprobes ? "probes:\n" : "probes: none\n", f);
+	for (size_t i = 0; i < p->nprobes; i++)
+		sum_probe(&p->probes[i], f);
+	fputs(p->nslos ? "slo:\n" : "slo: none\n", f);
+	for (size_t i = 0; i < p->nslos; i++)
+		sum_slo(&p->slos[i], f);
+	sum_guards(p, f);
+	sum_schedule(&p->schedule, f);
+}
