@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl
 TESTPKGS := criterion
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -48,12 +48,14 @@ TESTBIN  := $(BUILD)/faultline-tests
 
 all: $(BIN)
 
+# Rebuilt from scratch so an object whose source is gone cannot linger in it.
 $(BUILD)/libfaultline.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/agent/main.o $(BUILD)/libfaultline.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -64,7 +66,7 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
 $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 # The README's two commands: each installs what is missing, then works.
 deps:

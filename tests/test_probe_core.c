@@ -1,0 +1,223 @@
+/*
+ * test_probe_core.c - cadence, thresholds, deadline and history of the probe
+ * core, in virtual time with a scripted kind, so every time is exact.
+ */
+#include <criterion/criterion.h>
+
+#include "probe_fixture.h"
+
+/* The scripted kind: check i answers script[i] at once ('o' ok, 'f' fail, 'e' error) or never ('h'). */
+struct script {
+	const char *s;
+	size_t next;
+	unsigned cancels;
+};
+
+static void script_start(struct probe *p)
+{
+	struct script *sc = p->ctx;
+	char c = sc->s[sc->next] ? sc->s[sc->next++] : 'o';
+	char reason[32];
+	snprintf(reason, sizeof(reason), "scripted %zu", sc->next);
+	if (c == 'o')
+		probe_check_done(p, CHECK_OK, NULL);
+	else if (c == 'f')
+		probe_check_done(p, CHECK_FAIL, reason);
+	else if (c == 'e')
+		probe_check_done(p, CHECK_ERROR, reason);
+}
+
+static void script_cancel(struct probe *p)
+{
+	struct script *sc = p->ctx;
+	sc->cancels++;
+}
+
+static int script_init(struct probe *p, struct fl_err *e)
+{
+	(void)p;
+	(void)e;
+	return 0;
+}
+
+static void script_fini(struct probe *p)
+{
+	(void)p;
+}
+
+static const struct probe_ops script_ops = {"script", script_init, script_start, script_cancel, script_fini};
+
+/* interval 1 s, fast 100 ms, timeout 50 ms, on a virtual clock at 0. */
+static void setup_script(struct pf *f, struct script *sc, const char *s)
+{
+	pf_setup(f, true, PROBE_KIND_TCP);
+	f->cfg.interval_ns = MS(1000);
+	f->cfg.fast_interval_ns = MS(100);
+	f->cfg.timeout_ns = MS(50);
+	memset(sc, 0, sizeof(*sc));
+	sc->s = s;
+	cr_assert_eq(pf_init(f, &script_ops, sc), 0);
+}
+
+static void expect_starts(const struct pf *f, const uint64_t *ms, size_t n)
+{
+	cr_assert_geq(f->nchecks, n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(f->checks[i].started, MS(ms[i]), "check %zu started at %llu ns", i,
+			     (unsigned long long)f->checks[i].started);
+}
+
+static void expect_change(const struct pf *f, size_t i, enum probe_status from, enum probe_status to,
+			  uint64_t at_ms, const char *reason)
+{
+	cr_assert_gt(f->nchanges, i);
+	const struct pf_change *c = &f->changes[i];
+	cr_expect_eq(c->from, from, "change %zu", i);
+	cr_expect_eq(c->to, to, "change %zu", i);
+	cr_expect_eq(c->at, MS(at_ms), "change %zu at %llu ns", i, (unsigned long long)c->at);
+	cr_expect_str_eq(c->reason, reason, "change %zu", i);
+}
+
+Test(probe_core, three_failures_needed_and_outage_starts_at_the_first)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "offfo");
+	f.cfg.failures = 3;
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(3500), 100);
+	/* Up: steady cadence; down: fast cadence. */
+	expect_starts(&f, (uint64_t[]){0, 1000, 2000, 3000, 3100}, 5);
+	cr_expect_eq(f.nchecks, 5); /* up again: back to the steady cadence */
+	cr_expect_eq(f.nchanges, 3);
+	expect_change(&f, 0, PROBE_UNKNOWN, PROBE_UP, 0, "");
+	expect_change(&f, 1, PROBE_UP, PROBE_DOWN, 1000, "scripted 4");
+	expect_change(&f, 2, PROBE_DOWN, PROBE_UP, 3100, "");
+	pf_teardown(&f);
+}
+
+Test(probe_core, two_failures_then_success_is_no_outage)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "offoff");
+	f.cfg.failures = 3;
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(5500), 100);
+	cr_expect_eq(f.nchecks, 6);
+	cr_expect_eq(f.nchanges, 1);
+	cr_expect_eq(f.p.status, PROBE_UP);
+	cr_expect_eq(f.p.streak_fail, 2);
+	pf_teardown(&f);
+}
+
+Test(probe_core, two_successes_needed_to_recover)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "ffooo");
+	f.cfg.successes = 2;
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(350), 100);
+	expect_starts(&f, (uint64_t[]){0, 100, 200, 300}, 4);
+	cr_expect_eq(f.nchanges, 2);
+	expect_change(&f, 0, PROBE_UNKNOWN, PROBE_DOWN, 0, "scripted 1");
+	/* Recovery is the deciding check's end. */
+	expect_change(&f, 1, PROBE_DOWN, PROBE_UP, 300, "");
+	pf_teardown(&f);
+}
+
+Test(probe_core, fast_cadence_switch)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "");
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(500), 100);
+	cr_expect_eq(probe_cadence(&f.p), MS(1000));
+	probe_set_fast(&f.p, true); /* the next tick (1 s) is later than now + fast: check at once */
+	cr_expect_eq(probe_cadence(&f.p), MS(100));
+	clock_advance(f.clk, MS(750), 100);
+	probe_set_fast(&f.p, false);
+	clock_advance(f.clk, MS(2000), 100);
+	expect_starts(&f, (uint64_t[]){0, 500, 600, 700, 1700}, 5);
+	cr_expect_eq(f.nchecks, 5);
+	pf_teardown(&f);
+}
+
+Test(probe_core, deadline_cancels_and_fails)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "ho");
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(120), 100);
+	cr_expect_eq(sc.cancels, 1);
+	cr_assert_eq(f.nchecks, 2);
+	cr_expect_eq(f.checks[0].r, CHECK_FAIL);
+	cr_expect_eq(f.checks[0].finished, MS(50));
+	cr_expect_str_eq(f.checks[0].reason, "no answer within 50 ms");
+	/* Fixed rate from the start of the hung check, at the fast cadence while down. */
+	cr_expect_eq(f.checks[1].started, MS(100));
+	expect_change(&f, 0, PROBE_UNKNOWN, PROBE_DOWN, 0, "no answer within 50 ms");
+	expect_change(&f, 1, PROBE_DOWN, PROBE_UP, 100, "");
+	pf_teardown(&f);
+}
+
+Test(probe_core, error_is_not_an_outage)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "oeo");
+	f.cfg.failures = 1;
+	struct rec_probe rec = {0};
+	f.p.rec = &rec;
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(2500), 100);
+	expect_change(&f, 0, PROBE_UNKNOWN, PROBE_UP, 0, "");
+	expect_change(&f, 1, PROBE_UP, PROBE_ERROR, 1000, "scripted 2");
+	expect_change(&f, 2, PROBE_ERROR, PROBE_UP, 2000, "");
+	cr_expect_eq(rec.checks, 3);
+	cr_expect_eq(rec.failures, 0);
+	cr_expect_eq(rec.errors, 1);
+	probe_account(&f.p, MS(2500));
+	cr_expect_eq(rec.up_ns, MS(1500));
+	cr_expect_eq(rec.error_ns, MS(1000));
+	cr_expect_eq(rec.down_ns, 0);
+	for (size_t i = 0; i < rec.nchanges; i++)
+		free(rec.changes[i].reason);
+	free(rec.changes);
+	pf_teardown(&f);
+}
+
+Test(probe_core, check_now_is_off_cadence_and_ignored_in_flight)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "ohooo");
+	probe_start(&f.p);
+	clock_advance(f.clk, MS(300), 100);
+	probe_check_now(&f.p); /* at 300: check 2 hangs */
+	clock_advance(f.clk, MS(320), 100);
+	probe_check_now(&f.p); /* in flight: nothing */
+	clock_advance(f.clk, MS(1000), 100);
+	expect_starts(&f, (uint64_t[]){0, 300, 400}, 3);
+	cr_expect_eq(f.nchecks, 3);
+	cr_expect_eq(sc.cancels, 1);
+	pf_teardown(&f);
+}
+
+Test(probe_core, stop_cancels_the_check_in_flight)
+{
+	struct pf f;
+	struct script sc;
+	setup_script(&f, &sc, "h");
+	probe_start(&f.p);
+	cr_expect_eq(clock_advance(f.clk, MS(10), 100), 1);
+	cr_expect(f.p.in_flight);
+	probe_stop(&f.p);
+	cr_expect_eq(sc.cancels, 1);
+	cr_expect_eq(clock_next_deadline(f.clk), CLOCK_NEVER);
+	cr_expect_eq(f.nchecks, 0);
+	pf_teardown(&f);
+}
