@@ -71,8 +71,8 @@ static void print_cluster(const struct cluster_snapshot *s)
 	}
 }
 
-static int with_cluster(const struct plan *p, const char *topology, int (*fn)(const struct plan *,
-									      const struct cluster_snapshot *))
+static int with_cluster(const struct plan *p, const char *topology,
+                        int (*fn)(const struct plan *, const struct cluster_snapshot *))
 {
 	struct fl_clock *clk = clock_new_virtual(0);
 	struct cluster *c = open_for(p, topology, clk);

@@ -39,4 +39,3 @@ int cmd_report(int argc, char **argv)
 	(void)argv;
 	return pending("report", "reports come with `run`");
 }
-

@@ -32,17 +32,17 @@ struct sim_op {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: faultline sim TOPOLOGY [--seed N] [--for DURATION] [--at TIME] OPERATION...\n"
-		   "operations (each at the time of the last --at, default 0):\n"
-		   "  --fail RESOURCE                        FailClusterResource\n"
-		   "  --offline RESOURCE [--flags F,...] [--to NODE]\n"
-		   "  --online RESOURCE\n"
-		   "  --move GROUP [--to NODE]\n"
-		   "example: faultline sim plans/clusters/sql-3node.yaml --at 1s --fail 'SQL Server (MSSQLSERVER)' \\\n"
-		   "             --at 30s --fail 'SQL Server (MSSQLSERVER)' --for 5m\n");
+	           "operations (each at the time of the last --at, default 0):\n"
+	           "  --fail RESOURCE                        FailClusterResource\n"
+	           "  --offline RESOURCE [--flags F,...] [--to NODE]\n"
+	           "  --online RESOURCE\n"
+	           "  --move GROUP [--to NODE]\n"
+	           "example: faultline sim plans/clusters/sql-3node.yaml --at 1s --fail 'SQL Server (MSSQLSERVER)' \\\n"
+	           "             --at 30s --fail 'SQL Server (MSSQLSERVER)' --for 5m\n");
 }
 
 static const char *const op_names[] = {"FailClusterResource", "OfflineClusterResource", "OnlineClusterResource",
-				       "MoveClusterGroup"};
+                                       "MoveClusterGroup"};
 
 static void run_op(void *arg)
 {
@@ -108,14 +108,16 @@ static int parse_ops(int argc, char **argv, struct sim_op *ops, uint64_t *seed, 
 			continue;
 		} else if (strcmp(a, "--at") == 0 || strcmp(a, "--for") == 0) {
 			if (duration_parse(v, strcmp(a, "--at") == 0 ? &at : span) < 0) {
-				fprintf(stderr, "faultline sim: %s \"%s\": expected a duration like 250ms, 90s, 2m, 1h30m\n", a, v);
+				fprintf(stderr,
+				        "faultline sim: %s \"%s\": expected a duration like 250ms, 90s, 2m, 1h30m\n", a,
+				        v);
 				return -1;
 			}
 			continue;
 		} else if (strcmp(a, "--to") == 0 || strcmp(a, "--flags") == 0) {
 			if (n == 0 || (ops[n - 1].kind != OP_OFFLINE && (ops[n - 1].kind != OP_MOVE || a[2] == 'f'))) {
 				fprintf(stderr, "faultline sim: %s must follow %s\n", a,
-					a[2] == 't' ? "--offline or --move" : "--offline");
+				        a[2] == 't' ? "--offline or --move" : "--offline");
 				return -1;
 			}
 			if (a[2] == 't')

@@ -12,8 +12,8 @@
 
 #include "faultline/clock.h"
 #include "faultline/regex.h"
-#include "faultline/util.h"
 #include "faultline/sim.h"
+#include "faultline/util.h"
 #include "plan_int.h"
 
 #define SEC(n) ((uint64_t)(n)*NSEC_PER_SEC)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "faultline/util.h"
 #include "faultline/sim.h"
+#include "faultline/util.h"
 #include "plan_int.h"
 
 enum ref_kind { REF_SELECTOR, REF_PROBE, REF_FAULT };
@@ -151,7 +151,7 @@ static void check_destinations(struct pctx *c)
 			found = strcmp(t->nodes[k].name, f->destination) == 0;
 		if (!found)
 			diag_add(c->d, f->pos, "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"",
-				 f->name, f->destination, c->p->cluster.topology);
+			         f->name, f->destination, c->p->cluster.topology);
 	}
 }
 

@@ -309,9 +309,9 @@ static void exec_fini(struct probe *p)
 }
 
 const struct probe_ops probe_exec_ops = {
-	.name = "exec",
-	.init = exec_init,
-	.start = exec_start,
-	.cancel = exec_cancel,
-	.fini = exec_fini,
+    .name = "exec",
+    .init = exec_init,
+    .start = exec_start,
+    .cancel = exec_cancel,
+    .fini = exec_fini,
 };

@@ -45,9 +45,9 @@ Test(cli, validate_shipped_plans_exit_0)
 {
 	char *out;
 	cr_assert_eq(faultline("validate plans/demo.yaml plans/sql-gameday.yaml plans/nightly-fileserver.yaml "
-			       "plans/release-gate.yaml",
-			       &out),
-		     0, "%s", out);
+	                       "plans/release-gate.yaml",
+	                       &out),
+	             0, "%s", out);
 	cr_assert(strstr(out, "plans/demo.yaml: valid") != NULL);
 	free(out);
 }
@@ -74,15 +74,15 @@ Test(cli, unknown_command_and_usage_exit_2)
 Test(cli, sim_replay_is_deterministic_and_readable)
 {
 	const char *args = "sim plans/clusters/sql-3node.yaml --seed 5 --at 1s --fail 'SQL Server (MSSQLSERVER)' "
-			   "--at 30s --fail 'SQL Server (MSSQLSERVER)' --for 2m";
+	                   "--at 30s --fail 'SQL Server (MSSQLSERVER)' --for 2m";
 	char *a, *b;
 	cr_assert_eq(faultline(args, &a), 0, "%s", a);
 	cr_assert_eq(faultline(args, &b), 0);
 	cr_assert_str_eq(a, b);
 	cr_assert(strstr(a, "> FailClusterResource(\"SQL Server (MSSQLSERVER)\") = 0") != NULL, "%s", a);
 	cr_assert(strstr(a, "00:00:01.000 resource \"SQL Server (MSSQLSERVER)\" online -> failed on node-a "
-			    "(FailClusterResource)") != NULL,
-		  "%s", a);
+	                    "(FailClusterResource)") != NULL,
+	          "%s", a);
 	/* The second failure inside RestartPeriod fails the group over. */
 	cr_assert(strstr(a, "group \"SQL Server (MSSQLSERVER)\" failed on node-b (failover)") != NULL, "%s", a);
 	free(a);
@@ -119,8 +119,8 @@ Test(cli, run_virtual_time_writes_reports)
 {
 	char dir[] = "/tmp/faultline-cli-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
-	char *args = xasprintf("run --virtual-time -q tests/data/run/pass.yaml --json %s/r.json --junit %s/r.xml", dir,
-			       dir);
+	char *args =
+	    xasprintf("run --virtual-time -q tests/data/run/pass.yaml --json %s/r.json --junit %s/r.xml", dir, dir);
 	char *out;
 	cr_assert_eq(faultline(args, &out), 0, "%s", out);
 	cr_assert(strstr(out, "verdict: PASS") != NULL, "%s", out);

@@ -69,7 +69,7 @@ static void srv_start(struct srv *s, int code, const char *status, const char *h
 	cr_assert_geq(s->lfd, 0);
 	cr_assert_eq(pipe(s->stop), 0);
 	s->resp = xasprintf("HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s", code, status,
-			    strlen(body), headers, body);
+	                    strlen(body), headers, body);
 }
 
 static void srv_run(struct srv *s)
@@ -112,7 +112,7 @@ static void teardown_http(struct pf *f)
 
 /* One check against a server answering code/body; asserts result and reason. */
 static void expect_one(int code, const char *status, const char *headers, const char *body, unsigned expect_status,
-		       const char *re, enum check_result r, const char *reason)
+                       const char *re, enum check_result r, const char *reason)
 {
 	struct srv s;
 	srv_start(&s, code, status, headers, body);
@@ -146,7 +146,8 @@ Test(probe_http, status_503_is_down)
 
 Test(probe_http, body_mismatch_is_down)
 {
-	expect_one(200, "OK", "", "status: degraded\n", 0, "status: ok", CHECK_FAIL, "body does not match /status: ok/");
+	expect_one(200, "OK", "", "status: degraded\n", 0, "status: ok", CHECK_FAIL,
+	           "body does not match /status: ok/");
 }
 
 Test(probe_http, expect_status_is_exact)
@@ -162,7 +163,7 @@ Test(probe_http, expect_status_may_be_non_2xx)
 Test(probe_http, redirects_are_not_followed)
 {
 	expect_one(301, "Moved Permanently", "Location: http://127.0.0.1:1/elsewhere\r\n", "", 0, NULL, CHECK_FAIL,
-		   "HTTP 301");
+	           "HTTP 301");
 }
 
 Test(probe_http, body_over_64k_is_down)

@@ -85,7 +85,7 @@ Test(run, passing_run_measures_each_trial_exactly)
 		cr_assert_eq(t->cluster, outcomes[i], "trial %zu: %s", i, cluster_outcome_str(t->cluster));
 		/* Probe 1 is the event-driven cluster probe: exact. */
 		cr_assert_eq(t->measures[1].recovery_ns, want[i], "trial %zu: %llu", i,
-			     (unsigned long long)t->measures[1].recovery_ns);
+		             (unsigned long long)t->measures[1].recovery_ns);
 		/* Probe 0 polls every 20 ms: never early, at most one cadence late. */
 		cr_assert_geq(t->measures[0].recovery_ns, want[i]);
 		cr_assert_leq(t->measures[0].recovery_ns, want[i] + t->measures[0].resolution_ns);
@@ -135,7 +135,7 @@ Test(run, not_steady_aborts_before_injecting)
 	cr_assert_eq(o.code, FL_EXIT_ABORTED);
 	cr_assert_eq(o.rec.ntrials, 0);
 	cr_assert_str_eq(o.rec.abort_reason, "not steady: probe dormant-state is down after 5s (\"Dormant Service\" is "
-					     "offline); nothing was injected");
+	                                     "offline); nothing was injected");
 	cr_assert_eq(o.rec.nrestores, 0);
 	done(&o);
 }
@@ -196,7 +196,7 @@ Test(run, expect_and_max_restarts_from_cluster_events)
 	cr_assert_eq(o.code, FL_EXIT_SLO);
 	cr_assert_eq(slo(&o, "fails-over")->verdict, SLO_FAIL);
 	cr_assert_str_eq(slo(&o, "fails-over")->detail, "1 of 2 trial(s) on app were not failover; first: fail-app #1 "
-							 "\"App Server\" ended restart on node-a");
+	                                                "\"App Server\" ended restart on node-a");
 	cr_assert_eq(slo(&o, "restarts")->verdict, SLO_PASS);
 	cr_assert_eq(o.rec.trials[1].failovers, 1);
 	assert_all_restored(&o);
@@ -251,9 +251,9 @@ Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 	uint64_t truth = ground_truth_online(&o.rec, "App Server", t->injected_at);
 	/* Never before the listener was back; late by at most one fast cadence (plus a little connect latency). */
 	cr_assert_geq(m->up_at + 1 * MS, truth, "up_at %llu truth %llu", (unsigned long long)m->up_at,
-		      (unsigned long long)truth);
-	cr_assert_leq(m->up_at, truth + m->resolution_ns + 2 * MS, "up_at %llu truth %llu", (unsigned long long)m->up_at,
-		      (unsigned long long)truth);
+	              (unsigned long long)truth);
+	cr_assert_leq(m->up_at, truth + m->resolution_ns + 2 * MS, "up_at %llu truth %llu",
+	              (unsigned long long)m->up_at, (unsigned long long)truth);
 	assert_all_restored(&o);
 	done(&o);
 }
