@@ -182,9 +182,9 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 			ok = unsupported(d, f, backend, what);
 			continue;
 		}
-		for (unsigned b = 0; plan_offline_flag_names[b] != NULL; b++) {
+		for (unsigned b = 0; offline_flag_names[b] != NULL; b++) {
 			if ((f->flags & (1u << b)) && !(caps->offline_flags & (1u << b))) {
-				snprintf(what, sizeof(what), "offline flag \"%s\"", plan_offline_flag_names[b]);
+				snprintf(what, sizeof(what), "offline flag \"%s\"", offline_flag_names[b]);
 				ok = unsupported(d, f, backend, what);
 			}
 		}

@@ -58,10 +58,4 @@ size_t plan_find_selector(const struct plan *p, const char *name);
 size_t plan_find_probe(const struct plan *p, const char *name);
 size_t plan_find_fault(const struct plan *p, const char *name);
 
-/* Local until agent/cluster/registry.c lands: offline flag names. */
-extern const char *const plan_offline_flag_names[];
-unsigned plan_offline_flag(const char *name);
-int plan_res_state(const char *s);
-const char *plan_res_state_name(int state);
-
 #endif

@@ -191,6 +191,8 @@ struct plan {
  */
 struct plan *plan_load(const char *path, struct fl_diag *d);
 void plan_free(struct plan *p);
+/* plan_load, printing every diagnostic (sorted by position) to err. */
+struct plan *plan_load_report(const char *path, FILE *err);
 
 /*
  * Report, at each fault's position, every action, offline flag and
