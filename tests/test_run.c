@@ -257,3 +257,32 @@ Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 	assert_all_restored(&o);
 	done(&o);
 }
+
+Test(run, offline_with_destination_move_and_online_actions)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/actions.yaml");
+	cr_assert_eq(o.code, FL_EXIT_OK, "abort: %s", o.rec.abort_reason ? o.rec.abort_reason : "-");
+	cr_assert_eq(o.rec.ntrials, 3);
+	static const char *const after[] = {"node-b", "node-c", "node-a"};
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(o.rec.trials[i].outcome, TRIAL_RECOVERED, "trial %zu", i);
+		cr_assert_str_eq(o.rec.trials[i].node_after, after[i]);
+	}
+	/* Offline App Server (100 ms) then App Disk (50 ms), online on node-b: disk 100 + server 400 ms. */
+	const struct rec_measure *m = &o.rec.trials[0].measures[0];
+	cr_assert(m->outage_observed);
+	cr_assert_geq(m->recovery_ns, 650 * MS);
+	cr_assert_leq(m->recovery_ns, 650 * MS + m->resolution_ns);
+	/* `after` chains: each starts 10 s after the previous one closed. */
+	cr_assert_eq(o.rec.trials[1].injected_at, o.rec.trials[0].closed_at + 10000 * MS);
+	cr_assert_eq(o.rec.trials[2].injected_at, o.rec.trials[1].closed_at + 10000 * MS);
+	cr_assert_eq(o.rec.trials[0].code, 997); /* ERROR_IO_PENDING: accepted */
+	assert_all_restored(&o);
+	bool took_offline = false;
+	for (size_t i = 0; i < o.rec.nrestores; i++)
+		if (strcmp(o.rec.restores[i].resource, "Dormant Service") == 0)
+			took_offline = strcmp(o.rec.restores[i].action, "offline (was offline before the run)") == 0;
+	cr_assert(took_offline, "the run brought Dormant Service online; restore takes it offline again");
+	done(&o);
+}
