@@ -44,6 +44,14 @@ int plan_get_enum(struct pctx *c, const struct ydoc_node *n, const char *what, c
 /* A list of strings (argv); NULL-terminated copy. */
 bool plan_get_argv(struct pctx *c, const struct ydoc_node *n, char ***out, size_t *count);
 
+/*
+ * Exactly one of keys (NULL-terminated) must be present in map n: returns
+ * its value and sets *index, or reports "both X and Y; why_one" / "needs one
+ * of ..." and returns NULL (or the first one found).
+ */
+const struct ydoc_node *plan_one_of(struct pctx *c, const struct ydoc_node *n, const char *const *keys, const char *who,
+                                    const char *why_one, size_t *index);
+
 void plan_load_selectors(struct pctx *c, const struct ydoc_node *n);
 void plan_load_faults(struct pctx *c, const struct ydoc_node *n);
 void plan_load_probes(struct pctx *c, const struct ydoc_node *n);

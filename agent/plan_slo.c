@@ -93,22 +93,10 @@ static void load_kind(struct pctx *c, const struct ydoc_node *n, const struct yd
 
 static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_slo *s, const char *who)
 {
-	const struct ydoc_node *found = NULL;
-	for (size_t k = 0; kinds[k] != NULL; k++) {
-		const struct ydoc_node *v = ydoc_get(n, kinds[k]);
-		if (v == NULL)
-			continue;
-		if (found != NULL) {
-			diag_add(c->d, v->pos, "%s has both %s and %s; write one SLO for each", who, kinds[s->kind],
-			         kinds[k]);
-			continue;
-		}
-		found = v;
-		s->kind = (enum plan_slo_kind)k;
-	}
-	if (found == NULL)
-		diag_add(c->d, n->pos, "%s needs one of recovery, availability, expect or max_restarts", who);
-	return found;
+	size_t k = 0;
+	const struct ydoc_node *v = plan_one_of(c, n, kinds, who, "write one SLO for each", &k);
+	s->kind = (enum plan_slo_kind)k;
+	return v;
 }
 
 /* recovery/availability measure a probe; expect/max_restarts watch a selector's resources. */
