@@ -231,6 +231,10 @@ static void free_slos(struct plan *p)
 		free(s->probe);
 		free(s->target);
 		regex_free(s->to);
+		for (size_t k = 0; k < s->nfaults; k++)
+			free(s->faults[k]);
+		free(s->faults);
+		free(s->fault_idx);
 	}
 	free(p->slos);
 }

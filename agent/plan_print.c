@@ -193,6 +193,14 @@ static void print_slo(const struct plan_slo *s, FILE *f)
 		q(f, s->target);
 		fputc('\n', f);
 	}
+	if (s->nfaults > 0) {
+		fputs("    faults: [", f);
+		for (size_t k = 0; k < s->nfaults; k++) {
+			fputs(k ? ", " : "", f);
+			q(f, s->faults[k]);
+		}
+		fputs("]\n", f);
+	}
 	if (s->kind == SLO_RECOVERY)
 		print_recovery(&s->recovery, f);
 	else if (s->kind == SLO_AVAILABILITY)

@@ -103,7 +103,10 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 	fprintf(f, "  %s: ", s->name);
 	switch (s->kind) {
 	case SLO_RECOVERY:
-		fprintf(f, "%s recovers with", s->probe);
+		fprintf(f, "%s recovers", s->probe);
+		for (size_t k = 0; k < s->nfaults; k++)
+			fprintf(f, "%s%s", k ? ", " : " from faults ", s->faults[k]);
+		fputs(" with", f);
 		for (size_t i = 0, n = 0; i < 5; i++)
 			if (vals[i])
 				fprintf(f, "%s %s <= %s", n++ ? "," : "", keys[i], dur(vals[i], b));

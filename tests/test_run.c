@@ -338,5 +338,9 @@ Test(run, offline_with_destination_move_and_online_actions)
 		if (strcmp(o.rec.restores[i].resource, "Dormant Service") == 0)
 			took_offline = strcmp(o.rec.restores[i].action, "offline (was offline before the run)") == 0;
 	cr_assert(took_offline, "the run brought Dormant Service online; restore takes it offline again");
+	/* `faults:` narrows a recovery SLO to the trials of the named faults. */
+	cr_assert_eq(slo(&o, "fast")->samples, 3);
+	cr_assert_eq(slo(&o, "drain-only")->samples, 1);
+	cr_assert_eq(slo(&o, "drain-only")->verdict, SLO_PASS);
 	done(&o);
 }

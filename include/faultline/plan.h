@@ -104,6 +104,9 @@ struct plan_slo {
 	enum plan_expect expect;
 	struct fl_regex *to; /* failover destination regex, or NULL */
 	unsigned max_restarts;
+	char **faults; /* recovery: only trials of these faults, or NULL for all */
+	size_t nfaults;
+	size_t *fault_idx; /* resolved indexes into plan.faults */
 	struct src_pos pos;
 };
 
