@@ -13,7 +13,10 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libxml-2.0
+# Pacemaker CIB notifications when pacemaker-dev is installed; without it the
+# pacemaker backend polls crm_mon (docs/backends.md).
+PCMK_CIB := $(shell pkg-config --exists pacemaker-cib 2>/dev/null && echo yes)
 TESTPKGS := criterion
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -30,10 +33,18 @@ TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP \
 	-DFAULTLINE_VERSION='"$(VERSION)"' -DFAULTLINE_GITREV='"$(GITREV)"' $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) $(LIBS_PCMK) -lm
 
 LIB_SRC  := $(sort $(wildcard agent/*.c agent/cluster/*.c probes/*.c))
 LIB_SRC  := $(filter-out agent/main.c,$(LIB_SRC))
+ifeq ($(PCMK_CIB),yes)
+LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch_none.c,$(LIB_SRC))
+# its headers stay out of every other file, and out of our warnings
+$(BUILD)/agent/cluster/pacemaker_watch.o: ALL_CFLAGS += $(patsubst -I%,-isystem %,$(shell pkg-config --cflags pacemaker-cib))
+LIBS_PCMK := $(shell pkg-config --libs pacemaker-cib) -lpthread
+else
+LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch.c,$(LIB_SRC))
+endif
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
