@@ -54,7 +54,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps
+.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -99,6 +99,11 @@ test: test-deps
 # Run the suite (assumes the packages are there). Tests run from the repo root.
 check: $(BIN) $(TESTBIN)
 	FAULTLINE_BIN=./$(BIN) ./$(TESTBIN) -j2 $(TESTFLAGS)
+
+# The Pacemaker backend against a real single-node Pacemaker (root; installs
+# pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
+test-pacemaker:
+	bash tests/pacemaker/run.sh
 
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \

@@ -114,7 +114,8 @@ static void start_polling(struct pcmk_backend *b, const char *why)
 {
 	struct itimerspec its = {.it_interval = {0, PCMK_POLL_NS}, .it_value = {0, PCMK_POLL_NS}};
 	timerfd_settime(b->tfd, 0, &its, NULL);
-	log_info("pacemaker: %s; polling crm_mon every %llu ms", why, (unsigned long long)(PCMK_POLL_NS / NSEC_PER_MSEC));
+	log_info("pacemaker: %s; polling crm_mon every %llu ms", why,
+	         (unsigned long long)(PCMK_POLL_NS / NSEC_PER_MSEC));
 }
 
 static int setup_fds(struct pcmk_backend *b, struct fl_err *e)
@@ -257,8 +258,9 @@ static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *
 	for (size_t i = 0; i < s->nresources; i++) {
 		const struct cluster_resource *r = &s->resources[i];
 		struct cluster_resource *d = &out->resources[i];
-		*d = (struct cluster_resource){xstrdup(r->name), xstrdup(r->type), dup_or_null(r->group),
-		                               dup_or_null(r->owner), r->state, NULL, r->ndeps};
+		*d = (struct cluster_resource){
+		    xstrdup(r->name), xstrdup(r->type), dup_or_null(r->group), dup_or_null(r->owner), r->state, NULL,
+		    r->ndeps};
 		d->deps = xcalloc(r->ndeps ? r->ndeps : 1, sizeof(char *));
 		for (size_t k = 0; k < r->ndeps; k++)
 			d->deps[k] = xstrdup(r->deps[k]);

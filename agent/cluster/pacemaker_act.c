@@ -90,7 +90,8 @@ int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err
 		               res_state_str(r->state));
 	}
 	char *node = xstrdup(r->owner);
-	int rc = run(b, code, e, (char *[]){"crm_resource", "--fail", "--resource", (char *)resource, "--node", node, NULL});
+	int rc =
+	    run(b, code, e, (char *[]){"crm_resource", "--fail", "--resource", (char *)resource, "--node", node, NULL});
 	if (rc == 0 && !in(b->failed, b->nfailed, resource, NULL)) {
 		XGROW(b->failed, b->capfailed, b->nfailed + 1);
 		b->failed_on = xreallocarray(b->failed_on, b->capfailed, sizeof(char *));
@@ -192,10 +193,10 @@ static int move(struct pcmk_backend *b, const char *what, const char *node, long
 {
 	if (clear_cons(b, what, code, e) < 0)
 		return -1;
-	int rc = node ? run(b, code, e,
-	                    (char *[]){"crm_resource", "--move", "--resource", (char *)what, "--node", (char *)node,
-	                               NULL})
-	              : run(b, code, e, (char *[]){"crm_resource", "--move", "--resource", (char *)what, NULL});
+	int rc =
+	    node ? run(b, code, e,
+	               (char *[]){"crm_resource", "--move", "--resource", (char *)what, "--node", (char *)node, NULL})
+	         : run(b, code, e, (char *[]){"crm_resource", "--move", "--resource", (char *)what, NULL});
 	if (rc == 0)
 		note_cons(b, what);
 	return rc;
@@ -216,8 +217,8 @@ int pcmk_offline(struct cluster *c, const char *resource, unsigned flags, const 
 		return -1;
 	if (!(flags & OFFLINE_IGNORE_RESOURCE_STATUS) && r->state != RES_ONLINE) {
 		*code = WIN_ERROR_INVALID_STATE;
-		return err_set(e, "resource \"%s\" is %s, not online (flag ignore_resource_status overrides)",
-		               resource, res_state_str(r->state));
+		return err_set(e, "resource \"%s\" is %s, not online (flag ignore_resource_status overrides)", resource,
+		               res_state_str(r->state));
 	}
 	int rc;
 	char *grp = r->group ? xstrdup(r->group) : NULL;
@@ -267,7 +268,8 @@ int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_e
 		if (r->state == RES_FAILED && in(b->failed, b->nfailed, resource, &i))
 			rc = cleanup_one(b, i, code, e);
 		else if (r->state == RES_FAILED)
-			rc = run(b, code, e, (char *[]){"crm_resource", "--cleanup", "--resource", (char *)resource, NULL});
+			rc = run(b, code, e,
+			         (char *[]){"crm_resource", "--cleanup", "--resource", (char *)resource, NULL});
 		else
 			rc = set_role(b, resource, "Started", code, e);
 	}

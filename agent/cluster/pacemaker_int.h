@@ -24,7 +24,7 @@
 
 /* The result of one command that ran to its exit. */
 struct pcmk_out {
-	char *out;    /* stdout, NUL-terminated, owned */
+	char *out; /* stdout, NUL-terminated, owned */
 	size_t nout;
 	char err[256]; /* first bytes of stderr, one line */
 	int status;    /* exit status */
@@ -97,7 +97,7 @@ struct pcmk_role {
 
 struct pcmk_backend {
 	struct fl_clock *clk;
-	uint64_t tmo; /* per CLI call */
+	uint64_t tmo;       /* per CLI call */
 	int efd, tfd, epfd; /* notify_fd is epfd: efd (events) + tfd (poll timer) */
 	struct pcmk_watch *watch;
 	struct pcmk_status cur; /* the last crm_mon read */

@@ -94,8 +94,8 @@ static void add_resource(struct parse *p, const xmlNode *n, const char *group, c
 	r->type = xstrdup(agent ? agent : "");
 	r->group = group ? xstrdup(group) : NULL;
 	r->owner = owner ? xstrdup(owner) : NULL;
-	r->state = pcmk_state_map(attr(n, "role"), attr(n, "failed"), attr(n, "pending"),
-	                          str_in(p->hist, p->nhist, id));
+	r->state =
+	    pcmk_state_map(attr(n, "role"), attr(n, "failed"), attr(n, "pending"), str_in(p->hist, p->nhist, id));
 	if (prev != NULL) {
 		r->deps = xcalloc(1, sizeof(char *));
 		r->deps[0] = xstrdup(prev);
@@ -225,8 +225,8 @@ int pcmk_xml_parse(const char *xml, size_t len, struct pcmk_status *st, struct f
 	memset(st, 0, sizeof(*st));
 	if (len > (size_t)0x7fffffff)
 		return err_set(e, "crm_mon: output too large");
-	xmlDoc *doc = xmlReadMemory(xml, (int)len, "crm_mon.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	                                                                     XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, "crm_mon.xml", NULL,
+	                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
 	if (doc == NULL) {
 		const xmlError *x = xmlGetLastError();
 		return err_set(e, "crm_mon: malformed XML%s%s", x && x->message ? ": " : "",
