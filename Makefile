@@ -110,10 +110,10 @@ asan: test-deps
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
 
 format:
-	clang-format -i $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters
