@@ -103,7 +103,8 @@ static bool correct(struct run *r, struct restore_item *it, const struct cluster
 {
 	struct touched *t = it->t;
 	const struct cluster_resource *cur = cluster_snapshot_resource(s, t->resource);
-	if (cur == NULL || it->attempts >= RESTORE_MAX_ATTEMPTS || now < it->next_try || group_pending(s, t->group))
+	if (cur == NULL || it->attempts >= RESTORE_MAX_ATTEMPTS || now < it->next_try || group_pending(s, t->group) ||
+	    is_pending(cur->state))
 		return false;
 	long code = 0;
 	struct fl_err e = {0};
@@ -182,7 +183,7 @@ int restore_all(struct run *r)
 	struct fl_timer poll;
 	clock_timer_init(&poll);
 	struct cluster_snapshot s;
-	bool have = false, done = false;
+	bool have = false, done = false, cleaned = false;
 	while (!done) {
 		struct fl_err e;
 		if (have)
@@ -197,6 +198,15 @@ int restore_all(struct run *r)
 				if (correct(r, &items[i], &s, now))
 					break;
 			}
+		if (done && !cleaned && r->cl->ops->cleanup != NULL) {
+			/* fail counts, constraints: then verify again, the cleanup may restart things */
+			cleaned = true;
+			done = false;
+			if (r->cl->ops->cleanup(r->cl, &e) < 0)
+				run_progress(r, "restore: backend cleanup: %s", e.msg);
+			else
+				run_progress(r, "restore: backend cleanup done (fail counts, constraints)");
+		}
 		if (done || now >= deadline)
 			break;
 		clock_timer_start(r->clk, &poll, now + RESTORE_POLL_NS < deadline ? now + RESTORE_POLL_NS : deadline,
