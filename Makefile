@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libmicrohttpd
 TESTPKGS := criterion
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
