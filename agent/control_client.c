@@ -40,6 +40,8 @@ static int send_all(int fd, const char *s, int64_t deadline, const char *path, s
 		if (wait_fd(fd, POLLOUT, deadline, path, e) < 0)
 			return -1;
 		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return err_set(e, "%s: the agent closed the connection without a reply", path);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return err_setsys(e, "%s: send", path);
 		off += n > 0 ? (size_t)n : 0;
@@ -58,6 +60,10 @@ static int read_reply(int fd, char **reply, int64_t deadline, const char *path, 
 		ssize_t n = recv(fd, buf + len, 4096, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
+		if (n < 0 && errno == ECONNRESET) {
+			err_set(e, "%s: the agent closed the connection without a reply", path);
+			break;
+		}
 		if (n < 0) {
 			err_setsys(e, "%s: recv", path);
 			break;

@@ -17,7 +17,6 @@
 #include "faultline/clock.h"
 #include "faultline/loop.h"
 #include "faultline/metrics.h"
-#include "faultline/plan.h"
 #include "faultline/util.h"
 
 struct metrics_http {
@@ -82,23 +81,30 @@ static void on_ready(struct loop_io *io, uint32_t events, void *arg)
 	drive(arg);
 }
 
+/* "1.2.3.4:port" or "[::1]:port", numeric only (no DNS in the agent); port 0 = any. */
 static int parse_addr(const char *addr, struct sockaddr_storage *ss, struct fl_err *e)
 {
-	char *host = NULL;
-	unsigned port = 0;
-	const char *why = NULL;
 	memset(ss, 0, sizeof(*ss));
 	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	int rc = -1;
-	if (plan_parse_hostport(addr, &host, &port, &why) != 0)
-		err_set(e, "metrics address \"%s\": %s", addr, why);
-	else if (inet_pton(AF_INET, host, &v4->sin_addr) == 1)
-		v4->sin_family = AF_INET, v4->sin_port = htons((uint16_t)port), rc = 0;
+	const char *colon = strrchr(addr, ':');
+	char *end = NULL;
+	unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+	if (colon == NULL || colon[1] == '\0' || *end != '\0' || port > 65535)
+		return err_set(e, "metrics address \"%s\": expected ADDR:PORT with a port from 0 to 65535", addr);
+	char *host = xstrndup(addr, (size_t)(colon - addr));
+	size_t n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	int rc = 0;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1)
+		v4->sin_family = AF_INET, v4->sin_port = htons((uint16_t)port);
 	else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1)
-		v6->sin6_family = AF_INET6, v6->sin6_port = htons((uint16_t)port), rc = 0;
+		v6->sin6_family = AF_INET6, v6->sin6_port = htons((uint16_t)port);
 	else
-		err_set(e, "metrics address \"%s\": expected a numeric IP address and a port", addr);
+		rc = err_set(e, "metrics address \"%s\": expected a numeric IP address and a port", addr);
 	free(host);
 	return rc;
 }
