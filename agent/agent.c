@@ -125,7 +125,8 @@ static int load_plans(struct agent *a)
 	for (size_t i = 0; i < a->set.n; i++)
 		agent_plan_first(&a->set.items[i], agent_wall());
 	if (a->set.n == 0)
-		log_warnx("%s: no plan with a schedule: the agent will idle until a reload brings one", a->o->plans_dir);
+		log_warnx("%s: no plan with a schedule: the agent will idle until a reload brings one",
+		          a->o->plans_dir);
 	return 0;
 }
 
@@ -183,12 +184,8 @@ static int setup(struct agent *a, const struct agent_opts *o)
 
 static void teardown(struct agent *a)
 {
-	while (a->runs != NULL) { /* only after the stop timeout: they go on without us */
-		struct agent_run *r = a->runs;
-		a->runs = r->next;
-		loop_io_stop(a->loop, &r->pid_io);
-		loop_io_stop(a->loop, &r->ev_io);
-	}
+	while (a->runs != NULL) /* only after the stop timeout: they go on without us */
+		agent_child_forget(a->runs);
 	control_stop(a->ctl);
 	metrics_http_stop(a->http);
 	if (a->loop != NULL) {

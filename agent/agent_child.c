@@ -75,8 +75,8 @@ static void on_trial(struct agent_run *r, json_t *j)
 		const char *probe = json_string_value(json_object_get(m, "probe"));
 		if (probe != NULL)
 			metrics_observe(r->agent->m, "faultline_recovery_seconds",
-			                json_number_value(json_object_get(m, "recovery_s")), "plan", r->plan, "probe", probe,
-			                NULL);
+			                json_number_value(json_object_get(m, "recovery_s")), "plan", r->plan, "probe",
+			                probe, NULL);
 	}
 }
 
@@ -310,6 +310,11 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 	}
 	log_info("run %s: started (pid %d): %s", r->id, (int)r->pid, ap->plan->path);
 	return 0;
+}
+
+void agent_child_forget(struct agent_run *r)
+{
+	run_free(r);
 }
 
 void agent_child_abort(struct agent_run *r)

@@ -55,8 +55,8 @@ static json_t *run_json(const struct agent_run *r)
 		json_array_append_new(trials, json_pack("{s:s, s:i, s:s, s:s}", "fault", t->fault, "trial", t->trial,
 		                                        "action", t->action, "resource", t->resource));
 	return json_pack("{s:s, s:s, s:i, s:s, s:o, s:b, s:o}", "id", r->id, "plan", r->plan, "pid", (int)r->pid,
-	                 "phase", r->phase, "started", time_or_null(r->started), "aborting", r->aborting,
-	                 "open_trials", trials);
+	                 "phase", r->phase, "started", time_or_null(r->started), "aborting", r->aborting, "open_trials",
+	                 trials);
 }
 
 static char *status(struct agent *a)
@@ -73,7 +73,8 @@ static char *status(struct agent *a)
 static char *set_paused(struct agent *a, bool paused)
 {
 	if (a->paused != paused)
-		log_info("control: %s", paused ? "paused: no new runs start until resume" : "resumed: runs start on schedule");
+		log_info("control: %s",
+		         paused ? "paused: no new runs start until resume" : "resumed: runs start on schedule");
 	a->paused = paused;
 	metrics_set(a->m, "faultline_agent_paused", paused, NULL);
 	if (!paused)

@@ -82,7 +82,8 @@ int agent_state_save(const char *dir, const struct agent_planset *s);
 
 /* agent_child.c */
 int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire);
-void agent_child_abort(struct agent_run *r); /* SIGTERM: the run restores and reports */
+void agent_child_abort(struct agent_run *r);  /* SIGTERM: the run restores and reports */
+void agent_child_forget(struct agent_run *r); /* stop watching it and free it; the child goes on */
 struct agent_run *agent_child_find(struct agent *a, const char *id);
 bool agent_cluster_busy(const struct agent *a, const char *cluster_key);
 

@@ -38,7 +38,8 @@ static void add_diag(struct agent_errors *e, struct fl_diag *d)
 static bool is_plan_file(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0));
+	return name[0] != '.' &&
+	       ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -41,31 +41,62 @@ enum { O_KEEP_RUNS = 256, O_KEEP_DAYS, O_CONTROL, O_METRICS, O_STOP, O_LOG, O_RU
 static int parse(int argc, char **argv, struct agent_opts *o, const char **logto, enum log_level *level)
 {
 	static const struct option opts[] = {
-	    {"plans", required_argument, NULL, 'p'},        {"state", required_argument, NULL, 's'},
-	    {"results", required_argument, NULL, 'r'},      {"keep-runs", required_argument, NULL, O_KEEP_RUNS},
-	    {"keep-days", required_argument, NULL, O_KEEP_DAYS}, {"control", required_argument, NULL, O_CONTROL},
-	    {"metrics", required_argument, NULL, O_METRICS}, {"stop-timeout", required_argument, NULL, O_STOP},
-	    {"log", required_argument, NULL, O_LOG},        {"run-bin", required_argument, NULL, O_RUN_BIN},
-	    {"verbose", no_argument, NULL, 'V'},            {"help", no_argument, NULL, 'h'},
+	    {"plans", required_argument, NULL, 'p'},
+	    {"state", required_argument, NULL, 's'},
+	    {"results", required_argument, NULL, 'r'},
+	    {"keep-runs", required_argument, NULL, O_KEEP_RUNS},
+	    {"keep-days", required_argument, NULL, O_KEEP_DAYS},
+	    {"control", required_argument, NULL, O_CONTROL},
+	    {"metrics", required_argument, NULL, O_METRICS},
+	    {"stop-timeout", required_argument, NULL, O_STOP},
+	    {"log", required_argument, NULL, O_LOG},
+	    {"run-bin", required_argument, NULL, O_RUN_BIN},
+	    {"verbose", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, bad = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:s:r:Vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': o->plans_dir = optarg; break;
-		case 's': o->state_dir = optarg; break;
-		case 'r': o->results_dir = optarg; break;
-		case O_KEEP_RUNS: bad |= parse_uint(optarg, &o->keep_runs); break;
-		case O_KEEP_DAYS: bad |= parse_uint(optarg, &o->keep_days); break;
-		case O_CONTROL: o->control = optarg; break;
-		case O_METRICS: o->metrics = optarg; break;
-		case O_STOP: bad |= duration_parse(optarg, &o->stop_timeout_ns); break;
-		case O_LOG: *logto = optarg; break;
-		case O_RUN_BIN: o->run_bin = optarg; break;
-		case 'V': *level = LOG_LVL_DEBUG; break;
-		case 'h': usage(stdout); return 1;
-		default: bad = -1;
+		case 'p':
+			o->plans_dir = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'r':
+			o->results_dir = optarg;
+			break;
+		case O_KEEP_RUNS:
+			bad |= parse_uint(optarg, &o->keep_runs);
+			break;
+		case O_KEEP_DAYS:
+			bad |= parse_uint(optarg, &o->keep_days);
+			break;
+		case O_CONTROL:
+			o->control = optarg;
+			break;
+		case O_METRICS:
+			o->metrics = optarg;
+			break;
+		case O_STOP:
+			bad |= duration_parse(optarg, &o->stop_timeout_ns);
+			break;
+		case O_LOG:
+			*logto = optarg;
+			break;
+		case O_RUN_BIN:
+			o->run_bin = optarg;
+			break;
+		case 'V':
+			*level = LOG_LVL_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			bad = -1;
 		}
 	}
 	if (bad || optind != argc || o->plans_dir == NULL ||
@@ -78,7 +109,9 @@ static int parse(int argc, char **argv, struct agent_opts *o, const char **logto
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent_opts o = {.state_dir = "/var/lib/faultline", .keep_runs = 100, .keep_days = 30,
+	struct agent_opts o = {.state_dir = "/var/lib/faultline",
+	                       .keep_runs = 100,
+	                       .keep_days = 30,
 	                       .stop_timeout_ns = 180 * 1000000000ULL};
 	const char *logto = "stderr";
 	enum log_level level = LOG_LVL_INFO;

@@ -44,14 +44,16 @@ static int parse(const char *name, int argc, char **argv, struct ctl_args *a, bo
 	if (optind == argc)
 		return 0;
 usage:
-	fprintf(stderr, "usage: faultline %s%s [--control PATH | --state DIR] [--json]\n", name, wants_run ? " RUN" : "");
+	fprintf(stderr, "usage: faultline %s%s [--control PATH | --state DIR] [--json]\n", name,
+	        wants_run ? " RUN" : "");
 	return -1;
 }
 
 /* Send req; on success *reply is the parsed answer. Returns an exit code. */
 static int ask(const struct ctl_args *a, const char *req, json_t **reply)
 {
-	char *path = a->control ? xstrdup(a->control) : xasprintf("%s/control.sock", a->state ? a->state : "/var/lib/faultline");
+	char *path =
+	    a->control ? xstrdup(a->control) : xasprintf("%s/control.sock", a->state ? a->state : "/var/lib/faultline");
 	char *text = NULL;
 	struct fl_err e;
 	int rc = control_request(path, req, &text, CTL_TIMEOUT_MS, &e);
@@ -87,16 +89,18 @@ static void print_status(json_t *j)
 	{
 		printf("  %s: next %s, last run %s, last verdict %s%s (schedule \"%s\" %s)\n", str(p, "name"),
 		       str(p, "next"), str(p, "last_run"), str(p, "last_verdict"),
-		       json_is_true(json_object_get(p, "queued")) ? ", queued" : "", str(p, "schedule"), str(p, "timezone"));
+		       json_is_true(json_object_get(p, "queued")) ? ", queued" : "", str(p, "schedule"),
+		       str(p, "timezone"));
 	}
 	printf("runs in progress:%s\n", json_array_size(json_object_get(j, "runs")) ? "" : " none");
 	json_array_foreach(json_object_get(j, "runs"), i, p)
 	{
-		printf("  %s: pid %lld, phase %s%s\n", str(p, "id"), (long long)json_integer_value(json_object_get(p, "pid")),
-		       str(p, "phase"), json_is_true(json_object_get(p, "aborting")) ? ", aborting" : "");
-		json_array_foreach(json_object_get(p, "open_trials"), k, t)
-		printf("    open trial: %s #%lld %s \"%s\"\n", str(t, "fault"),
-		       (long long)json_integer_value(json_object_get(t, "trial")), str(t, "action"), str(t, "resource"));
+		printf("  %s: pid %lld, phase %s%s\n", str(p, "id"),
+		       (long long)json_integer_value(json_object_get(p, "pid")), str(p, "phase"),
+		       json_is_true(json_object_get(p, "aborting")) ? ", aborting" : "");
+		json_array_foreach(json_object_get(p, "open_trials"), k, t) printf(
+		    "    open trial: %s #%lld %s \"%s\"\n", str(t, "fault"),
+		    (long long)json_integer_value(json_object_get(t, "trial")), str(t, "action"), str(t, "resource"));
 	}
 }
 

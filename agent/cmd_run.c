@@ -20,7 +20,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] [--events-fd N] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] [--events-fd "
+	        "N] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
@@ -82,10 +83,14 @@ static FILE *open_events(const char *arg)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
-	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
-	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},       {"events-fd", required_argument, NULL, 'E'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"junit", required_argument, NULL, 'u'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"events-fd", required_argument, NULL, 'E'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};

@@ -170,7 +170,8 @@ static int fill_addr(struct sockaddr_un *sa, const char *path, struct fl_err *e)
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa->sun_path))
-		return err_set(e, "control socket %s: path too long (at most %zu bytes)", path, sizeof(sa->sun_path) - 1);
+		return err_set(e, "control socket %s: path too long (at most %zu bytes)", path,
+		               sizeof(sa->sun_path) - 1);
 	strcpy(sa->sun_path, path);
 	return 0;
 }

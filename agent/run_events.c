@@ -47,8 +47,8 @@ void run_event_injected(struct run *r, const struct rec_trial *rt)
 	if (r->opts->events == NULL)
 		return;
 	emit(r->opts->events,
-	     json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "event", "injected", "fault", rt->fault_name, "trial",
-	               (int)rt->index + 1, "action", rt->action, "resource", rt->resource, "result",
+	     json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:f}", "event", "injected", "fault", rt->fault_name,
+	               "trial", (int)rt->index + 1, "action", rt->action, "resource", rt->resource, "result",
 	               rt->outcome == TRIAL_INJECT_FAILED ? "refused" : "accepted", "code", (json_int_t)rt->code, "t",
 	               secs(rt->injected_at)));
 }
@@ -79,8 +79,8 @@ void run_events_verdict(FILE *f, const struct run_record *rec)
 		json_array_append_new(slos, json_pack("{s:s, s:s}", "name", rec->slos[i].name, "verdict",
 		                                      slo_verdict_str(rec->slos[i].verdict)));
 	const char *v = rec->abort_reason != NULL ? "aborted" : slo_verdict_str(rec->verdict);
-	json_t *j = json_pack("{s:s, s:s, s:i, s:o}", "event", "verdict", "verdict", v,
-	                      "exit", rec->exit_code, "slos", slos);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:i, s:o}", "event", "verdict", "verdict", v, "exit", rec->exit_code, "slos", slos);
 	if (rec->abort_reason != NULL)
 		json_object_set_new(j, "abort", json_string(rec->abort_reason));
 	emit(f, j);

@@ -36,8 +36,9 @@ Test(agent_plans, any_error_keeps_the_old_set_and_reports_every_error)
 	cr_assert_eq(agent_plans_load("tests/data/agent/invalid", &s, &e), -1);
 	cr_assert_eq(s.n, 42);
 	cr_assert_eq(e.n, 3);
-	cr_assert_str_eq(e.lines[0], "tests/data/agent/invalid/b-bad.yaml:10:12: invalid cron expression \"0 25 * * *\": "
-	                             "hour out of range 0-23");
+	cr_assert_str_eq(e.lines[0],
+	                 "tests/data/agent/invalid/b-bad.yaml:10:12: invalid cron expression \"0 25 * * *\": "
+	                 "hour out of range 0-23");
 	cr_assert_str_eq(e.lines[1], "tests/data/agent/invalid/b-bad.yaml:11:13: unknown time zone \"Mars/Olympus\" "
 	                             "(expected UTC or an IANA name like Europe/Paris)");
 	cr_assert_str_eq(e.lines[2], "tests/data/agent/invalid/c-dup.yaml: plan name \"quick\" is already used by "
@@ -51,7 +52,8 @@ Test(agent_plans, a_missing_directory_is_an_error)
 	struct agent_errors e = {0};
 	cr_assert_eq(agent_plans_load("tests/data/agent/nope", &s, &e), -1);
 	cr_assert_eq(e.n, 1);
-	cr_assert_str_eq(e.lines[0], "tests/data/agent/nope: cannot open the plan directory: No such file or directory");
+	cr_assert_str_eq(e.lines[0],
+	                 "tests/data/agent/nope: cannot open the plan directory: No such file or directory");
 	agent_errors_fini(&e);
 }
 

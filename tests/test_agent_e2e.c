@@ -192,7 +192,8 @@ static void check_metrics(unsigned port)
 	char *m = scrape(port);
 	cr_assert_not_null(strstr(m, "\nfaultline_slo_verdict{plan=\"quick\",slo=\"fast\"} 1\n"), "%s", m);
 	cr_assert_not_null(strstr(m, "\nfaultline_runs_total{plan=\"quick\",outcome=\"pass\"} "), "%s", m);
-	cr_assert_not_null(strstr(m, "\nfaultline_injections_total{plan=\"quick\",action=\"fail\",result=\"accepted\"} "));
+	cr_assert_not_null(
+	    strstr(m, "\nfaultline_injections_total{plan=\"quick\",action=\"fail\",result=\"accepted\"} "));
 	cr_assert_not_null(strstr(m, "\nfaultline_recovery_seconds_count{plan=\"quick\",probe=\"app-state\"} "));
 	cr_assert_not_null(strstr(m, "\nfaultline_journal_pending_restores 0\n"));
 	free(m);
@@ -206,7 +207,8 @@ static void reloads(void)
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"
 	                "schedule: { cron: '61 * * * *' }\n");
 	char *want = xasprintf("faultline: warning: reload refused, keeping the current plans: %s:6:20: invalid cron "
-	                       "expression \"61 * * * *\": minute out of range 0-59\n", bad);
+	                       "expression \"61 * * * *\": minute out of range 0-59\n",
+	                       bad);
 	signal_and_wait_log(SIGHUP, want, 3);
 	json_t *st = status();
 	cr_assert_eq(json_array_size(json_object_get(st, "plans")), 1, "the old set stays");
@@ -235,8 +237,9 @@ Test(agent_e2e, scheduled_run_status_metrics_reload_stop)
 	json_decref(st);
 	check_metrics(port);
 	reloads();
-	char *cmd = xasprintf("%s pause --state %s/state >/dev/null && %s status --state %s/state | grep -q '^agent: PAUSED'",
-	                      bin(), dir, bin(), dir);
+	char *cmd =
+	    xasprintf("%s pause --state %s/state >/dev/null && %s status --state %s/state | grep -q '^agent: PAUSED'",
+	              bin(), dir, bin(), dir);
 	cr_assert_eq(system(cmd), 0, "pause shows in status");
 	free(cmd);
 	signal_and_wait_log(SIGTERM, "faultline: info: agent: stopped\n", 8);
@@ -246,7 +249,8 @@ Test(agent_e2e, scheduled_run_status_metrics_reload_stop)
 	cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "exit status %d", ws);
 	agent = -1;
 	char *sock = xasprintf("%s/state/control.sock", dir), *ls = xasprintf("ls %s/state/results/quick-*.json "
-	                                                                        "%s/state/results/quick-*.xml >/dev/null", dir, dir);
+	                                                                      "%s/state/results/quick-*.xml >/dev/null",
+	                                                                      dir, dir);
 	cr_assert_neq(access(sock, F_OK), 0, "the socket is gone");
 	cr_assert_eq(system(ls), 0, "JSON and JUnit results are there");
 	free(sock);
@@ -259,8 +263,9 @@ static char *wait_for_faults_phase(double limit)
 	for (double t0 = now_s(); now_s() - t0 < limit; usleep(50000)) {
 		json_t *st = status(), *run = json_array_get(json_object_get(st, "runs"), 0);
 		const char *phase = json_string_value(json_object_get(run, "phase"));
-		char *id = phase && strcmp(phase, "faults") == 0 ? xstrdup(json_string_value(json_object_get(run, "id")))
-		                                                 : NULL;
+		char *id = phase && strcmp(phase, "faults") == 0
+		               ? xstrdup(json_string_value(json_object_get(run, "id")))
+		               : NULL;
 		json_decref(st);
 		if (id != NULL)
 			return id;
@@ -301,16 +306,18 @@ Test(agent_e2e, sigterm_stops_the_run_in_progress_which_restores)
 Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 {
 	char *out = xasprintf("%s/events", dir);
-	char *cmd = xasprintf("%s run --virtual-time --quiet --events-fd 3 tests/data/run/pass.yaml 3>%s >/dev/null", bin(),
-	                      out);
+	char *cmd = xasprintf("%s run --virtual-time --quiet --events-fd 3 tests/data/run/pass.yaml 3>%s >/dev/null",
+	                      bin(), out);
 	cr_assert_eq(system(cmd), 0);
 	char *ev = slurp(out);
 	const char *want[] = {
 	    "{\"event\":\"phase\",\"phase\":\"steady\",\"t\":0.0}\n",
 	    "{\"event\":\"phase\",\"phase\":\"faults\",\"t\":1.0}\n",
-	    "{\"event\":\"injected\",\"fault\":\"fail-app\",\"trial\":1,\"action\":\"fail\",\"resource\":\"App Server\","
+	    "{\"event\":\"injected\",\"fault\":\"fail-app\",\"trial\":1,\"action\":\"fail\",\"resource\":\"App "
+	    "Server\","
 	    "\"result\":\"accepted\",\"code\":0,\"t\":6.0}\n",
-	    "{\"event\":\"trial\",\"fault\":\"fail-app\",\"trial\":1,\"resource\":\"App Server\",\"outcome\":\"recovered\","
+	    "{\"event\":\"trial\",\"fault\":\"fail-app\",\"trial\":1,\"resource\":\"App "
+	    "Server\",\"outcome\":\"recovered\","
 	    "\"recovery_s\":0.9,\"probes\":[{\"probe\":\"app-port\",\"recovery_s\":0.9},{\"probe\":\"app-state\","
 	    "\"recovery_s\":0.9}],\"t\":6.9}\n",
 	    "{\"event\":\"verdict\",\"verdict\":\"pass\",\"exit\":0,\"slos\":[{\"name\":\"fast\",\"verdict\":\"pass\"},"

@@ -93,8 +93,8 @@ Test(agent_sched, spring_forward_fires_once_after_the_gap)
 {
 	/* Paris 2024-03-31: 02:00 CET becomes 03:00 CEST; 02:30 does not exist. */
 	struct plan_schedule s = sched("30 2 * * *", "Europe/Paris");
-	int64_t t = agent_sched_next(&s, 1711800000); /* 2024-03-30 12:00 UTC */
-	cr_assert_eq(t, 1711846800);                  /* 03:00 CEST = 01:00 UTC */
+	int64_t t = agent_sched_next(&s, 1711800000);      /* 2024-03-30 12:00 UTC */
+	cr_assert_eq(t, 1711846800);                       /* 03:00 CEST = 01:00 UTC */
 	cr_assert_eq(agent_sched_next(&s, t), 1711931400); /* 2024-04-01 02:30 CEST */
 }
 
@@ -102,8 +102,8 @@ Test(agent_sched, fall_back_fires_the_repeated_time_once)
 {
 	/* Paris 2024-10-27: 03:00 CEST becomes 02:00 CET; 02:30 happens twice. */
 	struct plan_schedule s = sched("30 2 * * *", "Europe/Paris");
-	int64_t t = agent_sched_next(&s, 1729944000); /* 2024-10-26 12:00 UTC */
-	cr_assert_eq(t, 1729989000);                  /* 02:30 CEST = 00:30 UTC */
+	int64_t t = agent_sched_next(&s, 1729944000);      /* 2024-10-26 12:00 UTC */
+	cr_assert_eq(t, 1729989000);                       /* 02:30 CEST = 00:30 UTC */
 	cr_assert_eq(agent_sched_next(&s, t), 1730079000); /* 2024-10-28 02:30 CET */
 }
 

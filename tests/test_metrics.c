@@ -53,7 +53,8 @@ Test(metrics, exact_lines)
 	    "faultline_recovery_seconds_count{plan=\"p\",probe=\"tcp\"} 2\n",
 	    "faultline_slo_verdict{plan=\"p\",slo=\"say \\\"hi\\\"\\\\\"} -1\n",
 	    "\nfaultline_faults_open 2\n",
-	    ("# HELP faultline_journal_pending_restores Journal records pending restore. Always 0 in this build: it has "
+	    ("# HELP faultline_journal_pending_restores Journal records pending restore. Always 0 in this build: it "
+	     "has "
 	     "no journal yet.\n"),
 	};
 	for (size_t i = 0; i < ARRAY_LEN(want); i++)
@@ -70,8 +71,8 @@ Test(metrics, exact_lines)
 static char *get(struct loop *lp, struct fl_clock *clk, unsigned port, const char *path)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	char *req = xasprintf("GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
 	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
@@ -107,7 +108,8 @@ Test(metrics, scrape_over_loopback)
 	cr_assert(strncmp(r, "HTTP/1.0 200 OK\r\n", 17) == 0 || strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", r);
 	cr_assert_not_null(strstr(r, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), "%s", r);
 	cr_assert_not_null(strstr(r, "\r\n\r\n# HELP faultline_build_info "), "%s", r);
-	cr_assert_not_null(strstr(r, "\nfaultline_injections_total{plan=\"p\",action=\"fail\",result=\"accepted\"} 2\n"));
+	cr_assert_not_null(
+	    strstr(r, "\nfaultline_injections_total{plan=\"p\",action=\"fail\",result=\"accepted\"} 2\n"));
 	free(r);
 	r = get(lp, clk, metrics_http_port(h), "/other");
 	cr_assert_not_null(strstr(r, " 404 "), "%s", r);

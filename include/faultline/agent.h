@@ -19,12 +19,12 @@
 
 /* One scheduled plan of the set. */
 struct agent_plan {
-	struct plan *plan; /* owned */
-	char *cluster_key; /* plans with the same key never run at once */
-	int64_t next;      /* nominal next fire time (Unix s), or AGENT_SCHED_NONE */
-	uint64_t start_ns; /* wall ns the run starts: next + jitter */
-	int64_t last_run;  /* last fire time (Unix s), 0 = never; persisted */
-	bool queued;       /* due while its cluster was busy (concurrency: queue) */
+	struct plan *plan;  /* owned */
+	char *cluster_key;  /* plans with the same key never run at once */
+	int64_t next;       /* nominal next fire time (Unix s), or AGENT_SCHED_NONE */
+	uint64_t start_ns;  /* wall ns the run starts: next + jitter */
+	int64_t last_run;   /* last fire time (Unix s), 0 = never; persisted */
+	bool queued;        /* due while its cluster was busy (concurrency: queue) */
 	char *last_verdict; /* "pass", "fail", "inconclusive", or NULL */
 	int last_exit;      /* of the last finished run, -1 = none */
 };
@@ -56,13 +56,13 @@ struct agent_plan *agent_planset_find(const struct agent_planset *s, const char 
 
 struct agent_opts {
 	const char *plans_dir;
-	const char *state_dir;   /* last-run times, default control socket */
-	const char *results_dir; /* NULL = STATE/results */
-	const char *control;     /* NULL = STATE/control.sock */
-	const char *metrics;     /* "ADDR:PORT", or "off"; NULL = 127.0.0.1:9464 */
-	const char *run_bin;     /* the faultline binary for runs; NULL = /proc/self/exe */
-	unsigned keep_runs;      /* results retention by count, 0 = no limit */
-	unsigned keep_days;      /* ... and by age, 0 = no limit */
+	const char *state_dir;    /* last-run times, default control socket */
+	const char *results_dir;  /* NULL = STATE/results */
+	const char *control;      /* NULL = STATE/control.sock */
+	const char *metrics;      /* "ADDR:PORT", or "off"; NULL = 127.0.0.1:9464 */
+	const char *run_bin;      /* the faultline binary for runs; NULL = /proc/self/exe */
+	unsigned keep_runs;       /* results retention by count, 0 = no limit */
+	unsigned keep_days;       /* ... and by age, 0 = no limit */
 	uint64_t stop_timeout_ns; /* how long SIGTERM waits for runs to restore */
 };
 
