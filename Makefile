@@ -12,8 +12,10 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
+SYSTEMDDIR ?= /etc/systemd/system
+SYSCONFDIR ?= /etc
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libxml-2.0
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libxml-2.0 libmicrohttpd
 # Pacemaker CIB notifications when pacemaker-dev is installed; without it the
 # pacemaker backend polls crm_mon (docs/backends.md).
 PCMK_CIB := $(shell pkg-config --exists pacemaker-cib 2>/dev/null && echo yes)
@@ -120,10 +122,16 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/faultline
 	install -m 0644 plans/*.yaml $(DESTDIR)$(DATADIR)/plans/
 	install -m 0644 plans/clusters/*.yaml $(DESTDIR)$(DATADIR)/plans/clusters/
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/faultline/plans
+	sed 's|/usr/local/bin/faultline|$(BINDIR)/faultline|' dist/faultline-agent.service \
+		> $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent || \
+		install -m 0644 dist/faultline-agent.default $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faultline
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
 
 clean:
 	rm -rf build build-asan $(BIN)
