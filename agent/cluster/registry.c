@@ -9,8 +9,11 @@
 #include "faultline/sim.h"
 #include "faultline/util.h"
 
+extern const struct cluster_ops exec_cluster_ops; /* exec.c */
+
 static const struct cluster_ops *const backends[] = {
     &sim_cluster_ops,
+    &exec_cluster_ops,
 };
 
 const struct cluster_ops *cluster_backend(const char *name)
@@ -23,7 +26,7 @@ const struct cluster_ops *cluster_backend(const char *name)
 
 const char *cluster_backend_names(void)
 {
-	return "sim";
+	return "sim exec";
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
@@ -36,6 +39,7 @@ struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *
 	}
 	struct cluster *c = xcalloc(1, sizeof(*c));
 	c->ops = ops;
+	c->caps = ops->caps;
 	if (ops->open(c, cfg, clk, e) < 0) {
 		free(c);
 		return NULL;
