@@ -4,6 +4,7 @@
 #   make demo       install missing packages (as root), then run the demo
 #   make test       install missing packages (as root), then run the test suite
 #   make asan       build and run the tests under AddressSanitizer + UBSan
+#   make windows    cross-build build/windows/faultline-wsfc.exe (mingw-w64)
 #   make format     clang-format every source file
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -80,7 +81,9 @@ WIN_EXE  := $(BUILD)/windows/faultline-wsfc.exe
 WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto*.c) agent/cluster/snapshot.c agent/err.c \
 	agent/util.c agent/log.c
 
-windows: $(WIN_EXE)
+windows:
+	@sh scripts/ensure-deps.sh windows
+	@$(MAKE) --no-print-directory $(WIN_EXE)
 
 $(WIN_EXE): $(WIN_SRC) $(wildcard tools/wsfc/*.h agent/proto*.h) include/faultline/proto.h include/faultline/cluster.h
 	@mkdir -p $(@D)

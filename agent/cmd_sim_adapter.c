@@ -27,10 +27,9 @@ static void usage(FILE *f)
 int cmd_sim_adapter(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"seed", required_argument, NULL, 's'},   {"listen", required_argument, NULL, 'l'},
+	    {"seed", required_argument, NULL, 's'},    {"listen", required_argument, NULL, 'l'},
 	    {"connect", required_argument, NULL, 'c'}, {"no-endpoints", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	const char *connect_path = NULL;
 	struct adapter_sim_opts o = {.seed = 1, .endpoints = true};

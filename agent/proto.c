@@ -27,21 +27,31 @@ int proto_op_parse(const char *s)
 }
 
 /* Hello "ops" names, bit i = PROTO_CAN_* 1 << i. */
-const char *const proto_can_names[] = {"list",   "state", "fail", "offline", "online",
-                                       "move",   "offline_destination", "events", NULL};
+const char *const proto_can_names[] = {"list",   "state", "fail", "offline", "online", "move", "offline_destination",
+                                       "events", NULL};
 
-const char *const proto_flag_names[] = {
-    "ignore_resource_status",  "return_to_source_node_on_error", "queue_enabled",
-    "returning_to_source_node_because_of_error", "due_to_embedded_failure", "ignore_network_connectivity",
-    "do_not_update_persistent_state", NULL};
+const char *const proto_flag_names[] = {"ignore_resource_status",
+                                        "return_to_source_node_on_error",
+                                        "queue_enabled",
+                                        "returning_to_source_node_because_of_error",
+                                        "due_to_embedded_failure",
+                                        "ignore_network_connectivity",
+                                        "do_not_update_persistent_state",
+                                        NULL};
 
 static const struct {
 	int state;
 	const char *name;
 } res_names[] = {
-    {RES_UNKNOWN, "unknown"},        {RES_INHERITED, "inherited"},          {RES_INITIALIZING, "initializing"},
-    {RES_ONLINE, "online"},          {RES_OFFLINE, "offline"},              {RES_FAILED, "failed"},
-    {RES_PENDING, "pending"},        {RES_ONLINE_PENDING, "online-pending"}, {RES_OFFLINE_PENDING, "offline-pending"},
+    {RES_UNKNOWN, "unknown"},
+    {RES_INHERITED, "inherited"},
+    {RES_INITIALIZING, "initializing"},
+    {RES_ONLINE, "online"},
+    {RES_OFFLINE, "offline"},
+    {RES_FAILED, "failed"},
+    {RES_PENDING, "pending"},
+    {RES_ONLINE_PENDING, "online-pending"},
+    {RES_OFFLINE_PENDING, "offline-pending"},
 };
 
 static const struct {

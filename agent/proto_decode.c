@@ -125,7 +125,8 @@ static int decode_event(const struct pj *o, struct proto_event *ev, struct fl_er
 	ev->at_ms = -1;
 	if (v->type == PJ_STR && strcmp(v->s, "resync") == 0) {
 		ev->kind = CLUSTER_EV_RESYNC;
-		return proto_keys_check(o, resync, e) < 0 || proto_get_int(o, "at_ms", false, &ev->at_ms, e) < 0 ? -1 : 0;
+		return proto_keys_check(o, resync, e) < 0 || proto_get_int(o, "at_ms", false, &ev->at_ms, e) < 0 ? -1
+		                                                                                                 : 0;
 	}
 	if (v->type != PJ_STR || (strcmp(v->s, "resource") != 0 && strcmp(v->s, "group") != 0))
 		return err_set(e, "column %zu: \"event\" must be \"resource\", \"group\" or \"resync\"", v->col);

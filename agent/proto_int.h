@@ -23,8 +23,7 @@ int proto_grp_state_parse(const char *s);
 int proto_keys_check(const struct pj *o, const char *const *allowed, struct fl_err *e);
 int proto_get_str(const struct pj *o, const char *key, bool required, bool nullable, char **out, struct fl_err *e);
 int proto_get_int(const struct pj *o, const char *key, bool required, int64_t *out, struct fl_err *e);
-int proto_get_names(const struct pj *o, const char *key, const char *const *names, unsigned *bits,
-                    struct fl_err *e);
+int proto_get_names(const struct pj *o, const char *key, const char *const *names, unsigned *bits, struct fl_err *e);
 /* The "nodes", "groups" and "resources" of a list answer, into s (caller frees s's contents). */
 int proto_snapshot_decode(const struct pj *o, struct cluster_snapshot *s, struct fl_err *e);
 

@@ -92,7 +92,10 @@ static int hex4(struct rd *r, uint32_t *out)
 	*out = 0;
 	for (int k = 0; k < 4; k++, r->i++) {
 		char c = r->i < r->len ? r->p[r->i] : 0;
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
 		if (d < 0)
 			return fail(r, "expected a hex digit");
 		*out = *out << 4 | (uint32_t)d;
@@ -134,7 +137,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	for (size_t k = 1; k < len; k++)
 		if ((s[k] & 0xc0) != 0x80)
 			return 0;
-	uint32_t cp = len == 2 ? (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f)
+	uint32_t cp = len == 2   ? (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f)
 	              : len == 3 ? (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f)
 	                         : (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
 	                               (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);

@@ -28,7 +28,8 @@ static int decode_fields(const struct pj *o, struct proto_request *rq, struct fl
 			return -1;
 		return proto_get_str(o, "resource", true, false, &rq->resource, e);
 	case PROTO_OP_OFFLINE:
-		if (proto_keys_check(o, offline, e) < 0 || proto_get_str(o, "resource", true, false, &rq->resource, e) < 0 ||
+		if (proto_keys_check(o, offline, e) < 0 ||
+		    proto_get_str(o, "resource", true, false, &rq->resource, e) < 0 ||
 		    proto_get_names(o, "flags", proto_flag_names, &rq->flags, e) < 0)
 			return -1;
 		return proto_get_str(o, "destination", false, true, &rq->node, e);

@@ -14,7 +14,8 @@ static const struct pj *get_array(const struct pj *o, const char *key, struct fl
 	if (v == NULL)
 		return err_set(e, "column %zu: missing key \"%s\"", o->col, key), NULL;
 	if (v->type != PJ_ARR)
-		return err_set(e, "column %zu: \"%s\" must be an array, not %s", v->col, key, pj_type_str(v->type)), NULL;
+		return err_set(e, "column %zu: \"%s\" must be an array, not %s", v->col, key, pj_type_str(v->type)),
+		       NULL;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->items[i].type != PJ_OBJ)
 			return err_set(e, "column %zu: \"%s\" must hold objects, not %s", v->items[i].col, key,
@@ -31,8 +32,8 @@ static int get_state(const struct pj *o, bool group, int *st, struct fl_err *e)
 	*st = group ? proto_grp_state_parse(s) : proto_res_state_parse(s);
 	int rc = 0;
 	if (*st == -2)
-		rc = err_set(e, "column %zu: unknown %s state \"%s\"", pj_get(o, "state")->col, group ? "group" : "resource",
-		             s);
+		rc = err_set(e, "column %zu: unknown %s state \"%s\"", pj_get(o, "state")->col,
+		             group ? "group" : "resource", s);
 	free(s);
 	return rc;
 }

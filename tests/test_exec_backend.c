@@ -153,12 +153,14 @@ Test(exec_backend, garbage_output)
 
 Test(exec_backend, oversized_line)
 {
-	fail_fails("huge", 5000, "adapter \"" FAKE " huge\": while answering \"fail\": line 2: longer than 1048576 bytes");
+	fail_fails("huge", 5000,
+	           "adapter \"" FAKE " huge\": while answering \"fail\": line 2: longer than 1048576 bytes");
 }
 
 Test(exec_backend, answer_to_a_request_never_sent)
 {
-	fail_fails("unknown", 5000, "adapter \"" FAKE " unknown\": line 2: an answer to request 99, which was never sent");
+	fail_fails("unknown", 5000,
+	           "adapter \"" FAKE " unknown\": line 2: an answer to request 99, which was never sent");
 }
 
 Test(exec_backend, late_answer_after_a_timeout_is_dropped)
@@ -184,16 +186,18 @@ Test(exec_backend, late_answer_after_a_timeout_is_dropped)
 Test(exec_backend, start_up_failures)
 {
 	open_fails("nohello", "adapter \"" FAKE " nohello\": no hello within 300ms");
-	open_fails("v2", "adapter \"" FAKE " v2\": line 1: the adapter speaks protocol version 2; this faultline speaks "
-	                 "version 1");
+	open_fails("v2",
+	           "adapter \"" FAKE " v2\": line 1: the adapter speaks protocol version 2; this faultline speaks "
+	           "version 1");
 	open_fails("exit", "adapter \"" FAKE " exit\": exited with status 5 before its hello");
 	struct fl_clock *clk = clock_new_virtual(0);
 	char *argv[] = {"/nonexistent/adapter", NULL};
 	struct cluster_config cfg = {.backend = "exec", .command = argv};
 	struct fl_err e;
 	cr_assert_null(cluster_open(&cfg, clk, &e));
-	cr_assert_str_eq(e.msg, "adapter \"/nonexistent/adapter\": cannot run \"/nonexistent/adapter\": No such file or "
-	                        "directory");
+	cr_assert_str_eq(e.msg,
+	                 "adapter \"/nonexistent/adapter\": cannot run \"/nonexistent/adapter\": No such file or "
+	                 "directory");
 	clock_free(clk);
 }
 

@@ -81,11 +81,13 @@ Test(proto, hello_round_trip)
 	struct proto_hello h = {.version = 1,
 	                        .cluster = "SQLCLUS",
 	                        .ops = PROTO_CAN_LIST | PROTO_CAN_FAIL | PROTO_CAN_EVENTS,
-	                        .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE};
+	                        .offline_flags =
+	                            OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE};
 	char *line = proto_hello_encode(&h);
-	cr_assert_str_eq(line, "{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"SQLCLUS\",\"ops\":[\"list\","
-	                       "\"fail\",\"events\"],\"offline_flags\":[\"ignore_resource_status\","
-	                       "\"do_not_update_persistent_state\"]}\n");
+	cr_assert_str_eq(line,
+	                 "{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"SQLCLUS\",\"ops\":[\"list\","
+	                 "\"fail\",\"events\"],\"offline_flags\":[\"ignore_resource_status\","
+	                 "\"do_not_update_persistent_state\"]}\n");
 	struct proto_msg m;
 	struct fl_err e;
 	cr_assert_eq(proto_msg_decode(line, strlen(line) - 1, &m, &e), 0, "%s", e.msg);
@@ -99,8 +101,9 @@ Test(proto, hello_round_trip)
 
 Test(proto, hello_errors)
 {
-	decode_fails("{\"hello\":\"faultline-adapter\",\"version\":2,\"cluster\":\"x\",\"ops\":[],\"offline_flags\":[]}",
-	             "the adapter speaks protocol version 2; this faultline speaks version 1");
+	decode_fails(
+	    "{\"hello\":\"faultline-adapter\",\"version\":2,\"cluster\":\"x\",\"ops\":[],\"offline_flags\":[]}",
+	    "the adapter speaks protocol version 2; this faultline speaks version 1");
 	decode_fails("{\"hello\":\"other\",\"version\":1}", "column 10: \"hello\" must be \"faultline-adapter\"");
 	decode_fails("{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"x\",\"ops\":[\"teleport\"],"
 	             "\"offline_flags\":[]}",
@@ -124,7 +127,8 @@ Test(proto, request_round_trip_every_op)
 	    {{.id = 4, .op = PROTO_OP_OFFLINE, .resource = "r", .flags = OFFLINE_QUEUE_ENABLED, .node = "n2"},
 	     "{\"id\":4,\"op\":\"offline\",\"resource\":\"r\",\"flags\":[\"queue_enabled\"],\"destination\":\"n2\"}\n"},
 	    {{.id = 5, .op = PROTO_OP_ONLINE, .resource = "r"}, "{\"id\":5,\"op\":\"online\",\"resource\":\"r\"}\n"},
-	    {{.id = 6, .op = PROTO_OP_MOVE, .group = "g"}, "{\"id\":6,\"op\":\"move\",\"group\":\"g\",\"node\":null}\n"},
+	    {{.id = 6, .op = PROTO_OP_MOVE, .group = "g"},
+	     "{\"id\":6,\"op\":\"move\",\"group\":\"g\",\"node\":null}\n"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *line = proto_request_encode(&cases[i].rq);
@@ -159,7 +163,8 @@ Test(proto, request_errors)
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct proto_request rq;
 		struct fl_err e = {0};
-		cr_assert_eq(proto_request_decode(cases[i].line, strlen(cases[i].line), &rq, &e), -1, "%s", cases[i].line);
+		cr_assert_eq(proto_request_decode(cases[i].line, strlen(cases[i].line), &rq, &e), -1, "%s",
+		             cases[i].line);
 		cr_assert_str_eq(e.msg, cases[i].msg);
 	}
 }
@@ -204,8 +209,8 @@ static struct cluster_snapshot *sample_snapshot(void)
 	char **deps = xcalloc(2, sizeof(char *));
 	deps[0] = xstrdup("Disk \"1\"");
 	deps[1] = xstrdup("IP");
-	s->resources[0] = (struct cluster_resource){xstrdup("SQL"), xstrdup("SQL Server"), xstrdup("G"), NULL,
-	                                            RES_ONLINE_PENDING, deps, 2};
+	s->resources[0] = (struct cluster_resource){
+	    xstrdup("SQL"), xstrdup("SQL Server"), xstrdup("G"), NULL, RES_ONLINE_PENDING, deps, 2};
 	return s;
 }
 
@@ -213,10 +218,11 @@ Test(proto, list_answer_round_trip)
 {
 	struct proto_response rs = {.id = 3, .ok = true, .snap = sample_snapshot()};
 	char *line = proto_response_encode(&rs, PROTO_OP_LIST);
-	cr_assert_str_eq(line, "{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true},{\"name\":\"n2\","
-	                       "\"up\":false}],\"groups\":[{\"name\":\"G\",\"owner\":\"n1\",\"state\":\"partial-online\"}],"
-	                       "\"resources\":[{\"name\":\"SQL\",\"type\":\"SQL Server\",\"group\":\"G\",\"owner\":null,"
-	                       "\"state\":\"online-pending\",\"deps\":[\"Disk \\\"1\\\"\",\"IP\"]}]}\n");
+	cr_assert_str_eq(line,
+	                 "{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true},{\"name\":\"n2\","
+	                 "\"up\":false}],\"groups\":[{\"name\":\"G\",\"owner\":\"n1\",\"state\":\"partial-online\"}],"
+	                 "\"resources\":[{\"name\":\"SQL\",\"type\":\"SQL Server\",\"group\":\"G\",\"owner\":null,"
+	                 "\"state\":\"online-pending\",\"deps\":[\"Disk \\\"1\\\"\",\"IP\"]}]}\n");
 	struct proto_msg m;
 	struct fl_err e;
 	cr_assert_eq(decode(line, &m, &e), 0, "%s", e.msg);
@@ -240,8 +246,8 @@ Test(proto, list_answer_round_trip)
 
 Test(proto, events_round_trip)
 {
-	struct proto_event ev = {.kind = CLUSTER_EV_RESOURCE, .name = "SQL", .owner = "n2", .state = RES_FAILED,
-	                         .at_ms = 1500};
+	struct proto_event ev = {
+	    .kind = CLUSTER_EV_RESOURCE, .name = "SQL", .owner = "n2", .state = RES_FAILED, .at_ms = 1500};
 	char *line = proto_event_encode(&ev);
 	cr_assert_str_eq(line, "{\"event\":\"resource\",\"name\":\"SQL\",\"state\":\"failed\",\"owner\":\"n2\","
 	                       "\"at_ms\":1500}\n");
@@ -338,14 +344,17 @@ static void serve(const char *req, const char *want)
 
 Test(proto, serve_answers_and_refuses_what_the_hello_did_not_declare)
 {
-	serve("{\"id\":1,\"op\":\"list\"}", "{\"id\":1,\"ok\":true,\"code\":0,\"nodes\":[],\"groups\":[],\"resources\":[]}\n");
-	serve("{\"id\":2,\"op\":\"state\",\"resource\":\"r\"}", "{\"id\":2,\"ok\":true,\"code\":0,\"state\":\"online\"}\n");
+	serve("{\"id\":1,\"op\":\"list\"}",
+	      "{\"id\":1,\"ok\":true,\"code\":0,\"nodes\":[],\"groups\":[],\"resources\":[]}\n");
+	serve("{\"id\":2,\"op\":\"state\",\"resource\":\"r\"}",
+	      "{\"id\":2,\"ok\":true,\"code\":0,\"state\":\"online\"}\n");
 	serve("{\"id\":3,\"op\":\"state\",\"resource\":\"x\"}",
 	      "{\"id\":3,\"ok\":false,\"code\":5007,\"error\":\"resource \\\"x\\\": not found\"}\n");
 	serve("{\"id\":4,\"op\":\"offline\",\"resource\":\"r\",\"flags\":[\"ignore_resource_status\"]}",
 	      "{\"id\":4,\"ok\":true,\"code\":997}\n");
 	serve("{\"id\":5,\"op\":\"offline\",\"resource\":\"r\",\"flags\":[\"queue_enabled\"]}",
-	      "{\"id\":5,\"ok\":false,\"code\":87,\"error\":\"offline flag \\\"queue_enabled\\\" is not supported by this "
+	      "{\"id\":5,\"ok\":false,\"code\":87,\"error\":\"offline flag \\\"queue_enabled\\\" is not supported by "
+	      "this "
 	      "adapter\"}\n");
 	serve("{\"id\":6,\"op\":\"offline\",\"resource\":\"r\",\"flags\":[],\"destination\":\"n2\"}",
 	      "{\"id\":6,\"ok\":false,\"code\":50,\"error\":\"offline with a destination is not supported by this "
@@ -354,6 +363,7 @@ Test(proto, serve_answers_and_refuses_what_the_hello_did_not_declare)
 	      "{\"id\":7,\"ok\":false,\"code\":50,\"error\":\"op \\\"move\\\" is not supported by this adapter\"}\n");
 	serve("{\"id\":8,\"op\":\"fail\"}",
 	      "{\"id\":8,\"ok\":false,\"code\":87,\"error\":\"column 1: missing key \\\"resource\\\"\"}\n");
-	serve("nonsense", "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"not JSON: column 1: expected a JSON value, got "
-	                  "'n'\"}\n");
+	serve("nonsense",
+	      "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"not JSON: column 1: expected a JSON value, got "
+	      "'n'\"}\n");
 }

@@ -61,8 +61,8 @@ struct proto_request {
 struct proto_response {
 	uint64_t id; /* 0 only when the adapter could not read the request's id */
 	bool ok;
-	long code;   /* Win32 code (0, 997 accepted; anything else refused) */
-	char *error; /* !ok: why, owned */
+	long code;                     /* Win32 code (0, 997 accepted; anything else refused) */
+	char *error;                   /* !ok: why, owned */
 	enum res_state state;          /* answer to "state" */
 	struct cluster_snapshot *snap; /* answer to "list", owned (cluster_snapshot_free + free) */
 };

@@ -73,10 +73,10 @@ typedef DWORD(WINAPI *fn_MoveClusterGroupEx)(HGROUP, HNODE, DWORD, PBYTE, DWORD)
 typedef HNODE(WINAPI *fn_OpenClusterNode)(HCLUSTER, LPCWSTR);
 typedef BOOL(WINAPI *fn_CloseClusterNode)(HNODE);
 typedef CLUSTER_NODE_STATE(WINAPI *fn_GetClusterNodeState)(HNODE);
-typedef HCHANGE(WINAPI *fn_CreateClusterNotifyPortV2)(HCHANGE, HCLUSTER, SHIM_NOTIFY_FILTER_AND_TYPE *, DWORD, DWORD_PTR);
+typedef HCHANGE(WINAPI *fn_CreateClusterNotifyPortV2)(HCHANGE, HCLUSTER, SHIM_NOTIFY_FILTER_AND_TYPE *, DWORD,
+                                                      DWORD_PTR);
 typedef DWORD(WINAPI *fn_GetClusterNotifyV2)(HCHANGE, DWORD_PTR *, SHIM_NOTIFY_FILTER_AND_TYPE *, BYTE *, LPDWORD,
-                                             LPWSTR, LPDWORD, LPWSTR, LPDWORD, LPWSTR, LPDWORD, LPWSTR, LPDWORD,
-                                             DWORD);
+                                             LPWSTR, LPDWORD, LPWSTR, LPDWORD, LPWSTR, LPDWORD, LPWSTR, LPDWORD, DWORD);
 typedef BOOL(WINAPI *fn_CloseClusterNotifyPort)(HCHANGE);
 
 #endif

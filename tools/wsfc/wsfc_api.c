@@ -11,26 +11,27 @@
 #include "faultline/util.h"
 #include "wsfc.h"
 
-#define LOAD(w, name)                                                                                                \
-	((w)->f.name = (fn_##name)(void (*)(void))GetProcAddress((w)->dll, #name)) != NULL
+#define LOAD(w, name) ((w)->f.name = (fn_##name)(void (*)(void))GetProcAddress((w)->dll, #name)) != NULL
 
 static int load(struct wsfc *w, struct fl_err *e)
 {
 	w->dll = LoadLibraryW(L"CLUSAPI.dll");
 	if (w->dll == NULL)
-		return err_set(e, "CLUSAPI.dll cannot be loaded (error %lu): is the Failover Clustering feature installed?",
-		               (unsigned long)GetLastError());
+		return err_set(
+		    e, "CLUSAPI.dll cannot be loaded (error %lu): is the Failover Clustering feature installed?",
+		    (unsigned long)GetLastError());
 	bool ok = LOAD(w, OpenCluster) && LOAD(w, CloseCluster) && LOAD(w, ClusterOpenEnum) && LOAD(w, ClusterEnum) &&
 	          LOAD(w, ClusterCloseEnum) && LOAD(w, OpenClusterResource) && LOAD(w, CloseClusterResource) &&
-	          LOAD(w, GetClusterResourceState) && LOAD(w, FailClusterResource) && LOAD(w, OfflineClusterResourceEx) &&
-	          LOAD(w, OnlineClusterResourceEx) && LOAD(w, ClusterResourceControl) &&
-	          LOAD(w, ClusterResourceOpenEnum) && LOAD(w, ClusterResourceEnum) && LOAD(w, ClusterResourceCloseEnum) &&
-	          LOAD(w, OpenClusterGroup) && LOAD(w, CloseClusterGroup) && LOAD(w, GetClusterGroupState) &&
-	          LOAD(w, MoveClusterGroupEx) && LOAD(w, OpenClusterNode) && LOAD(w, CloseClusterNode) &&
-	          LOAD(w, GetClusterNodeState) && LOAD(w, CreateClusterNotifyPortV2) && LOAD(w, GetClusterNotifyV2) &&
-	          LOAD(w, CloseClusterNotifyPort);
+	          LOAD(w, GetClusterResourceState) && LOAD(w, FailClusterResource) &&
+	          LOAD(w, OfflineClusterResourceEx) && LOAD(w, OnlineClusterResourceEx) &&
+	          LOAD(w, ClusterResourceControl) && LOAD(w, ClusterResourceOpenEnum) && LOAD(w, ClusterResourceEnum) &&
+	          LOAD(w, ClusterResourceCloseEnum) && LOAD(w, OpenClusterGroup) && LOAD(w, CloseClusterGroup) &&
+	          LOAD(w, GetClusterGroupState) && LOAD(w, MoveClusterGroupEx) && LOAD(w, OpenClusterNode) &&
+	          LOAD(w, CloseClusterNode) && LOAD(w, GetClusterNodeState) && LOAD(w, CreateClusterNotifyPortV2) &&
+	          LOAD(w, GetClusterNotifyV2) && LOAD(w, CloseClusterNotifyPort);
 	if (!ok)
-		return err_set(e, "CLUSAPI.dll lacks a function faultline needs (Windows Server 2012 or later is required)");
+		return err_set(
+		    e, "CLUSAPI.dll lacks a function faultline needs (Windows Server 2012 or later is required)");
 	return 0;
 }
 
@@ -44,7 +45,8 @@ int wsfc_open(struct wsfc *w, const char *cluster, struct fl_err *e)
 	DWORD err = GetLastError();
 	free(name);
 	if (w->hc == NULL)
-		return err_set(e, "OpenCluster(%s): error %lu", cluster ? cluster : "local cluster", (unsigned long)err);
+		return err_set(e, "OpenCluster(%s): error %lu", cluster ? cluster : "local cluster",
+		               (unsigned long)err);
 	return 0;
 }
 
@@ -162,7 +164,8 @@ static int w_move(void *arg, const char *group, const char *node, long *code, st
 	DWORD err = GetLastError();
 	free(wg);
 	if (g == NULL)
-		return *code = (long)err, err_set(e, "group \"%s\": OpenClusterGroup: error %lu", group, (unsigned long)err);
+		return *code = (long)err,
+		       err_set(e, "group \"%s\": OpenClusterGroup: error %lu", group, (unsigned long)err);
 	HNODE n = NULL;
 	if (node != NULL) {
 		wchar_t *wn = wsfc_wide(node);

@@ -28,7 +28,8 @@ static int enum_names(struct wsfc *w, DWORD type, struct names *out, struct fl_e
 {
 	HCLUSENUM h = w->f.ClusterOpenEnum(w->hc, type);
 	if (h == NULL)
-		return err_set(e, "ClusterOpenEnum(0x%lx): error %lu", (unsigned long)type, (unsigned long)GetLastError());
+		return err_set(e, "ClusterOpenEnum(0x%lx): error %lu", (unsigned long)type,
+		               (unsigned long)GetLastError());
 	wchar_t name[NAME_MAX_CCH];
 	int rc = 0;
 	for (DWORD i = 0;; i++) {
