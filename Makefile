@@ -112,4 +112,7 @@ uninstall:
 clean:
 	rm -rf build build-asan $(BIN)
 
+include bench/bench.mk
+include fuzz/fuzz.mk
+
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/agent/main.d
