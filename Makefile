@@ -94,10 +94,10 @@ asan: test-deps
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
 
 format:
-	clang-format -i $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format -i $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h) $(wildcard bench/*.[ch] fuzz/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format --dry-run -Werror $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h) $(wildcard bench/*.[ch] fuzz/*.[ch])
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters
