@@ -15,6 +15,7 @@ FUZZ_BINS   := $(FUZZ_BUILD)/fuzz_plan $(FUZZ_BUILD)/fuzz_topology
 .PHONY: fuzz fuzz-build fuzz-lib
 
 fuzz-lib:
+	@sh scripts/ensure-deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
 		SANFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' $(FUZZ_BUILD)/libfaultline.a
 
