@@ -333,7 +333,8 @@ static void add_rows(struct bench *b, struct acc *a, double cpu_fl)
 	bench_row(b, "accuracy", "error ratio shell 1 s / faultline, p99", sh99 / (fl99 > 0 ? fl99 : 1e-3), "x",
 	          BENCH_GE, 50, NULL);
 	bench_row(b, "accuracy", "CPU per trial, faultline (upper bound)", cpu_fl * 1e3 / n, "ms", BENCH_LE,
-	          a->cpu_sh[SH_FAST] * 1e3 / n, "bench thread: 2 probes + simulator + spawning the loops; target = the 100 ms loop");
+	          a->cpu_sh[SH_FAST] * 1e3 / n,
+	          "bench thread: 2 probes + simulator + spawning the loops; target = the 100 ms loop");
 	for (int s = 0; s < NSHELL; s++) {
 		char name[96];
 		snprintf(name, sizeof(name), "CPU per trial, %s", shell_label[s]);
