@@ -59,7 +59,7 @@ static void transport_reason(struct http_probe *h, CURLcode rc, char *buf, size_
 		snprintf(buf, len, "connect: %s", strerror((int)oserr));
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(buf, len, "no answer within %llu ms",
-			 (unsigned long long)(h->p->cfg->timeout_ns / NSEC_PER_MSEC));
+		         (unsigned long long)(h->p->cfg->timeout_ns / NSEC_PER_MSEC));
 	else
 		snprintf(buf, len, "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 }
@@ -119,7 +119,7 @@ static int pin_address(struct http_probe *h, struct fl_err *e)
 		return err_set(e, "cannot resolve \"%s\": %s", cfg->host, gai_strerror(rc));
 	char addr[INET6_ADDRSTRLEN];
 	void *a = res->ai_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr
-					     : (void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr;
+	                                     : (void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr;
 	inet_ntop(res->ai_family, a, addr, sizeof(addr));
 	char *entry = xasprintf(res->ai_family == AF_INET6 ? "%s:%u:[%s]" : "%s:%u:%s", cfg->host, cfg->port, addr);
 	freeaddrinfo(res);
@@ -135,7 +135,6 @@ static void set_options(struct http_probe *h)
 	curl_easy_setopt(c, CURLOPT_URL, cfg->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ns / NSEC_PER_MSEC));
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
@@ -150,8 +149,8 @@ static void set_options(struct http_probe *h)
 
 static int http_init(struct probe *p, struct fl_err *e)
 {
-	if (p->cfg->url == NULL || (strncasecmp(p->cfg->url, "http://", 7) != 0 &&
-				    strncasecmp(p->cfg->url, "https://", 8) != 0))
+	if (p->cfg->url == NULL ||
+	    (strncasecmp(p->cfg->url, "http://", 7) != 0 && strncasecmp(p->cfg->url, "https://", 8) != 0))
 		return err_set(e, "only http:// and https:// URLs are supported");
 	http_global_init();
 	struct http_probe *h = xcalloc(1, sizeof(*h));
@@ -175,6 +174,8 @@ static void http_start(struct probe *p)
 	h->nbody = 0;
 	h->over = false;
 	h->errbuf[0] = '\0';
+	/* The core's deadline decides; curl's own is a backstop at the same time. */
+	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)(p->cfg->timeout_ns / NSEC_PER_MSEC));
 	if (http_multi_add(h->m, h->easy) < 0) {
 		probe_check_done(p, CHECK_ERROR, "curl_multi_add_handle failed");
 		return;
@@ -207,9 +208,9 @@ static void http_fini(struct probe *p)
 }
 
 const struct probe_ops probe_http_ops = {
-	.name = "http",
-	.init = http_init,
-	.start = http_start,
-	.cancel = http_cancel,
-	.fini = http_fini,
+    .name = "http",
+    .init = http_init,
+    .start = http_start,
+    .cancel = http_cancel,
+    .fini = http_fini,
 };

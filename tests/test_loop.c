@@ -8,7 +8,7 @@
 #include "faultline/clock.h"
 #include "faultline/loop.h"
 
-#define MS(x) ((uint64_t)(x) * NSEC_PER_MSEC)
+#define MS(x) ((uint64_t)(x)*NSEC_PER_MSEC)
 
 struct env {
 	struct fl_clock *clk;

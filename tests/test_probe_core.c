@@ -64,11 +64,11 @@ static void expect_starts(const struct pf *f, const uint64_t *ms, size_t n)
 	cr_assert_geq(f->nchecks, n);
 	for (size_t i = 0; i < n; i++)
 		cr_expect_eq(f->checks[i].started, MS(ms[i]), "check %zu started at %llu ns", i,
-			     (unsigned long long)f->checks[i].started);
+		             (unsigned long long)f->checks[i].started);
 }
 
-static void expect_change(const struct pf *f, size_t i, enum probe_status from, enum probe_status to,
-			  uint64_t at_ms, const char *reason)
+static void expect_change(const struct pf *f, size_t i, enum probe_status from, enum probe_status to, uint64_t at_ms,
+                          const char *reason)
 {
 	cr_assert_gt(f->nchanges, i);
 	const struct pf_change *c = &f->changes[i];
