@@ -39,24 +39,3 @@ int cmd_report(int argc, char **argv)
 	(void)argv;
 	return pending("report", "reports come with `run`");
 }
-
-int cmd_select(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("select", "selection in progress");
-}
-
-int cmd_inspect(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("inspect", "simulator in progress");
-}
-
-int cmd_sim(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("sim", "simulator in progress");
-}

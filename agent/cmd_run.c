@@ -18,13 +18,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
-		   "  --dry-run        resolve targets and print the timeline; inject nothing\n"
-		   "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
-		   "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
-		   "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
-		   "  --quiet          no progress lines, only the summary\n"
-		   "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	fprintf(f,
+	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
+	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
+	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+	        "  --quiet          no progress lines, only the summary\n"
+	        "  -V, --verbose    probe state changes (-VV: every check)\n"
+	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */
@@ -33,7 +35,7 @@ static int check_backend(const struct plan *p)
 	const struct cluster_ops *ops = cluster_backend(p->cluster.backend);
 	if (ops == NULL) {
 		fprintf(stderr, "%s: backend \"%s\" is not available in this build (available: %s)\n", p->path,
-			p->cluster.backend, cluster_backend_names());
+		        p->cluster.backend, cluster_backend_names());
 		return -1;
 	}
 	struct fl_diag d;
@@ -46,7 +48,7 @@ static int check_backend(const struct plan *p)
 }
 
 static int write_file(const char *path, const struct run_record *rec,
-		      int (*write)(const struct run_record *, FILE *, struct fl_err *))
+                      int (*write)(const struct run_record *, FILE *, struct fl_err *))
 {
 	FILE *f = fopen(path, "w");
 	struct fl_err e;
@@ -65,16 +67,17 @@ static int write_file(const char *path, const struct run_record *rec,
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {"virtual-time", no_argument, NULL, 'v'},
-		{"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
-		{"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
+	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
 	const char *json = NULL, *junit = NULL;
+	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:qVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -90,6 +93,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			ro.progress = NULL;
+			break;
+		case 'V':
+			level = level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 			break;
 		case 'h':
 			usage(stdout);
@@ -121,8 +127,7 @@ int cmd_run(int argc, char **argv)
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}
-	if (ro.progress == NULL)
-		log_init(LOG_LVL_WARN, 0);
+	log_init(level, 0);
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);

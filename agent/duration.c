@@ -110,8 +110,11 @@ const char *duration_human(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%llu ms", (unsigned long long)(ns / 1000000ULL));
 	else if (ns < 60000000000ULL)
 		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
-	else
+	else if (ns < 3600000000000ULL)
 		snprintf(buf, len, "%llum %.1f s", (unsigned long long)(ns / 60000000000ULL),
-			 (double)(ns % 60000000000ULL) / 1e9);
+		         (double)(ns % 60000000000ULL) / 1e9);
+	else
+		snprintf(buf, len, "%lluh %02llum", (unsigned long long)(ns / 3600000000000ULL),
+		         (unsigned long long)(ns % 3600000000000ULL / 60000000000ULL));
 	return buf;
 }

@@ -12,6 +12,7 @@
 
 #include "faultline/clock.h"
 #include "faultline/regex.h"
+#include "faultline/sim.h"
 #include "faultline/util.h"
 #include "plan_int.h"
 
@@ -52,8 +53,21 @@ static void load_topology(struct pctx *c, const struct ydoc_node *n)
 		cl->topology_path = xstrdup(cl->topology);
 	else
 		cl->topology_path = xasprintf("%s/%s", c->dir, cl->topology);
-	if (access(cl->topology_path, R_OK) != 0)
+	if (access(cl->topology_path, R_OK) != 0) {
 		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s)", cl->topology, cl->topology_path);
+		return;
+	}
+	/* A plan is only as valid as the cluster it rehearses against. */
+	struct fl_diag td;
+	diag_init(&td, cl->topology_path);
+	c->topo = sim_topology_load(cl->topology_path, &td);
+	diag_sort(&td);
+	for (size_t i = 0; i < td.n; i++) {
+		char *msg = diag_format(&td, i);
+		diag_add(c->d, n->pos, "topology \"%s\" is invalid: %s", cl->topology, msg);
+		free(msg);
+	}
+	diag_fini(&td);
 }
 
 static void load_cluster(struct pctx *c, const struct ydoc_node *n)
@@ -166,6 +180,7 @@ struct plan *plan_load(const char *path, struct fl_diag *d)
 	else
 		diag_add(d, (struct src_pos){1, 1}, "empty plan");
 	free(dir);
+	sim_topology_free(c.topo);
 	ydoc_free(doc);
 	if (d->n + d->dropped != before) {
 		plan_free(p);

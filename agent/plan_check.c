@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/sim.h"
 #include "faultline/util.h"
 #include "plan_int.h"
 
@@ -137,8 +138,26 @@ static void check_guards(struct pctx *c)
 	}
 }
 
+/* With a simulated topology at hand, destinations must be its nodes. */
+static void check_destinations(struct pctx *c)
+{
+	const struct sim_topology *t = c->topo;
+	for (size_t i = 0; t != NULL && i < c->p->nfaults; i++) {
+		const struct plan_fault *f = &c->p->faults[i];
+		if (f->destination == NULL)
+			continue;
+		bool found = false;
+		for (size_t k = 0; k < t->nnodes && !found; k++)
+			found = strcmp(t->nodes[k].name, f->destination) == 0;
+		if (!found)
+			diag_add(c->d, f->pos, "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"",
+			         f->name, f->destination, c->p->cluster.topology);
+	}
+}
+
 void plan_check_refs(struct pctx *c)
 {
+	check_destinations(c);
 	check_faults(c);
 	check_probes(c);
 	check_slos(c);

@@ -18,7 +18,8 @@ struct pctx {
 	const struct ydoc *doc;
 	struct fl_diag *d;
 	struct plan *p;
-	const char *dir; /* the plan file's directory, for relative paths */
+	const char *dir;           /* the plan file's directory, for relative paths */
+	struct sim_topology *topo; /* backend sim: the loaded topology, for cross-checks */
 };
 
 /* Report every key of map not in `allowed` (NULL-terminated), with a suggestion. */

@@ -167,10 +167,15 @@ static void print_recovery(const struct plan_recovery *r, FILE *f)
 	uint64_t vals[] = {r->p50_ns, r->p90_ns, r->p95_ns, r->p99_ns, r->max_ns};
 	char b[32];
 	fputs("    recovery: {", f);
+	const char *sep = "";
 	for (size_t i = 0; i < 5; i++)
-		if (vals[i])
-			fprintf(f, " %s: %s,", keys[i], dur(vals[i], b));
-	fprintf(f, " confidence: %.10g }\n", r->confidence);
+		if (vals[i]) {
+			fprintf(f, "%s %s: %s", sep, keys[i], dur(vals[i], b));
+			sep = ",";
+		}
+	if (r->confidence > 0)
+		fprintf(f, ", confidence: %.10g", r->confidence);
+	fputs(" }\n", f);
 }
 
 static void print_slo(const struct plan_slo *s, FILE *f)

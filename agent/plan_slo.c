@@ -36,7 +36,7 @@ static void load_recovery(struct pctx *c, const struct ydoc_node *n, struct plan
 	static const char *const keys[] = {"p50", "p90", "p95", "p99", "max", "confidence", NULL};
 	struct plan_recovery *r = &s->recovery;
 	uint64_t *vals[] = {&r->p50_ns, &r->p90_ns, &r->p95_ns, &r->p99_ns, &r->max_ns};
-	r->confidence = 0.9;
+	r->confidence = 0; /* not set: percentiles are point estimates */
 	if (!plan_is_map(c, n))
 		return;
 	char where[300];
@@ -149,7 +149,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *list, size_t idx, s
 	snprintf(who, sizeof(who), "slo #%zu", idx + 1);
 	s->pos = n->pos;
 	s->probe_idx = s->target_idx = PLAN_NONE;
-	s->recovery.confidence = 0.9;
+	s->recovery.confidence = 0;
 	if (!plan_is_map(c, n))
 		return;
 	const struct ydoc_node *v = plan_need(c, n, "name", who);

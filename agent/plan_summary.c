@@ -107,7 +107,10 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 		for (size_t i = 0, n = 0; i < 5; i++)
 			if (vals[i])
 				fprintf(f, "%s %s <= %s", n++ ? "," : "", keys[i], dur(vals[i], b));
-		fprintf(f, " (confidence %g)\n", r->confidence);
+		if (r->confidence > 0)
+			fprintf(f, " (percentiles as %g%% upper confidence bounds)\n", r->confidence * 100);
+		else
+			fputc('\n', f);
 		break;
 	case SLO_AVAILABILITY:
 		fprintf(f, "%s is up at least %g%% of the run\n", s->probe, s->availability);

@@ -3,8 +3,10 @@
 #include "faultline/regex.h"
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "faultline/log.h"
 #include "faultline/util.h"
 
 struct fl_regex {
@@ -62,6 +64,56 @@ int regex_match(const struct fl_regex *re, const char *subject, size_t len)
 	if (rc >= 0)
 		return 1;
 	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+struct fl_regex_scratch {
+	pcre2_match_data *md;
+	int rc; /* last result, for regex_scratch_error */
+};
+
+struct fl_regex_scratch *regex_scratch_new(void)
+{
+	struct fl_regex_scratch *s = xcalloc(1, sizeof(*s));
+	s->md = pcre2_match_data_create(1, NULL);
+	if (s->md == NULL)
+		fatalx("out of memory creating PCRE2 match data");
+	return s;
+}
+
+void regex_scratch_free(struct fl_regex_scratch *s)
+{
+	if (s == NULL)
+		return;
+	pcre2_match_data_free(s->md);
+	free(s);
+}
+
+int regex_match_with(const struct fl_regex *re, struct fl_regex_scratch *s, const char *subject, size_t len)
+{
+	int rc;
+	if (re->jit)
+		rc = pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, s->md, NULL);
+	else
+		rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, s->md, NULL);
+	s->rc = rc;
+	/* rc == 0 means "matched, ovector too small": still a match. */
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+bool regex_is_jit(const struct fl_regex *re)
+{
+	return re->jit;
+}
+
+const char *regex_scratch_error(const struct fl_regex_scratch *s, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (s->rc >= 0 || s->rc == PCRE2_ERROR_NOMATCH || pcre2_get_error_message(s->rc, (PCRE2_UCHAR *)buf, len) < 0)
+		snprintf(buf, len, "no error");
+	return buf;
 }
 
 const char *regex_pattern(const struct fl_regex *re)

@@ -35,7 +35,7 @@ void run_progress(struct run *r, const char *fmt, ...)
 	va_end(ap);
 	uint64_t t = run_now(r);
 	fprintf(r->opts->progress, "[%4llu.%03llus] %s\n", (unsigned long long)(t / NSEC_PER_SEC),
-		(unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
+	        (unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
 	fflush(r->opts->progress);
 }
 
@@ -112,8 +112,8 @@ static void on_steady_timeout(void *arg)
 	const char *why = i < r->nprobes && r->probes[i].reason[0] ? r->probes[i].reason : "no successful check";
 	char b[32];
 	run_abort(r, FL_EXIT_ABORTED, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
-		  i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
-		  duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
+	          i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
+	          duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
 }
 
 static void on_abort_guard(void *arg)
@@ -122,7 +122,7 @@ static void on_abort_guard(void *arg)
 	const struct plan_abort *a = &g->run->plan->guards.abort_when[g->index];
 	char b[32];
 	run_abort(g->run, FL_EXIT_ABORTED, "guard abort_when: probe %s down for %s", a->probe,
-		  duration_format(a->down_for_ns, b, sizeof(b)));
+	          duration_format(a->down_for_ns, b, sizeof(b)));
 }
 
 static void steady_check(struct run *r)
@@ -133,7 +133,7 @@ static void steady_check(struct run *r)
 	r->phase = PH_SETTLE;
 	clock_timer_stop(r->clk, &r->phase_timer);
 	run_progress(r, "steady: every probe is up; settling for %s",
-		     duration_format(r->plan->run.settle_ns, b, sizeof(b)));
+	             duration_format(r->plan->run.settle_ns, b, sizeof(b)));
 	clock_timer_start(r->clk, &r->phase_timer, clock_now(r->clk) + r->plan->run.settle_ns, on_settled, r);
 }
 
@@ -147,8 +147,8 @@ static void on_probe_change(struct probe *p, enum probe_status from, enum probe_
 		if (g->abort_when[i].probe_idx != idx)
 			continue;
 		if (to == PROBE_DOWN)
-			clock_timer_start(r->clk, &r->guards[i].timer, at + g->abort_when[i].down_for_ns, on_abort_guard,
-					  &r->guards[i]);
+			clock_timer_start(r->clk, &r->guards[i].timer, at + g->abort_when[i].down_for_ns,
+			                  on_abort_guard, &r->guards[i]);
 		else
 			clock_timer_stop(r->clk, &r->guards[i].timer);
 	}
@@ -244,7 +244,7 @@ static void on_deadline(void *arg)
 	struct run *r = arg;
 	char b[32];
 	run_abort(r, FL_EXIT_ABORTED, "run deadline of %s reached with faults still pending",
-		  duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
+	          duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
 /* Resolve every selector against the cluster as it is now. */
@@ -277,9 +277,9 @@ static void record_probe(struct run *r, size_t i)
 	rp->name = xstrdup(pp->name);
 	rp->kind = xstrdup(plan_probe_kind_str(pp->kind));
 	const char *target = pp->kind == PROBE_KIND_TCP    ? pp->address
-			     : pp->kind == PROBE_KIND_HTTP ? pp->url
-			     : pp->kind == PROBE_KIND_EXEC ? pp->argv[0]
-							   : pp->cluster;
+	                     : pp->kind == PROBE_KIND_HTTP ? pp->url
+	                     : pp->kind == PROBE_KIND_EXEC ? pp->argv[0]
+	                                                   : pp->cluster;
 	rp->target = xstrdup(target ? target : "");
 }
 
@@ -350,7 +350,7 @@ static int open_cluster(struct run *r)
 	}
 	if (r->cl->ops->snapshot(r->cl, &r->initial, &e) < 0) {
 		run_abort(r, FL_EXIT_BACKEND, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
-			  e.msg);
+		          e.msg);
 		return -1;
 	}
 	int fd = r->cl->ops->notify_fd(r->cl);
@@ -403,11 +403,11 @@ static void start(struct run *r)
 	}
 	r->phase = PH_STEADY;
 	run_progress(r, "plan %s: %zu fault(s), %zu probe(s), backend %s%s; waiting up to %s for steady state",
-		     r->plan->name, r->plan->nfaults, r->nprobes, r->plan->cluster.backend,
-		     r->opts->virtual_time ? " (virtual time)" : "",
-		     duration_format(r->plan->run.steady_state_ns, b, sizeof(b)));
-	clock_timer_start(r->clk, &r->phase_timer, clock_now(r->clk) + r->plan->run.steady_state_ns,
-			  on_steady_timeout, r);
+	             r->plan->name, r->plan->nfaults, r->nprobes, r->plan->cluster.backend,
+	             r->opts->virtual_time ? " (virtual time)" : "",
+	             duration_format(r->plan->run.steady_state_ns, b, sizeof(b)));
+	clock_timer_start(r->clk, &r->phase_timer, clock_now(r->clk) + r->plan->run.steady_state_ns, on_steady_timeout,
+	                  r);
 	clock_timer_start(r->clk, &r->deadline_timer, clock_now(r->clk) + r->plan->run.deadline_ns, on_deadline, r);
 	for (size_t i = 0; i < r->nprobes; i++)
 		probe_start(&r->probes[i]);

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "faultline/clock.h"
-#include "faultline/loop.h"
 #include "faultline/cluster.h"
+#include "faultline/loop.h"
 #include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/record.h"
@@ -46,14 +46,14 @@ struct open_trial {
 
 struct fault_state {
 	const struct plan_fault *f;
-	struct rng rng;      /* jitter */
-	unsigned next;       /* next trial number */
-	unsigned open;       /* trials open now */
-	bool started;        /* origin known */
-	bool done;           /* every trial injected and closed */
-	bool injecting;      /* inside the injection loop: defer advancing */
-	uint64_t origin;     /* run time its `at` counts from */
-	uint64_t planned;    /* planned time of the pending injection */
+	struct rng rng;   /* jitter */
+	unsigned next;    /* next trial number */
+	unsigned open;    /* trials open now */
+	bool started;     /* origin known */
+	bool done;        /* every trial injected and closed */
+	bool injecting;   /* inside the injection loop: defer advancing */
+	uint64_t origin;  /* run time its `at` counts from */
+	uint64_t planned; /* planned time of the pending injection */
 	struct fl_timer timer;
 	struct run *run;
 };
@@ -62,8 +62,8 @@ struct fault_state {
 struct touched {
 	char *resource;
 	char *group;
-	char *owner;     /* owner node before the run */
-	int state;       /* enum res_state before the run */
+	char *owner; /* owner node before the run */
+	int state;   /* enum res_state before the run */
 };
 
 struct abort_guard {
@@ -119,12 +119,12 @@ bool sched_all_done(const struct run *r);
 void sched_fault_closed_trial(struct run *r, size_t fault);
 /* Count the trial against its fault, then open it. */
 void trial_open_counted(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
-			int state, uint64_t planned);
+                        int state, uint64_t planned);
 void sched_dry_run(struct run *r);
 
 /* run_trial.c */
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
-		uint64_t planned);
+                uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);
 void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, uint64_t at);
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started);

@@ -18,8 +18,8 @@
 #include "faultline/util.h"
 #include "run_int.h"
 
-#define RESTORE_POLL_NS (100 * NSEC_PER_MSEC)
-#define RESTORE_RETRY_NS (2 * NSEC_PER_SEC)
+#define RESTORE_POLL_NS      (100 * NSEC_PER_MSEC)
+#define RESTORE_RETRY_NS     (2 * NSEC_PER_SEC)
 #define RESTORE_MAX_ATTEMPTS 5
 
 static bool noted(const struct run *r, const char *resource)
@@ -57,8 +57,7 @@ void restore_note(struct run *r, const char *resource)
 
 static bool is_pending(int st)
 {
-	return st == RES_PENDING || st == RES_ONLINE_PENDING || st == RES_OFFLINE_PENDING ||
-	       st == RES_INITIALIZING;
+	return st == RES_PENDING || st == RES_ONLINE_PENDING || st == RES_OFFLINE_PENDING || st == RES_INITIALIZING;
 }
 
 struct restore_item {
@@ -128,7 +127,7 @@ static bool correct(struct run *r, struct restore_item *it, const struct cluster
 	free(it->action);
 	it->action = xstrdup(what);
 	run_progress(r, "restore \"%s\": %s: %s (code %ld)%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
-		     code, rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+	             code, rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	return true;
 }
 
@@ -137,8 +136,7 @@ static void on_poll(void *arg)
 	(void)arg; /* only wakes the loop */
 }
 
-static void record_results(struct run *r, struct restore_item *items, const struct cluster_snapshot *s,
-			   bool have_snap)
+static void record_results(struct run *r, struct restore_item *items, const struct cluster_snapshot *s, bool have_snap)
 {
 	struct run_record *rec = r->rec;
 	for (size_t i = 0; i < r->ntouched; i++) {
@@ -151,8 +149,8 @@ static void record_results(struct run *r, struct restore_item *items, const stru
 		const struct cluster_resource *cur = have_snap ? cluster_snapshot_resource(s, t->resource) : NULL;
 		const char *o = have_snap && t->group ? owner_now(s, t->group) : NULL;
 		rr->detail = xasprintf("%s: %s on %s (before the run: %s on %s)", rr->ok ? "verified" : "NOT RESTORED",
-				       cur ? res_state_str(cur->state) : "unknown", o ? o : "?",
-				       res_state_str(t->state), t->owner ? t->owner : "?");
+		                       cur ? res_state_str(cur->state) : "unknown", o ? o : "?",
+		                       res_state_str(t->state), t->owner ? t->owner : "?");
 		if (!rr->ok)
 			log_warnx("restore \"%s\" FAILED: %s; the cluster needs an operator", t->resource, rr->detail);
 	}
@@ -191,7 +189,7 @@ int restore_all(struct run *r)
 		if (done || now >= deadline)
 			break;
 		clock_timer_start(r->clk, &poll, now + RESTORE_POLL_NS < deadline ? now + RESTORE_POLL_NS : deadline,
-				  on_poll, NULL);
+		                  on_poll, NULL);
 		loop_run_once(r->loop);
 	}
 	clock_timer_stop(r->clk, &poll);
@@ -201,7 +199,7 @@ int restore_all(struct run *r)
 		if (!r->rec->restores[i].ok)
 			rc = -1;
 	run_progress(r, "restore: %s (%zu resource(s) checked)", rc == 0 ? "everything verified" : "INCOMPLETE",
-		     r->ntouched);
+	             r->ntouched);
 	if (have)
 		cluster_snapshot_free(&s);
 	for (size_t i = 0; i < r->ntouched; i++)

@@ -81,7 +81,7 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 			continue; /* the injection will report it */
 		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
 			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
-				 res_state_str(st));
+			         res_state_str(st));
 			return why;
 		}
 	}
@@ -109,7 +109,7 @@ static void try_inject(struct run *r, struct fault_state *fs)
 		if (r->cl->ops->snapshot(r->cl, &snap, &e) == 0) {
 			const struct cluster_resource *now = cluster_snapshot_resource(&snap, res->name);
 			trial_open_counted(r, fault, res->name, res->group, now && now->owner ? now->owner : owner,
-					   (int)st, fs->planned);
+			                   (int)st, fs->planned);
 			cluster_snapshot_free(&snap);
 		} else {
 			trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
@@ -131,7 +131,7 @@ static void on_fault_timer(void *arg)
 }
 
 void trial_open_counted(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
-			int state, uint64_t planned)
+                        int state, uint64_t planned)
 {
 	r->faults[fault].open++;
 	trial_open(r, fault, resource, group, node, state, planned);
@@ -189,8 +189,8 @@ static void print_targets(FILE *f, const struct selection *sel)
 {
 	for (size_t i = 0; i < sel->n; i++)
 		fprintf(f, "%s\"%s\" (%s on %s)", i ? ", " : "", sel->items[i]->name,
-			sel->items[i]->group ? sel->items[i]->group : "-",
-			sel->items[i]->owner ? sel->items[i]->owner : "-");
+		        sel->items[i]->group ? sel->items[i]->group : "-",
+		        sel->items[i]->owner ? sel->items[i]->owner : "-");
 }
 
 void sched_dry_run(struct run *r)
@@ -198,10 +198,10 @@ void sched_dry_run(struct run *r)
 	FILE *out = stdout;
 	char b[32];
 	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
-		(unsigned long long)r->plan->seed, r->plan->cluster.backend);
+	        (unsigned long long)r->plan->seed, r->plan->cluster.backend);
 	for (size_t i = 0; i < r->plan->nselectors; i++) {
 		fprintf(out, "selector %s: %zu matched, %zu picked: ", r->plan->selectors[i].name, r->sels[i].matched,
-			r->sels[i].n);
+		        r->sels[i].n);
 		print_targets(out, &r->sels[i]);
 		fputc('\n', out);
 	}
@@ -212,8 +212,8 @@ void sched_dry_run(struct run *r)
 		fs->origin = 0;
 		for (fs->next = 0; fs->next < f->repeat.count; fs->next++) {
 			uint64_t t = planned_time(fs);
-			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "", duration_format(t, b, sizeof(b)),
-				f->name, fs->next + 1, plan_action_str(f->action));
+			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "",
+			        duration_format(t, b, sizeof(b)), f->name, fs->next + 1, plan_action_str(f->action));
 			if (f->after)
 				fprintf(out, "(counted from the end of %s) ", f->after);
 			print_targets(out, targets(r, fs));

@@ -10,6 +10,7 @@
  * the target is back and every probe has concluded, or fails when
  * recovery_timeout passes first.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,8 +52,8 @@ static enum cluster_outcome outcome_now(struct run *r, struct rec_trial *rt)
 		return OUTCOME_NONE;
 	if (st == RES_ONLINE)
 		return rt->node_after && rt->node_before && strcmp(rt->node_after, rt->node_before) != 0
-			       ? OUTCOME_FAILOVER
-			       : OUTCOME_RESTART;
+		           ? OUTCOME_FAILOVER
+		           : OUTCOME_RESTART;
 	if (st == RES_FAILED)
 		return OUTCOME_STAYS_FAILED;
 	if (st == RES_OFFLINE)
@@ -78,12 +79,12 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	char a[32], b[32];
 	if (o == TRIAL_RECOVERED)
 		run_progress(r, "trial %s #%u \"%s\": recovered in %s (resolution %s), %s on %s", rt->fault_name,
-			     rt->index + 1, rt->resource, duration_human(rt->recovery_ns, a, sizeof(a)),
-			     duration_human(rt->resolution_ns, b, sizeof(b)), cluster_outcome_str(rt->cluster),
-			     rt->node_after ? rt->node_after : "?");
+		             rt->index + 1, rt->resource, duration_human(rt->recovery_ns, a, sizeof(a)),
+		             duration_human(rt->resolution_ns, b, sizeof(b)), cluster_outcome_str(rt->cluster),
+		             rt->node_after ? rt->node_after : "?");
 	else
 		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
-			     trial_outcome_str(o));
+		             trial_outcome_str(o));
 	size_t fault = t->fault;
 	unlink_trial(r, t);
 	free_trial(r, t);
@@ -107,7 +108,7 @@ static void on_timeout(void *arg)
 	struct open_trial *t = arg;
 	struct run *r = t->run;
 	run_progress(r, "trial %s #%u \"%s\": not recovered within the recovery timeout", rec_of(r, t)->fault_name,
-		     rec_of(r, t)->index + 1, t->resource);
+	             rec_of(r, t)->index + 1, t->resource);
 	close_trial(r, t, TRIAL_NOT_RECOVERED);
 }
 
@@ -123,8 +124,8 @@ static void on_online_after(void *arg)
 		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
 }
 
-static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group,
-		   struct fl_err *e, int *rc)
+static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, struct fl_err *e,
+                   int *rc)
 {
 	long code = 0;
 	const struct cluster_ops *ops = r->cl->ops;
@@ -155,7 +156,7 @@ static struct rec_trial *new_rec_trial(struct run *r)
 }
 
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
-		uint64_t planned)
+                uint64_t planned)
 {
 	const struct plan_fault *f = r->faults[fault].f;
 	struct rec_trial *rt = new_rec_trial(r);
@@ -188,12 +189,14 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		rt->outcome = TRIAL_INJECT_FAILED;
 		rt->closed_at = rt->injected_at;
 		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
-			     plan_action_str(f->action), resource, code, e.msg);
+		             plan_action_str(f->action), resource, code, e.msg);
 		sched_fault_closed_trial(r, fault);
 		return;
 	}
 	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-		     plan_action_str(f->action), resource, node ? node : "?", code);
+	             plan_action_str(f->action), resource, node ? node : "?", code);
+	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
+		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
 	struct open_trial *t = xcalloc(1, sizeof(*t));
 	t->rec = idx;
 	t->fault = fault;
@@ -208,11 +211,19 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	r->open = t;
 	r->nopen++;
 	run_set_fast(r, true);
+	/* A probe already down (another fault is open) is in an outage from now on. */
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (r->probes[i].status == PROBE_DOWN) {
+			t->ms[i] = M_WAIT_RECOVERY;
+			rt = &r->rec->trials[idx];
+			rt->measures[i].outage_observed = true;
+			rt->measures[i].down_at = rt->injected_at;
+		}
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
 	if (f->action == PLAN_OFFLINE && f->destination == NULL)
 		clock_timer_start(r->clk, &t->online_timer,
-				  clock_now(r->clk) + (f->has_online_after ? f->online_after_ns : 0), on_online_after,
-				  t);
+		                  clock_now(r->clk) + (f->has_online_after ? f->online_after_ns : 0), on_online_after,
+		                  t);
 }
 
 void trial_on_event(struct run *r, const struct cluster_event *ev)
@@ -228,9 +239,9 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
 			t->target_left = true;
 		if (ev->state == RES_ONLINE && t->last_state != RES_ONLINE && t->target_left) {
-			bool moved = ev->owner && rt->node_after ? strcmp(ev->owner, rt->node_after) != 0
-								: ev->owner && rt->node_before &&
-									  strcmp(ev->owner, rt->node_before) != 0;
+			bool moved = ev->owner && rt->node_after
+			                 ? strcmp(ev->owner, rt->node_after) != 0
+			                 : ev->owner && rt->node_before && strcmp(ev->owner, rt->node_before) != 0;
 			if (moved)
 				rt->failovers++;
 			else
@@ -255,10 +266,14 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 		next = t->next;
 		struct rec_trial *rt = rec_of(r, t);
 		struct rec_measure *m = &rt->measures[probe];
-		if (to == PROBE_DOWN && t->ms[probe] == M_WAIT_OUTAGE && rel >= rt->injected_at) {
+		/*
+		 * The change is reported now, after the injection, so it belongs to
+		 * this trial even when the failing check began a moment before it.
+		 */
+		if (to == PROBE_DOWN && t->ms[probe] == M_WAIT_OUTAGE) {
 			t->ms[probe] = M_WAIT_RECOVERY;
 			m->outage_observed = true;
-			m->down_at = rel;
+			m->down_at = rel > rt->injected_at ? rel : rt->injected_at;
 		} else if (to == PROBE_UP && t->ms[probe] == M_WAIT_RECOVERY) {
 			t->ms[probe] = M_DONE;
 			m->recovered = true;

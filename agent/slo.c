@@ -32,7 +32,7 @@ static const char *ms(uint64_t ns, char *buf, size_t len)
 }
 
 static void set(struct rec_slo *s, enum slo_verdict v, double observed, double limit, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 static void set(struct rec_slo *s, enum slo_verdict v, double observed, double limit, const char *fmt, ...)
 {
@@ -84,10 +84,10 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 	}
 	stats_sort(v, n);
 	struct pct_limit lims[] = {{"p50", 0.5, rc->p50_ns},
-				   {"p90", 0.9, rc->p90_ns},
-				   {"p95", 0.95, rc->p95_ns},
-				   {"p99", 0.99, rc->p99_ns},
-				   {"max", 1.0, rc->max_ns}};
+	                           {"p90", 0.9, rc->p90_ns},
+	                           {"p95", 0.95, rc->p95_ns},
+	                           {"p99", 0.99, rc->p99_ns},
+	                           {"max", 1.0, rc->max_ns}};
 	char detail[1024] = "";
 	size_t off = 0;
 	enum slo_verdict verdict = SLO_PASS;
@@ -101,17 +101,18 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 		if (lims[i].p < 1.0 && rc->confidence > 0) {
 			size_t k = stats_upper_bound_rank(n, lims[i].p, rc->confidence);
 			if (k == 0) {
-				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
-							"%s%s: %zu trials cannot bound it at %.0f%% confidence (need %zu)",
-							off ? "; " : "", lims[i].name, n, rc->confidence * 100,
-							stats_min_samples(lims[i].p, rc->confidence));
+				off +=
+				    (size_t)snprintf(detail + off, sizeof(detail) - off,
+				                     "%s%s: %zu trials cannot bound it at %.0f%% confidence (need %zu)",
+				                     off ? "; " : "", lims[i].name, n, rc->confidence * 100,
+				                     stats_min_samples(lims[i].p, rc->confidence));
 				if (verdict == SLO_PASS)
 					verdict = SLO_INCONCLUSIVE;
 				continue;
 			}
 			x = v[k - 1];
 			snprintf(howbuf, sizeof(howbuf), " (%.0f%% upper bound, rank %zu of %zu; estimate %s)",
-				 rc->confidence * 100, k, n, ms(stats_percentile(v, n, lims[i].p), c, sizeof(c)));
+			         rc->confidence * 100, k, n, ms(stats_percentile(v, n, lims[i].p), c, sizeof(c)));
 			how = howbuf;
 		} else {
 			x = stats_percentile(v, n, lims[i].p);
@@ -122,8 +123,8 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 		observed = x == INF_NS ? INFINITY : (double)x;
 		limit = (double)lims[i].limit;
 		off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s %s %s %s%s", off ? "; " : "",
-					lims[i].name, ms(x, a, sizeof(a)), ok ? "<=" : ">", ms(lims[i].limit, b, sizeof(b)),
-					how);
+		                        lims[i].name, ms(x, a, sizeof(a)), ok ? "<=" : ">",
+		                        ms(lims[i].limit, b, sizeof(b)), how);
 		if (off >= sizeof(detail))
 			off = sizeof(detail) - 1;
 	}
@@ -167,7 +168,7 @@ static bool outcome_matches(const struct plan_slo *slo, const struct rec_trial *
 }
 
 static void judge_expect(const struct plan *p, const struct plan_slo *slo, const struct run_record *rec,
-			 struct rec_slo *out)
+                         struct rec_slo *out)
 {
 	size_t n = 0, bad = 0;
 	const struct rec_trial *first_bad = NULL;
@@ -198,7 +199,7 @@ static void judge_expect(const struct plan *p, const struct plan_slo *slo, const
 }
 
 static void judge_restarts(const struct plan *p, const struct plan_slo *slo, const struct run_record *rec,
-			   struct rec_slo *out)
+                           struct rec_slo *out)
 {
 	unsigned worst = 0;
 	size_t n = 0;

@@ -47,9 +47,9 @@ static void cluster_cancel(struct probe *p)
 }
 
 const struct probe_ops probe_cluster_ops = {
-	.name = "cluster",
-	.init = cluster_init,
-	.start = cluster_start,
-	.cancel = cluster_cancel,
-	.fini = NULL,
+    .name = "cluster",
+    .init = cluster_init,
+    .start = cluster_start,
+    .cancel = cluster_cancel,
+    .fini = NULL,
 };

@@ -33,7 +33,7 @@ const struct probe_ops *probe_ops_for(const struct plan_probe *cfg)
 }
 
 int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
-	       struct fl_clock *clk, void *ctx, struct fl_err *e)
+               struct fl_clock *clk, void *ctx, struct fl_err *e)
 {
 	memset(p, 0, sizeof(*p));
 	p->ops = ops != NULL ? ops : probe_ops_for(cfg);
@@ -80,7 +80,7 @@ static void record_change(struct probe *p, enum probe_status to, uint64_t at, co
 		r->nchanges++;
 	}
 	log_info("probe %s: %s -> %s%s%s", p->cfg->name, probe_status_str(from), probe_status_str(to),
-		 reason ? ": " : "", reason ? reason : "");
+	         reason ? ": " : "", reason ? reason : "");
 	if (p->listener.changed != NULL)
 		p->listener.changed(p, from, to, at, p->listener.arg);
 }
@@ -118,7 +118,7 @@ static void on_deadline(void *arg)
 	p->ops->cancel(p);
 	char reason[64];
 	snprintf(reason, sizeof(reason), "no answer within %llu ms",
-		 (unsigned long long)(p->cfg->timeout_ns / NSEC_PER_MSEC));
+	         (unsigned long long)(p->cfg->timeout_ns / NSEC_PER_MSEC));
 	probe_check_done(p, CHECK_FAIL, reason);
 }
 
@@ -160,6 +160,14 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 	}
 	if (reason != NULL)
 		snprintf(p->reason, sizeof(p->reason), "%s", reason);
+	log_debug("probe %s: check %llu.%06llu -> %llu.%06llu ms: %s%s%s", p->cfg->name,
+	          (unsigned long long)(p->check_started / NSEC_PER_MSEC),
+	          (unsigned long long)(p->check_started % NSEC_PER_MSEC), (unsigned long long)(now / NSEC_PER_MSEC),
+	          (unsigned long long)(now % NSEC_PER_MSEC),
+	          r == CHECK_OK     ? "ok"
+	          : r == CHECK_FAIL ? "fail"
+	                            : "error",
+	          reason ? ": " : "", reason ? reason : "");
 	if (p->listener.checked != NULL)
 		p->listener.checked(p, r, p->check_started, now, p->listener.arg);
 	switch (r) {

@@ -11,10 +11,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "faultline/loop.h"
@@ -119,9 +119,9 @@ static void tcp_fini(struct probe *p)
 }
 
 const struct probe_ops probe_tcp_ops = {
-	.name = "tcp",
-	.init = tcp_init,
-	.start = tcp_start,
-	.cancel = tcp_cancel,
-	.fini = tcp_fini,
+    .name = "tcp",
+    .init = tcp_init,
+    .start = tcp_start,
+    .cancel = tcp_cancel,
+    .fini = tcp_fini,
 };

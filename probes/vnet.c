@@ -39,9 +39,10 @@ static int vnet_init(struct probe *p, struct fl_err *e)
 	}
 	cluster_snapshot_free(&s);
 	if (found == NULL)
-		return err_set(e, "%s is not the endpoint of any simulated resource; in virtual time only those can be "
-				  "probed",
-			       want);
+		return err_set(e,
+		               "%s is not the endpoint of any simulated resource; in virtual time only those can be "
+		               "probed",
+		               want);
 	struct vnet *v = xcalloc(1, sizeof(*v));
 	v->sim = sim;
 	v->resource = xstrdup(found);
@@ -59,7 +60,7 @@ static void vnet_start(struct probe *p)
 	}
 	char reason[300];
 	snprintf(reason, sizeof(reason), "connect: Connection refused (simulated: \"%s\" is %s)", v->resource,
-		 res_state_str(st));
+	         res_state_str(st));
 	probe_check_done(p, CHECK_FAIL, reason);
 }
 
@@ -79,9 +80,9 @@ static void vnet_fini(struct probe *p)
 }
 
 const struct probe_ops probe_vnet_ops = {
-	.name = "vnet",
-	.init = vnet_init,
-	.start = vnet_start,
-	.cancel = vnet_cancel,
-	.fini = vnet_fini,
+    .name = "vnet",
+    .init = vnet_init,
+    .start = vnet_start,
+    .cancel = vnet_cancel,
+    .fini = vnet_fini,
 };

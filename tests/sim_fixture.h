@@ -15,8 +15,8 @@
 #include "faultline/sim.h"
 #include "faultline/util.h"
 
-#define MS(x) ((uint64_t)(x) * NSEC_PER_MSEC)
-#define SEC(x) ((uint64_t)(x) * NSEC_PER_SEC)
+#define MS(x)  ((uint64_t)(x)*NSEC_PER_MSEC)
+#define SEC(x) ((uint64_t)(x)*NSEC_PER_SEC)
 
 struct fx {
 	struct sim_topology *t;
@@ -66,7 +66,7 @@ static inline struct sim_group_def *fx_group(struct sim_topology *t, const char 
 
 /* deps: "a|b,c" = ([a] or [b]) and ([c]); "" for none. Online/offline times fixed. */
 static inline struct sim_resource_def *fx_res(struct sim_topology *t, const char *group, const char *name,
-					      const char *deps, uint64_t online, uint64_t offline)
+                                              const char *deps, uint64_t online, uint64_t offline)
 {
 	t->resources = xreallocarray(t->resources, t->nresources + 1, sizeof(*t->resources));
 	struct sim_resource_def *r = &t->resources[t->nresources++];
@@ -142,11 +142,11 @@ static inline char *fx_trace(struct fx *f)
 	return out;
 }
 
-#define ASSERT_TRACE(f, expect)                                                                                    \
-	do {                                                                                                       \
-		char *got_ = fx_trace(f);                                                                          \
-		cr_assert_str_eq(got_, expect);                                                                    \
-		free(got_);                                                                                        \
+#define ASSERT_TRACE(f, expect)                                                                                        \
+	do {                                                                                                           \
+		char *got_ = fx_trace(f);                                                                              \
+		cr_assert_str_eq(got_, expect);                                                                        \
+		free(got_);                                                                                            \
 	} while (0)
 
 static inline void fx_end(struct fx *f)

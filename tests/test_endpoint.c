@@ -78,7 +78,7 @@ Test(endpoint, answers_health_with_the_resource_name)
 	char buf[1024];
 	request(port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", buf, sizeof(buf));
 	cr_assert_str_eq(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 53\r\n"
-			      "Connection: close\r\n\r\n{\"status\":\"ok\",\"resource\":\"SQL Server (MSSQLSERVER)\"}");
+	                      "Connection: close\r\n\r\n{\"status\":\"ok\",\"resource\":\"SQL Server (MSSQLSERVER)\"}");
 }
 
 Test(endpoint, escapes_the_name_as_json)
@@ -97,7 +97,7 @@ Test(endpoint, other_paths_are_404)
 	char buf[1024];
 	request(port, "GET /healthz HTTP/1.1\r\n\r\n", buf, sizeof(buf));
 	cr_assert_str_eq(buf, "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n"
-			      "Connection: close\r\n\r\nnot found\n");
+	                      "Connection: close\r\n\r\nnot found\n");
 	request(port, "POST /health HTTP/1.1\r\n\r\n", buf, sizeof(buf));
 	cr_assert(strncmp(buf, "HTTP/1.1 404 ", 13) == 0, "%s", buf);
 }
@@ -146,8 +146,9 @@ Test(endpoint, refuses_non_loopback_and_double_open)
 {
 	struct fl_err e = {0};
 	cr_assert_eq(sim_endpoint_open(eps, "R", "10.0.0.1:80", &e), -1);
-	cr_assert_str_eq(e.msg,
-			 "endpoint for resource \"R\": \"10.0.0.1:80\": not a loopback address (only 127.0.0.0/8 is allowed)");
+	cr_assert_str_eq(
+	    e.msg,
+	    "endpoint for resource \"R\": \"10.0.0.1:80\": not a loopback address (only 127.0.0.0/8 is allowed)");
 	cr_assert_eq(sim_endpoint_open(eps, "R", "0.0.0.0:0", &e), -1);
 	open_any("R");
 	cr_assert_eq(sim_endpoint_open(eps, "R", "127.0.0.1:0", &e), -1);
@@ -201,8 +202,8 @@ Test(endpoint_parse, accepts_loopback_only)
 	cr_assert_eq(port, 14330);
 	cr_assert_eq(sim_endpoint_parse("127.1.2.3:0", &ip, &port, &e), 0);
 	cr_assert_eq(ip, 0x7f010203u);
-	const char *bad[] = {"127.0.0.1",   "127.0.0.1:",   "127.0.0.1:-1", "127.0.0.1:65536", "128.0.0.1:80",
-			     "localhost:80", "[::1]:80",    "127.1:80",     "127.0.0.1:1x",    ":80"};
+	const char *bad[] = {"127.0.0.1",    "127.0.0.1:", "127.0.0.1:-1", "127.0.0.1:65536", "128.0.0.1:80",
+	                     "localhost:80", "[::1]:80",   "127.1:80",     "127.0.0.1:1x",    ":80"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(sim_endpoint_parse(bad[i], &ip, &port, &e), -1, "%s", bad[i]);
 	sim_endpoint_parse("127.0.0.1", &ip, &port, &e);

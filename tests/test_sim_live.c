@@ -57,10 +57,10 @@ Test(sim_live, endpoint_listens_exactly_while_online)
 	int port = free_port();
 	FILE *f = fdopen(tfd, "w");
 	fprintf(f,
-		"name: live\nnodes: [n1, n2]\ngroups:\n  - name: G\n    resources:\n"
-		"      - name: Web\n        type: Generic Service\n        online_time: 1s\n"
-		"        endpoint: 127.0.0.1:%d\n",
-		port);
+	        "name: live\nnodes: [n1, n2]\ngroups:\n  - name: G\n    resources:\n"
+	        "      - name: Web\n        type: Generic Service\n        online_time: 1s\n"
+	        "        endpoint: 127.0.0.1:%d\n",
+	        port);
 	fclose(f);
 	struct fl_clock *clk = clock_new_virtual(0);
 	struct cluster_config cfg = {.backend = "sim", .topology = path, .seed = 3, .sim_endpoints = true};

@@ -11,13 +11,13 @@ Test(sim_offline, plain_offline_takes_dependents_first_and_persists)
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(60));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline)\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline)\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline)\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline)\n"
-			"00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline)\n"
-			"00:00:00.500 group \"G\" partial-online -> pending on n1 (offline)\n"
-			"00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline)\n"
-			"00:00:00.550 group \"G\" pending -> partial-online on n1 (offline)\n");
+	                 "00:00:00.000 group \"G\" online -> pending on n1 (offline)\n"
+	                 "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline)\n"
+	                 "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline)\n"
+	                 "00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline)\n"
+	                 "00:00:00.500 group \"G\" partial-online -> pending on n1 (offline)\n"
+	                 "00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline)\n"
+	                 "00:00:00.550 group \"G\" pending -> partial-online on n1 (offline)\n");
 	cr_assert_not(sim_resource_persistent(f.s, "name"));
 	cr_assert_not(sim_resource_persistent(f.s, "app"));
 	cr_assert(sim_resource_persistent(f.s, "ip"));
@@ -41,10 +41,11 @@ Test(sim_offline, locked_needs_ignore_resource_status)
 	cr_assert_eq(sim_offline(f.s, "app", OFFLINE_IGNORE_RESOURCE_STATUS, NULL, &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline [ignore_resource_status])\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline [ignore_resource_status])\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline [ignore_resource_status])\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline [ignore_resource_status])\n");
+	ASSERT_TRACE(
+	    &f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline [ignore_resource_status])\n"
+	        "00:00:00.000 group \"G\" online -> pending on n1 (offline [ignore_resource_status])\n"
+	        "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline [ignore_resource_status])\n"
+	        "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline [ignore_resource_status])\n");
 	fx_end(&f);
 }
 
@@ -62,15 +63,15 @@ Test(sim_offline, queue_enabled_waits_for_pending_to_end)
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
-			"00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online -> offline-pending on n1 (offline [queue_enabled])\n"
-			"00:00:01.500 group \"G\" online -> pending on n1 (offline [queue_enabled])\n"
-			"00:00:02.000 resource \"app\" offline-pending -> offline on n1 (offline [queue_enabled])\n"
-			"00:00:02.000 group \"G\" pending -> partial-online on n1 (offline [queue_enabled])\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
+	                 "00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online -> offline-pending on n1 (offline [queue_enabled])\n"
+	                 "00:00:01.500 group \"G\" online -> pending on n1 (offline [queue_enabled])\n"
+	                 "00:00:02.000 resource \"app\" offline-pending -> offline on n1 (offline [queue_enabled])\n"
+	                 "00:00:02.000 group \"G\" pending -> partial-online on n1 (offline [queue_enabled])\n");
 	fx_end(&f);
 }
 
@@ -79,14 +80,19 @@ Test(sim_offline, informational_flags_are_accepted_and_recorded)
 	struct fx f;
 	fx_start(&f, fx_chain(), 1);
 	unsigned flags = OFFLINE_RETURNING_TO_SOURCE_NODE_BECAUSE_OF_ERROR | OFFLINE_DUE_TO_EMBEDDED_FAILURE |
-			 OFFLINE_IGNORE_NETWORK_CONNECTIVITY;
+	                 OFFLINE_IGNORE_NETWORK_CONNECTIVITY;
 	cr_assert_eq(sim_offline(f.s, "app", flags, NULL, &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline [returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline [returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline [returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline [returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n");
+	ASSERT_TRACE(
+	    &f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline "
+	        "[returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n"
+	        "00:00:00.000 group \"G\" online -> pending on n1 (offline [returning_to_source_node_because_of_error, "
+	        "due_to_embedded_failure, ignore_network_connectivity])\n"
+	        "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline "
+	        "[returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n"
+	        "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline "
+	        "[returning_to_source_node_because_of_error, due_to_embedded_failure, ignore_network_connectivity])\n");
 	cr_assert_eq(sim_offline(f.s, "app", 0x80, NULL, &f.code, &f.err), -1);
 	cr_assert_eq(f.code, WIN_ERROR_INVALID_PARAMETER);
 	cr_assert_str_eq(f.err.msg, "resource \"app\": unknown offline flags 0x80 (87)");
@@ -102,31 +108,34 @@ Test(sim_offline, do_not_update_persistent_state_comes_back_after_a_move)
 	cr_assert(sim_resource_persistent(f.s, "app"));
 	cr_assert_eq(sim_move_group(f.s, "G", "n2", &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline [do_not_update_persistent_state])\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline [do_not_update_persistent_state])\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline [do_not_update_persistent_state])\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline [do_not_update_persistent_state])\n"
-			"00:00:10.000 resource \"name\" online -> offline-pending on n1 (move)\n"
-			"00:00:10.000 group \"G\" partial-online -> pending on n1 (move)\n"
-			"00:00:10.050 resource \"name\" offline-pending -> offline on n1 (move)\n"
-			"00:00:10.050 group \"G\" pending -> partial-online on n1 (move)\n"
-			"00:00:10.050 resource \"ip\" online -> offline-pending on n1 (move)\n"
-			"00:00:10.050 group \"G\" partial-online -> pending on n1 (move)\n"
-			"00:00:10.100 resource \"ip\" offline-pending -> offline on n1 (move)\n"
-			"00:00:10.100 group \"G\" pending -> offline on n1 (move)\n"
-			"00:00:10.100 group \"G\" offline on n2 (move)\n"
-			"00:00:10.100 resource \"ip\" offline -> online-pending on n2 (move)\n"
-			"00:00:10.100 group \"G\" offline -> pending on n2 (move)\n"
-			"00:00:10.200 resource \"ip\" online-pending -> online on n2 (move)\n"
-			"00:00:10.200 group \"G\" pending -> partial-online on n2 (move)\n"
-			"00:00:10.200 resource \"name\" offline -> online-pending on n2 (move)\n"
-			"00:00:10.200 group \"G\" partial-online -> pending on n2 (move)\n"
-			"00:00:10.400 resource \"name\" online-pending -> online on n2 (move)\n"
-			"00:00:10.400 group \"G\" pending -> partial-online on n2 (move)\n"
-			"00:00:10.400 resource \"app\" offline -> online-pending on n2 (move)\n"
-			"00:00:10.400 group \"G\" partial-online -> pending on n2 (move)\n"
-			"00:00:11.400 resource \"app\" online-pending -> online on n2 (move)\n"
-			"00:00:11.400 group \"G\" pending -> online on n2 (move)\n");
+	ASSERT_TRACE(
+	    &f,
+	    "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline [do_not_update_persistent_state])\n"
+	    "00:00:00.000 group \"G\" online -> pending on n1 (offline [do_not_update_persistent_state])\n"
+	    "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline "
+	    "[do_not_update_persistent_state])\n"
+	    "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline [do_not_update_persistent_state])\n"
+	    "00:00:10.000 resource \"name\" online -> offline-pending on n1 (move)\n"
+	    "00:00:10.000 group \"G\" partial-online -> pending on n1 (move)\n"
+	    "00:00:10.050 resource \"name\" offline-pending -> offline on n1 (move)\n"
+	    "00:00:10.050 group \"G\" pending -> partial-online on n1 (move)\n"
+	    "00:00:10.050 resource \"ip\" online -> offline-pending on n1 (move)\n"
+	    "00:00:10.050 group \"G\" partial-online -> pending on n1 (move)\n"
+	    "00:00:10.100 resource \"ip\" offline-pending -> offline on n1 (move)\n"
+	    "00:00:10.100 group \"G\" pending -> offline on n1 (move)\n"
+	    "00:00:10.100 group \"G\" offline on n2 (move)\n"
+	    "00:00:10.100 resource \"ip\" offline -> online-pending on n2 (move)\n"
+	    "00:00:10.100 group \"G\" offline -> pending on n2 (move)\n"
+	    "00:00:10.200 resource \"ip\" online-pending -> online on n2 (move)\n"
+	    "00:00:10.200 group \"G\" pending -> partial-online on n2 (move)\n"
+	    "00:00:10.200 resource \"name\" offline -> online-pending on n2 (move)\n"
+	    "00:00:10.200 group \"G\" partial-online -> pending on n2 (move)\n"
+	    "00:00:10.400 resource \"name\" online-pending -> online on n2 (move)\n"
+	    "00:00:10.400 group \"G\" pending -> partial-online on n2 (move)\n"
+	    "00:00:10.400 resource \"app\" offline -> online-pending on n2 (move)\n"
+	    "00:00:10.400 group \"G\" partial-online -> pending on n2 (move)\n"
+	    "00:00:11.400 resource \"app\" online-pending -> online on n2 (move)\n"
+	    "00:00:11.400 group \"G\" pending -> online on n2 (move)\n");
 	fx_end(&f);
 }
 
@@ -153,30 +162,30 @@ Test(sim_offline, destination_moves_the_group)
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline to n3)\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline to n3)\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline to n3)\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline to n3)\n"
-			"00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline to n3)\n"
-			"00:00:00.500 group \"G\" partial-online -> pending on n1 (offline to n3)\n"
-			"00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline to n3)\n"
-			"00:00:00.550 group \"G\" pending -> partial-online on n1 (offline to n3)\n"
-			"00:00:00.550 resource \"ip\" online -> offline-pending on n1 (offline to n3)\n"
-			"00:00:00.550 group \"G\" partial-online -> pending on n1 (offline to n3)\n"
-			"00:00:00.600 resource \"ip\" offline-pending -> offline on n1 (offline to n3)\n"
-			"00:00:00.600 group \"G\" pending -> offline on n1 (offline to n3)\n"
-			"00:00:00.600 group \"G\" offline on n3 (offline to n3)\n"
-			"00:00:00.600 resource \"ip\" offline -> online-pending on n3 (offline to n3)\n"
-			"00:00:00.600 group \"G\" offline -> pending on n3 (offline to n3)\n"
-			"00:00:00.700 resource \"ip\" online-pending -> online on n3 (offline to n3)\n"
-			"00:00:00.700 group \"G\" pending -> partial-online on n3 (offline to n3)\n"
-			"00:00:00.700 resource \"name\" offline -> online-pending on n3 (offline to n3)\n"
-			"00:00:00.700 group \"G\" partial-online -> pending on n3 (offline to n3)\n"
-			"00:00:00.900 resource \"name\" online-pending -> online on n3 (offline to n3)\n"
-			"00:00:00.900 group \"G\" pending -> partial-online on n3 (offline to n3)\n"
-			"00:00:00.900 resource \"app\" offline -> online-pending on n3 (offline to n3)\n"
-			"00:00:00.900 group \"G\" partial-online -> pending on n3 (offline to n3)\n"
-			"00:00:01.900 resource \"app\" online-pending -> online on n3 (offline to n3)\n"
-			"00:00:01.900 group \"G\" pending -> online on n3 (offline to n3)\n");
+	                 "00:00:00.000 group \"G\" online -> pending on n1 (offline to n3)\n"
+	                 "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline to n3)\n"
+	                 "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline to n3)\n"
+	                 "00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline to n3)\n"
+	                 "00:00:00.500 group \"G\" partial-online -> pending on n1 (offline to n3)\n"
+	                 "00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline to n3)\n"
+	                 "00:00:00.550 group \"G\" pending -> partial-online on n1 (offline to n3)\n"
+	                 "00:00:00.550 resource \"ip\" online -> offline-pending on n1 (offline to n3)\n"
+	                 "00:00:00.550 group \"G\" partial-online -> pending on n1 (offline to n3)\n"
+	                 "00:00:00.600 resource \"ip\" offline-pending -> offline on n1 (offline to n3)\n"
+	                 "00:00:00.600 group \"G\" pending -> offline on n1 (offline to n3)\n"
+	                 "00:00:00.600 group \"G\" offline on n3 (offline to n3)\n"
+	                 "00:00:00.600 resource \"ip\" offline -> online-pending on n3 (offline to n3)\n"
+	                 "00:00:00.600 group \"G\" offline -> pending on n3 (offline to n3)\n"
+	                 "00:00:00.700 resource \"ip\" online-pending -> online on n3 (offline to n3)\n"
+	                 "00:00:00.700 group \"G\" pending -> partial-online on n3 (offline to n3)\n"
+	                 "00:00:00.700 resource \"name\" offline -> online-pending on n3 (offline to n3)\n"
+	                 "00:00:00.700 group \"G\" partial-online -> pending on n3 (offline to n3)\n"
+	                 "00:00:00.900 resource \"name\" online-pending -> online on n3 (offline to n3)\n"
+	                 "00:00:00.900 group \"G\" pending -> partial-online on n3 (offline to n3)\n"
+	                 "00:00:00.900 resource \"app\" offline -> online-pending on n3 (offline to n3)\n"
+	                 "00:00:00.900 group \"G\" partial-online -> pending on n3 (offline to n3)\n"
+	                 "00:00:01.900 resource \"app\" online-pending -> online on n3 (offline to n3)\n"
+	                 "00:00:01.900 group \"G\" pending -> online on n3 (offline to n3)\n");
 	fx_end(&f);
 }
 
@@ -189,44 +198,70 @@ Test(sim_offline, return_to_source_node_on_error)
 	fx_start(&f, t, 1);
 	cr_assert_eq(sim_offline(f.s, "app", OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR, "n2", &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.000 group \"G\" online -> pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.500 group \"G\" pending -> partial-online on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.500 group \"G\" partial-online -> pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.550 group \"G\" pending -> partial-online on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.550 resource \"ip\" online -> offline-pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.550 group \"G\" partial-online -> pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.600 resource \"ip\" offline-pending -> offline on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.600 group \"G\" pending -> offline on n1 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.600 group \"G\" offline on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.600 resource \"ip\" offline -> online-pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.600 group \"G\" offline -> pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.700 resource \"ip\" online-pending -> online on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.700 group \"G\" pending -> partial-online on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.700 resource \"name\" offline -> online-pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.700 group \"G\" partial-online -> pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.900 resource \"name\" online-pending -> online on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.900 group \"G\" pending -> partial-online on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.900 resource \"app\" offline -> online-pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:00.900 group \"G\" partial-online -> pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
-			"00:00:01.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-			"00:00:01.900 group \"G\" pending -> failed on n2 (online failed)\n"
-			"00:00:01.900 resource \"name\" online -> offline-pending on n2 (returning to source node because of error)\n"
-			"00:00:01.950 resource \"name\" offline-pending -> offline on n2 (returning to source node because of error)\n"
-			"00:00:01.950 resource \"ip\" online -> offline-pending on n2 (returning to source node because of error)\n"
-			"00:00:02.000 resource \"ip\" offline-pending -> offline on n2 (returning to source node because of error)\n"
-			"00:00:02.000 group \"G\" failed on n1 (returning to source node because of error)\n"
-			"00:00:02.000 resource \"ip\" offline -> online-pending on n1 (returning to source node because of error)\n"
-			"00:00:02.100 resource \"ip\" online-pending -> online on n1 (returning to source node because of error)\n"
-			"00:00:02.100 resource \"name\" offline -> online-pending on n1 (returning to source node because of error)\n"
-			"00:00:02.300 resource \"name\" online-pending -> online on n1 (returning to source node because of error)\n"
-			"00:00:02.300 resource \"app\" failed -> online-pending on n1 (returning to source node because of error)\n"
-			"00:00:02.300 group \"G\" failed -> pending on n1 (returning to source node because of error)\n"
-			"00:00:03.300 resource \"app\" online-pending -> online on n1 (returning to source node because of error)\n"
-			"00:00:03.300 group \"G\" pending -> online on n1 (returning to source node because of error)\n");
+	ASSERT_TRACE(
+	    &f,
+	    "00:00:00.000 resource \"app\" online -> offline-pending on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.000 group \"G\" online -> pending on n1 (offline to n2 [return_to_source_node_on_error])\n"
+	    "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.500 group \"G\" pending -> partial-online on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.500 resource \"name\" online -> offline-pending on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.500 group \"G\" partial-online -> pending on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.550 resource \"name\" offline-pending -> offline on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.550 group \"G\" pending -> partial-online on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.550 resource \"ip\" online -> offline-pending on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.550 group \"G\" partial-online -> pending on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.600 resource \"ip\" offline-pending -> offline on n1 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.600 group \"G\" pending -> offline on n1 (offline to n2 [return_to_source_node_on_error])\n"
+	    "00:00:00.600 group \"G\" offline on n2 (offline to n2 [return_to_source_node_on_error])\n"
+	    "00:00:00.600 resource \"ip\" offline -> online-pending on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.600 group \"G\" offline -> pending on n2 (offline to n2 [return_to_source_node_on_error])\n"
+	    "00:00:00.700 resource \"ip\" online-pending -> online on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.700 group \"G\" pending -> partial-online on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.700 resource \"name\" offline -> online-pending on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.700 group \"G\" partial-online -> pending on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.900 resource \"name\" online-pending -> online on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.900 group \"G\" pending -> partial-online on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.900 resource \"app\" offline -> online-pending on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:00.900 group \"G\" partial-online -> pending on n2 (offline to n2 "
+	    "[return_to_source_node_on_error])\n"
+	    "00:00:01.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
+	    "00:00:01.900 group \"G\" pending -> failed on n2 (online failed)\n"
+	    "00:00:01.900 resource \"name\" online -> offline-pending on n2 (returning to source node because of "
+	    "error)\n"
+	    "00:00:01.950 resource \"name\" offline-pending -> offline on n2 (returning to source node because of "
+	    "error)\n"
+	    "00:00:01.950 resource \"ip\" online -> offline-pending on n2 (returning to source node because of error)\n"
+	    "00:00:02.000 resource \"ip\" offline-pending -> offline on n2 (returning to source node because of "
+	    "error)\n"
+	    "00:00:02.000 group \"G\" failed on n1 (returning to source node because of error)\n"
+	    "00:00:02.000 resource \"ip\" offline -> online-pending on n1 (returning to source node because of error)\n"
+	    "00:00:02.100 resource \"ip\" online-pending -> online on n1 (returning to source node because of error)\n"
+	    "00:00:02.100 resource \"name\" offline -> online-pending on n1 (returning to source node because of "
+	    "error)\n"
+	    "00:00:02.300 resource \"name\" online-pending -> online on n1 (returning to source node because of "
+	    "error)\n"
+	    "00:00:02.300 resource \"app\" failed -> online-pending on n1 (returning to source node because of error)\n"
+	    "00:00:02.300 group \"G\" failed -> pending on n1 (returning to source node because of error)\n"
+	    "00:00:03.300 resource \"app\" online-pending -> online on n1 (returning to source node because of error)\n"
+	    "00:00:03.300 group \"G\" pending -> online on n1 (returning to source node because of error)\n");
 	fx_end(&f);
 }
 
@@ -255,9 +290,9 @@ Test(sim_offline, offline_of_failed_resource_leaves_it_offline)
 	cr_assert_eq(sim_offline(f.s, "app", 0, NULL, &f.code, &f.err), 0);
 	fx_run(&f, SEC(10));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 resource \"app\" failed -> offline on n1 (offline)\n"
-			"00:00:00.000 group \"G\" failed -> partial-online on n1 (offline)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.000 resource \"app\" failed -> offline on n1 (offline)\n"
+	                 "00:00:00.000 group \"G\" failed -> partial-online on n1 (offline)\n");
 	fx_end(&f);
 }
 

@@ -11,11 +11,11 @@ Test(sim_restart, restart_in_place_after_restart_delay)
 	cr_assert_eq(f.code, WIN_ERROR_SUCCESS);
 	fx_run(&f, SEC(60));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
-			"00:00:01.500 group \"G\" pending -> online on n1 (restart)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
+	                 "00:00:01.500 group \"G\" pending -> online on n1 (restart)\n");
 	fx_end(&f);
 }
 
@@ -28,26 +28,26 @@ Test(sim_restart, threshold_exceeded_fails_the_group_over)
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(60));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
-			"00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
-			"00:00:02.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:02.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:02.000 resource \"name\" online -> offline-pending on n1 (failover)\n"
-			"00:00:02.050 resource \"name\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:02.050 resource \"ip\" online -> offline-pending on n1 (failover)\n"
-			"00:00:02.100 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:02.100 group \"G\" failed on n2 (failover)\n"
-			"00:00:02.100 resource \"ip\" offline -> online-pending on n2 (failover)\n"
-			"00:00:02.200 resource \"ip\" online-pending -> online on n2 (failover)\n"
-			"00:00:02.200 resource \"name\" offline -> online-pending on n2 (failover)\n"
-			"00:00:02.400 resource \"name\" online-pending -> online on n2 (failover)\n"
-			"00:00:02.400 resource \"app\" failed -> online-pending on n2 (failover)\n"
-			"00:00:02.400 group \"G\" failed -> pending on n2 (failover)\n"
-			"00:00:03.400 resource \"app\" online-pending -> online on n2 (failover)\n"
-			"00:00:03.400 group \"G\" pending -> online on n2 (failover)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
+	                 "00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
+	                 "00:00:02.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:02.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:02.000 resource \"name\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:02.050 resource \"name\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:02.050 resource \"ip\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:02.100 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:02.100 group \"G\" failed on n2 (failover)\n"
+	                 "00:00:02.100 resource \"ip\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:02.200 resource \"ip\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:02.200 resource \"name\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:02.400 resource \"name\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:02.400 resource \"app\" failed -> online-pending on n2 (failover)\n"
+	                 "00:00:02.400 group \"G\" failed -> pending on n2 (failover)\n"
+	                 "00:00:03.400 resource \"app\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:03.400 group \"G\" pending -> online on n2 (failover)\n");
 	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
 	fx_end(&f);
 }
@@ -77,29 +77,29 @@ Test(sim_restart, failover_threshold_leaves_group_failed)
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(6 * 3600));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
-			"00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
-			"00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:01.600 group \"G\" failed on n2 (failover)\n"
-			"00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
-			"00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
-			"00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
-			"00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
-			"00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
-			"00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
-			"00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-			"00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
-			"00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
-			"00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
-			"00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-			"00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
-			"00:00:04.400 group \"G\" failed on n2 (left failed: FailoverThreshold reached)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
+	                 "00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
+	                 "00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:01.600 group \"G\" failed on n2 (failover)\n"
+	                 "00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
+	                 "00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
+	                 "00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
+	                 "00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
+	                 "00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
+	                 "00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
+	                 "00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
+	                 "00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
+	                 "00:00:04.400 group \"G\" failed on n2 (left failed: FailoverThreshold reached)\n");
 	fx_end(&f);
 }
 
@@ -115,46 +115,46 @@ Test(sim_restart, kb947712_one_restart_per_node_then_failed)
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(6 * 3600));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
-			"00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
-			"00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
-			"00:00:01.600 group \"G\" failed on n2 (failover)\n"
-			"00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
-			"00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
-			"00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
-			"00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
-			"00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
-			"00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
-			"00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-			"00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
-			"00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
-			"00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
-			"00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-			"00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
-			"00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
-			"00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
-			"00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
-			"00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
-			"00:00:04.500 group \"G\" failed on n3 (failover)\n"
-			"00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
-			"00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
-			"00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
-			"00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
-			"00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
-			"00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
-			"00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-			"00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
-			"00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
-			"00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
-			"00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-			"00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
-			"00:00:07.300 group \"G\" failed on n3 (left failed: restart failed on every node)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
+	                 "00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
+	                 "00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
+	                 "00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
+	                 "00:00:01.600 group \"G\" failed on n2 (failover)\n"
+	                 "00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
+	                 "00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
+	                 "00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
+	                 "00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
+	                 "00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
+	                 "00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
+	                 "00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
+	                 "00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
+	                 "00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
+	                 "00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
+	                 "00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
+	                 "00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
+	                 "00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
+	                 "00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
+	                 "00:00:04.500 group \"G\" failed on n3 (failover)\n"
+	                 "00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
+	                 "00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
+	                 "00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
+	                 "00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
+	                 "00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
+	                 "00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
+	                 "00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	                 "00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
+	                 "00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
+	                 "00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
+	                 "00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	                 "00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
+	                 "00:00:07.300 group \"G\" failed on n3 (left failed: restart failed on every node)\n");
 	fx_end(&f);
 }
 
@@ -167,9 +167,9 @@ Test(sim_restart, restart_action_0_stays_failed)
 	cr_assert_eq(sim_fail(f.s, "name", &f.code, &f.err), 0);
 	fx_run(&f, SEC(10 * 3600));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"name\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 resource \"app\" online -> offline-pending on n1 (provider down)\n"
-			"00:00:00.500 resource \"app\" offline-pending -> offline on n1 (provider down)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.000 resource \"app\" online -> offline-pending on n1 (provider down)\n"
+	                 "00:00:00.500 resource \"app\" offline-pending -> offline on n1 (provider down)\n");
 	fx_end(&f);
 }
 
@@ -183,19 +183,20 @@ Test(sim_restart, restart_action_1_never_fails_over_then_retries)
 	fx_run(&f, SEC(2));
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(3 * 3600));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
-			"00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
-			"00:00:02.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:02.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:02.000 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n"
-			"01:00:02.000 resource \"app\" failed -> online-pending on n1 (retry after RetryPeriodOnFailure)\n"
-			"01:00:02.000 group \"G\" failed -> pending on n1 (retry after RetryPeriodOnFailure)\n"
-			"01:00:03.000 resource \"app\" online-pending -> online on n1 (retry after RetryPeriodOnFailure)\n"
-			"01:00:03.000 group \"G\" pending -> online on n1 (retry after RetryPeriodOnFailure)\n");
+	ASSERT_TRACE(&f,
+	             "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	             "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	             "00:00:01.500 resource \"app\" online-pending -> online on n1 (restart)\n"
+	             "00:00:01.500 group \"G\" pending -> online on n1 (restart)\n"
+	             "00:00:02.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:02.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:02.000 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n"
+	             "01:00:02.000 resource \"app\" failed -> online-pending on n1 (retry after RetryPeriodOnFailure)\n"
+	             "01:00:02.000 group \"G\" failed -> pending on n1 (retry after RetryPeriodOnFailure)\n"
+	             "01:00:03.000 resource \"app\" online-pending -> online on n1 (retry after RetryPeriodOnFailure)\n"
+	             "01:00:03.000 group \"G\" pending -> online on n1 (retry after RetryPeriodOnFailure)\n");
 	fx_end(&f);
 }
 
@@ -209,18 +210,19 @@ Test(sim_restart, final_retry_fails_and_stays_failed)
 	fx_start(&f, t, 1);
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(10 * 3600));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
-			"00:00:01.500 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n"
-			"01:00:01.500 resource \"app\" failed -> online-pending on n1 (retry after RetryPeriodOnFailure)\n"
-			"01:00:01.500 group \"G\" failed -> pending on n1 (retry after RetryPeriodOnFailure)\n"
-			"01:00:02.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-			"01:00:02.500 group \"G\" pending -> failed on n1 (online failed)\n"
-			"01:00:02.500 group \"G\" failed on n1 (left failed: final retry failed)\n");
+	ASSERT_TRACE(&f,
+	             "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	             "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	             "00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
+	             "00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
+	             "00:00:01.500 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n"
+	             "01:00:01.500 resource \"app\" failed -> online-pending on n1 (retry after RetryPeriodOnFailure)\n"
+	             "01:00:01.500 group \"G\" failed -> pending on n1 (retry after RetryPeriodOnFailure)\n"
+	             "01:00:02.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
+	             "01:00:02.500 group \"G\" pending -> failed on n1 (online failed)\n"
+	             "01:00:02.500 group \"G\" failed on n1 (left failed: final retry failed)\n");
 	fx_end(&f);
 }
 
@@ -236,12 +238,12 @@ Test(sim_restart, pending_timeout_turns_stuck_online_into_failed)
 	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
 	fx_run(&f, SEC(3600));
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-			"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-			"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-			"00:03:00.500 resource \"app\" online-pending -> failed on n1 (pending timeout)\n"
-			"00:03:00.500 group \"G\" pending -> failed on n1 (pending timeout)\n"
-			"00:03:00.500 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n");
+	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
+	                 "00:03:00.500 resource \"app\" online-pending -> failed on n1 (pending timeout)\n"
+	                 "00:03:00.500 group \"G\" pending -> failed on n1 (pending timeout)\n"
+	                 "00:03:00.500 group \"G\" failed on n1 (left failed: RestartThreshold reached)\n");
 	fx_end(&f);
 }
 
@@ -259,5 +261,38 @@ Test(sim_restart, fail_refused_unless_online)
 	size_t n;
 	sim_trace(f.s, &n);
 	cr_assert_eq(n, 2, "the refused call changed nothing");
+	fx_end(&f);
+}
+
+static void fail_twice(struct fx *f, uint64_t at)
+{
+	fx_run(f, at);
+	cr_assert_eq(sim_fail(f->s, "app", &f->code, &f->err), 0);
+	fx_run(f, at + SEC(2));
+	cr_assert_eq(sim_fail(f->s, "app", &f->code, &f->err), 0);
+	fx_run(f, at + SEC(60));
+}
+
+Test(sim_restart, failover_period_window_slides)
+{
+	struct sim_topology *t = fx_chain();
+	t->groups[0].failover_threshold = 1;
+	t->groups[0].failover_period_ns = SEC(3600);
+	struct fx f;
+	fx_start(&f, t, 1);
+	fail_twice(&f, 0);
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
+	fail_twice(&f, SEC(600)); /* inside FailoverPeriod: no second failover */
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_FAILED);
+	size_t n;
+	const struct sim_transition *tr = sim_trace(f.s, &n);
+	cr_assert_str_eq(tr[n - 1].why, "left failed: FailoverThreshold reached");
+	cr_assert_eq(tr[n - 1].at, SEC(602));
+	fx_run(&f, SEC(600 + 3600 + 60)); /* RetryPeriodOnFailure brings app back on n2 */
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
+	fail_twice(&f, SEC(2 * 3600)); /* the first failover has left the window */
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n3");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
 	fx_end(&f);
 }

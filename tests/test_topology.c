@@ -12,7 +12,7 @@
 #include "faultline/util.h"
 
 #define SEC 1000000000ULL
-#define MS 1000000ULL
+#define MS  1000000ULL
 
 /* Load a file that must fail; return every diagnostic, one per line. */
 static char *errors_of(const char *path)
@@ -58,111 +58,116 @@ static struct sim_topology *load_ok(const char *path)
 Test(topology, reports_dependency_cycles_with_their_path)
 {
 	expect_errors(F "cycle.yaml", F "cycle.yaml:6:9: dependency cycle: \"A\" -> \"C\" -> \"B\" -> \"A\"\n" F
-					"cycle.yaml:17:9: dependency cycle: \"Self\" -> \"Self\"\n");
+	                                "cycle.yaml:17:9: dependency cycle: \"Self\" -> \"Self\"\n");
 }
 
 Test(topology, refuses_dependencies_across_groups)
 {
 	expect_errors(F "cross-group.yaml", F "cross-group.yaml:12:22: depends_on: \"Disk\" is in group \"G1\", but "
-					      "dependencies must stay within one group (\"G2\")\n");
+	                                      "dependencies must stay within one group (\"G2\")\n");
 }
 
 Test(topology, refuses_unknown_nodes_with_suggestions)
 {
-	expect_errors(F "unknown-node.yaml",
-		      F "unknown-node.yaml:5:32: preferred_owners: no node named \"node-c\" (did you mean \"node-a\"?)\n" F
-			"unknown-node.yaml:6:31: possible_owners: no node named \"nodeb\" (did you mean \"node-b\"?)\n" F
-			"unknown-node.yaml:7:12: owner: no node named \"node-x\" (did you mean \"node-a\"?)\n" F
-			"unknown-node.yaml:11:21: broken_on: no node named \"node-z\" (did you mean \"node-a\"?)\n");
+	expect_errors(
+	    F "unknown-node.yaml",
+	    F "unknown-node.yaml:5:32: preferred_owners: no node named \"node-c\" (did you mean \"node-a\"?)\n" F
+	      "unknown-node.yaml:6:31: possible_owners: no node named \"nodeb\" (did you mean \"node-b\"?)\n" F
+	      "unknown-node.yaml:7:12: owner: no node named \"node-x\" (did you mean \"node-a\"?)\n" F
+	      "unknown-node.yaml:11:21: broken_on: no node named \"node-z\" (did you mean \"node-a\"?)\n");
 }
 
 Test(topology, refuses_non_loopback_and_reused_endpoints)
 {
-	expect_errors(F "endpoint.yaml",
-		      F "endpoint.yaml:8:19: endpoint \"10.0.0.5:1433\": not a loopback address (only 127.0.0.0/8 is "
-			"allowed)\n" F "endpoint.yaml:11:19: endpoint \"localhost:1433\": \"localhost\" is not a numeric "
-			"IPv4 address\n" F
-			"endpoint.yaml:14:19: endpoint \"127.0.0.1:70000\": port \"70000\" is not a number 0..65535\n" F
-			"endpoint.yaml:20:19: endpoint \"127.0.0.1:14330\" is already used by resource \"First\"\n");
+	expect_errors(F "endpoint.yaml", F
+	              "endpoint.yaml:8:19: endpoint \"10.0.0.5:1433\": not a loopback address (only 127.0.0.0/8 is "
+	              "allowed)\n" F "endpoint.yaml:11:19: endpoint \"localhost:1433\": \"localhost\" is not a numeric "
+	              "IPv4 address\n" F
+	              "endpoint.yaml:14:19: endpoint \"127.0.0.1:70000\": port \"70000\" is not a number 0..65535\n" F
+	              "endpoint.yaml:20:19: endpoint \"127.0.0.1:14330\" is already used by resource \"First\"\n");
 }
 
 Test(topology, refuses_bad_durations)
 {
 	expect_errors(
-		F "bad-duration.yaml",
-		F "bad-duration.yaml:5:22: failover_period: invalid duration \"6 hours\" (write e.g. 500ms, 15m, 1h30m)\n" F
-		  "bad-duration.yaml:9:25: restart_period: invalid duration \"15min\" (write e.g. 500ms, 15m, 1h30m)\n" F
-		  "bad-duration.yaml:10:24: restart_delay: invalid duration \"-1s\" (write e.g. 500ms, 15m, 1h30m)\n" F
-		  "bad-duration.yaml:11:37: online_time: max 1s is less than min 3s\n" F
-		  "bad-duration.yaml:12:23: offline_time: missing required key \"max\"\n" F
-		  "bad-duration.yaml:13:34: retry_period_on_failure: 1m is shorter than restart_period (WSFC minimum)\n" F
-		  "bad-duration.yaml:14:26: pending_timeout: must be greater than 0\n");
+	    F "bad-duration.yaml",
+	    F "bad-duration.yaml:5:22: failover_period: invalid duration \"6 hours\" (write e.g. 500ms, 15m, 1h30m)\n" F
+	      "bad-duration.yaml:9:25: restart_period: invalid duration \"15min\" (write e.g. 500ms, 15m, 1h30m)\n" F
+	      "bad-duration.yaml:10:24: restart_delay: invalid duration \"-1s\" (write e.g. 500ms, 15m, 1h30m)\n" F
+	      "bad-duration.yaml:11:37: online_time: max 1s is less than min 3s\n" F
+	      "bad-duration.yaml:12:23: offline_time: missing required key \"max\"\n" F
+	      "bad-duration.yaml:13:34: retry_period_on_failure: 1m is shorter than restart_period (WSFC minimum)\n" F
+	      "bad-duration.yaml:14:26: pending_timeout: must be greater than 0\n");
 }
 
 Test(topology, suggests_the_key_meant)
 {
-	expect_errors(F "unknown-key.yaml",
-		      F "unknown-key.yaml:1:1: topology: missing required key \"nodes\"\n" F
-			"unknown-key.yaml:2:1: unknown key \"nodez\" (did you mean \"nodes\"?)\n" F
-			"unknown-key.yaml:5:5: unknown key \"prefered_owners\" (did you mean \"preferred_owners\"?)\n" F
-			"unknown-key.yaml:6:22: failback_window: missing required key \"end\"\n" F
-			"unknown-key.yaml:6:33: unknown key \"ende\" (did you mean \"end\"?)\n" F
-			"unknown-key.yaml:10:9: unknown key \"restart_treshold\" (did you mean \"restart_threshold\"?)\n" F
-			"unknown-key.yaml:11:9: unknown key \"colour\"\n");
+	expect_errors(
+	    F "unknown-key.yaml",
+	    F "unknown-key.yaml:1:1: topology: missing required key \"nodes\"\n" F
+	      "unknown-key.yaml:2:1: unknown key \"nodez\" (did you mean \"nodes\"?)\n" F
+	      "unknown-key.yaml:5:5: unknown key \"prefered_owners\" (did you mean \"preferred_owners\"?)\n" F
+	      "unknown-key.yaml:6:22: failback_window: missing required key \"end\"\n" F
+	      "unknown-key.yaml:6:33: unknown key \"ende\" (did you mean \"end\"?)\n" F
+	      "unknown-key.yaml:10:9: unknown key \"restart_treshold\" (did you mean \"restart_threshold\"?)\n" F
+	      "unknown-key.yaml:11:9: unknown key \"colour\"\n");
 }
 
 Test(topology, refuses_duplicate_names)
 {
 	expect_errors(F "duplicate.yaml",
-		      F "duplicate.yaml:2:17: duplicate node name \"n1\" (first defined at line 2)\n" F
-			"duplicate.yaml:8:11: duplicate group name \"G\" (first defined at line 4)\n" F
-			"duplicate.yaml:10:15: duplicate resource name \"Disk\" (first defined at line 6)\n");
+	              F "duplicate.yaml:2:17: duplicate node name \"n1\" (first defined at line 2)\n" F
+	                "duplicate.yaml:8:11: duplicate group name \"G\" (first defined at line 4)\n" F
+	                "duplicate.yaml:10:15: duplicate resource name \"Disk\" (first defined at line 6)\n");
 }
 
 Test(topology, refuses_wrong_types)
 {
-	expect_errors(F "types.yaml", F "types.yaml:1:7: name: expected a string, got a sequence\n" F
-					"types.yaml:2:8: nodes: expected a sequence, got a mapping\n" F
-					"types.yaml:5:23: preferred_owners: expected a sequence, got a mapping\n" F
-					"types.yaml:7:9: resources: expected a mapping, got a string\n" F
-					"types.yaml:10:17: locked: expected true or false, got \"yes\"\n" F
-					"types.yaml:11:28: restart_threshold: expected a non-negative integer, got \"many\"\n" F
-					"types.yaml:12:21: depends_on: expected a sequence, got a mapping\n");
+	expect_errors(F "types.yaml",
+	              F "types.yaml:1:7: name: expected a string, got a sequence\n" F
+	                "types.yaml:2:8: nodes: expected a sequence, got a mapping\n" F
+	                "types.yaml:5:23: preferred_owners: expected a sequence, got a mapping\n" F
+	                "types.yaml:7:9: resources: expected a mapping, got a string\n" F
+	                "types.yaml:10:17: locked: expected true or false, got \"yes\"\n" F
+	                "types.yaml:11:28: restart_threshold: expected a non-negative integer, got \"many\"\n" F
+	                "types.yaml:12:21: depends_on: expected a sequence, got a mapping\n");
 }
 
 Test(topology, reports_missing_required_keys)
 {
 	expect_errors(F "missing.yaml", F "missing.yaml:1:1: topology: missing required key \"name\"\n" F
-					  "missing.yaml:1:1: topology: missing required key \"nodes\"\n" F
-					  "missing.yaml:3:5: group: missing required key \"name\"\n" F
-					  "missing.yaml:5:9: resource: missing required key \"name\"\n" F
-					  "missing.yaml:6:9: resource: missing required key \"type\"\n");
+	                                  "missing.yaml:1:1: topology: missing required key \"nodes\"\n" F
+	                                  "missing.yaml:3:5: group: missing required key \"name\"\n" F
+	                                  "missing.yaml:5:9: resource: missing required key \"name\"\n" F
+	                                  "missing.yaml:6:9: resource: missing required key \"type\"\n");
 }
 
 Test(topology, refuses_out_of_range_values)
 {
 	expect_errors(F "range.yaml",
-		      F "range.yaml:2:18: timezone_offset: expected +HH:MM or -HH:MM between -14:00 and +14:00, got "
-			"\"+15:00\"\n" F "range.yaml:6:25: failover_threshold: 4294967296 is out of range (0..4294967295)\n" F
-			"range.yaml:7:20: auto_failback: expected one of prevent, allow, got \"sometimes\"\n" F
-			"range.yaml:8:38: failback_window.end: 24 is out of range (0..23)\n" F
-			"range.yaml:12:25: restart_action: expected one of none, restart, failover, got \"3\"\n" F
-			"range.yaml:13:28: restart_threshold: expected a non-negative integer, got \"-1\"\n" F
-			"range.yaml:14:18: initial: expected one of online, offline, got \"starting\"\n");
+	              F "range.yaml:2:18: timezone_offset: expected +HH:MM or -HH:MM between -14:00 and +14:00, got "
+	                "\"+15:00\"\n" F
+	                "range.yaml:6:25: failover_threshold: 4294967296 is out of range (0..4294967295)\n" F
+	                "range.yaml:7:20: auto_failback: expected one of prevent, allow, got \"sometimes\"\n" F
+	                "range.yaml:8:38: failback_window.end: 24 is out of range (0..23)\n" F
+	                "range.yaml:12:25: restart_action: expected one of none, restart, failover, got \"3\"\n" F
+	                "range.yaml:13:28: restart_threshold: expected a non-negative integer, got \"-1\"\n" F
+	                "range.yaml:14:18: initial: expected one of online, offline, got \"starting\"\n");
 }
 
 Test(topology, refuses_undefined_resources_with_suggestions)
 {
-	expect_errors(F "bad-ref.yaml",
-		      F "bad-ref.yaml:8:22: depends_on: no resource named \"Cluster Disk\" (did you mean \"Cluster Disk "
-			"1\"?)\n" F "bad-ref.yaml:8:37: depends_on: no resource named \"SQL Network Nam\" (did you mean "
-			"\"SQL Network Name\"?)\n" F "bad-ref.yaml:8:54: depends_on: no resource named \"Other\"\n");
+	expect_errors(F "bad-ref.yaml", F
+	              "bad-ref.yaml:8:22: depends_on: no resource named \"Cluster Disk\" (did you mean \"Cluster Disk "
+	              "1\"?)\n" F "bad-ref.yaml:8:37: depends_on: no resource named \"SQL Network Nam\" (did you mean "
+	              "\"SQL Network Name\"?)\n" F "bad-ref.yaml:8:54: depends_on: no resource named \"Other\"\n");
 }
 
 Test(topology, checks_owner_and_failback_rules)
 {
-	expect_errors(F "failback.yaml", F "failback.yaml:6:12: owner: \"n1\" is not one of the group's possible_owners\n" F
-					   "failback.yaml:7:20: auto_failback: allow needs preferred_owners to fail back to\n");
+	expect_errors(F "failback.yaml",
+	              F "failback.yaml:6:12: owner: \"n1\" is not one of the group's possible_owners\n" F
+	                "failback.yaml:7:20: auto_failback: allow needs preferred_owners to fail back to\n");
 }
 
 Test(topology, fills_documented_defaults_exactly)
@@ -334,10 +339,10 @@ Test(topology, fileserver_has_the_shared_names)
 	sim_topology_free(t);
 }
 
-/* Run the generator into a private temp file; returns its path (caller unlinks, frees). */
-static char *generate(const char *nres, const char *nnodes)
+/* Run the generator into a private temp file named in path[32] (caller unlinks). */
+static void generate(char *path, const char *nres, const char *nnodes)
 {
-	char *path = xstrdup("/tmp/faultline-topo-XXXXXX");
+	strcpy(path, "/tmp/faultline-topo-XXXXXX");
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	posix_spawn_file_actions_t fa;
@@ -352,12 +357,12 @@ static char *generate(const char *nres, const char *nnodes)
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	return path;
 }
 
 Test(topology, loads_a_generated_10000_resource_topology)
 {
-	char *path = generate("10000", "16");
+	char path[32];
+	generate(path, "10000", "16");
 	struct sim_topology *t = load_ok(path);
 	cr_assert_eq(t->nresources, 10000);
 	cr_assert_eq(t->ngroups, 1000);
@@ -368,12 +373,13 @@ Test(topology, loads_a_generated_10000_resource_topology)
 	cr_assert_str_eq(t->groups[999].preferred[2], "node-009");
 	sim_topology_free(t);
 	unlink(path);
-	free(path);
 }
 
 Test(topology, generator_is_deterministic)
 {
-	char *a = generate("500", "5"), *b = generate("500", "5");
+	char a[32], b[32];
+	generate(a, "500", "5");
+	generate(b, "500", "5");
 	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
 	cr_assert(fa && fb);
 	int ca, cb;
@@ -389,8 +395,6 @@ Test(topology, generator_is_deterministic)
 	fclose(fb);
 	unlink(a);
 	unlink(b);
-	free(a);
-	free(b);
 }
 
 /* A chain r0 <- r1 <- ... <- r{n-1}: n-1 dependency edges. */

@@ -31,7 +31,7 @@ struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *
 	const struct cluster_ops *ops = cluster_backend(cfg->backend);
 	if (ops == NULL) {
 		err_set(e, "cluster backend \"%s\": unknown (known: %s)", cfg->backend ? cfg->backend : "",
-			cluster_backend_names());
+		        cluster_backend_names());
 		return NULL;
 	}
 	struct cluster *c = xcalloc(1, sizeof(*c));
@@ -94,10 +94,14 @@ static const struct {
 	int state;
 	const char *name;
 } res_names[] = {
-    {RES_UNKNOWN, "unknown"},          {RES_INHERITED, "inherited"},
-    {RES_INITIALIZING, "initializing"}, {RES_ONLINE, "online"},
-    {RES_OFFLINE, "offline"},          {RES_FAILED, "failed"},
-    {RES_PENDING, "pending"},          {RES_ONLINE_PENDING, "online-pending"},
+    {RES_UNKNOWN, "unknown"},
+    {RES_INHERITED, "inherited"},
+    {RES_INITIALIZING, "initializing"},
+    {RES_ONLINE, "online"},
+    {RES_OFFLINE, "offline"},
+    {RES_FAILED, "failed"},
+    {RES_PENDING, "pending"},
+    {RES_ONLINE_PENDING, "online-pending"},
     {RES_OFFLINE_PENDING, "offline-pending"},
 };
 

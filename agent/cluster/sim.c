@@ -174,8 +174,7 @@ static void op_done(void *arg)
 		online_done(s, r, timed_out, why);
 	} else if (op == SIM_OP_OFFLINE) {
 		/* A stuck offline is terminated and left Failed; no policy runs. */
-		sim_res_set(s, r, timed_out ? RES_FAILED : RES_OFFLINE,
-			    timed_out ? "pending timeout" : why);
+		sim_res_set(s, r, timed_out ? RES_FAILED : RES_OFFLINE, timed_out ? "pending timeout" : why);
 	}
 	sim_kick(s, &s->grp[r->group]);
 }
@@ -246,7 +245,7 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 			start_offline(s, r, why);
 			changed = true;
 		} else if ((r->state == RES_OFFLINE || (r->state == RES_FAILED && r->revive)) && ok &&
-			   providers_online(s, r) && s->node_up[g->owner]) {
+		           providers_online(s, r) && s->node_up[g->owner]) {
 			sim_start_online(s, r);
 			changed = true;
 		}

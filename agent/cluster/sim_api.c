@@ -43,7 +43,7 @@ int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e)
 		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
 	if (r->state != RES_ONLINE)
 		return refuse(code, WIN_ERROR_RESMON_INVALID_STATE, e, "resource \"%s\": not online (%s)", resource,
-			      res_state_str(r->state));
+		              res_state_str(r->state));
 	sim_res_set(s, r, RES_FAILED, "FailClusterResource");
 	sim_policy_failed(s, r);
 	sim_kick(s, &s->grp[r->group]);
@@ -87,36 +87,36 @@ static void offline_failed(struct sim *s, struct sim_res *r, const char *why)
 	sim_res_set(s, r, RES_OFFLINE, why);
 }
 
-static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned flags, const char *why,
-			long *code, struct fl_err *e)
+static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned flags, const char *why, long *code,
+                        struct fl_err *e)
 {
 	const char *node = sim_node_name(s, dest);
 	if (!s->node_up[dest] || !g->possible[dest])
 		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
-			      "group \"%s\": node \"%s\" is down or not a possible owner", g->def->name, node);
+		              "group \"%s\": node \"%s\" is down or not a possible owner", g->def->name, node);
 	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
 int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
-		struct fl_err *e)
+                struct fl_err *e)
 {
 	struct sim_res *r = sim_find_res(s, resource);
 	if (r == NULL)
 		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
 	if (flags & ~OFFLINE_ALL_FLAGS)
-		return refuse(code, WIN_ERROR_INVALID_PARAMETER, e, "resource \"%s\": unknown offline flags 0x%x", resource,
-			      flags & ~OFFLINE_ALL_FLAGS);
+		return refuse(code, WIN_ERROR_INVALID_PARAMETER, e, "resource \"%s\": unknown offline flags 0x%x",
+		              resource, flags & ~OFFLINE_ALL_FLAGS);
 	size_t dest = destination ? sim_find_node(s, destination) : SIM_NONE;
 	if (destination && dest == SIM_NONE)
 		return refuse(code, WIN_ERROR_NODE_NOT_FOUND, e, "node \"%s\": not found", destination);
 	if (r->def->locked && !(flags & OFFLINE_IGNORE_RESOURCE_STATUS))
 		return refuse(code, WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS, e,
-			      "resource \"%s\": locked; offline needs %s", resource, "ignore_resource_status");
+		              "resource \"%s\": locked; offline needs %s", resource, "ignore_resource_status");
 	struct sim_grp *g = &s->grp[r->group];
 	if (g->moving || (is_pending(r) && !(flags & OFFLINE_QUEUE_ENABLED)))
 		return refuse(code, WIN_ERROR_INVALID_STATE, e, "resource \"%s\": %s", resource,
-			      g->moving ? "its group is moving" : "pending; queue_enabled not given");
+		              g->moving ? "its group is moving" : "pending; queue_enabled not given");
 	const char *why = offline_why(s, flags, dest != g->owner ? destination : NULL);
 	if (dest != SIM_NONE && dest != g->owner)
 		return offline_move(s, g, dest, flags, why, code, e);
@@ -156,7 +156,7 @@ int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e
 	struct sim_grp *g = &s->grp[r->group];
 	if (g->moving || is_pending(r))
 		return refuse(code, WIN_ERROR_INVALID_STATE, e, "resource \"%s\": %s", resource,
-			      g->moving ? "its group is moving" : "pending");
+		              g->moving ? "its group is moving" : "pending");
 	mark_up(s, r);
 	sim_kick(s, g);
 	return accept(code, WIN_ERROR_IO_PENDING);
@@ -171,14 +171,15 @@ int sim_move_group(struct sim *s, const char *group, const char *node, long *cod
 	if (node && dest == SIM_NONE)
 		return refuse(code, WIN_ERROR_NODE_NOT_FOUND, e, "node \"%s\": not found", node);
 	if (dest == SIM_NONE)
-		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e, "group \"%s\": no other node available", group);
+		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e, "group \"%s\": no other node available",
+		              group);
 	if (g->moving)
 		return refuse(code, WIN_ERROR_INVALID_STATE, e, "group \"%s\": already moving", group);
 	if (dest == g->owner)
 		return accept(code, WIN_ERROR_SUCCESS);
 	if (!s->node_up[dest] || !g->possible[dest])
 		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
-			      "group \"%s\": node \"%s\" is down or not a possible owner", group, node);
+		              "group \"%s\": node \"%s\" is down or not a possible owner", group, node);
 	sim_move_start(s, g, dest, "move", false);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }

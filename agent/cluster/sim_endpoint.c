@@ -27,8 +27,8 @@
 #include "faultline/util.h"
 
 #define EP_READ_DEADLINE_MS 2000
-#define EP_REQ_MAX 2048
-#define EP_WAKE_ID 0
+#define EP_REQ_MAX          2048
+#define EP_WAKE_ID          0
 
 struct ep_obj {
 	struct ep_obj *next;
@@ -258,13 +258,13 @@ static void answer(struct ep_obj *c)
 		json_escape(name, sizeof(name), c->resource);
 		snprintf(body, sizeof(body), "{\"status\":\"ok\",\"resource\":\"%s\"}", name);
 		n = snprintf(resp, sizeof(resp),
-			     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			     "Connection: close\r\n\r\n%s",
-			     strlen(body), body);
+		             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+		             "Connection: close\r\n\r\n%s",
+		             strlen(body), body);
 	} else {
 		n = snprintf(resp, sizeof(resp),
-			     "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n"
-			     "Connection: close\r\n\r\nnot found\n");
+		             "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n"
+		             "Connection: close\r\n\r\nnot found\n");
 	}
 	/* One small write on a fresh socket; if it does not fit, the client sees a short answer. */
 	if (n > 0)

@@ -33,12 +33,12 @@ struct sim_res {
 	const struct sim_resource_def *def;
 	size_t idx, group;
 	enum res_state state;
-	bool persist;     /* persistent state Online */
-	bool target;      /* the engine drives it Online */
-	bool revive;      /* Failed, but the engine may bring it online */
-	bool retrying;    /* the final attempt after RetryPeriodOnFailure */
-	bool going_down;  /* decided to go Offline; waits only for its dependents */
-	const char *why;  /* cause of the next engine-driven transition */
+	bool persist;    /* persistent state Online */
+	bool target;     /* the engine drives it Online */
+	bool revive;     /* Failed, but the engine may bring it online */
+	bool retrying;   /* the final attempt after RetryPeriodOnFailure */
+	bool going_down; /* decided to go Offline; waits only for its dependents */
+	const char *why; /* cause of the next engine-driven transition */
 	struct sim_rdep *deps;
 	size_t ndeps;
 	size_t *dependents;
@@ -46,7 +46,7 @@ struct sim_res {
 	bool *broken; /* per node */
 	enum sim_op op;
 	const char *op_why; /* cause of the pending op, repeated when it completes */
-	bool op_timeout; /* op_timer fires at PendingTimeout, before the op completes */
+	bool op_timeout;    /* op_timer fires at PendingTimeout, before the op completes */
 	struct fl_timer op_timer;
 	struct fl_timer retry_timer;
 	uint64_t *restarts; /* restart times on the current node */
@@ -62,8 +62,8 @@ struct sim_grp {
 	size_t nres;
 	size_t owner;
 	enum group_state state;
-	bool *possible;  /* per node */
-	size_t *order;   /* failover order: preferred, then the other possible nodes */
+	bool *possible; /* per node */
+	size_t *order;  /* failover order: preferred, then the other possible nodes */
 	size_t norder;
 	bool *exhausted; /* per node: a restart already failed there (KB 947712) */
 	uint64_t *failovers;
@@ -120,7 +120,7 @@ void sim_policy_restart_due(struct sim *s, struct sim_res *r);
 
 /* sim_trace.c */
 void sim_trace_add(struct sim *s, enum sim_obj obj, const char *name, int from, int to, const char *node,
-		   const char *why);
+                   const char *why);
 void sim_trace_free(struct sim *s);
 
 #endif

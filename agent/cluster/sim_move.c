@@ -87,8 +87,8 @@ static uint64_t next_window(const struct sim *s, const struct sim_group_def *d)
 	if (d->failback_start_hour < 0 || d->failback_end_hour < 0)
 		return now;
 	const int64_t hour = 3600 * (int64_t)NSEC_PER_SEC;
-	int64_t local = (s->wall_epoch_s + (int64_t)s->topo->utc_offset_min * 60) * (int64_t)NSEC_PER_SEC +
-			(int64_t)(now - s->t0);
+	int64_t local =
+	    (s->wall_epoch_s + (int64_t)s->topo->utc_offset_min * 60) * (int64_t)NSEC_PER_SEC + (int64_t)(now - s->t0);
 	int h = (int)floor_mod(local / hour - (local < 0 && local % hour), 24);
 	if (hour_in_window(h, d->failback_start_hour, d->failback_end_hour))
 		return now;

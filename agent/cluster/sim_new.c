@@ -36,8 +36,7 @@ static int index_names(struct sim *s, struct fl_err *e)
 	return 0;
 }
 
-static size_t node_index(const struct sim *s, const char *name, const char *what, const char *obj,
-			 struct fl_err *e)
+static size_t node_index(const struct sim *s, const char *name, const char *what, const char *obj, struct fl_err *e)
 {
 	size_t n = sim_find_node(s, name);
 	if (n == SIM_NONE)
@@ -66,10 +65,10 @@ static int resolve_deps(struct sim *s, struct sim_res *r, struct fl_err *e)
 			struct sim_res *p = sim_find_res(s, d->deps[i].any[j]);
 			if (p == NULL)
 				return err_set(e, "resource \"%s\": depends on unknown resource \"%s\"", d->name,
-					       d->deps[i].any[j]);
+				               d->deps[i].any[j]);
 			if (p->group != r->group)
 				return err_set(e, "resource \"%s\": depends on \"%s\" in another group", d->name,
-					       p->def->name);
+				               p->def->name);
 			r->deps[i].idx[j] = p->idx;
 			add_dependent(p, r->idx);
 		}
@@ -86,7 +85,7 @@ static int check_chain(struct sim *s, size_t i, unsigned char *mark, size_t dept
 		return err_set(e, "resource \"%s\": dependency cycle", s->res[i].def->name);
 	if (depth > SIM_MAX_DEPTH)
 		return err_set(e, "resource \"%s\": dependency chain deeper than %d", s->res[i].def->name,
-			       SIM_MAX_DEPTH);
+		               SIM_MAX_DEPTH);
 	mark[i] = 1;
 	struct sim_res *r = &s->res[i];
 	for (size_t a = 0; a < r->ndeps; a++)
@@ -112,7 +111,7 @@ static int init_res(struct sim *s, size_t i, struct fl_err *e)
 	struct sim_grp *g = r->def->group ? sim_find_grp(s, r->def->group) : NULL;
 	if (g == NULL)
 		return err_set(e, "resource \"%s\": unknown group \"%s\"", r->def->name,
-			       r->def->group ? r->def->group : "");
+		               r->def->group ? r->def->group : "");
 	r->group = g->idx;
 	g->res = xreallocarray(g->res, g->nres + 1, sizeof(size_t));
 	g->res[g->nres++] = i;

@@ -143,7 +143,7 @@ static int ops_fail(struct cluster *c, const char *resource, long *code, struct 
 }
 
 static int ops_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
-		       struct fl_err *e)
+                       struct fl_err *e)
 {
 	return sim_offline(S(c), resource, flags, destination, code, e);
 }
@@ -193,9 +193,9 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 const struct cluster_ops sim_cluster_ops = {
     .name = "sim",
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
-		    CLUSTER_OP_OFFLINE_DESTINATION,
-	     .offline_flags = OFFLINE_ALL_FLAGS,
-	     .notify = true},
+                    CLUSTER_OP_OFFLINE_DESTINATION,
+             .offline_flags = OFFLINE_ALL_FLAGS,
+             .notify = true},
     .open = ops_open,
     .close = ops_close,
     .snapshot = ops_snapshot,

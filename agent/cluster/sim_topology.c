@@ -13,35 +13,35 @@
 static const char *const top_keys[] = {"name", "description", "timezone_offset", "nodes", "groups", NULL};
 static const char *const node_keys[] = {"name", "down", NULL};
 static const char *const group_keys[] = {"name",
-					 "description",
-					 "preferred_owners",
-					 "possible_owners",
-					 "failover_threshold",
-					 "failover_period",
-					 "auto_failback",
-					 "failback_window",
-					 "owner",
-					 "resources",
-					 NULL};
+                                         "description",
+                                         "preferred_owners",
+                                         "possible_owners",
+                                         "failover_threshold",
+                                         "failover_period",
+                                         "auto_failback",
+                                         "failback_window",
+                                         "owner",
+                                         "resources",
+                                         NULL};
 static const char *const window_keys[] = {"start", "end", NULL};
 static const char *const range_keys[] = {"min", "max", NULL};
 static const char *const res_keys[] = {"name",
-				       "type",
-				       "description",
-				       "depends_on",
-				       "restart_action",
-				       "restart_threshold",
-				       "restart_period",
-				       "restart_delay",
-				       "retry_period_on_failure",
-				       "pending_timeout",
-				       "online_time",
-				       "offline_time",
-				       "locked",
-				       "initial",
-				       "broken_on",
-				       "endpoint",
-				       NULL};
+                                       "type",
+                                       "description",
+                                       "depends_on",
+                                       "restart_action",
+                                       "restart_threshold",
+                                       "restart_period",
+                                       "restart_delay",
+                                       "retry_period_on_failure",
+                                       "pending_timeout",
+                                       "online_time",
+                                       "offline_time",
+                                       "locked",
+                                       "initial",
+                                       "broken_on",
+                                       "endpoint",
+                                       NULL};
 static const char *const restart_actions[] = {"none", "restart", "failover", NULL};
 static const char *const failbacks[] = {"prevent", "allow", NULL};
 static const char *const initials[] = {"online", "offline", NULL};
@@ -167,12 +167,12 @@ static void load_res_policy(struct topo_ctx *c, const struct ydoc_node *n, struc
 		if (v->kind == YDOC_SCALAR && strcmp(v->str, "never") == 0)
 			r->retry_period_ns = SIM_NEVER;
 		else if (topo_dur(c, v, "retry_period_on_failure", &r->retry_period_ns) == 0 &&
-			 r->retry_period_ns < r->restart_period_ns)
-			diag_add(c->d, v->pos, "retry_period_on_failure: %s is shorter than restart_period (WSFC minimum)",
-				 v->str);
+		         r->retry_period_ns < r->restart_period_ns)
+			diag_add(c->d, v->pos,
+			         "retry_period_on_failure: %s is shorter than restart_period (WSFC minimum)", v->str);
 	}
-	if ((v = ydoc_get(n, "pending_timeout")) != NULL && topo_dur(c, v, "pending_timeout", &r->pending_timeout_ns) == 0 &&
-	    r->pending_timeout_ns == 0)
+	if ((v = ydoc_get(n, "pending_timeout")) != NULL &&
+	    topo_dur(c, v, "pending_timeout", &r->pending_timeout_ns) == 0 && r->pending_timeout_ns == 0)
 		diag_add(c->d, v->pos, "pending_timeout: must be greater than 0");
 }
 

@@ -91,22 +91,22 @@ static void index_names(struct checker *k)
 		size_t first;
 		if (t->nodes[i].name && (first = names_add(&k->nodes, t->nodes[i].name, i)) != SIZE_MAX)
 			diag_add(k->c->d, name_pos(k->c->nnode[i], t->nodes[i].pos),
-				 "duplicate node name \"%s\" (first defined at line %u)", t->nodes[i].name,
-				 t->nodes[first].pos.line);
+			         "duplicate node name \"%s\" (first defined at line %u)", t->nodes[i].name,
+			         t->nodes[first].pos.line);
 	}
 	for (size_t i = 0; i < t->ngroups; i++) {
 		size_t first;
 		if (t->groups[i].name && (first = names_add(&k->groups, t->groups[i].name, i)) != SIZE_MAX)
 			diag_add(k->c->d, name_pos(k->c->gnode[i], t->groups[i].pos),
-				 "duplicate group name \"%s\" (first defined at line %u)", t->groups[i].name,
-				 t->groups[first].pos.line);
+			         "duplicate group name \"%s\" (first defined at line %u)", t->groups[i].name,
+			         t->groups[first].pos.line);
 	}
 	for (size_t i = 0; i < t->nresources; i++) {
 		size_t first;
 		if (t->resources[i].name && (first = names_add(&k->res, t->resources[i].name, i)) != SIZE_MAX)
 			diag_add(k->c->d, name_pos(k->c->rnode[i], t->resources[i].pos),
-				 "duplicate resource name \"%s\" (first defined at line %u)", t->resources[i].name,
-				 t->resources[first].pos.line);
+			         "duplicate resource name \"%s\" (first defined at line %u)", t->resources[i].name,
+			         t->resources[first].pos.line);
 	}
 }
 
@@ -179,7 +179,7 @@ static void check_dep_ref(struct checker *k, size_t ri, const struct ydoc_node *
 		}
 		if (best)
 			diag_add(k->c->d, v->pos, "depends_on: no resource named \"%s\" (did you mean \"%s\"?)", v->str,
-				 best);
+			         best);
 		else
 			diag_add(k->c->d, v->pos, "depends_on: no resource named \"%s\"", v->str);
 		return;
@@ -187,8 +187,8 @@ static void check_dep_ref(struct checker *k, size_t ri, const struct ydoc_node *
 	if (k->c->rgroup[pi] != k->c->rgroup[ri]) {
 		const char *pg = t->groups[k->c->rgroup[pi]].name, *rg = t->groups[k->c->rgroup[ri]].name;
 		diag_add(k->c->d, v->pos,
-			 "depends_on: \"%s\" is in group \"%s\", but dependencies must stay within one group (\"%s\")",
-			 v->str, pg ? pg : "?", rg ? rg : "?");
+		         "depends_on: \"%s\" is in group \"%s\", but dependencies must stay within one group (\"%s\")",
+		         v->str, pg ? pg : "?", rg ? rg : "?");
 		return;
 	}
 	k->adj[ri] = xreallocarray(k->adj[ri], k->nadj[ri] + 1, sizeof(**k->adj));
@@ -234,7 +234,7 @@ static void check_endpoints(struct checker *k)
 		for (size_t j = 0; j < ri && port != 0; j++)
 			if (t->resources[j].endpoint && strcmp(t->resources[j].endpoint, r->endpoint) == 0) {
 				diag_add(k->c->d, v->pos, "endpoint \"%s\" is already used by resource \"%s\"",
-					 r->endpoint, t->resources[j].name ? t->resources[j].name : "?");
+				         r->endpoint, t->resources[j].name ? t->resources[j].name : "?");
 				break;
 			}
 	}

@@ -91,8 +91,9 @@ void topo_check_graph(struct topo_ctx *c, size_t *const *adj, const size_t *nadj
 	for (size_t v = 0; v < n; v++)
 		if (w.depth[v] == TOPO_MAX_DEPTH + 1)
 			diag_add(c->d, c->t->resources[v].pos,
-				 "resource \"%s\": dependency chain is %d deep, the maximum is %d",
-				 c->t->resources[v].name ? c->t->resources[v].name : "?", TOPO_MAX_DEPTH + 1, TOPO_MAX_DEPTH);
+			         "resource \"%s\": dependency chain is %d deep, the maximum is %d",
+			         c->t->resources[v].name ? c->t->resources[v].name : "?", TOPO_MAX_DEPTH + 1,
+			         TOPO_MAX_DEPTH);
 	free(w.color);
 	free(w.depth);
 	free(w.stackpos);

@@ -31,8 +31,7 @@ int topo_missing(struct topo_ctx *c, const struct ydoc_node *map, const char *wh
 int topo_want(struct topo_ctx *c, const struct ydoc_node *n, const char *key, enum ydoc_kind kind);
 
 int topo_str(struct topo_ctx *c, const struct ydoc_node *n, const char *key, char **out);
-int topo_uint(struct topo_ctx *c, const struct ydoc_node *n, const char *key, uint64_t lo, uint64_t hi,
-	      uint64_t *out);
+int topo_uint(struct topo_ctx *c, const struct ydoc_node *n, const char *key, uint64_t lo, uint64_t hi, uint64_t *out);
 int topo_bool(struct topo_ctx *c, const struct ydoc_node *n, const char *key, bool *out);
 int topo_dur(struct topo_ctx *c, const struct ydoc_node *n, const char *key, uint64_t *out);
 /* A word from names[] (NULL-terminated) or its index as a number. */

@@ -71,8 +71,7 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int topo_uint(struct topo_ctx *c, const struct ydoc_node *n, const char *key, uint64_t lo, uint64_t hi,
-	      uint64_t *out)
+int topo_uint(struct topo_ctx *c, const struct ydoc_node *n, const char *key, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	if (topo_want(c, n, key, YDOC_SCALAR) < 0)
 		return -1;
@@ -81,8 +80,8 @@ int topo_uint(struct topo_ctx *c, const struct ydoc_node *n, const char *key, ui
 	if (rc < 0)
 		return diag_add(c->d, n->pos, "%s: expected a non-negative integer, got \"%s\"", key, n->str);
 	if (rc > 0 || v < lo || v > hi)
-		return diag_add(c->d, n->pos, "%s: %s is out of range (%llu..%llu)", key, n->str, (unsigned long long)lo,
-				(unsigned long long)hi);
+		return diag_add(c->d, n->pos, "%s: %s is out of range (%llu..%llu)", key, n->str,
+		                (unsigned long long)lo, (unsigned long long)hi);
 	*out = v;
 	return 0;
 }

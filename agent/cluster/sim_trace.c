@@ -10,7 +10,7 @@
 #include "sim_impl.h"
 
 void sim_trace_add(struct sim *s, enum sim_obj obj, const char *name, int from, int to, const char *node,
-		   const char *why)
+                   const char *why)
 {
 	XGROW(s->trace, s->captrace, s->ntrace + 1);
 	struct sim_transition *tr = &s->trace[s->ntrace++];
@@ -58,14 +58,14 @@ const char *sim_transition_format(const struct sim *s, const struct sim_transiti
 	uint64_t ms = rel / NSEC_PER_MSEC;
 	char when[48];
 	snprintf(when, sizeof(when), "%02" PRIu64 ":%02u:%02u.%03u", ms / 3600000, (unsigned)(ms / 60000 % 60),
-		 (unsigned)(ms / 1000 % 60), (unsigned)(ms % 1000));
+	         (unsigned)(ms / 1000 % 60), (unsigned)(ms % 1000));
 	const char *node = tr->node ? tr->node : "-";
 	if (tr->from == tr->to)
 		snprintf(buf, len, "%s %s \"%s\" %s on %s (%s)", when, obj_str(tr->obj), tr->name,
-			 state_str(tr->obj, tr->to), node, tr->why);
+		         state_str(tr->obj, tr->to), node, tr->why);
 	else
 		snprintf(buf, len, "%s %s \"%s\" %s -> %s on %s (%s)", when, obj_str(tr->obj), tr->name,
-			 state_str(tr->obj, tr->from), state_str(tr->obj, tr->to), node, tr->why);
+		         state_str(tr->obj, tr->from), state_str(tr->obj, tr->to), node, tr->why);
 	return buf;
 }
 

@@ -53,12 +53,12 @@ struct probe {
 	const struct plan_probe *cfg; /* borrowed from the plan */
 	struct loop *loop;
 	struct fl_clock *clk;
-	void *impl;     /* the kind's state */
-	void *ctx;      /* the kind's shared context (cluster, curl multi), borrowed */
-	size_t index;   /* in the engine's probe array */
+	void *impl;   /* the kind's state */
+	void *ctx;    /* the kind's shared context (cluster, curl multi), borrowed */
+	size_t index; /* in the engine's probe array */
 	enum probe_status status;
 	unsigned streak_ok, streak_fail;
-	bool fast;      /* a fault is open: use fast_interval */
+	bool fast; /* a fault is open: use fast_interval */
 	bool in_flight;
 	bool running;
 	uint64_t check_started;
@@ -98,7 +98,7 @@ const struct probe_ops *probe_ops_for(const struct plan_probe *cfg);
  * must be called even when this fails.
  */
 int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
-	       struct fl_clock *clk, void *ctx, struct fl_err *e);
+               struct fl_clock *clk, void *ctx, struct fl_err *e);
 void probe_fini(struct probe *p);
 /* Begin checking now, then on cadence. */
 void probe_start(struct probe *p);

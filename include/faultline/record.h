@@ -25,12 +25,12 @@ enum trial_outcome {
 
 /* One probe's view of one trial. */
 struct rec_measure {
-	size_t probe;          /* index into record.probes */
-	bool outage_observed;  /* a check after the injection failed */
-	bool recovered;        /* a check succeeded after that (or no outage and the target came back) */
-	uint64_t down_at;      /* first failing check after the injection */
-	uint64_t up_at;        /* the successful check that ended the outage */
-	uint64_t recovery_ns;  /* up_at - injected_at; without an observed outage: the resolution (an upper bound) */
+	size_t probe;           /* index into record.probes */
+	bool outage_observed;   /* a check after the injection failed */
+	bool recovered;         /* a check succeeded after that (or no outage and the target came back) */
+	uint64_t down_at;       /* first failing check after the injection */
+	uint64_t up_at;         /* the successful check that ended the outage */
+	uint64_t recovery_ns;   /* up_at - injected_at; without an observed outage: the resolution (an upper bound) */
 	uint64_t resolution_ns; /* the probe cadence in force: the measurement's uncertainty */
 };
 
@@ -102,10 +102,10 @@ struct rec_slo {
 	char *name;
 	char *kind;
 	enum slo_verdict verdict;
-	char *detail;     /* one readable sentence with the figures */
-	size_t samples;   /* trials (recovery) or probe checks (availability) */
-	double observed;  /* the figure judged: ns for recovery, % for availability, count for restarts */
-	double limit;     /* the SLO's limit in the same unit */
+	char *detail;    /* one readable sentence with the figures */
+	size_t samples;  /* trials (recovery) or probe checks (availability) */
+	double observed; /* the figure judged: ns for recovery, % for availability, count for restarts */
+	double limit;    /* the SLO's limit in the same unit */
 };
 
 struct rec_restore {

@@ -6,6 +6,18 @@
  * then `pick` chooses all, a count, or a percentage, with a seeded
  * generator so the same seed always picks the same resources. Zero matches
  * is an error, never a silent pass.
+ *
+ * Details callers can rely on:
+ * - Regexes search, unanchored (PCRE2's default): anchor with ^ and $.
+ * - name_re, exclude_re and protect are matched against the resource name,
+ *   type_re against its type, group_re its group, node_re its owner node. A
+ *   missing value (e.g. no owner) never matches a present regex.
+ * - PICK_COUNT larger than the matches picks all matches; a count of 0 is
+ *   an error.
+ * - PICK_PERCENT rounds up, and picks at least 1 when anything matched
+ *   (30% of 10 is 3; 25% of 10 is 3; 0.1% of 10 is 1).
+ * - Picks are a uniform sample (partial Fisher-Yates on
+ *   rng_init(seed, rng_salt(sel->name))) returned in snapshot order.
  */
 #ifndef FAULTLINE_SELECT_H
 #define FAULTLINE_SELECT_H
@@ -39,16 +51,21 @@ void selector_fini(struct selector *s);
 struct selection {
 	const struct cluster_resource **items; /* borrowed from the snapshot, in snapshot order */
 	size_t n;
-	size_t matched;           /* how many matched before pick */
-	size_t protected_skipped; /* matched but protected */
+	size_t matched;           /* survived every filter, exclude and protect: before pick */
+	size_t protected_skipped; /* passed the filters and exclude, removed by protect */
 };
 
 /*
  * Resolve sel against snap. protect may be NULL. seed makes pick
- * deterministic; salt (e.g. a hash of the selector name) keeps two
+ * deterministic; the selector name salts the stream, which keeps two
  * selectors with the same seed from picking in lockstep. On zero matches
  * returns -1 with a message naming the selector and what filtered
- * everything out.
+ * everything out, e.g.
+ *   selector "sql": no resource matches (12 resources; 3 match name, 0 of them match state online)
+ *   selector "sql": 2 matched but all are protected by guards.protect
+ * A PCRE2 matching error (match limit, invalid UTF-8 name) is also -1.
+ * out borrows pointers into snap: free out (selection_fini) before snap.
+ * Allocates no memory per resource: one match scratch serves the call.
  */
 int select_resolve(const struct selector *sel, const struct fl_regex *protect, const struct cluster_snapshot *snap,
                    uint64_t seed, struct selection *out, struct fl_err *e);

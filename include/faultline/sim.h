@@ -145,7 +145,7 @@ void sim_set_wall_epoch(struct sim *s, int64_t unix_s);
  */
 int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e);
 int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
-		struct fl_err *e);
+                struct fl_err *e);
 int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e);
 int sim_move_group(struct sim *s, const char *group, const char *node, long *code, struct fl_err *e);
 
