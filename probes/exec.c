@@ -5,7 +5,8 @@
  * session, stdin from /dev/null, stdout and stderr into one pipe whose
  * first bytes become the failure reason. Completion is seen through a
  * pidfd watched by the loop: no SIGCHLD handler, no blocking waitpid (the
- * WNOHANG reap happens once the pidfd says the child is gone).
+ * WNOHANG reap happens once the pidfd says the child is gone). Where the
+ * kernel (or valgrind) has no pidfd_open, a 5 ms timer polls instead.
  *
  * Whether exec itself failed (ENOENT, EACCES) is told by a CLOEXEC status
  * pipe: the child writes errno there only when execvp returns, so at exit
@@ -35,6 +36,7 @@
 
 #define EXEC_OUT_MAX 200
 #define EXEC_GRACE   (500 * NSEC_PER_MSEC)
+#define EXEC_POLL    (5 * NSEC_PER_MSEC)
 
 struct exec_probe;
 
@@ -47,6 +49,7 @@ struct exec_child {
 	int pidfd, outfd, statfd;
 	struct loop_io pid_io, out_io;
 	struct fl_timer kill_timer;
+	struct fl_timer poll_timer; /* only without pidfd */
 	char out[EXEC_OUT_MAX + 1];
 	size_t nout;
 	struct exec_child *next;
@@ -84,6 +87,7 @@ static void child_unlink_free(struct exec_child *c)
 	loop_io_stop(c->p->loop, &c->pid_io);
 	loop_io_stop(c->p->loop, &c->out_io);
 	clock_timer_stop(c->p->clk, &c->kill_timer);
+	clock_timer_stop(c->p->clk, &c->poll_timer);
 	close_fd(&c->pidfd);
 	close_fd(&c->outfd);
 	close_fd(&c->statfd);
@@ -159,20 +163,17 @@ static enum check_result judge(struct exec_child *c, int status, char *reason, s
 	return CHECK_FAIL;
 }
 
-static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
+/* Reap c if it has exited and report; true when c is gone (freed). */
+static bool try_reap(struct exec_child *c)
 {
-	(void)io;
-	(void)events;
-	struct exec_child *c = arg;
-	/* Still a zombie, so the group id cannot have been reused: take leftovers down with it. */
+	siginfo_t si = {0};
+	/* WNOWAIT: still a zombie, so the group id cannot be reused while we kill leftovers. */
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+		return false;
 	kill_child(c, SIGKILL);
 	int status = 0;
-	pid_t r;
-	do
-		r = waitpid(c->pid, &status, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return; /* not yet (spurious wakeup): the pidfd stays readable */
+	while (waitpid(c->pid, &status, WNOHANG) < 0 && errno == EINTR)
+		;
 	drain_output(c);
 	struct probe *p = c->p;
 	bool cancelled = c->cancelled;
@@ -181,6 +182,23 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 	child_unlink_free(c);
 	if (!cancelled) /* last: the core may start the next check from here */
 		probe_check_done(p, res, reason[0] ? reason : NULL);
+	return true;
+}
+
+static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
+{
+	(void)io;
+	(void)events;
+	try_reap(arg);
+}
+
+/* Without pidfds (Linux < 5.3, valgrind < 3.20): look every EXEC_POLL instead. */
+static void on_poll(void *arg)
+{
+	struct exec_child *c = arg;
+	struct fl_clock *clk = c->p->clk;
+	if (!try_reap(c))
+		clock_timer_start(clk, &c->poll_timer, clock_now(clk) + EXEC_POLL, on_poll, c);
 }
 
 static void on_grace_over(void *arg)
@@ -235,7 +253,7 @@ static int spawn(struct exec_child *c, char *const argv[], char *buf, size_t len
 	fcntl(c->outfd, F_SETFL, O_NONBLOCK);
 	fcntl(c->statfd, F_SETFL, O_NONBLOCK);
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (c->pidfd < 0)
+	if (c->pidfd < 0 && errno != ENOSYS)
 		return snprintf(buf, len, "pidfd_open: %s", strerror(errno)), -1;
 	return 0;
 }
@@ -251,6 +269,16 @@ static void kill_reap(struct exec_child *c)
 	c->pid = 0;
 }
 
+static int watch(struct exec_child *c)
+{
+	struct probe *p = c->p;
+	if (c->pidfd < 0)
+		clock_timer_start(p->clk, &c->poll_timer, clock_now(p->clk) + EXEC_POLL, on_poll, c);
+	else if (loop_io_start(p->loop, &c->pid_io, c->pidfd, EPOLLIN, on_exit_ready, c) < 0)
+		return -1;
+	return loop_io_start(p->loop, &c->out_io, c->outfd, EPOLLIN, on_output, c);
+}
+
 static void exec_start(struct probe *p)
 {
 	struct exec_probe *x = p->impl;
@@ -259,12 +287,11 @@ static void exec_start(struct probe *p)
 	c->p = p;
 	c->pidfd = c->outfd = c->statfd = -1;
 	clock_timer_init(&c->kill_timer);
+	clock_timer_init(&c->poll_timer);
 	c->next = x->children;
 	x->children = c;
 	char reason[256] = "";
-	if (spawn(c, p->cfg->argv, reason, sizeof(reason)) < 0 ||
-	    loop_io_start(p->loop, &c->pid_io, c->pidfd, EPOLLIN, on_exit_ready, c) < 0 ||
-	    loop_io_start(p->loop, &c->out_io, c->outfd, EPOLLIN, on_output, c) < 0) {
+	if (spawn(c, p->cfg->argv, reason, sizeof(reason)) < 0 || watch(c) < 0) {
 		if (reason[0] == '\0')
 			snprintf(reason, sizeof(reason), "epoll: %s", strerror(errno));
 		kill_reap(c);

@@ -135,7 +135,6 @@ static void set_options(struct http_probe *h)
 	curl_easy_setopt(c, CURLOPT_URL, cfg->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ns / NSEC_PER_MSEC));
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
@@ -175,6 +174,8 @@ static void http_start(struct probe *p)
 	h->nbody = 0;
 	h->over = false;
 	h->errbuf[0] = '\0';
+	/* The core's deadline decides; curl's own is a backstop at the same time. */
+	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)(p->cfg->timeout_ns / NSEC_PER_MSEC));
 	if (http_multi_add(h->m, h->easy) < 0) {
 		probe_check_done(p, CHECK_ERROR, "curl_multi_add_handle failed");
 		return;

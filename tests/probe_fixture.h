@@ -20,8 +20,8 @@
 #include "faultline/plan.h"
 #include "faultline/probe.h"
 
-#define MS(x)     ((uint64_t)(x) * NSEC_PER_MSEC)
-#define PF_LOG_MAX    64
+#define MS(x)      ((uint64_t)(x)*NSEC_PER_MSEC)
+#define PF_LOG_MAX 64
 
 struct pf_check {
 	enum check_result r;
