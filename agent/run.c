@@ -170,21 +170,6 @@ static void on_probe_check(struct probe *p, enum check_result res, uint64_t star
 		trial_on_probe_check(r, p->index, res, started);
 }
 
-/* Is the resource one the run selected, or in a group it selected from? */
-static bool touches(const struct run *r, const char *resource)
-{
-	for (size_t s = 0; s < r->plan->nselectors; s++)
-		for (size_t i = 0; i < r->sels[s].n; i++)
-			if (strcmp(r->sels[s].items[i]->name, resource) == 0)
-				return true;
-	const struct cluster_resource *res = cluster_snapshot_resource(&r->initial, resource);
-	for (size_t s = 0; res != NULL && res->group != NULL && s < r->plan->nselectors; s++)
-		for (size_t i = 0; i < r->sels[s].n; i++)
-			if (r->sels[s].items[i]->group && strcmp(r->sels[s].items[i]->group, res->group) == 0)
-				return true;
-	return false;
-}
-
 static void record_event(struct run *r, const struct cluster_event *ev)
 {
 	struct run_record *rec = r->rec;
@@ -229,7 +214,7 @@ static void kick_service_probes(struct run *r, const char *resource)
 static void on_cluster_event(const struct cluster_event *ev, void *arg)
 {
 	struct run *r = arg;
-	if (ev->kind == CLUSTER_EV_RESOURCE && touches(r, ev->name)) {
+	if (ev->kind == CLUSTER_EV_RESOURCE && watch_find(r, ev->name) != NULL) {
 		record_event(r, ev);
 		if (r->phase == PH_FAULTS)
 			trial_on_event(r, ev);
@@ -433,6 +418,7 @@ static int setup(struct run *r)
 	}
 	if (open_cluster(r) < 0 || resolve_selectors(r) < 0)
 		return -1;
+	watch_build(r);
 	if (r->opts->dry_run)
 		return 0;
 	return make_probes(r);
@@ -484,6 +470,7 @@ static void teardown(struct run *r)
 		free(r->touched[i].owner);
 	}
 	free(r->touched);
+	free(r->watch);
 	cluster_snapshot_free(&r->initial);
 	if (r->loop != NULL) {
 		loop_io_stop(r->loop, &r->cluster_io);

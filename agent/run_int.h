@@ -80,6 +80,8 @@ struct run {
 	struct loop *loop;
 	struct cluster *cl;
 	struct cluster_snapshot initial;
+	const struct cluster_resource **watch; /* run_watch.c: watched resources, by name */
+	size_t nwatch;
 	struct selection *sels; /* one per plan selector */
 	struct probe *probes;
 	struct cluster_probe_ctx *cpctx; /* one per probe (used by cluster probes) */
@@ -115,6 +117,13 @@ bool run_all_probes_up(const struct run *r, const char **which);
 void run_event_phase(struct run *r);
 void run_event_injected(struct run *r, const struct rec_trial *rt);
 void run_event_trial(struct run *r, const struct rec_trial *rt);
+
+/* run_watch.c */
+void watch_build(struct run *r);
+/* A watched resource as it was before the run, or NULL if the run does not watch it. */
+const struct cluster_resource *watch_find(const struct run *r, const char *name);
+/* Where a watched resource is now, from the events seen so far. */
+const char *watch_owner(const struct run *r, const char *name);
 
 /* run_sched.c */
 void sched_start(struct run *r);

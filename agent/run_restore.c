@@ -44,12 +44,12 @@ static void note_one(struct run *r, const struct cluster_resource *res)
 
 void restore_note(struct run *r, const char *resource)
 {
-	const struct cluster_resource *res = cluster_snapshot_resource(&r->initial, resource);
+	const struct cluster_resource *res = watch_find(r, resource);
 	if (res == NULL)
 		return;
-	/* A failover moves the whole group: remember all of it. */
-	for (size_t i = 0; i < r->initial.nresources; i++) {
-		const struct cluster_resource *o = &r->initial.resources[i];
+	/* A failover moves the whole group: remember all of it (the watch set holds it). */
+	for (size_t i = 0; i < r->nwatch; i++) {
+		const struct cluster_resource *o = r->watch[i];
 		if (o == res || (res->group && o->group && strcmp(o->group, res->group) == 0))
 			note_one(r, o);
 	}
