@@ -19,6 +19,7 @@
 #include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/record.h"
+#include "faultline/restore.h"
 #include "faultline/rng.h"
 #include "faultline/run.h"
 #include "faultline/select.h"
@@ -56,14 +57,6 @@ struct fault_state {
 	uint64_t planned; /* planned time of the pending injection */
 	struct fl_timer timer;
 	struct run *run;
-};
-
-/* What the run touched, and how it was before. */
-struct touched {
-	char *resource;
-	char *group;
-	char *owner; /* owner node before the run */
-	int state;   /* enum res_state before the run */
 };
 
 struct abort_guard {
