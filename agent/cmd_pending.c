@@ -19,13 +19,6 @@ int cmd_agent(int argc, char **argv)
 	return pending("agent", "the daemon builds on `run`");
 }
 
-int cmd_restore(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("restore", "the journal comes with the agent");
-}
-
 int cmd_status(int argc, char **argv)
 {
 	(void)argc;

@@ -10,6 +10,7 @@
 
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
+#include "faultline/journal.h"
 #include "faultline/log.h"
 #include "faultline/plan.h"
 #include "faultline/record.h"
@@ -19,9 +20,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
 	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
 	        "  --quiet          no progress lines, only the summary\n"
@@ -47,6 +49,31 @@ static int check_backend(const struct plan *p)
 	return rc;
 }
 
+/* Open the journal; whatever a crashed run left in it is restored before anything new starts. */
+static struct journal *open_state(const char *dir)
+{
+	struct fl_err e;
+	struct journal *j = journal_open(dir, &e);
+	if (j == NULL) {
+		fprintf(stderr, "faultline run: %s\n", e.msg);
+		return NULL;
+	}
+	size_t orphans = 0;
+	for (const struct journal_run *r = journal_runs(j); r != NULL; r = r->next)
+		orphans += r->orphan;
+	if (orphans == 0)
+		return j;
+	fprintf(stderr, "faultline run: %s holds %zu run(s) a crashed faultline left behind; restoring them first\n",
+	        journal_file(j), orphans);
+	struct reconcile_opts o = {.progress = stderr};
+	if (journal_reconcile(j, &o, &e) < 0) {
+		fprintf(stderr, "faultline run: %s\n", e.msg);
+		journal_close(j);
+		return NULL;
+	}
+	return j; /* a cluster still held is refused by the run itself */
+}
+
 static int write_file(const char *path, const struct run_record *rec,
                       int (*write)(const struct run_record *, FILE *, struct fl_err *))
 {
@@ -70,14 +97,15 @@ int cmd_run(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
 	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
 	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},       {"state", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
-	const char *json = NULL, *junit = NULL;
+	const char *json = NULL, *junit = NULL, *state = NULL;
 	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:qVhs:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -90,6 +118,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'u':
 			junit = optarg;
+			break;
+		case 's':
+			state = optarg;
 			break;
 		case 'q':
 			ro.progress = NULL;
@@ -128,6 +159,10 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(level, 0);
+	if (state != NULL && !ro.dry_run && (ro.journal = open_state(state)) == NULL) {
+		plan_free(p);
+		return FL_EXIT_BACKEND;
+	}
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);
@@ -143,6 +178,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
 	}
 	record_fini(&rec);
+	journal_close(ro.journal);
 	plan_free(p);
 	return code;
 }

@@ -91,6 +91,7 @@ struct run {
 	struct abort_guard *guards; /* one per guards.abort_when */
 	struct loop_io cluster_io;
 	struct loop_signal sig;
+	struct journal_run *jrun; /* NULL without a journal */
 	int exit_code;
 	char *abort_reason;
 	struct fl_err err;
@@ -126,6 +127,13 @@ void trial_abort_all(struct run *r);
 /* run_restore.c */
 void restore_note(struct run *r, const char *resource);
 int restore_all(struct run *r);
+
+/* run_journal.c */
+int run_journal_begin(struct run *r);
+int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group,
+                       struct fl_err *e);
+void run_journal_injected(struct run *r, long code, const char *error);
+void run_journal_end(struct run *r, int exit_code);
 
 /* slo.c */
 void slo_judge(const struct plan *p, struct run_record *rec);
