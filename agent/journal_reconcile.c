@@ -144,8 +144,10 @@ static int reconcile_run(struct journal *j, const char *id, struct rc_env *env, 
 	size_t bad = 0;
 	for (size_t i = 0; i < r->ntouched; i++)
 		bad += !r->verified[i];
-	if (bad == 0) /* all verified, the run just never ended */
+	if (bad == 0) { /* all verified, the run just never ended */
+		say(env->o, "run %s: everything verified", id);
 		return journal_end(j, r, FL_EXIT_ABORTED, "reconciled after a crash", e) < 0 ? -1 : 0;
+	}
 	log_warnx("run %s: %zu resource(s) NOT RESTORED on cluster %s; new runs on it are refused until an operator "
 	          "acts (faultline restore --force)",
 	          id, bad, r->key);
