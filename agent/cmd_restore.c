@@ -61,9 +61,9 @@ static int reconcile(const char *dir, const struct reconcile_opts *o)
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"state", required_argument, NULL, 's'}, {"force", no_argument, NULL, 'f'},
+	    {"state", required_argument, NULL, 's'},   {"force", no_argument, NULL, 'f'},
 	    {"timeout", required_argument, NULL, 't'}, {"show", no_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	const char *dir = RESTORE_DEFAULT_STATE;
 	struct reconcile_opts o = {.progress = stdout};

@@ -20,7 +20,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
+	        "[--quiet] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
@@ -94,10 +95,14 @@ static int write_file(const char *path, const struct run_record *rec,
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
-	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
-	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},       {"state", required_argument, NULL, 's'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"junit", required_argument, NULL, 'u'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"state", required_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};

@@ -189,15 +189,14 @@ static bool want_compact(const struct journal *j)
 	return j->size > j->compact_bytes && j->size > 2 * j->live;
 }
 
-int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync,
-                   struct fl_err *e)
+int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync, struct fl_err *e)
 {
 	size_t len, end;
 	unsigned char *frame = journal_frame(type, fields, n, &len);
-	int rc = len > JOURNAL_MAX_RECORD + JOURNAL_HEADER
-	             ? err_set(e, "journal %s: %s record of %zu bytes is too large", j->path, journal_type_str(type),
-	                       len)
-	             : put(j, frame, len, sync, e);
+	int rc =
+	    len > JOURNAL_MAX_RECORD + JOURNAL_HEADER
+	        ? err_set(e, "journal %s: %s record of %zu bytes is too large", j->path, journal_type_str(type), len)
+	        : put(j, frame, len, sync, e);
 	/* Applied through the reader, so memory holds exactly what a restart will read. */
 	if (rc == 0)
 		rc = journal_scan(frame, len, load_cb, j, &end, e);

@@ -101,8 +101,9 @@ static int check(const unsigned char *p, size_t rem, size_t off, size_t *len, st
 	if (crc32c(0, p, 4) != get32(p + 4)) {
 		if (all_zero(p, rem))
 			return 1;
-		return err_set(e, "record at offset %zu: header checksum mismatch with %zu byte(s) after it; "
-		                  "refusing to guess",
+		return err_set(e,
+		               "record at offset %zu: header checksum mismatch with %zu byte(s) after it; "
+		               "refusing to guess",
 		               off, rem);
 	}
 	if (blen < 2 || blen > JOURNAL_MAX_RECORD)
@@ -114,8 +115,9 @@ static int check(const unsigned char *p, size_t rem, size_t off, size_t *len, st
 		return 0;
 	if (*len == rem)
 		return 1;
-	return err_set(e, "record at offset %zu: checksum mismatch with %zu byte(s) of records after it; "
-	                  "refusing to guess",
+	return err_set(e,
+	               "record at offset %zu: checksum mismatch with %zu byte(s) of records after it; "
+	               "refusing to guess",
 	               off, rem - *len);
 }
 

@@ -28,7 +28,7 @@ struct journal {
 	uint64_t size;
 	uint64_t compact_bytes;
 	uint64_t live; /* bytes of unsettled records at the last compaction */
-	bool broken; /* a failed write could not be cut back: refuse further appends */
+	bool broken;   /* a failed write could not be cut back: refuse further appends */
 	struct journal_run *runs;
 };
 
@@ -54,7 +54,6 @@ struct journal_run *journal_find(const struct journal *j, const char *id);
 void journal_runs_free(struct journal *j);
 
 /* Append one framed record (fdatasync'd when sync) and apply it. */
-int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync,
-                   struct fl_err *e);
+int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync, struct fl_err *e);
 
 #endif

@@ -107,8 +107,8 @@ static int restore_run(struct journal *j, struct journal_run *r, struct rc_env *
 		free(todo);
 		return 0;
 	}
-	struct restore_ctx c = {cl, env->clk, env->loop, env->o->timeout_ns, env->o->progress ? progress : NULL,
-	                        (void *)env->o};
+	struct restore_ctx c = {
+	    cl, env->clk, env->loop, env->o->timeout_ns, env->o->progress ? progress : NULL, (void *)env->o};
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	restore_touched(&c, todo, n, &rec);
@@ -119,8 +119,8 @@ static int restore_run(struct journal *j, struct journal_run *r, struct rc_env *
 	for (size_t i = 0; i < rec.nrestores && rc == 0; i++) {
 		struct journal_run *cur = journal_find(j, id);
 		if (cur != NULL)
-			rc = journal_restored(j, cur, rec.restores[i].resource, rec.restores[i].ok, rec.restores[i].detail,
-			                      e);
+			rc = journal_restored(j, cur, rec.restores[i].resource, rec.restores[i].ok,
+			                      rec.restores[i].detail, e);
 	}
 	free(id);
 	record_fini(&rec);

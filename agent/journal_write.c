@@ -57,7 +57,7 @@ struct journal_run *journal_begin(struct journal *j, const char *id, const struc
 	snprintf(timeout, sizeof(timeout), "%" PRIu64, cfg->timeout_ns);
 	snprintf(argc, sizeof(argc), "%zu", nargv);
 	const char **f = xcalloc(8 + nargv, sizeof(char *));
-	const char *fixed[] = {id, plan_path, plan_sha256 ? plan_sha256 : "", cfg->backend, cfg->topology, seed,
+	const char *fixed[] = {id,      plan_path, plan_sha256 ? plan_sha256 : "", cfg->backend, cfg->topology, seed,
 	                       timeout, argc};
 	memcpy(f, fixed, sizeof(fixed));
 	for (size_t i = 0; i < nargv; i++)

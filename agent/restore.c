@@ -166,25 +166,36 @@ static int record_results(struct restore_item *items, size_t n, const struct clu
 	return rc;
 }
 
-/* One pass: snapshot, and correct the first item that differs. Returns true when all match. */
-static bool pass(const struct restore_ctx *c, struct restore_item *items, size_t n, struct cluster_snapshot *s,
-                 bool *have)
+/* Nothing more can be done for it: gone from the cluster, or out of attempts and settled. */
+static bool hopeless(const struct restore_item *it, const struct cluster_snapshot *s, uint64_t now)
+{
+	if (cluster_snapshot_resource(s, it->t->resource) == NULL)
+		return true;
+	return it->attempts >= RESTORE_MAX_ATTEMPTS && now >= it->next_try && !group_pending(s, it->t->group);
+}
+
+enum pass_result { PASS_DONE, PASS_WAIT, PASS_STUCK };
+
+/* One pass: snapshot, and correct the first item that differs. */
+static enum pass_result pass(const struct restore_ctx *c, struct restore_item *items, size_t n,
+                             struct cluster_snapshot *s, bool *have)
 {
 	struct fl_err e;
 	if (*have)
 		cluster_snapshot_free(s);
 	*have = c->cl->ops->snapshot(c->cl, s, &e) == 0;
 	if (!*have)
-		return false;
+		return PASS_WAIT;
 	uint64_t now = clock_now(c->clk);
-	bool done = true;
+	bool done = true, stuck = true;
 	for (size_t i = 0; i < n; i++)
 		if (!matches(items[i].t, s)) {
 			done = false;
+			stuck = stuck && hopeless(&items[i], s, now);
 			if (correct(c, &items[i], s, now))
-				break; /* one correction at a time */
+				return PASS_WAIT; /* one correction at a time */
 		}
-	return done;
+	return done ? PASS_DONE : stuck ? PASS_STUCK : PASS_WAIT;
 }
 
 int restore_touched(const struct restore_ctx *c, const struct touched *touched, size_t n, struct run_record *rec)
@@ -198,7 +209,7 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 	struct cluster_snapshot s;
 	memset(&s, 0, sizeof(s));
 	bool have = false;
-	while (!pass(c, items, n, &s, &have)) {
+	while (pass(c, items, n, &s, &have) == PASS_WAIT) {
 		uint64_t now = clock_now(c->clk);
 		if (now >= deadline)
 			break;

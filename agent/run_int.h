@@ -130,8 +130,7 @@ int restore_all(struct run *r);
 
 /* run_journal.c */
 int run_journal_begin(struct run *r);
-int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group,
-                       struct fl_err *e);
+int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
 void run_journal_injected(struct run *r, long code, const char *error);
 void run_journal_end(struct run *r, int exit_code);
 

@@ -48,8 +48,7 @@ int run_journal_begin(struct run *r)
 }
 
 /* The pre-run state of everything restore_note recorded for resource's group. */
-int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group,
-                       struct fl_err *e)
+int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e)
 {
 	if (r->jrun == NULL)
 		return 0;

@@ -97,8 +97,14 @@ static char *reconcile(struct env *v, bool force, int *left)
 	char *out = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&out, &len);
-	struct reconcile_opts o = {.open = open_cb, .close = close_cb, .arg = v, .clk = v->clk, .loop = v->loop,
-	                           .timeout_ns = 60 * NSEC_PER_SEC, .force = force, .progress = m};
+	struct reconcile_opts o = {.open = open_cb,
+	                           .close = close_cb,
+	                           .arg = v,
+	                           .clk = v->clk,
+	                           .loop = v->loop,
+	                           .timeout_ns = 60 * NSEC_PER_SEC,
+	                           .force = force,
+	                           .progress = m};
 	struct fl_err e;
 	*left = journal_reconcile(v->j, &o, &e);
 	fclose(m);

@@ -50,18 +50,18 @@ struct journal_run {
 	char *plan_path;
 	char *plan_sha256;
 	char *backend;
-	char *topology;  /* "" when none */
-	char **command;  /* NULL-terminated, empty for none */
+	char *topology; /* "" when none */
+	char **command; /* NULL-terminated, empty for none */
 	size_t ncommand;
 	uint64_t seed;
 	uint64_t timeout_ns;
-	char *key;          /* cluster identity (journal_cluster_key) */
+	char *key;               /* cluster identity (journal_cluster_key) */
 	struct touched *touched; /* pre-run state of everything INTENT named */
 	bool *verified;          /* per touched: a RESTORED record verified it */
 	size_t ntouched, captouched;
 	unsigned intents, injected;
-	bool ended;  /* RUN_END seen */
-	bool orphan; /* found in the journal on open: its process is gone */
+	bool ended;              /* RUN_END seen */
+	bool orphan;             /* found in the journal on open: its process is gone */
 	struct journal_raw *raw; /* its records, verbatim, for compaction */
 	size_t nraw, capraw;
 	struct journal_run *next;
