@@ -35,17 +35,6 @@ static struct cluster *open_for(const struct plan *p, const char *topology, stru
 	return c;
 }
 
-static struct plan *load_plan(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	diag_sort(&d);
-	diag_print(&d, stderr);
-	diag_fini(&d);
-	return p;
-}
-
 static const char *or_dash(const char *s)
 {
 	return s != NULL ? s : "-";
@@ -119,7 +108,7 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (topology != NULL)
 		return with_cluster(NULL, topology, show_cluster);
-	struct plan *p = load_plan(argv[optind]);
+	struct plan *p = plan_load_report(argv[optind], stderr);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	int code = with_cluster(p, NULL, show_cluster);
@@ -168,7 +157,7 @@ int cmd_select(int argc, char **argv)
 		fprintf(stderr, "usage: faultline select PLAN\n");
 		return FL_EXIT_INVALID;
 	}
-	struct plan *p = load_plan(argv[1]);
+	struct plan *p = plan_load_report(argv[1], stderr);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	int code = with_cluster(p, NULL, show_selection);

@@ -146,12 +146,7 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	const char *path = argv[optind];
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	diag_sort(&d);
-	diag_print(&d, stderr);
-	diag_fini(&d);
+	struct plan *p = plan_load_report(path, stderr);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	if (check_backend(p) < 0) {

@@ -19,12 +19,7 @@ static int usage(void)
 
 static bool validate_one(const char *path, enum mode mode)
 {
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	diag_sort(&d);
-	diag_print(&d, stderr);
-	diag_fini(&d);
+	struct plan *p = plan_load_report(path, stderr);
 	if (p == NULL)
 		return false;
 	if (mode == MODE_PRINT)

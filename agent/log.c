@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static enum log_level max_level = LOG_LVL_INFO;
+static enum log_level max_level = LOG_LVL_WARN; /* commands raise it: run -V, the agent */
 static int use_prio_prefix;
 
 void log_init(enum log_level level, int journald)

@@ -231,21 +231,15 @@ static void free_slos(struct plan *p)
 		free(s->probe);
 		free(s->target);
 		regex_free(s->to);
+		for (size_t k = 0; k < s->nfaults; k++)
+			free(s->faults[k]);
+		free(s->faults);
+		free(s->fault_idx);
 	}
 	free(p->slos);
 }
 
 /* Until agent/select.c lands on main: selector_fini's job, done here. */
-static void free_selector(struct selector *s)
-{
-	free(s->name);
-	regex_free(s->name_re);
-	regex_free(s->group_re);
-	regex_free(s->type_re);
-	regex_free(s->node_re);
-	regex_free(s->exclude_re);
-}
-
 void plan_free(struct plan *p)
 {
 	if (p == NULL)
@@ -258,7 +252,7 @@ void plan_free(struct plan *p)
 	free(p->cluster.topology_path);
 	free_argv(p->cluster.command);
 	for (size_t i = 0; i < p->nselectors; i++)
-		free_selector(&p->selectors[i]);
+		selector_fini(&p->selectors[i]);
 	free(p->selectors);
 	free_faults(p);
 	free_probes(p);
@@ -281,4 +275,15 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 	cfg->command = p->cluster.command;
 	cfg->seed = p->seed;
 	cfg->timeout_ns = p->cluster.timeout_ns;
+}
+
+struct plan *plan_load_report(const char *path, FILE *err)
+{
+	struct fl_diag d;
+	diag_init(&d, path);
+	struct plan *p = plan_load(path, &d);
+	diag_sort(&d);
+	diag_print(&d, err);
+	diag_fini(&d);
+	return p;
 }

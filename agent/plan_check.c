@@ -41,15 +41,15 @@ static const char **names_of(const struct plan *p, enum ref_kind k)
 }
 
 /* Resolve the name in map[key] (already loaded into `name`); report if unknown. */
-static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *key, const char *name, enum ref_kind k,
-                      const char *who)
+/* Resolve name (written at node v, under key) to an index, or report it with a suggestion. */
+static size_t resolve_at(struct pctx *c, const struct ydoc_node *v, const char *key, const char *name, enum ref_kind k,
+                         const char *who)
 {
 	if (name == NULL)
 		return PLAN_NONE;
 	size_t i = find(c->p, k, name);
 	if (i != PLAN_NONE)
 		return i;
-	const struct ydoc_node *v = ydoc_get(map, key);
 	const char **names = names_of(c->p, k);
 	const char *s = plan_suggest(name, names);
 	if (s != NULL)
@@ -59,6 +59,12 @@ static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *k
 		diag_add(c->d, v->pos, "%s: unknown %s \"%s\" in %s", who, ref_words[k], name, key);
 	free(names);
 	return PLAN_NONE;
+}
+
+static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *key, const char *name, enum ref_kind k,
+                      const char *who)
+{
+	return resolve_at(c, ydoc_get(map, key), key, name, k, who);
 }
 
 /* Follow `after` links from fault i; report a loop once, at the fault that closes it. */
@@ -125,6 +131,10 @@ static void check_slos(struct pctx *c)
 		snprintf(who, sizeof(who), "slo \"%s\"", s->name);
 		s->probe_idx = resolve(c, list->items[i], "probe", s->probe, REF_PROBE, who);
 		s->target_idx = resolve(c, list->items[i], "target", s->target, REF_SELECTOR, who);
+		const struct ydoc_node *fl = ydoc_get(list->items[i], "faults");
+		s->fault_idx = s->nfaults ? xcalloc(s->nfaults, sizeof(*s->fault_idx)) : NULL;
+		for (size_t k = 0; k < s->nfaults; k++)
+			s->fault_idx[k] = resolve_at(c, fl->items[k], "faults", s->faults[k], REF_FAULT, who);
 	}
 }
 
@@ -182,9 +192,9 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 			ok = unsupported(d, f, backend, what);
 			continue;
 		}
-		for (unsigned b = 0; plan_offline_flag_names[b] != NULL; b++) {
+		for (unsigned b = 0; offline_flag_names[b] != NULL; b++) {
 			if ((f->flags & (1u << b)) && !(caps->offline_flags & (1u << b))) {
-				snprintf(what, sizeof(what), "offline flag \"%s\"", plan_offline_flag_names[b]);
+				snprintf(what, sizeof(what), "offline flag \"%s\"", offline_flag_names[b]);
 				ok = unsupported(d, f, backend, what);
 			}
 		}

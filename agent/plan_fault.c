@@ -44,7 +44,7 @@ static void load_flags(struct pctx *c, const struct ydoc_node *n, struct plan_fa
 		return;
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct ydoc_node *it = n->items[i];
-		int bit = plan_get_enum(c, it, "offline flag", plan_offline_flag_names);
+		int bit = plan_get_enum(c, it, "offline flag", offline_flag_names);
 		if (bit < 0)
 			continue;
 		if (f->flags & (1u << bit))

@@ -44,6 +44,14 @@ int plan_get_enum(struct pctx *c, const struct ydoc_node *n, const char *what, c
 /* A list of strings (argv); NULL-terminated copy. */
 bool plan_get_argv(struct pctx *c, const struct ydoc_node *n, char ***out, size_t *count);
 
+/*
+ * Exactly one of keys (NULL-terminated) must be present in map n: returns
+ * its value and sets *index, or reports "both X and Y; why_one" / "needs one
+ * of ..." and returns NULL (or the first one found).
+ */
+const struct ydoc_node *plan_one_of(struct pctx *c, const struct ydoc_node *n, const char *const *keys, const char *who,
+                                    const char *why_one, size_t *index);
+
 void plan_load_selectors(struct pctx *c, const struct ydoc_node *n);
 void plan_load_faults(struct pctx *c, const struct ydoc_node *n);
 void plan_load_probes(struct pctx *c, const struct ydoc_node *n);
@@ -57,11 +65,5 @@ void plan_check_refs(struct pctx *c);
 size_t plan_find_selector(const struct plan *p, const char *name);
 size_t plan_find_probe(const struct plan *p, const char *name);
 size_t plan_find_fault(const struct plan *p, const char *name);
-
-/* Local until agent/cluster/registry.c lands: offline flag names. */
-extern const char *const plan_offline_flag_names[];
-unsigned plan_offline_flag(const char *name);
-int plan_res_state(const char *s);
-const char *plan_res_state_name(int state);
 
 #endif

@@ -95,7 +95,7 @@ static void print_selectors(const struct plan *p, FILE *f)
 		print_re(f, "    ", "node", s->node_re);
 		print_re(f, "    ", "exclude", s->exclude_re);
 		if (s->state != -2)
-			fprintf(f, "    state: %s\n", plan_res_state_name(s->state));
+			fprintf(f, "    state: %s\n", res_state_str(s->state));
 		if (s->pick == PICK_ALL)
 			fputs("    pick: all\n", f);
 		else if (s->pick == PICK_COUNT)
@@ -124,9 +124,9 @@ static void print_fault(const struct plan_fault *ft, FILE *f)
 	fprintf(f, ", jitter: %s }\n", dur(ft->repeat.jitter_ns, b));
 	if (ft->action == PLAN_OFFLINE) {
 		fputs("    flags: [", f);
-		for (unsigned i = 0, n = 0; plan_offline_flag_names[i] != NULL; i++)
+		for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
 			if (ft->flags & (1u << i))
-				fprintf(f, "%s%s", n++ ? ", " : "", plan_offline_flag_names[i]);
+				fprintf(f, "%s%s", n++ ? ", " : "", offline_flag_names[i]);
 		fputs("]\n", f);
 	}
 	if (ft->destination != NULL) {
@@ -192,6 +192,14 @@ static void print_slo(const struct plan_slo *s, FILE *f)
 		fputs("    target: ", f);
 		q(f, s->target);
 		fputc('\n', f);
+	}
+	if (s->nfaults > 0) {
+		fputs("    faults: [", f);
+		for (size_t k = 0; k < s->nfaults; k++) {
+			fputs(k ? ", " : "", f);
+			q(f, s->faults[k]);
+		}
+		fputs("]\n", f);
 	}
 	if (s->kind == SLO_RECOVERY)
 		print_recovery(&s->recovery, f);

@@ -61,22 +61,10 @@ static void load_target(struct pctx *c, const struct ydoc_node *v, struct plan_p
 static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr,
                                          const char *who)
 {
-	const struct ydoc_node *found = NULL;
-	for (size_t k = 0; kinds[k] != NULL; k++) {
-		const struct ydoc_node *v = ydoc_get(n, kinds[k]);
-		if (v == NULL)
-			continue;
-		if (found != NULL) {
-			diag_add(c->d, v->pos, "%s has both %s and %s; a probe checks one thing", who, kinds[pr->kind],
-			         kinds[k]);
-			continue;
-		}
-		found = v;
-		pr->kind = (enum plan_probe_kind)k;
-	}
-	if (found == NULL)
-		diag_add(c->d, n->pos, "%s needs one of cluster, tcp, http or exec", who);
-	return found;
+	size_t k = 0;
+	const struct ydoc_node *v = plan_one_of(c, n, kinds, who, "a probe checks one thing", &k);
+	pr->kind = (enum plan_probe_kind)k;
+	return v;
 }
 
 static void load_timing(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr)

@@ -49,7 +49,7 @@ static void load_state(struct pctx *c, const struct ydoc_node *n, struct selecto
 		diag_add(c->d, n->pos, "expected a resource state, got a %s", ydoc_kind_str(n));
 		return;
 	}
-	int st = plan_res_state(n->str);
+	int st = res_state_parse(n->str);
 	if (st == -2)
 		diag_add(c->d, n->pos,
 		         "unknown resource state \"%s\" (expected online, offline, failed, pending, "

@@ -10,7 +10,7 @@
 #include "plan_int.h"
 
 static const char *const slo_keys[] = {"name",   "probe", "target",       "recovery", "availability",
-                                       "expect", "to",    "max_restarts", NULL};
+                                       "expect", "to",    "max_restarts", "faults",   NULL};
 static const char *const kinds[] = {"recovery", "availability", "expect", "max_restarts", NULL};
 static const char *const expects[] = {"restart", "failover", "stays_failed", NULL};
 
@@ -93,22 +93,31 @@ static void load_kind(struct pctx *c, const struct ydoc_node *n, const struct yd
 
 static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_slo *s, const char *who)
 {
-	const struct ydoc_node *found = NULL;
-	for (size_t k = 0; kinds[k] != NULL; k++) {
-		const struct ydoc_node *v = ydoc_get(n, kinds[k]);
-		if (v == NULL)
-			continue;
-		if (found != NULL) {
-			diag_add(c->d, v->pos, "%s has both %s and %s; write one SLO for each", who, kinds[s->kind],
-			         kinds[k]);
-			continue;
-		}
-		found = v;
-		s->kind = (enum plan_slo_kind)k;
+	size_t k = 0;
+	const struct ydoc_node *v = plan_one_of(c, n, kinds, who, "write one SLO for each", &k);
+	s->kind = (enum plan_slo_kind)k;
+	return v;
+}
+
+/* `faults: [a, b]` narrows a recovery SLO to the trials of those faults. */
+static void load_faults(struct pctx *c, const struct ydoc_node *v, struct plan_slo *s)
+{
+	if (v == NULL)
+		return;
+	if (s->kind != SLO_RECOVERY) {
+		diag_add(c->d, v->pos, "faults only applies to recovery");
+		return;
 	}
-	if (found == NULL)
-		diag_add(c->d, n->pos, "%s needs one of recovery, availability, expect or max_restarts", who);
-	return found;
+	if (!plan_is_seq(c, v))
+		return;
+	if (v->nitems == 0) {
+		diag_add(c->d, v->pos, "faults needs at least one fault name (leave it out to count every fault)");
+		return;
+	}
+	s->faults = xcalloc(v->nitems + 1, sizeof(*s->faults));
+	for (size_t i = 0; i < v->nitems; i++)
+		if (plan_get_str(c, v->items[i], &s->faults[s->nfaults]))
+			s->nfaults++;
 }
 
 /* recovery/availability measure a probe; expect/max_restarts watch a selector's resources. */
@@ -126,6 +135,7 @@ static void load_subject(struct pctx *c, const struct ydoc_node *n, struct plan_
 		diag_add(c->d, pr->pos, "probe does not apply to %s; use target", kinds[s->kind]);
 	else if (pr != NULL)
 		plan_get_str(c, pr, &s->probe);
+	load_faults(c, ydoc_get(n, "faults"), s);
 	if (tg != NULL && by_probe)
 		diag_add(c->d, tg->pos, "target does not apply to %s; use probe", kinds[s->kind]);
 	else if (tg != NULL)

@@ -25,7 +25,7 @@ static void sum_selector(const struct selector *s, FILE *f)
 		if (re[i] != NULL)
 			fprintf(f, "%s %s ~ /%s/", n++ ? "," : "", what[i], regex_pattern(re[i]));
 	if (s->state != -2)
-		fprintf(f, ", state %s", plan_res_state_name(s->state));
+		fprintf(f, ", state %s", res_state_str(s->state));
 	if (s->pick == PICK_ALL)
 		fputs("; all of them\n", f);
 	else if (s->pick == PICK_COUNT)
@@ -40,9 +40,9 @@ static void sum_action(const struct plan_fault *ft, FILE *f)
 	                                    "move the group of"};
 	char b[32];
 	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
-	for (unsigned i = 0, n = 0; plan_offline_flag_names[i] != NULL; i++)
+	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
 		if (ft->flags & (1u << i))
-			fprintf(f, "%s%s", n++ ? ", " : " with flags ", plan_offline_flag_names[i]);
+			fprintf(f, "%s%s", n++ ? ", " : " with flags ", offline_flag_names[i]);
 	if (ft->destination != NULL)
 		fprintf(f, " to %s", ft->destination);
 	if (ft->has_online_after)
@@ -103,7 +103,10 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 	fprintf(f, "  %s: ", s->name);
 	switch (s->kind) {
 	case SLO_RECOVERY:
-		fprintf(f, "%s recovers with", s->probe);
+		fprintf(f, "%s recovers", s->probe);
+		for (size_t k = 0; k < s->nfaults; k++)
+			fprintf(f, "%s%s", k ? ", " : " from faults ", s->faults[k]);
+		fputs(" with", f);
 		for (size_t i = 0, n = 0; i < 5; i++)
 			if (vals[i])
 				fprintf(f, "%s %s <= %s", n++ ? "," : "", keys[i], dur(vals[i], b));

@@ -15,57 +15,6 @@
 #include "faultline/util.h"
 #include "plan_int.h"
 
-/* Index i is the flag 1 << i (cluster.h OFFLINE_*). */
-const char *const plan_offline_flag_names[] = {
-    "ignore_resource_status",
-    "return_to_source_node_on_error",
-    "queue_enabled",
-    "returning_to_source_node_because_of_error",
-    "due_to_embedded_failure",
-    "ignore_network_connectivity",
-    "do_not_update_persistent_state",
-    NULL,
-};
-
-unsigned plan_offline_flag(const char *name)
-{
-	for (unsigned i = 0; plan_offline_flag_names[i] != NULL; i++)
-		if (strcmp(name, plan_offline_flag_names[i]) == 0)
-			return 1u << i;
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int state;
-} states[] = {
-    {"online", RES_ONLINE},
-    {"offline", RES_OFFLINE},
-    {"failed", RES_FAILED},
-    {"pending", RES_PENDING},
-    {"online_pending", RES_ONLINE_PENDING},
-    {"offline_pending", RES_OFFLINE_PENDING},
-    {"initializing", RES_INITIALIZING},
-    {"inherited", RES_INHERITED},
-};
-
-/* Until res_state_parse (agent/cluster/registry.c) is on main. */
-int plan_res_state(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_LEN(states); i++)
-		if (strcmp(s, states[i].name) == 0)
-			return states[i].state;
-	return -2;
-}
-
-const char *plan_res_state_name(int state)
-{
-	for (size_t i = 0; i < ARRAY_LEN(states); i++)
-		if (states[i].state == state)
-			return states[i].name;
-	return "any";
-}
-
 static bool host_ok(const char *h, size_t n)
 {
 	if (n == 0 || n > 253)

@@ -218,3 +218,40 @@ bool plan_get_argv(struct pctx *c, const struct ydoc_node *n, char ***out, size_
 	*count = n->nitems;
 	return true;
 }
+
+/* "a, b, c or d" from a NULL-terminated list, into buf. */
+static const char *either(const char *const *names, char *buf, size_t len)
+{
+	size_t off = 0, n = 0;
+	while (names[n] != NULL)
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		                        i == 0       ? ""
+		                        : i + 1 == n ? " or "
+		                                     : ", ",
+		                        names[i]);
+	return buf;
+}
+
+const struct ydoc_node *plan_one_of(struct pctx *c, const struct ydoc_node *n, const char *const *keys, const char *who,
+                                    const char *why_one, size_t *index)
+{
+	const struct ydoc_node *found = NULL;
+	for (size_t k = 0; keys[k] != NULL; k++) {
+		const struct ydoc_node *v = ydoc_get(n, keys[k]);
+		if (v == NULL)
+			continue;
+		if (found != NULL) {
+			diag_add(c->d, v->pos, "%s has both %s and %s; %s", who, keys[*index], keys[k], why_one);
+			continue;
+		}
+		found = v;
+		*index = k;
+	}
+	char buf[256];
+	if (found == NULL)
+		diag_add(c->d, n->pos, "%s needs one of %s", who, either(keys, buf, sizeof(buf)));
+	return found;
+}

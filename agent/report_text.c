@@ -127,6 +127,10 @@ static void recovery_text(const struct rec_trial *t, char *buf, size_t len)
 
 static void put_trials(FILE *f, const struct run_record *r, bool color)
 {
+	if (r->ntrials == 0) {
+		fputs("\nTrials: none (nothing was injected)\n", f);
+		return;
+	}
 	struct table t = {.ncols = 6};
 	static const char *const head[] = {"fault", "#", "resource", "node", "outcome", "recovery"};
 	for (size_t i = 0; i < ARRAY_LEN(head); i++)
@@ -159,6 +163,10 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 
 static void put_slos(FILE *f, const struct run_record *r, bool color)
 {
+	if (r->nslos == 0) {
+		fputs("\nSLOs: none in this plan\n", f);
+		return;
+	}
 	struct table t = {.ncols = 4};
 	table_add(&t, NULL, "slo");
 	table_add(&t, NULL, "kind");

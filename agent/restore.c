@@ -142,6 +142,17 @@ static void on_poll(void *arg)
 	(void)arg; /* only wakes the loop */
 }
 
+/* What happened to an item the restore did not act on itself. */
+static const char *moved_with_group(const struct restore_item *items, size_t n, size_t i)
+{
+	const char *g = items[i].t->group;
+	for (size_t k = 0; g != NULL && k < n; k++)
+		if (k != i && items[k].action != NULL && items[k].t->group != NULL &&
+		    strcmp(items[k].t->group, g) == 0 && strncmp(items[k].action, "move group", 10) == 0)
+			return "came back with its group";
+	return "nothing to do";
+}
+
 static int record_results(struct restore_item *items, size_t n, const struct cluster_snapshot *s, bool have_snap,
                           struct run_record *rec)
 {
@@ -151,7 +162,7 @@ static int record_results(struct restore_item *items, size_t n, const struct clu
 		XGROW(rec->restores, rec->caprestores, rec->nrestores + 1);
 		struct rec_restore *rr = &rec->restores[rec->nrestores++];
 		rr->resource = xstrdup(t->resource);
-		rr->action = xstrdup(items[i].action ? items[i].action : "nothing to do");
+		rr->action = xstrdup(items[i].action ? items[i].action : moved_with_group(items, n, i));
 		rr->ok = have_snap && matches(t, s);
 		const struct cluster_resource *cur = have_snap ? cluster_snapshot_resource(s, t->resource) : NULL;
 		const char *o = have_snap && t->group ? owner_now(s, t->group) : NULL;

@@ -82,6 +82,13 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 		             rt->index + 1, rt->resource, duration_human(rt->recovery_ns, a, sizeof(a)),
 		             duration_human(rt->resolution_ns, b, sizeof(b)), cluster_outcome_str(rt->cluster),
 		             rt->node_after ? rt->node_after : "?");
+	else if (o == TRIAL_NOT_RECOVERED)
+		run_progress(r, "trial %s #%u \"%s\": NOT recovered within %s; %s on %s", rt->fault_name, rt->index + 1,
+		             rt->resource, duration_human(rt->timeout_ns, a, sizeof(a)),
+		             cluster_outcome_str(rt->cluster),
+		             rt->node_after    ? rt->node_after
+		             : rt->node_before ? rt->node_before
+		                               : "?");
 	else
 		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
 		             trial_outcome_str(o));
@@ -106,10 +113,7 @@ static void maybe_close(struct run *r, struct open_trial *t)
 static void on_timeout(void *arg)
 {
 	struct open_trial *t = arg;
-	struct run *r = t->run;
-	run_progress(r, "trial %s #%u \"%s\": not recovered within the recovery timeout", rec_of(r, t)->fault_name,
-	             rec_of(r, t)->index + 1, t->resource);
-	close_trial(r, t, TRIAL_NOT_RECOVERED);
+	close_trial(t->run, t, TRIAL_NOT_RECOVERED);
 }
 
 static void on_online_after(void *arg)
@@ -212,6 +216,8 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	t->ms = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*t->ms));
 	t->run = r;
 	t->last_state = state;
+	/* Bringing a resource online: its outage is the offline state it starts in. */
+	t->target_left = f->action == PLAN_ONLINE;
 	clock_timer_init(&t->timeout);
 	clock_timer_init(&t->online_timer);
 	t->next = r->open;

@@ -51,11 +51,24 @@ static bool trial_targets(const struct plan *p, const struct rec_trial *t, size_
 	return t->fault < p->nfaults && p->faults[t->fault].target_idx == selector;
 }
 
+/* Does the SLO count trials of fault f? (All, unless it names its faults.) */
+static bool counts_fault(const struct plan_slo *slo, size_t f)
+{
+	if (slo->nfaults == 0)
+		return true;
+	for (size_t k = 0; k < slo->nfaults; k++)
+		if (slo->fault_idx != NULL && slo->fault_idx[k] == f)
+			return true;
+	return false;
+}
+
 static size_t recovery_samples(const struct plan_slo *slo, const struct run_record *rec, uint64_t *v)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < rec->ntrials; i++) {
 		const struct rec_trial *t = &rec->trials[i];
+		if (!counts_fault(slo, t->fault))
+			continue;
 		if (t->outcome == TRIAL_INJECT_FAILED || t->outcome == TRIAL_ABORTED || t->outcome == TRIAL_PENDING)
 			continue;
 		const struct rec_measure *m = slo->probe_idx < t->nmeasures ? &t->measures[slo->probe_idx] : NULL;

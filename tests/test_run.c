@@ -2,11 +2,15 @@
  * test_run.c - end-to-end runs against the simulator in virtual time
  * (exact, deterministic) and one in real time over loopback TCP.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
@@ -14,6 +18,7 @@
 #include "faultline/record.h"
 #include "faultline/report.h"
 #include "faultline/run.h"
+#include "faultline/util.h"
 
 #define MS 1000000ULL
 
@@ -238,11 +243,60 @@ static uint64_t ground_truth_online(const struct run_record *rec, const char *re
 	return 0;
 }
 
+/* A port that was free a moment ago (other test runs on this machine may hold 24330). */
+static unsigned free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* Copy src to dir/name with every "24330" replaced by port. */
+static void copy_with_port(const char *src, const char *dir, const char *name, unsigned port)
+{
+	FILE *in = fopen(src, "r");
+	cr_assert_not_null(in);
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *out = fopen(path, "w");
+	cr_assert_not_null(out);
+	char line[512], num[16];
+	snprintf(num, sizeof(num), "%u", port);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		char *hit = strstr(line, "24330");
+		if (hit != NULL) {
+			fwrite(line, 1, (size_t)(hit - line), out);
+			fputs(num, out);
+			fputs(hit + 5, out);
+		} else {
+			fputs(line, out);
+		}
+	}
+	fclose(in);
+	fclose(out);
+	free(path);
+}
+
 Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 {
 	struct outcome o;
 	struct run_opts opts = {0};
-	run_plan(&o, "tests/data/run/realtime.yaml", opts);
+	char dir[] = "/tmp/faultline-rt-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	unsigned port = free_port();
+	copy_with_port("tests/data/run/topo.yaml", dir, "topo.yaml", port);
+	copy_with_port("tests/data/run/realtime.yaml", dir, "realtime.yaml", port);
+	char *plan = xasprintf("%s/realtime.yaml", dir);
+	run_plan(&o, plan, opts);
+	char *t1 = xasprintf("%s/topo.yaml", dir);
+	unlink(t1);
+	unlink(plan);
+	rmdir(dir);
+	free(t1);
+	free(plan);
 	cr_assert_eq(o.code, FL_EXIT_OK, "abort: %s", o.rec.abort_reason ? o.rec.abort_reason : "-");
 	cr_assert_eq(o.rec.ntrials, 1);
 	const struct rec_trial *t = &o.rec.trials[0];
@@ -255,5 +309,38 @@ Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 	cr_assert_leq(m->up_at, truth + m->resolution_ns + 2 * MS, "up_at %llu truth %llu",
 	              (unsigned long long)m->up_at, (unsigned long long)truth);
 	assert_all_restored(&o);
+	done(&o);
+}
+
+Test(run, offline_with_destination_move_and_online_actions)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/actions.yaml");
+	cr_assert_eq(o.code, FL_EXIT_OK, "abort: %s", o.rec.abort_reason ? o.rec.abort_reason : "-");
+	cr_assert_eq(o.rec.ntrials, 3);
+	static const char *const after[] = {"node-b", "node-c", "node-a"};
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(o.rec.trials[i].outcome, TRIAL_RECOVERED, "trial %zu", i);
+		cr_assert_str_eq(o.rec.trials[i].node_after, after[i]);
+	}
+	/* Offline App Server (100 ms) then App Disk (50 ms), online on node-b: disk 100 + server 400 ms. */
+	const struct rec_measure *m = &o.rec.trials[0].measures[0];
+	cr_assert(m->outage_observed);
+	cr_assert_geq(m->recovery_ns, 650 * MS);
+	cr_assert_leq(m->recovery_ns, 650 * MS + m->resolution_ns);
+	/* `after` chains: each starts 10 s after the previous one closed. */
+	cr_assert_eq(o.rec.trials[1].injected_at, o.rec.trials[0].closed_at + 10000 * MS);
+	cr_assert_eq(o.rec.trials[2].injected_at, o.rec.trials[1].closed_at + 10000 * MS);
+	cr_assert_eq(o.rec.trials[0].code, 997); /* ERROR_IO_PENDING: accepted */
+	assert_all_restored(&o);
+	bool took_offline = false;
+	for (size_t i = 0; i < o.rec.nrestores; i++)
+		if (strcmp(o.rec.restores[i].resource, "Dormant Service") == 0)
+			took_offline = strcmp(o.rec.restores[i].action, "offline (was offline before the run)") == 0;
+	cr_assert(took_offline, "the run brought Dormant Service online; restore takes it offline again");
+	/* `faults:` narrows a recovery SLO to the trials of the named faults. */
+	cr_assert_eq(slo(&o, "fast")->samples, 3);
+	cr_assert_eq(slo(&o, "drain-only")->samples, 1);
+	cr_assert_eq(slo(&o, "drain-only")->verdict, SLO_PASS);
 	done(&o);
 }

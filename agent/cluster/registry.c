@@ -147,7 +147,7 @@ int res_state_parse(const char *s)
 	return -2;
 }
 
-static const char *const flag_names[] = {
+const char *const offline_flag_names[] = {
     "ignore_resource_status",
     "return_to_source_node_on_error",
     "queue_enabled",
@@ -155,20 +155,21 @@ static const char *const flag_names[] = {
     "due_to_embedded_failure",
     "ignore_network_connectivity",
     "do_not_update_persistent_state",
+    NULL,
 };
 
 const char *offline_flag_str(unsigned flag)
 {
-	for (size_t i = 0; i < ARRAY_LEN(flag_names); i++)
+	for (size_t i = 0; i < ARRAY_LEN(offline_flag_names) - 1; i++)
 		if (flag == 1u << i)
-			return flag_names[i];
+			return offline_flag_names[i];
 	return NULL;
 }
 
 unsigned offline_flag_parse(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(flag_names); i++)
-		if (strcmp(flag_names[i], name) == 0)
+	for (size_t i = 0; i < ARRAY_LEN(offline_flag_names) - 1; i++)
+		if (strcmp(offline_flag_names[i], name) == 0)
 			return 1u << i;
 	return 0;
 }

@@ -188,6 +188,9 @@ const char *group_state_str(enum group_state s);
 /* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
 int res_state_parse(const char *s);
 
+/* Plan names of the OFFLINE_* flags: index i is the flag 1 << i; NULL-terminated. */
+extern const char *const offline_flag_names[];
+
 /* Offline flag names, as in plans ("ignore_resource_status", ...). */
 const char *offline_flag_str(unsigned flag);
 /* 0 if unknown name, else the flag bit. */

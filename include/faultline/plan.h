@@ -104,6 +104,9 @@ struct plan_slo {
 	enum plan_expect expect;
 	struct fl_regex *to; /* failover destination regex, or NULL */
 	unsigned max_restarts;
+	char **faults; /* recovery: only trials of these faults, or NULL for all */
+	size_t nfaults;
+	size_t *fault_idx; /* resolved indexes into plan.faults */
 	struct src_pos pos;
 };
 
@@ -191,6 +194,8 @@ struct plan {
  */
 struct plan *plan_load(const char *path, struct fl_diag *d);
 void plan_free(struct plan *p);
+/* plan_load, printing every diagnostic (sorted by position) to err. */
+struct plan *plan_load_report(const char *path, FILE *err);
 
 /*
  * Report, at each fault's position, every action, offline flag and
