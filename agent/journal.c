@@ -197,7 +197,10 @@ int journal_append(struct journal *j, unsigned type, const char *const *fields, 
 	    len > JOURNAL_MAX_RECORD + JOURNAL_HEADER
 	        ? err_set(e, "journal %s: %s record of %zu bytes is too large", j->path, journal_type_str(type), len)
 	        : put(j, frame, len, sync, e);
-	/* Applied through the reader, so memory holds exactly what a restart will read. */
+	/*
+	 * Applied through the reader, so memory holds exactly what a restart will read.
+	 * Our own writers build well-formed records, so this cannot fail after the write.
+	 */
 	if (rc == 0)
 		rc = journal_scan(frame, len, load_cb, j, &end, e);
 	free(frame);

@@ -25,6 +25,8 @@
 
 #define PLAN "tests/crash/crash.yaml"
 
+TestSuite(crash, .timeout = 60);
+
 static const char *bin(void)
 {
 	const char *b = getenv("FAULTLINE_BIN");
@@ -155,7 +157,7 @@ done:
 	return why;
 }
 
-Test(crash, sigkill_at_every_point_then_restore, .timeout = 60)
+Test(crash, sigkill_at_every_point_then_restore)
 {
 	size_t n = ARRAY_LEN(points), passed = 0;
 	char *first = NULL;
@@ -173,7 +175,7 @@ Test(crash, sigkill_at_every_point_then_restore, .timeout = 60)
 	free(first);
 }
 
-Test(crash, held_cluster_refused_until_restore, .timeout = 30)
+Test(crash, held_cluster_refused_until_restore)
 {
 	char *dir = jfx_dir(), *out, *cmd;
 	struct fl_err e;
