@@ -12,8 +12,13 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
+SYSTEMDDIR ?= /etc/systemd/system
+SYSCONFDIR ?= /etc
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl
+PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libxml-2.0 libmicrohttpd
+# Pacemaker CIB notifications when pacemaker-dev is installed; without it the
+# pacemaker backend polls crm_mon (docs/backends.md).
+PCMK_CIB := $(shell pkg-config --exists pacemaker-cib 2>/dev/null && echo yes)
 TESTPKGS := criterion
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -30,10 +35,18 @@ TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP \
 	-DFAULTLINE_VERSION='"$(VERSION)"' -DFAULTLINE_GITREV='"$(GITREV)"' $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) $(LIBS_PCMK) -lm
 
 LIB_SRC  := $(sort $(wildcard agent/*.c agent/cluster/*.c probes/*.c))
 LIB_SRC  := $(filter-out agent/main.c,$(LIB_SRC))
+ifeq ($(PCMK_CIB),yes)
+LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch_none.c,$(LIB_SRC))
+# its headers stay out of every other file, and out of our warnings
+$(BUILD)/agent/cluster/pacemaker_watch.o: ALL_CFLAGS += $(patsubst -I%,-isystem %,$(shell pkg-config --cflags pacemaker-cib))
+LIBS_PCMK := $(shell pkg-config --libs pacemaker-cib) -lpthread
+else
+LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch.c,$(LIB_SRC))
+endif
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -43,7 +56,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps
+.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -89,25 +102,36 @@ test: test-deps
 check: $(BIN) $(TESTBIN)
 	FAULTLINE_BIN=./$(BIN) ./$(TESTBIN) -j2 $(TESTFLAGS)
 
+# The Pacemaker backend against a real single-node Pacemaker (root; installs
+# pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
+test-pacemaker:
+	bash tests/pacemaker/run.sh
+
 asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
 
 format:
-	clang-format -i $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
 
 format-check:
-	@clang-format --dry-run -Werror $(LIB_SRC) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/faultline
 	install -m 0644 plans/*.yaml $(DESTDIR)$(DATADIR)/plans/
 	install -m 0644 plans/clusters/*.yaml $(DESTDIR)$(DATADIR)/plans/clusters/
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/faultline/plans
+	sed 's|/usr/local/bin/faultline|$(BINDIR)/faultline|' dist/faultline-agent.service \
+		> $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent || \
+		install -m 0644 dist/faultline-agent.default $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faultline
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
 
 clean:
 	rm -rf build build-asan $(BIN)

@@ -12,20 +12,6 @@ static int pending(const char *name, const char *what)
 	return FL_EXIT_INVALID;
 }
 
-int cmd_agent(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("agent", "the daemon builds on `run`");
-}
-
-int cmd_status(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("status", "the control socket comes with the agent");
-}
-
 int cmd_report(int argc, char **argv)
 {
 	(void)argc;

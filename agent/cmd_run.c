@@ -2,6 +2,7 @@
  * cmd_run.c - `faultline run PLAN`: load, check against the backend, run,
  * report. The exit code is the run's verdict (cmd.h).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +21,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
-	        "[--quiet] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] "
+	        "[--events-fd N] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
 	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
 	        "  --quiet          no progress lines, only the summary\n"
+	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
 	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
@@ -92,6 +94,19 @@ static int write_file(const char *path, const struct run_record *rec,
 	return 0;
 }
 
+/* The --events-fd stream; close-on-exec so exec probes do not hold it open. */
+static FILE *open_events(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	FILE *f = NULL;
+	if (*end == '\0' && end != arg && fd > 2 && fd < 65536 && fcntl((int)fd, F_SETFD, FD_CLOEXEC) == 0)
+		f = fdopen((int)fd, "w");
+	if (f == NULL)
+		fprintf(stderr, "faultline run: --events-fd %s: not an open descriptor above 2\n", arg);
+	return f;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,6 +118,7 @@ int cmd_run(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"state", required_argument, NULL, 's'},
+	    {"events-fd", required_argument, NULL, 'E'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
@@ -110,7 +126,7 @@ int cmd_run(int argc, char **argv)
 	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qVhs:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:qVhs:E:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -129,6 +145,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			ro.progress = NULL;
+			break;
+		case 'E':
+			if ((ro.events = open_events(optarg)) == NULL)
+				return FL_EXIT_INVALID;
 			break;
 		case 'V':
 			level = level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
@@ -177,6 +197,10 @@ int cmd_run(int argc, char **argv)
 	} else if (rec.abort_reason != NULL) {
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
 	}
+	rec.exit_code = code; /* a report that could not be written changes it */
+	run_events_verdict(ro.events, &rec);
+	if (ro.events != NULL)
+		fclose(ro.events);
 	record_fini(&rec);
 	journal_close(ro.journal);
 	plan_free(p);

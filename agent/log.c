@@ -5,14 +5,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 static enum log_level max_level = LOG_LVL_WARN; /* commands raise it: run -V, the agent */
 static int use_prio_prefix;
+static int use_syslog;
 
 void log_init(enum log_level level, int journald)
 {
 	max_level = level;
 	use_prio_prefix = journald;
+}
+
+void log_to_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	use_syslog = 1;
 }
 
 enum log_level log_get_level(void)
@@ -29,6 +37,11 @@ static void vlog(enum log_level level, const char *errstr, const char *fmt, va_l
 	char buf[2048];
 	int saved = errno;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (use_syslog) {
+		syslog(level_prio[level], "%s%s%s", buf, errstr ? ": " : "", errstr ? errstr : "");
+		errno = saved;
+		return;
+	}
 	if (use_prio_prefix)
 		fprintf(stderr, "<%d>", level_prio[level]);
 	if (errstr != NULL)

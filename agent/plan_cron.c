@@ -109,8 +109,8 @@ static int macro(const char *s, struct plan_cron *c, const char **why)
 	                                "0 0 * * *", "@weekly",   "0 0 * * 0", "@monthly",  "0 0 1 * *",
 	                                "@yearly",   "0 0 1 1 *", "@annually", "0 0 1 1 *", NULL};
 	if (strncmp(s, "@every ", 7) == 0) {
-		if (duration_parse(s + 7, &c->every_ns) != 0 || c->every_ns < 60 * 1000000000ULL)
-			return *why = "@every needs a duration of at least 1m, like @every 6h", -1;
+		if (duration_parse(s + 7, &c->every_ns) != 0 || c->every_ns < 1000000000ULL)
+			return *why = "@every needs a duration of at least 1s, like @every 6h", -1;
 		return 0;
 	}
 	for (size_t i = 0; m[i] != NULL; i += 2)

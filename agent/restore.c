@@ -115,7 +115,8 @@ static bool correct(const struct restore_ctx *c, struct restore_item *it, const 
 {
 	const struct touched *t = it->t;
 	const struct cluster_resource *cur = cluster_snapshot_resource(s, t->resource);
-	if (cur == NULL || it->attempts >= RESTORE_MAX_ATTEMPTS || now < it->next_try || group_pending(s, t->group))
+	if (cur == NULL || it->attempts >= RESTORE_MAX_ATTEMPTS || now < it->next_try || group_pending(s, t->group) ||
+	    is_pending(cur->state))
 		return false;
 	char what[256];
 	int how = pick(t, cur, t->group ? owner_now(s, t->group) : NULL, what, sizeof(what));
@@ -220,7 +221,20 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 	struct cluster_snapshot s;
 	memset(&s, 0, sizeof(s));
 	bool have = false;
-	while (pass(c, items, n, &s, &have) == PASS_WAIT) {
+	bool cleaned = false;
+	enum pass_result pr;
+	while ((pr = pass(c, items, n, &s, &have)) != PASS_STUCK) {
+		if (pr == PASS_DONE && (cleaned || c->cl->ops->cleanup == NULL))
+			break;
+		if (pr == PASS_DONE) {
+			/* fail counts, constraints: then verify again, the cleanup may restart things */
+			struct fl_err e;
+			cleaned = true;
+			if (c->cl->ops->cleanup(c->cl, &e) < 0)
+				say(c, "restore: backend cleanup: %s", e.msg);
+			else
+				say(c, "restore: backend cleanup done (fail counts, constraints)");
+		}
 		uint64_t now = clock_now(c->clk);
 		if (now >= deadline)
 			break;

@@ -44,6 +44,7 @@ static void finish(struct run *r)
 	if (r->phase >= PH_RESTORE)
 		return;
 	r->phase = PH_RESTORE;
+	run_event_phase(r);
 	if (r->loop == NULL)
 		return;
 	sched_stop(r);
@@ -97,6 +98,7 @@ static void on_settled(void *arg)
 	struct run *r = arg;
 	r->phase = PH_FAULTS;
 	r->faults_from = run_now(r);
+	run_event_phase(r);
 	run_progress(r, "settled; faults begin");
 	sched_start(r);
 }
@@ -131,6 +133,7 @@ static void steady_check(struct run *r)
 		return;
 	char b[32];
 	r->phase = PH_SETTLE;
+	run_event_phase(r);
 	clock_timer_stop(r->clk, &r->phase_timer);
 	run_progress(r, "steady: every probe is up; settling for %s",
 	             duration_format(r->plan->run.settle_ns, b, sizeof(b)));
@@ -421,6 +424,7 @@ static void start(struct run *r)
 		return;
 	}
 	r->phase = PH_STEADY;
+	run_event_phase(r);
 	run_progress(r, "plan %s: %zu fault(s), %zu probe(s), backend %s%s; waiting up to %s for steady state",
 	             r->plan->name, r->plan->nfaults, r->nprobes, r->plan->cluster.backend,
 	             r->opts->virtual_time ? " (virtual time)" : "",

@@ -105,6 +105,11 @@ void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 bool run_all_probes_up(const struct run *r, const char **which);
 
+/* run_events.c: the --events-fd stream (no-ops when opts->events is NULL) */
+void run_event_phase(struct run *r);
+void run_event_injected(struct run *r, const struct rec_trial *rt);
+void run_event_trial(struct run *r, const struct rec_trial *rt);
+
 /* run_sched.c */
 void sched_start(struct run *r);
 void sched_stop(struct run *r);

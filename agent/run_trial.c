@@ -92,6 +92,7 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	else
 		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
 		             trial_outcome_str(o));
+	run_event_trial(r, rt);
 	size_t fault = t->fault;
 	unlink_trial(r, t);
 	free_trial(r, t);
@@ -201,11 +202,13 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		rt->closed_at = rt->injected_at;
 		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
 		             plan_action_str(f->action), resource, code, e.msg);
+		run_event_injected(r, rt);
 		sched_fault_closed_trial(r, fault);
 		return;
 	}
 	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
 	             plan_action_str(f->action), resource, node ? node : "?", code);
+	run_event_injected(r, rt);
 	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
 		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
 	struct open_trial *t = xcalloc(1, sizeof(*t));

@@ -8,7 +8,7 @@ set -eu
 
 what=${1:-build}
 # pkg-config module -> Debian package that provides it
-build_mods="yaml-0.1:libyaml-dev libpcre2-8:libpcre2-dev jansson:libjansson-dev libcrypto:libssl-dev libcurl:libcurl4-openssl-dev"
+build_mods="yaml-0.1:libyaml-dev libpcre2-8:libpcre2-dev jansson:libjansson-dev libcrypto:libssl-dev libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev libmicrohttpd:libmicrohttpd-dev"
 test_mods="criterion:libcriterion-dev"
 tools="cc:gcc make:make pkg-config:pkg-config"
 

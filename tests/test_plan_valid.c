@@ -236,7 +236,8 @@ Test(plan_value, cron_and_percent)
 	cr_assert_eq(plan_parse_cron("5-1 * * * *", &c, &off, &why), -1);
 	cr_assert_str_eq(why, "range start is after its end");
 	cr_assert_eq(plan_parse_cron("*/0 * * * *", &c, &off, &why), -1);
-	cr_assert_eq(plan_parse_cron("@every 10s", &c, &off, &why), -1);
+	cr_assert_eq(plan_parse_cron("@every 500ms", &c, &off, &why), -1);
+	cr_assert_str_eq(why, "@every needs a duration of at least 1s, like @every 6h");
 	cr_assert_eq(plan_parse_cron("0 0 * * * *", &c, &off, &why), -1);
 	double pct;
 	cr_assert_eq(plan_parse_percent("99.9%", &pct), 0);

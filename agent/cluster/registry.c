@@ -8,9 +8,11 @@
 #include "faultline/cluster.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
+#include "pacemaker.h"
 
 static const struct cluster_ops *const backends[] = {
     &sim_cluster_ops,
+    &pacemaker_cluster_ops,
 };
 
 const struct cluster_ops *cluster_backend(const char *name)
@@ -23,7 +25,7 @@ const struct cluster_ops *cluster_backend(const char *name)
 
 const char *cluster_backend_names(void)
 {
-	return "sim";
+	return "sim pacemaker";
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)

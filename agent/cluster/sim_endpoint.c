@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,7 +344,12 @@ struct sim_endpoints *sim_endpoints_new(struct fl_err *e)
 		goto fail;
 	}
 	pthread_mutex_init(&eps->mu, NULL);
+	/* The thread takes no signals: TERM/INT must reach the loop's signalfd, not kill us here. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(&eps->thr, NULL, serve_thread, eps);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		errno = rc;
 		err_setsys(e, "endpoints: pthread_create");

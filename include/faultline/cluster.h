@@ -164,6 +164,13 @@ struct cluster_ops {
 	int (*notify_fd)(struct cluster *c);
 	/* Deliver pending events to cb; returns how many, or -1. */
 	int (*drain)(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
+	/*
+	 * Optional (NULL = nothing to do): undo what the backend's own actions
+	 * left behind that the cluster's state does not show (Pacemaker: fail
+	 * counts, constraints, target-roles). Called by the restore once every
+	 * touched resource is back, before the final verification.
+	 */
+	int (*cleanup)(struct cluster *c, struct fl_err *e);
 };
 
 struct cluster {

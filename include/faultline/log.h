@@ -14,6 +14,8 @@ enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* level: maximum level printed; journald: prefix lines with "<prio>". */
 void log_init(enum log_level level, int journald);
+/* Send every line to syslog(3) (facility daemon) instead of stderr, from now on. */
+void log_to_syslog(const char *ident);
 enum log_level log_get_level(void);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

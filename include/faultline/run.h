@@ -24,6 +24,7 @@ struct run_opts {
 	bool dry_run;                /* resolve and print the timeline; inject nothing */
 	bool virtual_time;           /* simulator only: the clock jumps from event to event */
 	FILE *progress;              /* progress lines, or NULL for none */
+	FILE *events;                /* JSON lines for the agent (run_events.c), or NULL for none */
 	uint64_t restore_timeout_ns; /* 0 = 2 minutes */
 	/* Test hook: called once the run is in the faults phase, after this many injections. */
 	unsigned signal_after_injections;
@@ -33,5 +34,12 @@ struct run_opts {
 };
 
 int run_execute(const struct plan *p, const struct run_opts *o, struct run_record *rec);
+
+/*
+ * Write the run's final event (one JSON line: verdict, exit code, every
+ * SLO's verdict) to f, for `run --events-fd`. docs/agent.md lists the
+ * events. A NULL f is a no-op.
+ */
+void run_events_verdict(FILE *f, const struct run_record *rec);
 
 #endif

@@ -1,0 +1,96 @@
+/*
+ * agent_int.h - the agent's shared state, for agent/agent*.c only.
+ *
+ * agent.c: loop, signals, the schedule timer, reload, last-run state.
+ * agent_child.c: one child `faultline run` per run, its pidfd and events.
+ * agent_ctl.c: the control socket's requests (status, pause, resume, abort).
+ * agent_results.c: the results directory's retention.
+ * agent_state.c: the last-run times in the state directory.
+ */
+#ifndef FAULTLINE_AGENT_INT_H
+#define FAULTLINE_AGENT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "faultline/agent.h"
+#include "faultline/clock.h"
+#include "faultline/loop.h"
+
+struct control;
+struct metrics;
+struct metrics_http;
+
+/* A trial the run reported injected and not yet closed. */
+struct agent_trial {
+	char *fault;
+	int trial;
+	char *resource;
+	char *action;
+	struct agent_trial *next;
+};
+
+struct agent_run {
+	struct agent *agent;
+	char *id;   /* "<plan>-<UTC stamp>", also the results file stem */
+	char *plan; /* name */
+	char *cluster_key;
+	pid_t pid;
+	int pidfd, evfd;
+	struct loop_io pid_io, ev_io;
+	char buf[16384]; /* partial event line */
+	size_t nbuf;
+	char *phase;
+	struct agent_trial *open;
+	unsigned nopen;
+	char *verdict; /* from the verdict event, or NULL */
+	int64_t started;
+	bool aborting;
+	struct agent_run *next;
+};
+
+struct agent {
+	const struct agent_opts *o;
+	char *results_dir, *control_path, *run_bin;
+	struct fl_clock *clk;
+	struct loop *loop;
+	struct loop_signal sig;
+	struct fl_timer tick;
+	struct fl_timer stop_timer;
+	struct agent_planset set;
+	struct agent_run *runs;
+	struct control *ctl;
+	struct metrics *m;
+	struct metrics_http *http;
+	bool paused, stopping;
+	int exit_code;
+};
+
+/* agent.c */
+int64_t agent_wall(void); /* Unix seconds now */
+void agent_reschedule(struct agent *a);
+void agent_run_finished(struct agent *a); /* a run ended: queued plans may go; maybe stop */
+void agent_faults_open_changed(struct agent *a);
+
+/* agent_fire.c */
+void agent_plan_first(struct agent_plan *ap, int64_t now);
+
+/* agent_state.c: STATE/last-run */
+void agent_state_load(const char *dir, struct agent_planset *s);
+int agent_state_save(const char *dir, const struct agent_planset *s);
+
+/* agent_child.c */
+int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire);
+void agent_child_abort(struct agent_run *r);  /* SIGTERM: the run restores and reports */
+void agent_child_forget(struct agent_run *r); /* stop watching it and free it; the child goes on */
+struct agent_run *agent_child_find(struct agent *a, const char *id);
+bool agent_cluster_busy(const struct agent *a, const char *cluster_key);
+
+/* agent_ctl.c */
+char *agent_ctl_request(const char *request, void *arg);
+
+/* agent_results.c */
+void agent_results_prune(const char *dir, unsigned keep_runs, unsigned keep_days, int64_t now);
+
+#endif

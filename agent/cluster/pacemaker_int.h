@@ -1,0 +1,129 @@
+/*
+ * pacemaker_int.h - the Pacemaker backend's private interfaces, shared by
+ * agent/cluster/pacemaker*.c and the unit tests:
+ *   pacemaker_cli.c    run one CLI command without a shell, with a deadline
+ *   pacemaker_xml.c    `crm_mon --output-as=xml` into a cluster_snapshot (libxml2)
+ *   pacemaker_watch.c  CIB diff notifications in a backend thread (pacemaker-cib);
+ *                      pacemaker_watch_none.c when built without it
+ *   pacemaker_act.c    fail/offline/online/move and what restore must undo
+ *   pacemaker.c        the cluster_ops glue: events, cache, polling fallback
+ */
+#ifndef FAULTLINE_PACEMAKER_INT_H
+#define FAULTLINE_PACEMAKER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/cluster.h"
+#include "faultline/err.h"
+
+#define PCMK_OUT_MAX     (8u << 20) /* stdout cap: crm_mon is ~1.4 KB per resource */
+#define PCMK_POLL_NS     (250 * 1000000ull)
+#define PCMK_DEFAULT_TMO (10 * 1000000000ull)
+
+/* The result of one command that ran to its exit. */
+struct pcmk_out {
+	char *out; /* stdout, NUL-terminated, owned */
+	size_t nout;
+	char err[256]; /* first bytes of stderr, one line */
+	int status;    /* exit status */
+};
+
+/*
+ * Run argv (PATH lookup, no shell) in its own session, stdin /dev/null,
+ * stdout captured up to PCMK_OUT_MAX. The process group is SIGKILLed when
+ * timeout_ns (real time) passes. 0 when it exited (any status; o filled,
+ * free with pcmk_out_fini), -1 with e naming the command otherwise.
+ */
+int pcmk_cli_run(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, struct fl_err *e);
+/* Like pcmk_cli_run, and a non-zero exit is an error naming the command and its stderr. */
+int pcmk_cli_check(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, struct fl_err *e);
+void pcmk_out_fini(struct pcmk_out *o);
+
+/* What crm_mon says beyond the snapshot. */
+struct pcmk_status {
+	struct cluster_snapshot snap;
+	char **bans; /* resource ids with a location ban (<bans>), owned */
+	size_t nbans;
+	bool have_dc;
+	size_t nskipped; /* clones/bundles: not enumerated */
+};
+
+/* Parse crm_mon XML; 0, or -1 with e. st is always initialised. */
+int pcmk_xml_parse(const char *xml, size_t len, struct pcmk_status *st, struct fl_err *e);
+void pcmk_status_fini(struct pcmk_status *st);
+/* The state of one <resource> from crm_mon's attributes (NULL = absent). */
+enum res_state pcmk_state_map(const char *role, const char *failed, const char *pending, bool has_history);
+bool pcmk_status_banned(const struct pcmk_status *st, const char *resource);
+
+/* How an offline with these flags is carried out. */
+enum pcmk_offline_how {
+	PCMK_OFF_TARGET_ROLE, /* meta target-role=Stopped; online restores it */
+	PCMK_OFF_BAN,         /* crm_resource --ban on its node; online --clear's it */
+	PCMK_OFF_MOVE,        /* a destination: crm_resource --move; restore --clear's it */
+};
+#define PCMK_OFFLINE_FLAGS (OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE)
+enum pcmk_offline_how pcmk_offline_how(unsigned flags, const char *destination);
+/* The first flag in `flags` the backend cannot honour, 0 if none. */
+unsigned pcmk_offline_unsupported(unsigned flags);
+
+/*
+ * The CIB watcher: a thread signed on to the CIB that makes efd readable
+ * (eventfd write) on every diff notification and when the connection is
+ * lost. NULL with e when notifications are unavailable (not built in,
+ * signon refused): the backend then polls.
+ */
+struct pcmk_watch;
+struct pcmk_watch *pcmk_watch_start(int efd, struct fl_err *e);
+void pcmk_watch_stop(struct pcmk_watch *w);
+/* CLOCK_MONOTONIC ns of the first notification since the last call, 0 if none. */
+uint64_t pcmk_watch_take_time(struct pcmk_watch *w);
+/* The connection to the CIB was lost (the backend falls back to polling). */
+bool pcmk_watch_lost(struct pcmk_watch *w);
+
+/* One state change waiting for drain. */
+struct pcmk_event {
+	enum cluster_event_kind kind;
+	char *name, *owner;
+	int state;
+	uint64_t at;
+};
+
+/* A target-role faultline changed, and what it was (NULL: not set). */
+struct pcmk_role {
+	char *rsc, *prev;
+};
+
+struct pcmk_backend {
+	struct fl_clock *clk;
+	uint64_t tmo;       /* per CLI call */
+	int efd, tfd, epfd; /* notify_fd is epfd: efd (events) + tfd (poll timer) */
+	struct pcmk_watch *watch;
+	struct pcmk_status cur; /* the last crm_mon read */
+	uint64_t cur_at;        /* CLOCK_MONOTONIC of that read */
+	struct pcmk_event *q;
+	size_t nq, capq;
+	/* what faultline created, for online/move/cleanup to undo */
+	char **failed, **failed_on; /* --fail'ed resources and their nodes */
+	size_t nfailed, capfailed;
+	char **cons; /* resources/groups with a cli-ban/cli-prefer constraint we made */
+	size_t ncons, capcons;
+	struct pcmk_role *roles;
+	size_t nroles, caproles;
+};
+
+/* Read crm_mon, queue the changes since the last read (dated `at`, 0 = now). */
+int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e);
+const struct cluster_resource *pcmk_find(const struct pcmk_backend *b, const char *name);
+
+/* pacemaker_act.c: the cluster_ops actions and the restore hook. */
+int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+int pcmk_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
+                 struct fl_err *e);
+int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+int pcmk_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
+int pcmk_cleanup(struct cluster *c, struct fl_err *e);
+void pcmk_act_fini(struct pcmk_backend *b);
+
+#endif

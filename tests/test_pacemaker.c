@@ -1,0 +1,209 @@
+/* test_pacemaker.c - the Pacemaker backend without a cluster: crm_mon XML
+ * fixtures (captured from Pacemaker 2.1.5), the state mapping, the offline
+ * flag mapping and its plan-time rejection, and the CLI runner's deadline. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../agent/cluster/pacemaker.h"
+#include "../agent/cluster/pacemaker_int.h"
+#include "faultline/plan.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "%s", path);
+	static char buf[65536];
+	*len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static void load(const char *name, struct pcmk_status *st)
+{
+	char path[256];
+	size_t len;
+	snprintf(path, sizeof(path), "tests/data/pacemaker/%s", name);
+	char *xml = slurp(path, &len);
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(xml, len, st, &e), 0, "%s", e.msg);
+}
+
+static const struct cluster_resource *res(const struct pcmk_status *st, const char *name)
+{
+	const struct cluster_resource *r = cluster_snapshot_resource(&st->snap, name);
+	cr_assert_not_null(r, "%s", name);
+	return r;
+}
+
+Test(pacemaker, parses_nodes_resources_groups)
+{
+	struct pcmk_status st;
+	load("started.xml", &st);
+	cr_assert(st.have_dc);
+	cr_assert_eq(st.snap.nnodes, 1);
+	cr_assert_str_eq(st.snap.nodes[0].name, "vm");
+	cr_assert(st.snap.nodes[0].up);
+	cr_assert_eq(st.snap.nresources, 4);
+	cr_assert_eq(st.snap.ngroups, 1);
+	cr_assert_str_eq(st.snap.groups[0].name, "fl-g1");
+	cr_assert_str_eq(st.snap.groups[0].owner, "vm");
+	cr_assert_eq(st.snap.groups[0].state, GRP_ONLINE);
+	const struct cluster_resource *r1 = res(&st, "fl-r1"), *gb = res(&st, "fl-gb");
+	cr_assert_str_eq(r1->type, "ocf:pacemaker:Dummy");
+	cr_assert_null(r1->group);
+	cr_assert_str_eq(r1->owner, "vm");
+	cr_assert_eq(r1->state, RES_ONLINE);
+	cr_assert_eq(r1->ndeps, 0);
+	cr_assert_str_eq(gb->group, "fl-g1");
+	cr_assert_eq(gb->ndeps, 1);
+	cr_assert_str_eq(gb->deps[0], "fl-ga"); /* a group is an ordered chain */
+	cr_assert_eq(st.nbans, 0);
+	pcmk_status_fini(&st);
+}
+
+Test(pacemaker, failed_resource_being_recovered_is_failed)
+{
+	struct pcmk_status st;
+	load("failed-stopping.xml", &st);
+	cr_assert_eq(res(&st, "fl-r1")->state, RES_FAILED);
+	cr_assert_eq(res(&st, "fl-r2")->state, RES_ONLINE);
+	pcmk_status_fini(&st);
+}
+
+Test(pacemaker, stopped_after_cleanup_without_history_is_pending)
+{
+	/* crm_mon shows a running resource as Stopped until it is re-probed */
+	struct pcmk_status st;
+	load("after-cleanup.xml", &st);
+	const struct cluster_resource *r1 = res(&st, "fl-r1");
+	cr_assert_eq(r1->state, RES_PENDING);
+	cr_assert_null(r1->owner);
+	pcmk_status_fini(&st);
+}
+
+Test(pacemaker, stopped_and_banned)
+{
+	struct pcmk_status st;
+	load("stopped-banned.xml", &st);
+	cr_assert_eq(res(&st, "fl-r2")->state, RES_OFFLINE); /* has history: really stopped */
+	cr_assert_eq(res(&st, "fl-gb")->state, RES_OFFLINE);
+	cr_assert_eq(st.snap.groups[0].state, GRP_PARTIAL_ONLINE);
+	cr_assert_eq(st.nbans, 1);
+	cr_assert(pcmk_status_banned(&st, "fl-r2"));
+	cr_assert_not(pcmk_status_banned(&st, "fl-r1"));
+	pcmk_status_fini(&st);
+}
+
+Test(pacemaker, errors_name_crm_mon)
+{
+	struct pcmk_status st;
+	struct fl_err e = {0};
+	size_t len;
+	char *xml = slurp("tests/data/pacemaker/not-connected.xml", &len);
+	cr_assert_eq(pcmk_xml_parse(xml, len, &st, &e), -1);
+	cr_assert_str_eq(e.msg, "crm_mon: status 102: Not connected");
+	cr_assert_eq(pcmk_xml_parse("<pacemaker-result>", 18, &st, &e), -1);
+	cr_assert(strncmp(e.msg, "crm_mon: malformed XML", 22) == 0, "%s", e.msg);
+	cr_assert_eq(pcmk_xml_parse("<other/>", 8, &st, &e), -1);
+	cr_assert_str_eq(e.msg, "crm_mon: not a <pacemaker-result> document");
+	cr_assert_eq(st.snap.nresources, 0);
+}
+
+Test(pacemaker, state_map)
+{
+	cr_assert_eq(pcmk_state_map("Started", "false", NULL, true), RES_ONLINE);
+	cr_assert_eq(pcmk_state_map("Promoted", "false", NULL, true), RES_ONLINE);
+	cr_assert_eq(pcmk_state_map("Started", "false", "Monitoring", true), RES_ONLINE);
+	cr_assert_eq(pcmk_state_map("Started", "true", NULL, true), RES_FAILED);
+	cr_assert_eq(pcmk_state_map("Stopping", "true", NULL, true), RES_FAILED);
+	cr_assert_eq(pcmk_state_map("Starting", "true", NULL, true), RES_ONLINE_PENDING);
+	cr_assert_eq(pcmk_state_map("Stopped", "false", "Starting", true), RES_ONLINE_PENDING);
+	cr_assert_eq(pcmk_state_map("Stopping", "false", NULL, true), RES_OFFLINE_PENDING);
+	cr_assert_eq(pcmk_state_map("Stopped", "false", NULL, true), RES_OFFLINE);
+	cr_assert_eq(pcmk_state_map("Stopped", "false", NULL, false), RES_PENDING);
+	cr_assert_eq(pcmk_state_map("Migrating", NULL, NULL, true), RES_PENDING);
+	cr_assert_eq(pcmk_state_map(NULL, NULL, NULL, true), RES_UNKNOWN);
+	cr_assert_eq(pcmk_state_map("Bogus", NULL, NULL, true), RES_UNKNOWN);
+}
+
+Test(pacemaker, offline_flag_mapping)
+{
+	cr_assert_eq(pacemaker_cluster_ops.caps.offline_flags,
+	             OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE);
+	cr_assert_eq(pcmk_offline_how(0, NULL), PCMK_OFF_TARGET_ROLE);
+	cr_assert_eq(pcmk_offline_how(OFFLINE_IGNORE_RESOURCE_STATUS, NULL), PCMK_OFF_TARGET_ROLE);
+	cr_assert_eq(pcmk_offline_how(OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE, NULL), PCMK_OFF_BAN);
+	cr_assert_eq(pcmk_offline_how(OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE, "n2"), PCMK_OFF_MOVE);
+	cr_assert_eq(pcmk_offline_unsupported(PCMK_OFFLINE_FLAGS), 0);
+	static const unsigned rejected[] = {OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR, OFFLINE_QUEUE_ENABLED,
+	                                    OFFLINE_RETURNING_TO_SOURCE_NODE_BECAUSE_OF_ERROR,
+	                                    OFFLINE_DUE_TO_EMBEDDED_FAILURE, OFFLINE_IGNORE_NETWORK_CONNECTIVITY};
+	for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
+		cr_assert_eq(pcmk_offline_unsupported(rejected[i] | OFFLINE_IGNORE_RESOURCE_STATUS), rejected[i]);
+	cr_assert_eq(pcmk_offline_unsupported(OFFLINE_QUEUE_ENABLED | OFFLINE_IGNORE_NETWORK_CONNECTIVITY),
+	             OFFLINE_QUEUE_ENABLED);
+}
+
+Test(pacemaker, plan_check_rejects_each_unsupported_flag)
+{
+	struct fl_diag d;
+	const char *path = "tests/data/pacemaker/bad-flags.yaml";
+	diag_init(&d, path);
+	struct plan *p = plan_load(path, &d);
+	cr_assert_not_null(p);
+	cr_assert_eq(cluster_backend("pacemaker"), &pacemaker_cluster_ops);
+	cr_assert_eq(plan_check_caps(p, "pacemaker", &pacemaker_cluster_ops.caps, &d), -1);
+	cr_assert_eq(d.n, 2);
+	char *m0 = diag_format(&d, 0), *m1 = diag_format(&d, 1);
+	cr_assert_str_eq(m0, "tests/data/pacemaker/bad-flags.yaml:7:5: fault \"drain\": backend \"pacemaker\" does not "
+	                     "support offline flag \"queue_enabled\"");
+	cr_assert_str_eq(m1, "tests/data/pacemaker/bad-flags.yaml:7:5: fault \"drain\": backend \"pacemaker\" does not "
+	                     "support offline flag \"ignore_network_connectivity\"");
+	free(m0);
+	free(m1);
+	diag_fini(&d);
+	plan_free(p);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+Test(pacemaker, cli_runs_without_shell_and_captures)
+{
+	struct pcmk_out o;
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_cli_run((char *[]){"printf", "a b;$x", NULL}, 5000000000ull, &o, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(o.out, "a b;$x");
+	cr_assert_eq(o.status, 0);
+	pcmk_out_fini(&o);
+	char *fail[] = {"sh", "-c", "echo out; echo 'it broke' >&2; echo more >&2; exit 3", NULL};
+	cr_assert_eq(pcmk_cli_check(fail, 5000000000ull, &o, &e), -1);
+	cr_assert_str_eq(e.msg, "sh -c echo out; echo 'it broke' >&2; echo more >&2; exit 3: exit 3: it broke");
+	cr_assert_eq(o.status, 3);
+	pcmk_out_fini(&o);
+	cr_assert_eq(pcmk_cli_run((char *[]){"/nonexistent/crm_mon", NULL}, 5000000000ull, &o, &e), 0);
+	cr_assert_eq(o.status, 127);
+	cr_assert_str_eq(o.err, "cannot execute /nonexistent/crm_mon: No such file or directory");
+	pcmk_out_fini(&o);
+}
+
+Test(pacemaker, cli_deadline_kills_the_process_group)
+{
+	/* a benchmark-free bound: the child and its grandchild would sleep 30 s */
+	struct pcmk_out o;
+	struct fl_err e = {0};
+	uint64_t t0 = mono_ms();
+	char *argv[] = {"sh", "-c", "sleep 30 & sleep 30", NULL};
+	cr_assert_eq(pcmk_cli_run(argv, 200000000ull, &o, &e), -1);
+	uint64_t took = mono_ms() - t0;
+	cr_assert(took >= 200 && took < 5000, "took %llu ms", (unsigned long long)took);
+	cr_assert_str_eq(e.msg, "sh -c: no answer within 200 ms (killed)");
+}
