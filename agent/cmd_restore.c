@@ -5,9 +5,14 @@
  * restored, 4 when something is not (and its cluster stays held unless
  * --force acknowledges it).
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "faultline/util.h"
 
 #include "faultline/cmd.h"
 #include "faultline/duration.h"
@@ -58,6 +63,40 @@ static int reconcile(const char *dir, const struct reconcile_opts *o)
 	return left == 0 ? FL_EXIT_OK : FL_EXIT_BACKEND;
 }
 
+/*
+ * DIR/journal (a `run --state DIR`), and every DIR/clusters/<id>/journal
+ * (the agent keeps one per cluster). The worst exit code wins.
+ */
+static int each_journal(const char *dir, int (*fn)(const char *dir, const struct reconcile_opts *o),
+                        const struct reconcile_opts *o)
+{
+	char *cdir = xasprintf("%s/clusters", dir), *top = xasprintf("%s/journal", dir);
+	int code = FL_EXIT_OK, c;
+	DIR *d = opendir(cdir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *sub = xasprintf("%s/%s", cdir, de->d_name);
+		if ((c = fn(sub, o)) != FL_EXIT_OK)
+			code = c;
+		free(sub);
+	}
+	if ((d == NULL || access(top, F_OK) == 0) && (c = fn(dir, o)) != FL_EXIT_OK)
+		code = c;
+	if (d != NULL)
+		closedir(d);
+	free(cdir);
+	free(top);
+	return code;
+}
+
+static int show_one(const char *dir, const struct reconcile_opts *o)
+{
+	(void)o;
+	return show(dir);
+}
+
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,5 +139,5 @@ int cmd_restore(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(LOG_LVL_WARN, 0);
-	return only_show ? show(dir) : reconcile(dir, &o);
+	return each_journal(dir, only_show ? show_one : reconcile, &o);
 }

@@ -20,18 +20,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] "
-	        "[--events-fd N] PLAN\n"
-	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
-	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
-	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
-	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
-	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
-	        "  --quiet          no progress lines, only the summary\n"
-	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
-	        "  -V, --verbose    probe state changes (-VV: every check)\n"
-	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	fprintf(
+	    f, "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] "
+	       "[--events-fd N] PLAN\n"
+	       "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	       "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+	       "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
+	       "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
+	       "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+	       "  --quiet          no progress lines, only the summary\n"
+	       "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
+	       "  -V, --verbose    probe state changes (-VV: every check)\n"
+	       "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */

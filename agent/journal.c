@@ -97,6 +97,21 @@ static int open_file(struct journal *j, struct fl_err *e)
 	return existed ? 0 : sync_dir(j->dir, e);
 }
 
+/* mkdir -p, mode 0700: the agent keeps one journal per cluster under STATE/clusters/. */
+static int make_dirs(const char *dir)
+{
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	char *parent = xstrdup(dir), *slash = strrchr(parent, '/');
+	int rc = -1;
+	if (errno == ENOENT && slash != NULL && slash != parent) {
+		*slash = '\0';
+		rc = make_dirs(parent) == 0 && (mkdir(dir, 0700) == 0 || errno == EEXIST) ? 0 : -1;
+	}
+	free(parent);
+	return rc;
+}
+
 struct journal *journal_open(const char *dir, struct fl_err *e)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
@@ -104,7 +119,7 @@ struct journal *journal_open(const char *dir, struct fl_err *e)
 	j->dir = xstrdup(dir);
 	j->path = xasprintf("%s/journal", dir);
 	j->compact_bytes = JOURNAL_COMPACT_BYTES;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (make_dirs(dir) < 0) {
 		err_setsys(e, "state directory %s", dir);
 		goto fail;
 	}

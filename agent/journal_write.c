@@ -24,6 +24,16 @@ char *journal_cluster_key(const struct cluster_config *cfg)
 	return k;
 }
 
+char *journal_cluster_dir(const char *state, const struct cluster_config *cfg)
+{
+	char *key = journal_cluster_key(cfg);
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: a stable name, not a security boundary */
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	free(key);
+	return xasprintf("%s/clusters/%016" PRIx64, state, h);
+}
+
 void journal_run_config(const struct journal_run *r, struct cluster_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -90,6 +90,13 @@ int journal_compact(struct journal *j, struct fl_err *e);
 
 /* "backend:topology" or "backend:argv..." - which cluster a run acted on. Caller frees. */
 char *journal_cluster_key(const struct cluster_config *cfg);
+/*
+ * The agent's journal directory for one cluster: STATE/clusters/<16 hex of
+ * the cluster key>. One journal per cluster, so concurrent runs on
+ * different clusters (separate processes) never contend for a lock, and a
+ * cluster's runs are never concurrent anyway. Caller frees.
+ */
+char *journal_cluster_dir(const char *state, const struct cluster_config *cfg);
 /* The cluster configuration recorded in r (pointers borrowed from r). */
 void journal_run_config(const struct journal_run *r, struct cluster_config *cfg);
 /* An orphaned or ended-but-unrestored run on this cluster: new runs must wait for an operator. */
