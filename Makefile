@@ -4,6 +4,7 @@
 #   make demo       install missing packages (as root), then run the demo
 #   make test       install missing packages (as root), then run the test suite
 #   make asan       build and run the tests under AddressSanitizer + UBSan
+#   make windows    cross-build build/windows/faultline-wsfc.exe (mingw-w64)
 #   make format     clang-format every source file
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -56,7 +57,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker
+.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker windows
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -80,6 +81,26 @@ $(BUILD)/tests/%.o: tests/%.c
 
 $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+# faultline-wsfc.exe, the WSFC exec adapter, cross-built with Debian's
+# mingw-w64 (gcc-mingw-w64-x86-64). Its protocol code is the same
+# agent/proto*.c the Linux side runs and tests; CLUSAPI.dll is loaded at run
+# time, so nothing links against clusapi. MinGW's ANSI stdio gives the
+# C99 printf (%zu) at run time; -Wno-format because to mingw gcc
+# format(printf) means the MS dialect: the same formats are checked by the
+# Linux build of the very same files.
+WIN_CC   ?= x86_64-w64-mingw32-gcc
+WIN_EXE  := $(BUILD)/windows/faultline-wsfc.exe
+WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto*.c) agent/cluster/snapshot.c agent/err.c \
+	agent/util.c agent/log.c
+
+windows:
+	@sh scripts/ensure-deps.sh windows
+	@$(MAKE) --no-print-directory $(WIN_EXE)
+
+$(WIN_EXE): $(WIN_SRC) $(wildcard tools/wsfc/*.h agent/proto*.h) include/faultline/proto.h include/faultline/cluster.h
+	@mkdir -p $(@D)
+	$(Q)$(WIN_CC) -std=c11 $(WARN) -Wno-format -D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS -O2 -municode -Iinclude -Iagent -o $@ $(WIN_SRC) -static -lpthread
 
 # The README's two commands: each installs what is missing, then works.
 deps:
@@ -112,10 +133,10 @@ asan: test-deps
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
 
 format:
-	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch])
 
 format-check:
-	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h)
+	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch])
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters

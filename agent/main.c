@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"select", cmd_select, "show what each selector of a plan resolves to"},
     {"inspect", cmd_inspect, "list a cluster's nodes, groups and resources"},
     {"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
+    {"sim-adapter", cmd_sim_adapter, "serve a simulated cluster over the exec adapter protocol"},
     {"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
     {"version", cmd_version, "print the version"},
 };
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: faultline COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nexit codes: 0 ok, 1 SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 

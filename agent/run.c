@@ -358,6 +358,28 @@ static void fill_identity(struct run *r)
 	rec->started_wall = wall_now_ns();
 }
 
+/*
+ * What this cluster instance declared it can do (an exec adapter's hello)
+ * may be less than its backend's static caps, checked before the run.
+ */
+static int check_instance_caps(struct run *r)
+{
+	struct fl_diag d;
+	diag_init(&d, r->plan->path);
+	int rc = plan_check_caps(r->plan, r->plan->cluster.backend, &r->cl->caps, &d);
+	if (rc < 0) {
+		diag_sort(&d);
+		char *first = diag_format(&d, 0);
+		const char *adapter = r->plan->cluster.command ? r->plan->cluster.command[0] : NULL;
+		run_abort(r, FL_EXIT_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
+		          r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
+		          d.n > 1 ? " (and more)" : "");
+		free(first);
+	}
+	diag_fini(&d);
+	return rc;
+}
+
 static int open_cluster(struct run *r)
 {
 	struct cluster_config cfg;
@@ -370,6 +392,8 @@ static int open_cluster(struct run *r)
 		run_abort(r, FL_EXIT_BACKEND, "backend %s: %s", r->plan->cluster.backend, e.msg);
 		return -1;
 	}
+	if (check_instance_caps(r) < 0)
+		return -1;
 	if (r->cl->ops->snapshot(r->cl, &r->initial, &e) < 0) {
 		run_abort(r, FL_EXIT_BACKEND, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
 		          e.msg);

@@ -7,6 +7,17 @@
 set -eu
 
 what=${1:-build}
+# `windows`: the cross-compiler for faultline-wsfc.exe only.
+if [ "$what" = windows ]; then
+	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && exit 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "faultline: run as root:  apt-get update && apt-get install -y gcc-mingw-w64-x86-64" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc-mingw-w64-x86-64 >/dev/null
+	exit 0
+fi
 # pkg-config module -> Debian package that provides it
 build_mods="yaml-0.1:libyaml-dev libpcre2-8:libpcre2-dev jansson:libjansson-dev libcrypto:libssl-dev libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev libmicrohttpd:libmicrohttpd-dev"
 test_mods="criterion:libcriterion-dev"

@@ -150,3 +150,16 @@ Test(cli, run_exit_codes_follow_the_verdict)
 	cr_assert_eq(faultline("run --virtual-time -q tests/data/invalid/bad-action.yaml", &out), 2);
 	free(out);
 }
+
+Test(cli, exec_adapter_caps_are_checked_at_open)
+{
+	char *out;
+	int rc = faultline("run tests/data/run/exec-caps.yaml", &out);
+	cr_assert_eq(rc, 2, "%s", out);
+	cr_assert(strstr(out,
+	                 "exec adapter tests/fake-adapter/fake-adapter.sh: the cluster does not offer what the plan "
+	                 "needs: tests/data/run/exec-caps.yaml:10:5: fault \"drain\": backend \"exec\" does not "
+	                 "support offline flag \"queue_enabled\"") != NULL,
+	          "%s", out);
+	free(out);
+}

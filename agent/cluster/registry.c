@@ -10,9 +10,12 @@
 #include "faultline/util.h"
 #include "pacemaker.h"
 
+extern const struct cluster_ops exec_cluster_ops; /* exec.c */
+
 static const struct cluster_ops *const backends[] = {
     &sim_cluster_ops,
     &pacemaker_cluster_ops,
+    &exec_cluster_ops,
 };
 
 const struct cluster_ops *cluster_backend(const char *name)
@@ -25,7 +28,7 @@ const struct cluster_ops *cluster_backend(const char *name)
 
 const char *cluster_backend_names(void)
 {
-	return "sim pacemaker";
+	return "sim pacemaker exec";
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
@@ -38,6 +41,7 @@ struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *
 	}
 	struct cluster *c = xcalloc(1, sizeof(*c));
 	c->ops = ops;
+	c->caps = ops->caps;
 	if (ops->open(c, cfg, clk, e) < 0) {
 		free(c);
 		return NULL;
@@ -51,45 +55,6 @@ void cluster_close(struct cluster *c)
 		return;
 	c->ops->close(c);
 	free(c);
-}
-
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void cluster_snapshot_free(struct cluster_snapshot *s)
-{
-	if (s == NULL)
-		return;
-	for (size_t i = 0; i < s->nnodes; i++)
-		free(s->nodes[i].name);
-	for (size_t i = 0; i < s->ngroups; i++) {
-		free(s->groups[i].name);
-		free(s->groups[i].owner);
-	}
-	for (size_t i = 0; i < s->nresources; i++) {
-		struct cluster_resource *r = &s->resources[i];
-		free(r->name);
-		free(r->type);
-		free(r->group);
-		free(r->owner);
-		free_strv(r->deps, r->ndeps);
-	}
-	free(s->nodes);
-	free(s->groups);
-	free(s->resources);
-	memset(s, 0, sizeof(*s));
-}
-
-const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name)
-{
-	for (size_t i = 0; i < s->nresources; i++)
-		if (strcmp(s->resources[i].name, name) == 0)
-			return &s->resources[i];
-	return NULL;
 }
 
 static const struct {

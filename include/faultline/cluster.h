@@ -176,6 +176,8 @@ struct cluster_ops {
 struct cluster {
 	const struct cluster_ops *ops;
 	void *impl;
+	/* What this instance can do: ops->caps, narrowed by open (exec: the adapter's hello). */
+	struct cluster_caps caps;
 };
 
 /* The backend registered under `name`, or NULL. */

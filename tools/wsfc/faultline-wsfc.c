@@ -1,0 +1,110 @@
+/*
+ * faultline-wsfc.c - the WSFC adapter: the exec protocol
+ * (docs/exec-protocol.md) on stdin/stdout, answered with the Failover
+ * Cluster API. Usage: faultline-wsfc.exe [CLUSTER]  (default: the cluster
+ * of this node). Drive it from Linux with
+ *   cluster: { backend: exec, command: [ssh, admin@node1, faultline-wsfc.exe] }
+ *
+ * Requests are read and answered on the main thread by the same
+ * proto_serve_line the Linux side tests; a second thread writes events.
+ * Both write whole lines under one lock, so lines never interleave.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/log.h"
+#include "faultline/util.h"
+#include "wsfc.h"
+
+int wmain(int argc, wchar_t **argv); /* -municode entry point */
+
+static CRITICAL_SECTION out_lock;
+
+void wsfc_write_line(const char *line)
+{
+	HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+	size_t n = strlen(line), off = 0;
+	EnterCriticalSection(&out_lock);
+	while (off < n) {
+		DWORD wrote = 0;
+		if (!WriteFile(out, line + off, (DWORD)(n - off), &wrote, NULL) || wrote == 0)
+			break; /* the client is gone; the read loop will see EOF */
+		off += wrote;
+	}
+	LeaveCriticalSection(&out_lock);
+}
+
+/* The hello: only the two offline flags ClusAPI's OfflineClusterResourceEx can express; no offline destination. */
+static char *hello_line(const char *cluster, bool events)
+{
+	struct proto_hello h = {
+	    .version = PROTO_VERSION,
+	    .cluster = (char *)(cluster ? cluster : "local"),
+	    .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE | PROTO_CAN_ONLINE |
+	           PROTO_CAN_MOVE | (events ? PROTO_CAN_EVENTS : 0),
+	    .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE,
+	};
+	return proto_hello_encode(&h);
+}
+
+static void serve(struct wsfc *w, const struct proto_hello *h)
+{
+	HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+	struct proto_reader rd;
+	proto_reader_init(&rd, PROTO_MAX_LINE);
+	for (;;) {
+		char buf[65536];
+		DWORD got = 0;
+		if (!ReadFile(in, buf, sizeof(buf), &got, NULL) || got == 0)
+			break; /* EOF: the client is done */
+		proto_reader_feed(&rd, buf, got);
+		const char *line;
+		size_t len;
+		struct fl_err e;
+		int rc;
+		while ((rc = proto_reader_next(&rd, &line, &len, &e)) == 1) {
+			char *out = proto_serve_line(&wsfc_adapter_ops, w, h, line, len);
+			wsfc_write_line(out);
+			free(out);
+		}
+		if (rc < 0) {
+			fprintf(stderr, "faultline-wsfc: %s\n", e.msg);
+			break;
+		}
+	}
+	proto_reader_fini(&rd);
+}
+
+int wmain(int argc, wchar_t **argv)
+{
+	if (argc > 2 || (argc == 2 && (wcscmp(argv[1], L"-h") == 0 || wcscmp(argv[1], L"--help") == 0))) {
+		fprintf(stderr, "usage: faultline-wsfc.exe [CLUSTER]\n"
+		                "  speaks the faultline exec adapter protocol on stdin/stdout\n");
+		return 2;
+	}
+	char *cluster = argc == 2 ? wsfc_utf8(argv[1]) : NULL;
+	struct wsfc w;
+	struct fl_err e;
+	InitializeCriticalSection(&out_lock);
+	if (wsfc_open(&w, cluster, &e) < 0) {
+		fprintf(stderr, "faultline-wsfc: %s\n", e.msg);
+		return 1;
+	}
+	bool events = wsfc_events_start(&w, &e) == 0;
+	if (!events)
+		fprintf(stderr, "faultline-wsfc: no events (%s); faultline will poll\n", e.msg);
+	char *hello = hello_line(cluster, events);
+	struct proto_msg m;
+	if (proto_msg_decode(hello, strlen(hello) - 1, &m, &e) < 0) /* our own hello, as the client will read it */
+		fatalx("faultline-wsfc: own hello: %s", e.msg);
+	wsfc_write_line(hello);
+	free(hello);
+	wsfc_events_go();
+	serve(&w, &m.hello);
+	wsfc_events_stop(&w);
+	proto_msg_fini(&m);
+	wsfc_close(&w);
+	free(cluster);
+	return 0;
+}
