@@ -133,10 +133,10 @@ asan: test-deps
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
 
 format:
-	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch])
+	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch]) $(wildcard bench/*.[ch] fuzz/*.[ch])
 
 format-check:
-	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch])
+	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch]) $(wildcard bench/*.[ch] fuzz/*.[ch])
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters
@@ -156,5 +156,8 @@ uninstall:
 
 clean:
 	rm -rf build build-asan $(BIN)
+
+include bench/bench.mk
+include fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/agent/main.d

@@ -75,17 +75,6 @@ static void load_options(struct pctx *c, const struct ydoc_node *n, struct plan_
 		diag_add(c->d, v->pos, "recovery_timeout must be greater than 0");
 }
 
-static const struct ydoc_node *first_name(struct pctx *c, size_t upto, const char *name)
-{
-	const struct ydoc_node *faults = ydoc_get(c->doc->root, "faults");
-	for (size_t i = 0; i < upto; i++) {
-		const struct ydoc_node *v = ydoc_get(faults->items[i], "name");
-		if (v != NULL && v->kind == YDOC_SCALAR && strcmp(v->str, name) == 0)
-			return v;
-	}
-	return NULL;
-}
-
 static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, struct plan_fault *f)
 {
 	char who[300];
@@ -96,13 +85,9 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 	if (!plan_is_map(c, n))
 		return;
 	const struct ydoc_node *v = ydoc_get(n, "name");
-	if (v != NULL && plan_get_str(c, v, &f->name)) {
+	if (v != NULL && plan_get_str(c, v, &f->name))
 		snprintf(who, sizeof(who), "fault \"%s\"", f->name);
-		const struct ydoc_node *first = first_name(c, idx, f->name);
-		if (first != NULL)
-			diag_add(c->d, v->pos, "duplicate fault name \"%s\" (first defined at %u:%u)", f->name,
-			         first->pos.line, first->pos.col);
-	} else if (v == NULL)
+	else if (v == NULL)
 		plan_need(c, n, "name", who);
 	plan_keys(c, n, fault_keys, who);
 	int a = -1;
@@ -122,6 +107,12 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 		load_options(c, n, f);
 }
 
+static bool fault_named(size_t i, void *arg)
+{
+	const struct plan *p = arg;
+	return p->faults[i].name != NULL;
+}
+
 void plan_load_faults(struct pctx *c, const struct ydoc_node *n)
 {
 	if (!plan_is_seq(c, n))
@@ -134,6 +125,7 @@ void plan_load_faults(struct pctx *c, const struct ydoc_node *n)
 	p->faults = xcalloc(n->nitems, sizeof(*p->faults));
 	for (size_t i = 0; i < n->nitems; i++)
 		load_one(c, n->items[i], i, &p->faults[p->nfaults++]);
+	plan_check_dup_names(c, n, "fault", fault_named, p);
 }
 
 size_t plan_find_fault(const struct plan *p, const char *name)

@@ -60,6 +60,13 @@ void plan_load_guards(struct pctx *c, const struct ydoc_node *n);
 void plan_load_schedule(struct pctx *c, const struct ydoc_node *n);
 /* Resolve names between sections; runs after every section is loaded. */
 void plan_check_refs(struct pctx *c);
+/*
+ * Report every entry of list whose `name` repeats an earlier entry's, as
+ * "duplicate KIND name "x" (first defined at L:C)" at the repeat, when
+ * loaded(i, arg) says entry i's name was loaded. O(n log n).
+ */
+void plan_check_dup_names(struct pctx *c, const struct ydoc_node *list, const char *kind,
+                          bool (*loaded)(size_t i, void *arg), void *arg);
 
 /* Index of the selector/probe/fault named `name`, or PLAN_NONE. */
 size_t plan_find_selector(const struct plan *p, const char *name);

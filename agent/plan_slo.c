@@ -142,16 +142,6 @@ static void load_subject(struct pctx *c, const struct ydoc_node *n, struct plan_
 		plan_get_str(c, tg, &s->target);
 }
 
-static const struct ydoc_node *first_name(const struct ydoc_node *list, size_t upto, const char *name)
-{
-	for (size_t i = 0; i < upto; i++) {
-		const struct ydoc_node *v = ydoc_get(list->items[i], "name");
-		if (v != NULL && v->kind == YDOC_SCALAR && strcmp(v->str, name) == 0)
-			return v;
-	}
-	return NULL;
-}
-
 static void load_one(struct pctx *c, const struct ydoc_node *list, size_t idx, struct plan_slo *s)
 {
 	const struct ydoc_node *n = list->items[idx];
@@ -163,18 +153,19 @@ static void load_one(struct pctx *c, const struct ydoc_node *list, size_t idx, s
 	if (!plan_is_map(c, n))
 		return;
 	const struct ydoc_node *v = plan_need(c, n, "name", who);
-	if (v != NULL && plan_get_str(c, v, &s->name)) {
+	if (v != NULL && plan_get_str(c, v, &s->name))
 		snprintf(who, sizeof(who), "slo \"%s\"", s->name);
-		const struct ydoc_node *first = first_name(list, idx, s->name);
-		if (first != NULL)
-			diag_add(c->d, v->pos, "duplicate slo name \"%s\" (first defined at %u:%u)", s->name,
-			         first->pos.line, first->pos.col);
-	}
 	plan_keys(c, n, slo_keys, who);
 	if ((v = find_kind(c, n, s, who)) == NULL)
 		return;
 	load_kind(c, n, v, s, who);
 	load_subject(c, n, s, who);
+}
+
+static bool slo_named(size_t i, void *arg)
+{
+	const struct plan *p = arg;
+	return p->slos[i].name != NULL;
 }
 
 void plan_load_slos(struct pctx *c, const struct ydoc_node *n)
@@ -185,6 +176,7 @@ void plan_load_slos(struct pctx *c, const struct ydoc_node *n)
 	p->slos = xcalloc(n->nitems, sizeof(*p->slos));
 	for (size_t i = 0; i < n->nitems; i++)
 		load_one(c, n, i, &p->slos[p->nslos++]);
+	plan_check_dup_names(c, n, "slo", slo_named, p);
 }
 
 static void load_abort(struct pctx *c, const struct ydoc_node *n, struct plan_abort *a)

@@ -22,6 +22,16 @@ void regex_set_jit(bool on)
 	jit_enabled = on;
 }
 
+/*
+ * FAULTLINE_NO_JIT=1 turns the JIT off for the whole process: valgrind
+ * cannot follow PCRE2's generated code (CI runs the demo under it).
+ */
+static bool jit_disabled_by_env(void)
+{
+	const char *v = getenv("FAULTLINE_NO_JIT");
+	return v != NULL && v[0] != '\0' && v[0] != '0';
+}
+
 struct fl_regex *regex_compile(const char *pattern, size_t *erroff, char *errbuf, size_t errlen)
 {
 	int errcode;
@@ -37,7 +47,7 @@ struct fl_regex *regex_compile(const char *pattern, size_t *erroff, char *errbuf
 	struct fl_regex *re = xcalloc(1, sizeof(*re));
 	re->code = code;
 	re->pattern = xstrdup(pattern);
-	re->jit = jit_enabled && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	re->jit = jit_enabled && !jit_disabled_by_env() && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	return re;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# ensure-deps.sh build|test - install the Debian packages faultline needs.
+# ensure-deps.sh build|test|fuzz - install the Debian packages faultline needs.
 #
 # As root, missing packages are installed with apt-get (after one
 # `apt-get update`). As any other user, the exact apt-get line is printed
@@ -25,6 +25,7 @@ tools="cc:gcc make:make pkg-config:pkg-config"
 
 mods=$build_mods
 [ "$what" = test ] && mods="$build_mods $test_mods"
+[ "$what" = fuzz ] && tools="$tools clang:clang"
 
 missing=""
 for t in $tools; do
@@ -35,6 +36,12 @@ for m in $mods; do
 		missing="$missing ${m#*:}"
 	fi
 done
+# libFuzzer's runtime is only a Recommends of clang: check it links.
+if [ "$what" = fuzz ] && command -v clang >/dev/null 2>&1 &&
+	! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' |
+	clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+	missing="$missing libclang-rt-dev"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -163,3 +163,27 @@ Test(cli, exec_adapter_caps_are_checked_at_open)
 	          "%s", out);
 	free(out);
 }
+
+/*
+ * Regression: with simulator endpoints, SIGTERM used to be delivered to the
+ * endpoint thread (the only one not blocking it) and killed the process
+ * (exit 143) with nothing restored. It must abort the run: exit 3.
+ */
+Test(cli, sigterm_during_a_real_time_run_aborts_and_restores)
+{
+	char *out;
+	char *args = xasprintf("run tests/data/run/sigterm.yaml & p=$!; sleep 1; kill -TERM $p; wait $p");
+	char *cmd = xasprintf("sh -c '%s %s'", bin(), args);
+	free(args);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	cr_assert_not_null(p);
+	out = xmalloc(1 << 16);
+	size_t len = fread(out, 1, (1 << 16) - 1, p);
+	out[len] = '\0';
+	int st = pclose(p);
+	cr_assert(WIFEXITED(st));
+	cr_expect_eq(WEXITSTATUS(st), 3, "exit %d, output:\n%s", WEXITSTATUS(st), out);
+	cr_expect_not_null(strstr(out, "received Terminated"), "output:\n%s", out);
+	free(out);
+}

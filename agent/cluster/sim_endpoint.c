@@ -344,10 +344,14 @@ struct sim_endpoints *sim_endpoints_new(struct fl_err *e)
 		goto fail;
 	}
 	pthread_mutex_init(&eps->mu, NULL);
-	/* The thread takes no signals: TERM/INT must reach the loop's signalfd, not kill us here. */
+	/*
+	 * The thread must never take a process signal: the run blocks TERM/INT
+	 * only later (for its signalfd), and a SIGTERM delivered here would kill
+	 * the process without restoring anything.
+	 */
 	sigset_t all, old;
 	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int rc = pthread_create(&eps->thr, NULL, serve_thread, eps);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {

@@ -62,8 +62,14 @@ e2e() { # mode json
 	code=$?
 	[ "$code" -eq 0 ] || fail "$1: faultline run exit $code"
 	jq -e '.exit_code == 0 and .verdict == "pass"' "$json" >/dev/null || fail "$1: verdict"
-	jq -e '[.trials[] | select(.outcome == "recovered" and .outage_observed and .recovery_ms > 0
-		and .recovery_ms < 10000)] | length == 5' "$json" >/dev/null || fail "$1: trials: $(jq -c .trials "$json")"
+	# With notifications every outage is seen. Polling crm_mon every 250 ms can
+	# miss a restart that completes in ~200 ms (docs/backends.md): there a fail
+	# trial may report "recovered within <= resolution"; the 1 s+ offline
+	# outages must still be observed.
+	local seen='.outage_observed'
+	[ "$1" = polling ] && seen='(.outage_observed or .action == "fail")'
+	jq -e "[.trials[] | select(.outcome == \"recovered\" and $seen and .recovery_ms > 0
+		and .recovery_ms < 10000)] | length == 5" "$json" >/dev/null || fail "$1: trials: $(jq -c .trials "$json")"
 	jq -e '[.trials[] | select(.action == "fail") | .cluster_outcome] == ["restart","restart","restart"]' \
 		"$json" >/dev/null || fail "$1: fail trials did not restart in place"
 	jq -e '(.restore | length) == 4 and all(.restore[]; .ok)' "$json" >/dev/null ||

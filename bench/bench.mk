@@ -1,0 +1,20 @@
+# bench.mk - benchmarks (included by the Makefile).
+#
+#   make bench         full size: prints the table, writes bench/results.json (about 4 minutes)
+#   make bench-smoke   tiny size, for CI: proves every section still works (results in build/)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
+BENCH_BIN := $(BUILD)/faultline-bench
+
+.PHONY: bench bench-smoke
+
+$(BENCH_BIN): $(BENCH_OBJ) $(BUILD)/libfaultline.a
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(BIN) $(BENCH_BIN)
+	$(BENCH_BIN) --faultline ./$(BIN) --workdir $(BUILD)/bench --json bench/results.json
+
+bench-smoke: $(BIN) $(BENCH_BIN)
+	$(BENCH_BIN) --smoke --faultline ./$(BIN) --workdir $(BUILD)/bench-smoke --json $(BUILD)/bench-smoke.json
+
+-include $(BENCH_OBJ:.o=.d)
