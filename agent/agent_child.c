@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include "agent_int.h"
+#include "faultline/journal.h"
 #include "faultline/log.h"
 #include "faultline/metrics.h"
+#include "faultline/plan.h"
 #include "faultline/util.h"
 
 static void trial_free(struct agent_trial *t)
@@ -262,7 +264,12 @@ static void exec_child(char *const argv[], int evw)
 static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *evr)
 {
 	char *json = xasprintf("%s/%s.json", a->results_dir, id), *junit = xasprintf("%s/%s.xml", a->results_dir, id);
-	char *argv[] = {a->run_bin, "run", ap->plan->path, "--json", json, "--junit", junit, "--events-fd", "3", NULL};
+	/* --state: the run journals every injection, and restores what a crashed run left first. */
+	struct cluster_config cfg;
+	plan_cluster_config(ap->plan, &cfg);
+	char *state = journal_cluster_dir(a->o->state_dir, &cfg);
+	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json", json, "--junit", junit,
+	                "--events-fd", "3",   "--state",      state,    NULL};
 	int p[2];
 	pid_t pid = -1;
 	if (pipe2(p, O_CLOEXEC) != 0) {
@@ -281,6 +288,7 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *
 	}
 	free(json);
 	free(junit);
+	free(state);
 	return pid;
 }
 

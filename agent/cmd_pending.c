@@ -12,13 +12,6 @@ static int pending(const char *name, const char *what)
 	return FL_EXIT_INVALID;
 }
 
-int cmd_restore(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("restore", "the journal comes with the agent");
-}
-
 int cmd_report(int argc, char **argv)
 {
 	(void)argc;

@@ -11,6 +11,7 @@
 
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
+#include "faultline/journal.h"
 #include "faultline/log.h"
 #include "faultline/plan.h"
 #include "faultline/record.h"
@@ -19,17 +20,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] [--events-fd "
-	        "N] PLAN\n"
-	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
-	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
-	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
-	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
-	        "  --quiet          no progress lines, only the summary\n"
-	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
-	        "  -V, --verbose    probe state changes (-VV: every check)\n"
-	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	fprintf(
+	    f, "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] "
+	       "[--events-fd N] PLAN\n"
+	       "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	       "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+	       "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
+	       "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
+	       "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+	       "  --quiet          no progress lines, only the summary\n"
+	       "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
+	       "  -V, --verbose    probe state changes (-VV: every check)\n"
+	       "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */
@@ -48,6 +50,31 @@ static int check_backend(const struct plan *p)
 	diag_print(&d, stderr);
 	diag_fini(&d);
 	return rc;
+}
+
+/* Open the journal; whatever a crashed run left in it is restored before anything new starts. */
+static struct journal *open_state(const char *dir)
+{
+	struct fl_err e;
+	struct journal *j = journal_open(dir, &e);
+	if (j == NULL) {
+		fprintf(stderr, "faultline run: %s\n", e.msg);
+		return NULL;
+	}
+	size_t orphans = 0;
+	for (const struct journal_run *r = journal_runs(j); r != NULL; r = r->next)
+		orphans += r->orphan;
+	if (orphans == 0)
+		return j;
+	fprintf(stderr, "faultline run: %s holds %zu run(s) a crashed faultline left behind; restoring them first\n",
+	        journal_file(j), orphans);
+	struct reconcile_opts o = {.progress = stderr};
+	if (journal_reconcile(j, &o, &e) < 0) {
+		fprintf(stderr, "faultline run: %s\n", e.msg);
+		journal_close(j);
+		return NULL;
+	}
+	return j; /* a cluster still held is refused by the run itself */
 }
 
 static int write_file(const char *path, const struct run_record *rec,
@@ -90,15 +117,16 @@ int cmd_run(int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"state", required_argument, NULL, 's'},
 	    {"events-fd", required_argument, NULL, 'E'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
-	const char *json = NULL, *junit = NULL;
+	const char *json = NULL, *junit = NULL, *state = NULL;
 	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:qVhs:E:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -111,6 +139,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'u':
 			junit = optarg;
+			break;
+		case 's':
+			state = optarg;
 			break;
 		case 'q':
 			ro.progress = NULL;
@@ -148,6 +179,10 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(level, 0);
+	if (state != NULL && !ro.dry_run && (ro.journal = open_state(state)) == NULL) {
+		plan_free(p);
+		return FL_EXIT_BACKEND;
+	}
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);
@@ -167,6 +202,7 @@ int cmd_run(int argc, char **argv)
 	if (ro.events != NULL)
 		fclose(ro.events);
 	record_fini(&rec);
+	journal_close(ro.journal);
 	plan_free(p);
 	return code;
 }

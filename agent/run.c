@@ -416,7 +416,7 @@ static int setup(struct run *r)
 		r->guards[i].run = r;
 		r->guards[i].index = i;
 	}
-	if (open_cluster(r) < 0 || resolve_selectors(r) < 0)
+	if (open_cluster(r) < 0 || run_journal_begin(r) < 0 || resolve_selectors(r) < 0)
 		return -1;
 	watch_build(r);
 	if (r->opts->dry_run)
@@ -537,6 +537,7 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			code = FL_EXIT_BACKEND;
 		r.exit_code = code;
 	}
+	run_journal_end(&r, r.exit_code);
 	rec->duration_ns = r.clk ? run_now(&r) : 0;
 	rec->exit_code = r.exit_code;
 	if (r.abort_reason != NULL)

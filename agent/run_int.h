@@ -19,6 +19,7 @@
 #include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/record.h"
+#include "faultline/restore.h"
 #include "faultline/rng.h"
 #include "faultline/run.h"
 #include "faultline/select.h"
@@ -58,14 +59,6 @@ struct fault_state {
 	struct run *run;
 };
 
-/* What the run touched, and how it was before. */
-struct touched {
-	char *resource;
-	char *group;
-	char *owner; /* owner node before the run */
-	int state;   /* enum res_state before the run */
-};
-
 struct abort_guard {
 	struct fl_timer timer;
 	struct run *run;
@@ -100,6 +93,7 @@ struct run {
 	struct abort_guard *guards; /* one per guards.abort_when */
 	struct loop_io cluster_io;
 	struct loop_signal sig;
+	struct journal_run *jrun; /* NULL without a journal */
 	int exit_code;
 	char *abort_reason;
 	struct fl_err err;
@@ -147,6 +141,12 @@ void trial_abort_all(struct run *r);
 /* run_restore.c */
 void restore_note(struct run *r, const char *resource);
 int restore_all(struct run *r);
+
+/* run_journal.c */
+int run_journal_begin(struct run *r);
+int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
+void run_journal_injected(struct run *r, long code, const char *error);
+void run_journal_end(struct run *r, int exit_code);
 
 /* slo.c */
 void slo_judge(const struct plan *p, struct run_record *rec);

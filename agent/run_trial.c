@@ -185,7 +185,14 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	int rc = 0;
 	rt->injected_at = run_now(r);
 	rt->injected_wall = wall_now_ns();
-	long code = inject(r, f, resource, group, &e, &rc);
+	long code = 0;
+	/* No durable intent, no injection. */
+	if (run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
+		rc = -1;
+	} else {
+		code = inject(r, f, resource, group, &e, &rc);
+		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
+	}
 	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
 	rt->code = code;
 	r->injections++;

@@ -17,6 +17,7 @@
 
 #include "faultline/record.h"
 
+struct journal;
 struct plan;
 
 struct run_opts {
@@ -28,6 +29,8 @@ struct run_opts {
 	/* Test hook: called once the run is in the faults phase, after this many injections. */
 	unsigned signal_after_injections;
 	int signal_to_raise; /* 0 = none */
+	/* Crash-safety journal (journal.h), borrowed; NULL = none. The run refuses a held cluster. */
+	struct journal *journal;
 };
 
 int run_execute(const struct plan *p, const struct run_opts *o, struct run_record *rec);

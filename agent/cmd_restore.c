@@ -1,0 +1,143 @@
+/*
+ * cmd_restore.c - `faultline restore [--state DIR] [--force]`: reconcile the
+ * journal after a crash. Every fault a dead process left injected is put
+ * back to its recorded pre-run state and verified; exit 0 when all is
+ * restored, 4 when something is not (and its cluster stays held unless
+ * --force acknowledges it).
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faultline/util.h"
+
+#include "faultline/cmd.h"
+#include "faultline/duration.h"
+#include "faultline/journal.h"
+#include "faultline/log.h"
+
+#define RESTORE_DEFAULT_STATE "/var/lib/faultline"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultline restore [--state DIR] [--force] [--timeout DURATION] [--show]\n"
+	           "  --state DIR      the agent's state directory (default " RESTORE_DEFAULT_STATE ")\n"
+	           "  --force          acknowledge what still cannot be restored, and release its cluster\n"
+	           "  --timeout DUR    how long to try per run (default 2m)\n"
+	           "  --show           print the journal's records and change nothing\n"
+	           "exit codes: 0 everything restored, 2 usage, 4 something is not restored or the journal failed\n");
+}
+
+static int show(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/journal", dir);
+	struct fl_err e;
+	if (journal_dump(path, stdout, &e) < 0) {
+		fprintf(stderr, "faultline restore: %s\n", e.msg);
+		return FL_EXIT_BACKEND;
+	}
+	return FL_EXIT_OK;
+}
+
+static int reconcile(const char *dir, const struct reconcile_opts *o)
+{
+	struct fl_err e;
+	struct journal *j = journal_open(dir, &e);
+	if (j == NULL) {
+		fprintf(stderr, "faultline restore: %s\n", e.msg);
+		return FL_EXIT_BACKEND;
+	}
+	int left = journal_reconcile(j, o, &e);
+	if (left < 0)
+		fprintf(stderr, "faultline restore: %s\n", e.msg);
+	else if (left > 0)
+		fprintf(stderr, "faultline restore: %d run(s) NOT fully restored%s\n", left,
+		        o->force ? " (acknowledged with --force)" : "; their clusters stay held");
+	else
+		printf("restore: %s: nothing left to restore\n", journal_file(j));
+	journal_close(j);
+	return left == 0 ? FL_EXIT_OK : FL_EXIT_BACKEND;
+}
+
+/*
+ * DIR/journal (a `run --state DIR`), and every DIR/clusters/<id>/journal
+ * (the agent keeps one per cluster). The worst exit code wins.
+ */
+static int each_journal(const char *dir, int (*fn)(const char *dir, const struct reconcile_opts *o),
+                        const struct reconcile_opts *o)
+{
+	char *cdir = xasprintf("%s/clusters", dir), *top = xasprintf("%s/journal", dir);
+	int code = FL_EXIT_OK, c;
+	DIR *d = opendir(cdir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *sub = xasprintf("%s/%s", cdir, de->d_name);
+		if ((c = fn(sub, o)) != FL_EXIT_OK)
+			code = c;
+		free(sub);
+	}
+	if ((d == NULL || access(top, F_OK) == 0) && (c = fn(dir, o)) != FL_EXIT_OK)
+		code = c;
+	if (d != NULL)
+		closedir(d);
+	free(cdir);
+	free(top);
+	return code;
+}
+
+static int show_one(const char *dir, const struct reconcile_opts *o)
+{
+	(void)o;
+	return show(dir);
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"state", required_argument, NULL, 's'},   {"force", no_argument, NULL, 'f'},
+	    {"timeout", required_argument, NULL, 't'}, {"show", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	const char *dir = RESTORE_DEFAULT_STATE;
+	struct reconcile_opts o = {.progress = stdout};
+	bool only_show = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:ft:ph", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			dir = optarg;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		case 't':
+			if (duration_parse(optarg, &o.timeout_ns) < 0 || o.timeout_ns == 0) {
+				fprintf(stderr, "faultline restore: --timeout: \"%s\" is not a duration\n", optarg);
+				return FL_EXIT_INVALID;
+			}
+			break;
+		case 'p':
+			only_show = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return FL_EXIT_OK;
+		default:
+			usage(stderr);
+			return FL_EXIT_INVALID;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return FL_EXIT_INVALID;
+	}
+	log_init(LOG_LVL_WARN, 0);
+	return each_journal(dir, only_show ? show_one : reconcile, &o);
+}

@@ -1,0 +1,59 @@
+/*
+ * journal_int.h - the journal's internals, for agent/journal*.c only.
+ *
+ * journal.c owns the file (lock, append, fsync, compaction),
+ * journal_frame.c the record framing and the damage rules,
+ * journal_model.c what the records mean (the unsettled runs),
+ * journal_reconcile.c restores what a dead process left behind.
+ */
+#ifndef FAULTLINE_JOURNAL_INT_H
+#define FAULTLINE_JOURNAL_INT_H
+
+#include "faultline/journal.h"
+
+#define JOURNAL_HEADER    12u
+#define JOURNAL_MAX_FIELD 64u /* fields per record beyond the pre-run items */
+
+/* One record exactly as it is in the file (header and body). */
+struct journal_raw {
+	unsigned char *bytes;
+	size_t len;
+};
+
+struct journal {
+	char *dir;
+	char *path;
+	int fd;
+	int lockfd;
+	uint64_t size;
+	uint64_t compact_bytes;
+	uint64_t live; /* bytes of unsettled records at the last compaction */
+	bool broken;   /* a failed write could not be cut back: refuse further appends */
+	struct journal_run *runs;
+};
+
+/* Called per valid record; fields point into a scratch copy valid for the call. */
+typedef int (*journal_rec_cb)(unsigned type, char **fields, size_t nfields, const unsigned char *frame, size_t len,
+                              void *arg, struct fl_err *e);
+
+/*
+ * Walk the records in buf. A torn last record (short, or failing its
+ * checksum with nothing after it) ends the walk: *valid_end says where the
+ * good records stop. Damage with records after it is an error.
+ */
+int journal_scan(const unsigned char *buf, size_t size, journal_rec_cb cb, void *arg, size_t *valid_end,
+                 struct fl_err *e);
+/* Frame a record; caller frees. */
+unsigned char *journal_frame(unsigned type, const char *const *fields, size_t n, size_t *len);
+const char *journal_type_str(unsigned type);
+
+/* Apply one record to j->runs (frame kept for compaction while the run is unsettled). */
+int journal_apply(struct journal *j, unsigned type, char **fields, size_t n, const unsigned char *frame, size_t len,
+                  struct fl_err *e);
+struct journal_run *journal_find(const struct journal *j, const char *id);
+void journal_runs_free(struct journal *j);
+
+/* Append one framed record (fdatasync'd when sync) and apply it. */
+int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync, struct fl_err *e);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * run_journal.c - what a run writes to the crash-safety journal.
+ *
+ * RUN_START once the cluster is open (with what is needed to reopen it
+ * later), an INTENT fdatasync'd before every injection (with the pre-run
+ * state of the target's group: exactly what restore_note remembered), the
+ * backend's answer, each restore's verification, and RUN_END. No journal
+ * (opts->journal NULL) means none of this happens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faultline/cmd.h"
+#include "faultline/journal.h"
+#include "faultline/log.h"
+#include "faultline/testkill.h"
+#include "faultline/util.h"
+#include "run_int.h"
+
+int run_journal_begin(struct run *r)
+{
+	struct journal *j = r->opts->journal;
+	if (j == NULL || r->opts->dry_run)
+		return 0;
+	struct cluster_config cfg;
+	plan_cluster_config(r->plan, &cfg);
+	char *key = journal_cluster_key(&cfg);
+	const struct journal_run *held = journal_held(j, key);
+	free(key);
+	if (held != NULL) {
+		run_abort(r, FL_EXIT_BACKEND,
+		          "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
+		          "restore` (or `faultline restore --force` to acknowledge)",
+		          held->key, held->id);
+		return -1;
+	}
+	char *id = xasprintf("run-%lld-%ld", (long long)wall_now_ns(), (long)getpid());
+	struct fl_err e;
+	r->jrun = journal_begin(j, id, &cfg, r->plan->path, r->rec->plan_sha256, &e);
+	free(id);
+	if (r->jrun == NULL) {
+		run_abort(r, FL_EXIT_BACKEND, "journal: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The pre-run state of everything restore_note recorded for resource's group. */
+int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e)
+{
+	if (r->jrun == NULL)
+		return 0;
+	struct touched *items = xcalloc(r->ntouched ? r->ntouched : 1, sizeof(*items));
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntouched; i++) {
+		const struct touched *t = &r->touched[i];
+		if (strcmp(t->resource, resource) == 0 || (group && t->group && strcmp(t->group, group) == 0))
+			items[n++] = *t; /* borrowed */
+	}
+	testkill_at("before-intent");
+	int rc = journal_intent(r->opts->journal, r->jrun, action, resource, items, n, e);
+	free(items);
+	if (rc < 0)
+		return err_wrap(e, "journal");
+	testkill_at("intent");
+	return 0;
+}
+
+void run_journal_injected(struct run *r, long code, const char *error)
+{
+	struct fl_err e;
+	if (r->jrun != NULL && journal_injected(r->opts->journal, r->jrun, code, error, &e) < 0)
+		log_warnx("journal: %s", e.msg); /* the INTENT already protects this injection */
+	if (r->jrun != NULL)
+		testkill_at("injected");
+}
+
+/* Each restore's verification, then RUN_END; with restore: never, an ACK says it was deliberate. */
+void run_journal_end(struct run *r, int exit_code)
+{
+	struct journal *j = r->opts->journal;
+	if (r->jrun == NULL)
+		return;
+	struct fl_err e;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < r->rec->nrestores; i++) {
+		const struct rec_restore *rr = &r->rec->restores[i];
+		rc = journal_restored(j, r->jrun, rr->resource, rr->ok, rr->detail, &e);
+	}
+	testkill_at("restored");
+	char *id = xstrdup(r->jrun->id);
+	bool never = r->plan->guards.restore == RESTORE_NEVER && r->ntouched > 0;
+	if (rc == 0)
+		rc = never ? journal_ack(j, r->jrun, "the plan says guards.restore: never", &e)
+		           : journal_end(j, r->jrun, exit_code, "completed", &e);
+	r->jrun = NULL;
+	if (rc < 0)
+		log_warnx("journal: run %s: %s; `faultline restore` will check this run again", id, e.msg);
+	free(id);
+}

@@ -1,0 +1,151 @@
+/*
+ * journal.h - the crash-safety journal: what was injected, and how to undo it.
+ *
+ * STATE/journal is an append-only file of records, each framed as
+ *   u32 len | u32 crc32c(len) | u32 crc32c(body) | body[len] = u8 type, fields
+ * (little-endian; fields are NUL-terminated strings). An INTENT record is
+ * written and fdatasync'd before every injection, so a crash at any point
+ * leaves either no injection or a record of it with the pre-run state to
+ * restore to. A torn last record is detected and cut off on open; damage
+ * anywhere before the last record is refused, loudly: reconciliation never
+ * guesses. STATE/lock (flock) makes one process at a time own the journal,
+ * so whatever is still open in it when we open it belongs to a dead process.
+ * See docs/journal.md.
+ */
+#ifndef FAULTLINE_JOURNAL_H
+#define FAULTLINE_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "faultline/err.h"
+#include "faultline/restore.h"
+
+struct cluster;
+struct cluster_config;
+struct fl_clock;
+struct loop;
+
+enum journal_type {
+	JR_RUN_START = 1, /* id, plan path, plan sha256, backend, topology, seed, timeout, argc, argv... */
+	JR_INTENT = 2,    /* id, seq, action, resource, then (resource, group, owner, state) per pre-run item */
+	JR_INJECTED = 3,  /* id, seq, backend code, error ("" = accepted) */
+	JR_RESTORED = 4,  /* id, resource, verified 0/1, detail */
+	JR_RUN_END = 5,   /* id, exit code, how */
+	JR_ACK = 6,       /* id, why: an operator accepted what could not be restored */
+};
+
+#define JOURNAL_MAX_RECORD    (64u * 1024u)
+#define JOURNAL_COMPACT_BYTES (1024u * 1024u)
+
+/*
+ * A run the journal still cares about: not yet ended, or ended with
+ * something unrestored. Settled runs (ended with every resource verified,
+ * or acknowledged) are dropped from memory and from the next compaction.
+ */
+struct journal_run {
+	char *id;
+	char *plan_path;
+	char *plan_sha256;
+	char *backend;
+	char *topology; /* "" when none */
+	char **command; /* NULL-terminated, empty for none */
+	size_t ncommand;
+	uint64_t seed;
+	uint64_t timeout_ns;
+	char *key;               /* cluster identity (journal_cluster_key) */
+	struct touched *touched; /* pre-run state of everything INTENT named */
+	bool *verified;          /* per touched: a RESTORED record verified it */
+	size_t ntouched, captouched;
+	unsigned intents, injected;
+	bool ended;              /* RUN_END seen */
+	bool orphan;             /* found in the journal on open: its process is gone */
+	struct journal_raw *raw; /* its records, verbatim, for compaction */
+	size_t nraw, capraw;
+	struct journal_run *next;
+};
+
+struct journal;
+
+/*
+ * Open (creating STATE and STATE/journal, mode 0700/0600) and lock the
+ * journal, read every record and cut off a torn last one. Fails if another
+ * process holds the lock, or if a record before the last is damaged (the
+ * message names its offset). Every run left unsettled is marked orphan.
+ */
+struct journal *journal_open(const char *dir, struct fl_err *e);
+/* Close and unlock; runs still open stay in the file. NULL is a no-op. */
+void journal_close(struct journal *j);
+
+const char *journal_file(const struct journal *j);
+uint64_t journal_size(const struct journal *j);
+/* Unsettled runs, in the order they started. Borrowed. */
+struct journal_run *journal_runs(const struct journal *j);
+/* Compact when the file grows past `bytes` (default JOURNAL_COMPACT_BYTES). */
+void journal_set_compact_bytes(struct journal *j, uint64_t bytes);
+/* Rewrite the file with only the unsettled runs' records (atomic rename). */
+int journal_compact(struct journal *j, struct fl_err *e);
+
+/* "backend:topology" or "backend:argv..." - which cluster a run acted on. Caller frees. */
+char *journal_cluster_key(const struct cluster_config *cfg);
+/*
+ * The agent's journal directory for one cluster: STATE/clusters/<16 hex of
+ * the cluster key>. One journal per cluster, so concurrent runs on
+ * different clusters (separate processes) never contend for a lock, and a
+ * cluster's runs are never concurrent anyway. Caller frees.
+ */
+char *journal_cluster_dir(const char *state, const struct cluster_config *cfg);
+/* The cluster configuration recorded in r (pointers borrowed from r). */
+void journal_run_config(const struct journal_run *r, struct cluster_config *cfg);
+/* An orphaned or ended-but-unrestored run on this cluster: new runs must wait for an operator. */
+const struct journal_run *journal_held(const struct journal *j, const char *key);
+
+/*
+ * Writers. Each appends one record; RUN_START, INTENT, RESTORED and
+ * RUN_END are fdatasync'd before returning. On -1 nothing was appended
+ * (a short write is cut back), and the caller must not inject.
+ * journal_begin returns the run (owned by the journal); after
+ * journal_end or journal_ack it may be freed and must not be used.
+ */
+struct journal_run *journal_begin(struct journal *j, const char *id, const struct cluster_config *cfg,
+                                  const char *plan_path, const char *plan_sha256, struct fl_err *e);
+int journal_intent(struct journal *j, struct journal_run *r, const char *action, const char *resource,
+                   const struct touched *items, size_t n, struct fl_err *e);
+int journal_injected(struct journal *j, struct journal_run *r, long code, const char *error, struct fl_err *e);
+int journal_restored(struct journal *j, struct journal_run *r, const char *resource, bool ok, const char *detail,
+                     struct fl_err *e);
+int journal_end(struct journal *j, struct journal_run *r, int exit_code, const char *how, struct fl_err *e);
+int journal_ack(struct journal *j, struct journal_run *r, const char *why, struct fl_err *e);
+
+/*
+ * Print every record of the journal file at path, one line each
+ * ("RUN_START r1 plan=... backend=sim ..."), for operators and tests.
+ * Stops with -1 at damage before the last record, like journal_open.
+ */
+int journal_dump(const char *path, FILE *out, struct fl_err *e);
+
+/* How reconciliation reaches a recorded cluster. */
+struct reconcile_opts {
+	/* Open the run's cluster; NULL = cluster_open on its recorded config. */
+	struct cluster *(*open)(const struct journal_run *r, struct fl_clock *clk, void *arg, struct fl_err *e);
+	void (*close)(struct cluster *cl, void *arg); /* NULL = cluster_close */
+	void *arg;
+	struct fl_clock *clk; /* NULL = a real clock of its own */
+	struct loop *loop;    /* NULL = a loop of its own on clk */
+	uint64_t timeout_ns;  /* per run; 0 = 2 minutes */
+	bool force;           /* acknowledge what still cannot be restored */
+	FILE *progress;       /* one line per action and verdict, or NULL */
+};
+
+/*
+ * Restore every orphaned or unrestored run: reopen its cluster, bring each
+ * touched resource back to its pre-run state, verify it, and journal the
+ * outcome (RESTORED per resource, RUN_END when all verified; with force,
+ * ACK for what is still not restored). Returns how many runs remain
+ * unrestored (0 = all clean), or -1 if the journal itself failed.
+ */
+int journal_reconcile(struct journal *j, const struct reconcile_opts *o, struct fl_err *e);
+
+#endif

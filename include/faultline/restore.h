@@ -1,0 +1,50 @@
+/*
+ * restore.h - put resources back to the state they had before a run.
+ *
+ * One piece of code serves the run engine (at the end of every run) and
+ * journal reconciliation (after a crash): both hand it a cluster, the clock
+ * and loop that cluster runs on, and the list of what was touched with its
+ * pre-run state. It corrects one thing per group at a time, waits for
+ * pending states to settle, retries a bounded number of times, and verifies
+ * every resource against the cluster before calling it restored.
+ */
+#ifndef FAULTLINE_RESTORE_H
+#define FAULTLINE_RESTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline/record.h"
+
+struct cluster;
+struct fl_clock;
+struct loop;
+
+/* What a run touched, and how it was before. */
+struct touched {
+	char *resource;
+	char *group; /* may be NULL */
+	char *owner; /* owner node of the group before the run, may be NULL */
+	int state;   /* enum res_state before the run */
+};
+
+struct restore_ctx {
+	struct cluster *cl;
+	struct fl_clock *clk;
+	struct loop *loop;
+	uint64_t timeout_ns; /* 0 = 2 minutes */
+	/* One line per corrective action and the summary, or NULL. */
+	void (*progress)(void *arg, const char *msg);
+	void *arg;
+};
+
+/*
+ * Restore items[0..n) and append one rec_restore per item to rec->restores
+ * (ok = verified against the cluster). Returns 0 if every item verified,
+ * -1 otherwise (each failure is logged loudly).
+ */
+int restore_touched(const struct restore_ctx *c, const struct touched *items, size_t n, struct run_record *rec);
+
+void touched_fini(struct touched *t);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * test_journal_reconcile.c - reconciliation against the simulator, in
+ * process and in virtual time: a fault is applied with the sim's own
+ * operations, the matching journal written as a crashed run would have
+ * left it, and reconciliation must restore exactly the recorded pre-run
+ * state, journal the outcome, and hold the cluster when it cannot.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/clock.h"
+#include "faultline/loop.h"
+#include "faultline/sim.h"
+#include "journal_fixture.h"
+
+#define SQL   "SQL Server (MSSQLSERVER)"
+#define AGENT "SQL Server Agent (MSSQLSERVER)"
+#define DISK  "Cluster Disk 1"
+
+TestSuite(reconcile, .timeout = 30);
+
+struct env {
+	char *dir;
+	struct fl_clock *clk;
+	struct loop *loop;
+	struct cluster *cl;
+	struct journal *j;
+	int opened;
+};
+
+static struct cluster *open_cb(const struct journal_run *r, struct fl_clock *clk, void *arg, struct fl_err *e)
+{
+	(void)e;
+	struct env *v = arg;
+	cr_assert_eq(clk, v->clk);
+	cr_assert_str_eq(r->backend, "sim");
+	v->opened++;
+	return v->cl;
+}
+
+static void close_cb(struct cluster *cl, void *arg)
+{
+	(void)cl;
+	(void)arg; /* the test closes it */
+}
+
+static void setup_env(struct env *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->dir = jfx_dir();
+	v->clk = clock_new_virtual(0);
+	struct fl_err e;
+	v->loop = loop_new(v->clk, &e);
+	struct cluster_config cfg = jfx_cfg();
+	v->cl = cluster_open(&cfg, v->clk, &e);
+	cr_assert_not_null(v->cl, "%s", e.msg);
+	clock_advance(v->clk, 30 * NSEC_PER_SEC, 100000); /* everything online */
+	v->j = journal_open(v->dir, &e);
+	cr_assert_not_null(v->j, "%s", e.msg);
+}
+
+static void teardown_env(struct env *v)
+{
+	journal_close(v->j);
+	cluster_close(v->cl);
+	loop_free(v->loop);
+	clock_free(v->clk);
+	free(v->dir);
+}
+
+/* What a run killed after injecting would leave: RUN_START, INTENT (whole SQL group), INJECTED. */
+static void crashed_run(struct env *v, const char *action, const char *resource)
+{
+	struct fl_err e;
+	struct cluster_config cfg = jfx_cfg();
+	struct journal_run *r = journal_begin(v->j, "r1", &cfg, "plans/demo.yaml", "", &e);
+	struct cluster_snapshot s;
+	cr_assert_eq(v->cl->ops->snapshot(v->cl, &s, &e), 0);
+	struct touched items[8];
+	size_t n = 0;
+	for (size_t i = 0; i < s.nresources; i++)
+		if (strcmp(s.resources[i].group, SQL) == 0) {
+			items[n++] = jfx_item(s.resources[i].name); /* the pre-run state: all online on node-a */
+		}
+	cr_assert_eq(journal_intent(v->j, r, action, resource, items, n, &e), 0);
+	cr_assert_eq(journal_injected(v->j, r, 0, NULL, &e), 0);
+	cluster_snapshot_free(&s);
+	journal_close(v->j); /* the process dies */
+	v->j = journal_open(v->dir, &e);
+	cr_assert_not_null(v->j, "%s", e.msg);
+}
+
+static char *reconcile(struct env *v, bool force, int *left)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	struct reconcile_opts o = {.open = open_cb,
+	                           .close = close_cb,
+	                           .arg = v,
+	                           .clk = v->clk,
+	                           .loop = v->loop,
+	                           .timeout_ns = 60 * NSEC_PER_SEC,
+	                           .force = force,
+	                           .progress = m};
+	struct fl_err e;
+	*left = journal_reconcile(v->j, &o, &e);
+	fclose(m);
+	return out;
+}
+
+Test(reconcile, moved_group_and_offline_agent_are_put_back)
+{
+	struct env v;
+	setup_env(&v);
+	struct sim *s = sim_from_cluster(v.cl);
+	long code;
+	struct fl_err e;
+	cr_assert_eq(sim_move_group(s, SQL, "node-b", &code, &e), 0);
+	clock_advance(v.clk, clock_now(v.clk) + 30 * NSEC_PER_SEC, 100000);
+	cr_assert_eq(sim_offline(s, AGENT, 0, NULL, &code, &e), 0);
+	clock_advance(v.clk, clock_now(v.clk) + 5 * NSEC_PER_SEC, 100000);
+	cr_assert_str_eq(sim_group_owner(s, SQL), "node-b");
+	cr_assert_eq(sim_resource_state(s, AGENT), RES_OFFLINE);
+	crashed_run(&v, "move", SQL);
+
+	int left;
+	char *out = reconcile(&v, false, &left);
+	cr_assert_eq(left, 0, "%s", out);
+	cr_assert_eq(v.opened, 1);
+	cr_assert_str_eq(sim_group_owner(s, SQL), "node-a");
+	for (size_t i = 0; i < 5; i++) {
+		const char *names[] = {DISK, "SQL IP Address 1 (SQLCLUS)", "SQL Network Name (SQLCLUS)", SQL, AGENT};
+		cr_assert_eq(sim_resource_state(s, names[i]), RES_ONLINE, "%s", names[i]);
+	}
+	cr_assert(strstr(out, "restore \"" DISK "\": move group \"" SQL "\" back to node-a: accepted (code 997)") !=
+	              NULL,
+	          "%s", out);
+	cr_assert(strstr(out, "restore \"" AGENT "\": online (was offline): accepted") != NULL, "%s", out);
+	cr_assert(strstr(out, "run r1: everything verified") != NULL, "%s", out);
+	cr_assert_null(journal_runs(v.j), "the run is settled");
+	free(out);
+	char *dump = jfx_dump(v.dir);
+	const char *tail = "RESTORED r1 \"" AGENT "\" 1 \"verified: online on node-a (before the run: online on "
+	                   "node-a)\"\nRUN_END r1 3 \"reconciled after a crash\"\n";
+	cr_assert(strlen(dump) > strlen(tail) && strcmp(dump + strlen(dump) - strlen(tail), tail) == 0, "%s", dump);
+	cr_assert(strstr(dump, "RESTORED r1 \"" DISK "\" 1 \"verified: online on node-a") != NULL, "%s", dump);
+	free(dump);
+	teardown_env(&v);
+}
+
+Test(reconcile, nothing_to_do_after_a_clean_end)
+{
+	struct env v;
+	setup_env(&v);
+	struct fl_err e;
+	struct cluster_config cfg = jfx_cfg();
+	struct journal_run *r = journal_begin(v.j, "r1", &cfg, "p.yaml", "", &e);
+	cr_assert_eq(journal_end(v.j, r, 0, "completed", &e), 0);
+	int left;
+	char *out = reconcile(&v, false, &left);
+	cr_assert_eq(left, 0);
+	cr_assert_eq(v.opened, 0, "no cluster is touched");
+	cr_assert_str_eq(out, "");
+	free(out);
+	teardown_env(&v);
+}
+
+Test(reconcile, unrestorable_holds_the_cluster_until_force)
+{
+	struct env v;
+	setup_env(&v);
+	struct sim *s = sim_from_cluster(v.cl);
+	long code;
+	struct fl_err e;
+	cr_assert_eq(sim_move_group(s, SQL, "node-b", &code, &e), 0);
+	clock_advance(v.clk, clock_now(v.clk) + 30 * NSEC_PER_SEC, 100000);
+	crashed_run(&v, "move", SQL);
+	/* The recorded owner is a node the cluster does not have: it can never be put back. */
+	struct journal_run *r = journal_runs(v.j);
+	for (size_t i = 0; i < r->ntouched; i++) {
+		free(r->touched[i].owner);
+		r->touched[i].owner = xstrdup("node-gone");
+	}
+	int left;
+	char *out = reconcile(&v, false, &left);
+	cr_assert_eq(left, 1, "%s", out);
+	cr_assert(strstr(out, "restore: INCOMPLETE (5 resource(s) checked)") != NULL, "%s", out);
+	free(out);
+	const char *key = "sim:plans/clusters/sql-3node.yaml";
+	cr_assert_not_null(journal_held(v.j, key), "held until an operator acts");
+	char *dump = jfx_dump(v.dir);
+	cr_assert(strstr(dump, "RESTORED r1 \"" SQL "\" 0 \"NOT RESTORED: online on node-b (before the run: online on "
+	                       "node-gone)\"") != NULL,
+	          "%s", dump);
+	cr_assert_null(strstr(dump, "RUN_END"), "%s", dump);
+	free(dump);
+
+	out = reconcile(&v, true, &left);
+	cr_assert_eq(left, 1, "still not restored: exit 4, but acknowledged");
+	cr_assert(strstr(out, "run r1: acknowledged (--force); its cluster is released") != NULL, "%s", out);
+	free(out);
+	cr_assert_null(journal_held(v.j, key));
+	cr_assert_null(journal_runs(v.j));
+	dump = jfx_dump(v.dir);
+	cr_assert(strstr(dump, "ACK r1 \"acknowledged by an operator: faultline restore --force\"\n") != NULL, "%s",
+	          dump);
+	free(dump);
+	teardown_env(&v);
+}
