@@ -9,6 +9,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
+# bash for `set -o pipefail` in recipes that pipe test output through tee.
+SHELL    := /bin/bash
 CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -128,9 +130,16 @@ check: $(BIN) $(TESTBIN)
 test-pacemaker:
 	bash tests/pacemaker/run.sh
 
+# Criterion runs each test in a worker whose leak report would not fail the
+# test: the log is searched for any sanitizer report as well.
 asan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
-		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check
+	@mkdir -p build-asan
+	@set -o pipefail; \
+	$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
+		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check \
+		2>&1 | tee build-asan/tests.log; rc=$$?; \
+	if grep -aq 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' build-asan/tests.log; then \
+		echo "asan: sanitizer reports above (build-asan/tests.log)"; exit 1; fi; exit $$rc
 
 format:
 	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch]) $(wildcard bench/*.[ch] fuzz/*.[ch])

@@ -42,9 +42,11 @@ static int decode_nodes(const struct pj *a, struct cluster_snapshot *s, struct f
 {
 	static const char *const keys[] = {"name", "up", NULL};
 	s->nodes = xcalloc(a->n ? a->n : 1, sizeof(*s->nodes));
-	for (; s->nnodes < a->n; s->nnodes++) {
-		const struct pj *o = &a->items[s->nnodes];
-		struct cluster_node *n = &s->nodes[s->nnodes];
+	/* Count each element before filling it: on error, cluster_snapshot_free frees the partial one. */
+	for (size_t i = 0; i < a->n; i++) {
+		s->nnodes = i + 1;
+		const struct pj *o = &a->items[i];
+		struct cluster_node *n = &s->nodes[i];
 		const struct pj *up = pj_get(o, "up");
 		if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "name", true, false, &n->name, e) < 0)
 			return -1;
@@ -59,9 +61,11 @@ static int decode_groups(const struct pj *a, struct cluster_snapshot *s, struct 
 {
 	static const char *const keys[] = {"name", "owner", "state", NULL};
 	s->groups = xcalloc(a->n ? a->n : 1, sizeof(*s->groups));
-	for (; s->ngroups < a->n; s->ngroups++) {
-		const struct pj *o = &a->items[s->ngroups];
-		struct cluster_group *g = &s->groups[s->ngroups];
+	/* Count each element before filling it: on error, cluster_snapshot_free frees the partial one. */
+	for (size_t i = 0; i < a->n; i++) {
+		s->ngroups = i + 1;
+		const struct pj *o = &a->items[i];
+		struct cluster_group *g = &s->groups[i];
 		int st;
 		if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "name", true, false, &g->name, e) < 0 ||
 		    proto_get_str(o, "owner", false, true, &g->owner, e) < 0 || get_state(o, true, &st, e) < 0)
@@ -91,9 +95,11 @@ static int decode_resources(const struct pj *a, struct cluster_snapshot *s, stru
 {
 	static const char *const keys[] = {"name", "type", "group", "owner", "state", "deps", NULL};
 	s->resources = xcalloc(a->n ? a->n : 1, sizeof(*s->resources));
-	for (; s->nresources < a->n; s->nresources++) {
-		const struct pj *o = &a->items[s->nresources];
-		struct cluster_resource *r = &s->resources[s->nresources];
+	/* Count each element before filling it: on error, cluster_snapshot_free frees the partial one. */
+	for (size_t i = 0; i < a->n; i++) {
+		s->nresources = i + 1;
+		const struct pj *o = &a->items[i];
+		struct cluster_resource *r = &s->resources[i];
 		int st;
 		if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "name", true, false, &r->name, e) < 0 ||
 		    proto_get_str(o, "type", false, false, &r->type, e) < 0 ||

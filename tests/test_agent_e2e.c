@@ -313,15 +313,16 @@ Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 	const char *want[] = {
 	    "{\"event\":\"phase\",\"phase\":\"steady\",\"t\":0.0}\n",
 	    "{\"event\":\"phase\",\"phase\":\"faults\",\"t\":1.0}\n",
-	    "{\"event\":\"injected\",\"fault\":\"fail-app\",\"trial\":1,\"action\":\"fail\",\"resource\":\"App "
-	    "Server\","
-	    "\"result\":\"accepted\",\"code\":0,\"t\":6.0}\n",
-	    "{\"event\":\"trial\",\"fault\":\"fail-app\",\"trial\":1,\"resource\":\"App "
-	    "Server\",\"outcome\":\"recovered\","
-	    "\"recovery_s\":0.9,\"probes\":[{\"probe\":\"app-port\",\"recovery_s\":0.9},{\"probe\":\"app-state\","
-	    "\"recovery_s\":0.9}],\"t\":6.9}\n",
-	    "{\"event\":\"verdict\",\"verdict\":\"pass\",\"exit\":0,\"slos\":[{\"name\":\"fast\",\"verdict\":\"pass\"},"
-	    "{\"name\":\"available\",\"verdict\":\"pass\"}]}\n",
+	    ("{\"event\":\"injected\",\"fault\":\"fail-app\",\"trial\":1,\"action\":\"fail\",\"resource\":\"App "
+	     "Server\","
+	     "\"result\":\"accepted\",\"code\":0,\"t\":6.0}\n"),
+	    ("{\"event\":\"trial\",\"fault\":\"fail-app\",\"trial\":1,\"resource\":\"App "
+	     "Server\",\"outcome\":\"recovered\","
+	     "\"recovery_s\":0.9,\"probes\":[{\"probe\":\"app-port\",\"recovery_s\":0.9},{\"probe\":\"app-state\","
+	     "\"recovery_s\":0.9}],\"t\":6.9}\n"),
+	    ("{\"event\":\"verdict\",\"verdict\":\"pass\",\"exit\":0,\"slos\":[{\"name\":\"fast\",\"verdict\":\"pass\"}"
+	     ","
+	     "{\"name\":\"available\",\"verdict\":\"pass\"}]}\n"),
 	};
 	for (size_t i = 0; i < ARRAY_LEN(want); i++)
 		cr_assert_not_null(strstr(ev, want[i]), "missing %s in:\n%s", want[i], ev);
