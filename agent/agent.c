@@ -15,6 +15,7 @@
 #include "faultline/agent_sched.h"
 #include "faultline/cmd.h"
 #include "faultline/control.h"
+#include "faultline/journal.h"
 #include "faultline/log.h"
 #include "faultline/metrics.h"
 #include "faultline/util.h"
@@ -161,6 +162,40 @@ static void init_metrics(struct agent *a)
 	metrics_set(a->m, "faultline_agent_paused", 0, NULL);
 }
 
+/* One journal directory: restore what a dead run left behind. */
+static int reconcile_one(const char *dir, void *arg)
+{
+	const struct agent *a = arg;
+	struct fl_err e;
+	struct journal *j = journal_open(dir, &e);
+	if (j == NULL) {
+		log_warnx("agent: journal %s: %s", dir, e.msg);
+		return 1;
+	}
+	struct reconcile_opts ro = {.progress = stderr};
+	int left = journal_reconcile(j, &ro, &e);
+	if (left < 0)
+		log_warnx("agent: journal %s: %s", journal_file(j), e.msg);
+	else if (left > 0)
+		log_warnx("agent: %d run(s) in %s are NOT restored: their cluster is held until an operator runs "
+		          "`faultline restore --state %s` (or --force)",
+		          left, journal_file(j), a->o->state_dir);
+	journal_close(j);
+	return left == 0 ? 0 : 1;
+}
+
+/*
+ * Before scheduling anything: every fault a previous agent or run left
+ * injected (it was killed, the host rebooted) is restored now.
+ */
+static void reconcile_at_start(struct agent *a)
+{
+	if (journal_state_each(a->o->state_dir, reconcile_one, a) != 0)
+		log_warnx("agent: some faults could not be restored at start; runs on those clusters will refuse to "
+		          "start");
+	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
+}
+
 static int setup(struct agent *a, const struct agent_opts *o)
 {
 	a->o = o;
@@ -174,6 +209,7 @@ static int setup(struct agent *a, const struct agent_opts *o)
 	struct fl_err e;
 	if (make_dir(o->state_dir) < 0 || make_dir(a->results_dir) < 0 || load_plans(a) < 0)
 		return FL_EXIT_INVALID;
+	reconcile_at_start(a);
 	a->clk = clock_new_real();
 	if ((a->loop = loop_new(a->clk, &e)) == NULL) {
 		log_warnx("%s", e.msg);

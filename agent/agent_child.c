@@ -197,6 +197,7 @@ static void note_result(struct agent_run *r, int status, const char *out)
 {
 	struct agent *a = r->agent;
 	metrics_add(a->m, "faultline_runs_total", 1, "plan", r->plan, "outcome", out, NULL);
+	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
 	metrics_set(a->m, "faultline_last_run_timestamp_seconds", (double)agent_wall(), "plan", r->plan, NULL);
 	struct agent_plan *ap = agent_planset_find(&a->set, r->plan);
 	if (ap != NULL) {

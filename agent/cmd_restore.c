@@ -43,8 +43,9 @@ static int show(const char *dir)
 	return FL_EXIT_OK;
 }
 
-static int reconcile(const char *dir, const struct reconcile_opts *o)
+static int reconcile(const char *dir, void *arg)
 {
+	const struct reconcile_opts *o = arg;
 	struct fl_err e;
 	struct journal *j = journal_open(dir, &e);
 	if (j == NULL) {
@@ -63,37 +64,9 @@ static int reconcile(const char *dir, const struct reconcile_opts *o)
 	return left == 0 ? FL_EXIT_OK : FL_EXIT_BACKEND;
 }
 
-/*
- * DIR/journal (a `run --state DIR`), and every DIR/clusters/<id>/journal
- * (the agent keeps one per cluster). The worst exit code wins.
- */
-static int each_journal(const char *dir, int (*fn)(const char *dir, const struct reconcile_opts *o),
-                        const struct reconcile_opts *o)
+static int show_one(const char *dir, void *arg)
 {
-	char *cdir = xasprintf("%s/clusters", dir), *top = xasprintf("%s/journal", dir);
-	int code = FL_EXIT_OK, c;
-	DIR *d = opendir(cdir);
-	struct dirent *de;
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *sub = xasprintf("%s/%s", cdir, de->d_name);
-		if ((c = fn(sub, o)) != FL_EXIT_OK)
-			code = c;
-		free(sub);
-	}
-	if ((d == NULL || access(top, F_OK) == 0) && (c = fn(dir, o)) != FL_EXIT_OK)
-		code = c;
-	if (d != NULL)
-		closedir(d);
-	free(cdir);
-	free(top);
-	return code;
-}
-
-static int show_one(const char *dir, const struct reconcile_opts *o)
-{
-	(void)o;
+	(void)arg;
 	return show(dir);
 }
 
@@ -139,5 +112,5 @@ int cmd_restore(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(LOG_LVL_WARN, 0);
-	return each_journal(dir, only_show ? show_one : reconcile, &o);
+	return journal_state_each(dir, only_show ? show_one : reconcile, &o);
 }

@@ -31,7 +31,7 @@ static const struct family families[] = {
     {"faultline_runs_total", COUNTER, "Finished runs by plan and outcome."},
     {"faultline_faults_open", GAUGE, "Trials currently open (fault injected, not yet recovered or timed out)."},
     {"faultline_journal_pending_restores", GAUGE,
-     "Journal records pending restore. Always 0 in this build: it has no journal yet."},
+     "Runs in the journals whose injected faults are not restored yet (their clusters are held)."},
     {"faultline_last_run_timestamp_seconds", GAUGE, "Unix time the plan's last run finished."},
     {"faultline_agent_paused", GAUGE, "1 while chaos is paused from the control socket."},
 };

@@ -53,9 +53,8 @@ Test(metrics, exact_lines)
 	    "faultline_recovery_seconds_count{plan=\"p\",probe=\"tcp\"} 2\n",
 	    "faultline_slo_verdict{plan=\"p\",slo=\"say \\\"hi\\\"\\\\\"} -1\n",
 	    "\nfaultline_faults_open 2\n",
-	    ("# HELP faultline_journal_pending_restores Journal records pending restore. Always 0 in this build: it "
-	     "has "
-	     "no journal yet.\n"),
+	    ("# HELP faultline_journal_pending_restores Runs in the journals whose injected faults are not restored "
+	     "yet (their clusters are held).\n"),
 	};
 	for (size_t i = 0; i < ARRAY_LEN(want); i++)
 		cr_assert_not_null(strstr(out, want[i]), "missing:\n%s\nin:\n%s", want[i], out);

@@ -148,4 +148,13 @@ struct reconcile_opts {
  */
 int journal_reconcile(struct journal *j, const struct reconcile_opts *o, struct fl_err *e);
 
+/*
+ * Call fn on every journal directory under a state directory: each
+ * STATE/clusters/<id> and STATE itself when STATE/journal exists. Returns
+ * the last non-zero result of fn, or 0.
+ */
+int journal_state_each(const char *state, int (*fn)(const char *dir, void *arg), void *arg);
+/* Runs under STATE still waiting for a restore (journals locked by a live run are skipped). */
+size_t journal_state_pending(const char *state);
+
 #endif
