@@ -17,11 +17,55 @@ enum ref_kind { REF_SELECTOR, REF_PROBE, REF_FAULT };
 
 static const char *const ref_words[] = {"selector", "probe", "fault"};
 
-static size_t find(const struct plan *p, enum ref_kind k, const char *name)
+/* Names sorted (then by position) so each reference resolves in O(log n): 1 MiB plans have thousands. */
+struct name_ix {
+	const char *name;
+	size_t idx;
+};
+
+struct plan_refs {
+	struct name_ix *v[3];
+	size_t n[3];
+};
+
+static int ix_cmp(const void *a, const void *b)
 {
-	return k == REF_SELECTOR ? plan_find_selector(p, name)
-	       : k == REF_PROBE  ? plan_find_probe(p, name)
-	                         : plan_find_fault(p, name);
+	const struct name_ix *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c != 0 ? c : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static const char *name_at(const struct plan *p, enum ref_kind k, size_t i)
+{
+	return k == REF_SELECTOR ? p->selectors[i].name : k == REF_PROBE ? p->probes[i].name : p->faults[i].name;
+}
+
+static void refs_build(const struct plan *p, struct plan_refs *r)
+{
+	for (int k = REF_SELECTOR; k <= REF_FAULT; k++) {
+		size_t n = k == REF_SELECTOR ? p->nselectors : k == REF_PROBE ? p->nprobes : p->nfaults;
+		r->v[k] = xcalloc(n ? n : 1, sizeof(*r->v[k]));
+		r->n[k] = 0;
+		for (size_t i = 0; i < n; i++)
+			if (name_at(p, (enum ref_kind)k, i) != NULL)
+				r->v[k][r->n[k]++] = (struct name_ix){name_at(p, (enum ref_kind)k, i), i};
+		qsort(r->v[k], r->n[k], sizeof(*r->v[k]), ix_cmp);
+	}
+}
+
+/* The first definition of name, as plan_find_* would answer. */
+static size_t find(const struct pctx *c, enum ref_kind k, const char *name)
+{
+	const struct name_ix *v = c->refs->v[k];
+	size_t lo = 0, hi = c->refs->n[k];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->refs->n[k] && strcmp(v[lo].name, name) == 0 ? v[lo].idx : PLAN_NONE;
 }
 
 /* NULL-terminated borrowed list of the names of kind k, for suggestions. */
@@ -47,7 +91,7 @@ static size_t resolve_at(struct pctx *c, const struct ydoc_node *v, const char *
 {
 	if (name == NULL)
 		return PLAN_NONE;
-	size_t i = find(c->p, k, name);
+	size_t i = find(c, k, name);
 	if (i != PLAN_NONE)
 		return i;
 	const char **names = names_of(c->p, k);
@@ -167,11 +211,17 @@ static void check_destinations(struct pctx *c)
 
 void plan_check_refs(struct pctx *c)
 {
+	struct plan_refs refs;
+	refs_build(c->p, &refs);
+	c->refs = &refs;
 	check_destinations(c);
 	check_faults(c);
 	check_probes(c);
 	check_slos(c);
 	check_guards(c);
+	c->refs = NULL;
+	for (int k = REF_SELECTOR; k <= REF_FAULT; k++)
+		free(refs.v[k]);
 }
 
 static bool unsupported(struct fl_diag *d, const struct plan_fault *f, const char *backend, const char *what)

@@ -20,6 +20,7 @@ struct pctx {
 	struct plan *p;
 	const char *dir;           /* the plan file's directory, for relative paths */
 	struct sim_topology *topo; /* backend sim: the loaded topology, for cross-checks */
+	struct plan_refs *refs;    /* plan_check.c: name indexes while references are resolved */
 };
 
 /* Report every key of map not in `allowed` (NULL-terminated), with a suggestion. */
