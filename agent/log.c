@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 static enum log_level max_level = LOG_LVL_WARN; /* commands raise it: run -V, the agent */
 static int use_prio_prefix;
-static int use_syslog;
+/* Where lines go instead of stderr (log_syslog.c sets it); NULL = stderr. */
+static log_sink_fn sink;
 
 void log_init(enum log_level level, int journald)
 {
@@ -17,10 +17,9 @@ void log_init(enum log_level level, int journald)
 	use_prio_prefix = journald;
 }
 
-void log_to_syslog(const char *ident)
+void log_set_sink(log_sink_fn fn)
 {
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	use_syslog = 1;
+	sink = fn;
 }
 
 enum log_level log_get_level(void)
@@ -37,8 +36,8 @@ static void vlog(enum log_level level, const char *errstr, const char *fmt, va_l
 	char buf[2048];
 	int saved = errno;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (use_syslog) {
-		syslog(level_prio[level], "%s%s%s", buf, errstr ? ": " : "", errstr ? errstr : "");
+	if (sink != NULL) {
+		sink(level_prio[level], buf, errstr);
 		errno = saved;
 		return;
 	}

@@ -25,4 +25,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Send lines to fn(syslog priority, message, strerror text or NULL) instead of stderr. */
+typedef void (*log_sink_fn)(int prio, const char *msg, const char *errstr);
+void log_set_sink(log_sink_fn fn);
+
 #endif
