@@ -189,6 +189,12 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 			record_change(p, PROBE_ERROR, now, reason);
 		break;
 	}
+	if (p->kick_pending && p->running) {
+		/* Something changed while this check ran: its answer may already be stale. */
+		p->kick_pending = false;
+		clock_timer_start(p->clk, &p->tick, now, on_tick, p);
+		return;
+	}
 	schedule_next(p);
 }
 
@@ -216,8 +222,12 @@ void probe_stop(struct probe *p)
 
 void probe_check_now(struct probe *p)
 {
-	if (!p->running || p->in_flight)
+	if (!p->running)
 		return;
+	if (p->in_flight) {
+		p->kick_pending = true; /* check again as soon as this one ends */
+		return;
+	}
 	clock_timer_stop(p->clk, &p->tick);
 	on_tick(p);
 }

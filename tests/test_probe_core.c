@@ -190,7 +190,7 @@ Test(probe_core, error_is_not_an_outage)
 	pf_teardown(&f);
 }
 
-Test(probe_core, check_now_is_off_cadence_and_ignored_in_flight)
+Test(probe_core, check_now_is_off_cadence_and_repeats_after_a_check_in_flight)
 {
 	struct pf f;
 	struct script sc;
@@ -199,9 +199,10 @@ Test(probe_core, check_now_is_off_cadence_and_ignored_in_flight)
 	clock_advance(f.clk, MS(300), 100);
 	probe_check_now(&f.p); /* at 300: check 2 hangs */
 	clock_advance(f.clk, MS(320), 100);
-	probe_check_now(&f.p); /* in flight: nothing */
+	probe_check_now(&f.p); /* in flight: noted, and checked again the moment it ends */
 	clock_advance(f.clk, MS(1000), 100);
-	expect_starts(&f, (uint64_t[]){0, 300, 400}, 3);
+	/* check 2 times out at 350 and check 3 starts at once, not at 350 + the fast cadence */
+	expect_starts(&f, (uint64_t[]){0, 300, 350}, 3);
 	cr_expect_eq(f.nchecks, 3);
 	cr_expect_eq(sc.cancels, 1);
 	pf_teardown(&f);

@@ -60,6 +60,7 @@ struct probe {
 	unsigned streak_ok, streak_fail;
 	bool fast; /* a fault is open: use fast_interval */
 	bool in_flight;
+	bool kick_pending; /* probe_check_now during a check: another one right after it */
 	bool running;
 	uint64_t check_started;
 	uint64_t last_start;
@@ -107,7 +108,7 @@ void probe_stop(struct probe *p);
 void probe_set_fast(struct probe *p, bool fast);
 /* The cadence in force now (the resolution of a measurement taken now). */
 uint64_t probe_cadence(const struct probe *p);
-/* Check now, off cadence (an event says the answer may have changed); no-op if a check is running. */
+/* Check now, off cadence (an event says the answer may have changed); during a check, right after it. */
 void probe_check_now(struct probe *p);
 /* Called by a kind when its check finished. reason may be NULL for CHECK_OK. */
 void probe_check_done(struct probe *p, enum check_result r, const char *reason);
