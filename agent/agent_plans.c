@@ -63,7 +63,8 @@ static int list_dir(const char *dir, char ***names, size_t *n, struct agent_erro
 			(*names)[(*n)++] = xstrdup(de->d_name);
 		}
 	closedir(d);
-	qsort(*names, *n, sizeof(**names), cmp_str);
+	if (*n > 1) /* an empty directory has no array at all */
+		qsort(*names, *n, sizeof(**names), cmp_str);
 	return 0;
 }
 

@@ -63,7 +63,8 @@ void agent_results_prune(const char *dir, unsigned keep_runs, unsigned keep_days
 {
 	struct result *r = NULL;
 	size_t n = list_results(dir, &r);
-	qsort(r, n, sizeof(*r), newest_first);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), newest_first);
 	for (size_t i = 0; i < n; i++) {
 		bool too_many = keep_runs > 0 && i >= keep_runs;
 		bool too_old = keep_days > 0 && now - r[i].mtime > (int64_t)keep_days * 86400;

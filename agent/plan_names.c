@@ -31,7 +31,8 @@ void plan_check_dup_names(struct pctx *c, const struct ydoc_node *list, const ch
 		if (name != NULL && name->kind == YDOC_SCALAR)
 			v[n++] = (struct entry){name->str, i};
 	}
-	qsort(v, n, sizeof(*v), by_name_then_index);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name_then_index);
 	for (size_t i = 1, first = 0; i < n; i++) {
 		if (strcmp(v[i].name, v[first].name) != 0) {
 			first = i;

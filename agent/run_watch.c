@@ -41,8 +41,10 @@ void watch_build(struct run *r)
 				groups[ng++] = res->group;
 			}
 		}
-	qsort(groups, ng, sizeof(*groups), cmp_str);
-	qsort(names, nn, sizeof(*names), cmp_str);
+	if (ng > 1)
+		qsort(groups, ng, sizeof(*groups), cmp_str);
+	if (nn > 1)
+		qsort(names, nn, sizeof(*names), cmp_str);
 	r->watch = xcalloc(r->initial.nresources ? r->initial.nresources : 1, sizeof(*r->watch));
 	r->nwatch = 0;
 	for (size_t i = 0; i < r->initial.nresources; i++) {
@@ -52,7 +54,8 @@ void watch_build(struct run *r)
 		if (picked || grouped)
 			r->watch[r->nwatch++] = res;
 	}
-	qsort(r->watch, r->nwatch, sizeof(*r->watch), by_name);
+	if (r->nwatch > 1)
+		qsort(r->watch, r->nwatch, sizeof(*r->watch), by_name);
 	free(groups);
 	free(names);
 }

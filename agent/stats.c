@@ -12,7 +12,8 @@ static int cmp_u64(const void *a, const void *b)
 
 void stats_sort(uint64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_u64);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_u64);
 }
 
 uint64_t stats_percentile(const uint64_t *sorted, size_t n, double p)
