@@ -32,10 +32,3 @@ int cmd_status(int argc, char **argv)
 	(void)argv;
 	return pending("status", "the control socket comes with the agent");
 }
-
-int cmd_report(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return pending("report", "reports come with `run`");
-}

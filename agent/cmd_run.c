@@ -19,11 +19,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--quiet] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--html FILE] [--quiet] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
 	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+	        "  --html FILE      write the HTML report: timeline, SLOs, trials, restore, identity\n"
 	        "  --quiet          no progress lines, only the summary\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
 	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
@@ -69,15 +70,16 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
 	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
+	    {"html", required_argument, NULL, 'H'},
 	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
-	const char *json = NULL, *junit = NULL;
+	const char *json = NULL, *junit = NULL, *html = NULL;
 	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:H:qVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -90,6 +92,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'u':
 			junit = optarg;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'q':
 			ro.progress = NULL;
@@ -138,6 +143,8 @@ int cmd_run(int argc, char **argv)
 		if (json != NULL && write_file(json, &rec, report_json_write) < 0 && code == FL_EXIT_OK)
 			code = FL_EXIT_BACKEND;
 		if (junit != NULL && write_file(junit, &rec, report_junit_write) < 0 && code == FL_EXIT_OK)
+			code = FL_EXIT_BACKEND;
+		if (html != NULL && write_file(html, &rec, report_html_write) < 0 && code == FL_EXIT_OK)
 			code = FL_EXIT_BACKEND;
 	} else if (rec.abort_reason != NULL) {
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
