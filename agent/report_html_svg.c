@@ -201,6 +201,24 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Widen a strip's windows in proportion until they fill the plot width: a zoom, never a squeeze. */
+static void fill_strip(struct layout *L, size_t strip)
+{
+	double used = 0, gaps = -GAP_W;
+	for (size_t i = 0; i < L->nw; i++)
+		if (L->w[i].strip == strip)
+			used += L->w[i].w, gaps += GAP_W;
+	double k = (PLOT_W - gaps) / used, x = 0;
+	if (k <= 1)
+		return;
+	for (size_t i = 0; i < L->nw; i++)
+		if (L->w[i].strip == strip) {
+			L->w[i].x = x;
+			L->w[i].w *= k;
+			x += L->w[i].w + GAP_W;
+		}
+}
+
 /*
  * One strip at a common scale when every window gets MIN_W that way;
  * otherwise the median window gets TYP_W and windows wrap into strips.
@@ -232,6 +250,8 @@ static void place_windows(struct layout *L)
 		w->x = x, w->strip = L->nstrips - 1;
 		x += w->w + GAP_W;
 	}
+	for (size_t k = 0; k < L->nstrips; k++)
+		fill_strip(L, k);
 }
 
 static double xat(const struct win *w, uint64_t t)
