@@ -24,5 +24,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_help(int argc, char **argv);
 
 #endif
