@@ -12,6 +12,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
+MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl
 TESTPKGS := criterion
@@ -104,10 +105,16 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/faultline
 	install -m 0644 plans/*.yaml $(DESTDIR)$(DATADIR)/plans/
 	install -m 0644 plans/clusters/*.yaml $(DESTDIR)$(DATADIR)/plans/clusters/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/faultline.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/faultline-plan.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/faultline-agent.8 $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faultline
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/faultline.1 $(DESTDIR)$(MANDIR)/man5/faultline-plan.5 \
+		$(DESTDIR)$(MANDIR)/man8/faultline-agent.8
 
 clean:
 	rm -rf build build-asan $(BIN)
