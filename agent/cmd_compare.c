@@ -48,8 +48,8 @@ static void put_slos(FILE *f, const struct run_record *a, const struct run_recor
 		for (size_t k = 0; k < a->nslos && o == NULL; k++)
 			if (a->slos[k].name && n->name && strcmp(a->slos[k].name, n->name) == 0)
 				o = &a->slos[k];
-		fprintf(f, "  %-28s %-12s → %s\n", n->name ? n->name : "?", o ? slo_verdict_str(o->verdict) : "(absent)",
-		        slo_verdict_str(n->verdict));
+		fprintf(f, "  %-28s %-12s → %s\n", n->name ? n->name : "?",
+		        o ? slo_verdict_str(o->verdict) : "(absent)", slo_verdict_str(n->verdict));
 	}
 }
 
@@ -62,8 +62,8 @@ static void compare_write(FILE *f, const char *pa, const struct run_record *a, c
 	        (unsigned long long)b->seed, b->ntrials, slo_verdict_str(b->verdict));
 	if (a->plan_sha256 && b->plan_sha256 && strcmp(a->plan_sha256, b->plan_sha256) != 0)
 		fputs("note: the two runs used different plans (sha256 differs)\n", f);
-	fprintf(f, "\n%-28s %3s %3s  %21s  %21s  %21s  %-10s %-8s %-6s %s\n", "recovery", "n", "n'", "p50 old       new",
-	        "p95 old       new", "max old       new", "shift", "p", "test", "verdict");
+	fprintf(f, "\n%-28s %3s %3s  %21s  %21s  %21s  %-10s %-8s %-6s %s\n", "recovery", "n", "n'",
+	        "p50 old       new", "p95 old       new", "max old       new", "shift", "p", "test", "verdict");
 	for (size_t i = 0; i < c->nrows; i++)
 		put_row(f, &c->rows[i]);
 	put_slos(f, a, b);
@@ -71,8 +71,9 @@ static void compare_write(FILE *f, const char *pa, const struct run_record *a, c
 	        "\none-sided Mann-Whitney U (H1: new slower), alpha %.2f, Holm-corrected over %zu row(s); "
 	        "shift = Hodges-Lehmann median of new - old\n",
 	        COMPARE_ALPHA, c->ntested);
-	fprintf(f, "verdict: %s\n", c->regression ? "REGRESSION: new is significantly slower (exit 1)"
-	                                          : "no significant regression (exit 0)");
+	fprintf(f, "verdict: %s\n",
+	        c->regression ? "REGRESSION: new is significantly slower (exit 1)"
+	                      : "no significant regression (exit 0)");
 }
 
 int cmd_compare(int argc, char **argv)

@@ -40,8 +40,10 @@ static int write_out(const char *path, const struct run_record *r,
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"html", required_argument, NULL, 'H'}, {"junit", required_argument, NULL, 'u'},
-	    {"text", no_argument, NULL, 't'},       {"help", no_argument, NULL, 'h'},
+	    {"html", required_argument, NULL, 'H'},
+	    {"junit", required_argument, NULL, 'u'},
+	    {"text", no_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *html = NULL, *junit = NULL;

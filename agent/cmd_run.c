@@ -10,6 +10,7 @@
 
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
+#include "faultline/live.h"
 #include "faultline/log.h"
 #include "faultline/plan.h"
 #include "faultline/record.h"
@@ -19,13 +20,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--html FILE] [--quiet] PLAN\n"
+	        "usage: faultline run [--dry-run] [--virtual-time] [--json FILE] [--junit FILE] [--html FILE] "
+	        "[--quiet] PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
 	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
 	        "  --html FILE      write the HTML report: timeline, SLOs, trials, restore, identity\n"
-	        "  --quiet          no progress lines, only the summary\n"
+	        "  --quiet          no live view or progress lines, only the summary\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
 	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
@@ -68,11 +70,15 @@ static int write_file(const char *path, const struct run_record *rec,
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},    {"virtual-time", no_argument, NULL, 'v'},
-	    {"json", required_argument, NULL, 'j'}, {"junit", required_argument, NULL, 'u'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"junit", required_argument, NULL, 'u'},
 	    {"html", required_argument, NULL, 'H'},
-	    {"quiet", no_argument, NULL, 'q'},      {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
 	const char *json = NULL, *junit = NULL, *html = NULL;
@@ -133,12 +139,17 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(level, 0);
+	const char *nc = getenv("NO_COLOR");
+	bool no_color = nc != NULL && nc[0] != '\0';
+	/* The live view replaces the progress lines on a terminal; virtual time is over before a frame. */
+	if (ro.progress != NULL && !ro.dry_run && !ro.virtual_time && isatty(STDERR_FILENO))
+		ro.live = live_new(stderr, !no_color);
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);
+	live_free(ro.live);
 	if (!ro.dry_run) {
-		const char *nc = getenv("NO_COLOR");
-		bool color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+		bool color = isatty(STDOUT_FILENO) && !no_color;
 		report_text_write(&rec, stdout, color);
 		if (json != NULL && write_file(json, &rec, report_json_write) < 0 && code == FL_EXIT_OK)
 			code = FL_EXIT_BACKEND;

@@ -39,7 +39,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FL_EXIT_INVALID;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || (strcmp(argv[1], "help") == 0 && argc == 2)) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(stdout);
 		return FL_EXIT_OK;
 	}

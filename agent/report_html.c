@@ -72,7 +72,8 @@ const char *html_fmt_clock(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t ms = ns / 1000000, s = ms / 1000, h = s / 3600;
 	if (h > 0)
-		snprintf(buf, len, "%llu:%02u:%02u", (unsigned long long)h, (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+		snprintf(buf, len, "%llu:%02u:%02u", (unsigned long long)h, (unsigned)(s / 60 % 60),
+		         (unsigned)(s % 60));
 	else
 		snprintf(buf, len, "%u:%02u.%03u", (unsigned)(s / 60), (unsigned)(s % 60), (unsigned)(ms % 1000));
 	return buf;
@@ -106,16 +107,14 @@ static void put_head(FILE *f, const struct run_record *r)
 	}
 	fprintf(f, " · started %s · duration %s (%s)%s · %zu trial(s)</div>\n",
 	        report_fmt_rfc3339(r->started_wall, when, sizeof(when)), html_fmt_clock(r->duration_ns, clk, 32),
-	        report_fmt_duration(r->duration_ns, dur, 32),
-	        r->virtual_time ? " (virtual time)" : "", r->ntrials);
+	        report_fmt_duration(r->duration_ns, dur, 32), r->virtual_time ? " (virtual time)" : "", r->ntrials);
 }
 
 static void put_legend(FILE *f)
 {
 	static const char *const items[][2] = {
-	    {"s-online", "Online"},   {"s-pending", "Pending"}, {"s-failed", "Failed"},
-	    {"s-offline", "Offline"}, {"p-up", "probe up"},     {"p-down", "probe down"},
-	    {"p-error", "probe error"},
+	    {"s-online", "Online"}, {"s-pending", "Pending"}, {"s-failed", "Failed"},     {"s-offline", "Offline"},
+	    {"p-up", "probe up"},   {"p-down", "probe down"}, {"p-error", "probe error"},
 	};
 	fputs("<h2>Timeline</h2>\n<div class=\"legend sub\">", f);
 	for (size_t i = 0; i < ARRAY_LEN(items); i++)
@@ -135,14 +134,17 @@ static void put_slos(FILE *f, const struct run_record *r)
 		bool ns = s->kind && strcmp(s->kind, "recovery") == 0;
 		char o[32] = "-", l[32] = "-";
 		if (isfinite(s->observed))
-			ns ? (void)report_fmt_duration((uint64_t)s->observed, o, 32) : (void)snprintf(o, 32, "%g", s->observed);
+			ns ? (void)report_fmt_duration((uint64_t)s->observed, o, 32)
+			   : (void)snprintf(o, 32, "%g", s->observed);
 		if (isfinite(s->limit))
-			ns ? (void)report_fmt_duration((uint64_t)s->limit, l, 32) : (void)snprintf(l, 32, "%g", s->limit);
+			ns ? (void)report_fmt_duration((uint64_t)s->limit, l, 32)
+			   : (void)snprintf(l, 32, "%g", s->limit);
 		fputs("<tr>", f);
 		put_cell(f, NULL, s->name);
 		put_cell(f, NULL, s->kind);
 		put_cell(f, slo_verdict_str(s->verdict), slo_verdict_str(s->verdict));
-		fprintf(f, "<td class=\"num\">%zu</td><td class=\"num\">%s</td><td class=\"num\">%s</td>", s->samples, o, l);
+		fprintf(f, "<td class=\"num\">%zu</td><td class=\"num\">%s</td><td class=\"num\">%s</td>", s->samples,
+		        o, l);
 		put_cell(f, NULL, s->detail ? s->detail : "");
 		fputs("</tr>\n", f);
 	}

@@ -22,17 +22,17 @@
 #include "faultline/util.h"
 #include "report_html_int.h"
 
-#define LABEL_W 210.0 /* lane names */
-#define PLOT_W  960.0 /* time area of one strip */
-#define GAP_W   18.0  /* a collapsed idle stretch */
-#define MIN_W   150.0 /* narrowest window: room for a recovery label */
-#define TYP_W   210.0 /* width of the median window when strips wrap */
-#define HEAD_H  18.0
-#define LANE_H  22.0
-#define REC_H   17.0
+#define LABEL_W   210.0 /* lane names */
+#define PLOT_W    960.0 /* time area of one strip */
+#define GAP_W     18.0  /* a collapsed idle stretch */
+#define MIN_W     150.0 /* narrowest window: room for a recovery label */
+#define TYP_W     210.0 /* width of the median window when strips wrap */
+#define HEAD_H    18.0
+#define LANE_H    22.0
+#define REC_H     17.0
 #define STRIP_GAP 16.0
-#define CHAR_W  6.0 /* average glyph width of the 10.5px labels */
-#define NS_MS   1000000ULL
+#define CHAR_W    6.0 /* average glyph width of the 10.5px labels */
+#define NS_MS     1000000ULL
 
 struct win {
 	uint64_t from, to;
@@ -144,8 +144,8 @@ static void build_probe_lanes(struct layout *L, const struct run_record *r)
 		*l = (struct lane){.name = p->name, .kind = "probe"};
 		for (size_t k = 0; k < p->nchanges; k++) {
 			enum probe_status s = p->changes[k].status;
-			add_chg(l, (struct chg){p->changes[k].at, (unsigned)s < 4 ? cls[s] : cls[0], probe_status_str(s),
-			                        NULL, p->changes[k].reason});
+			add_chg(l, (struct chg){p->changes[k].at, (unsigned)s < 4 ? cls[s] : cls[0],
+			                        probe_status_str(s), NULL, p->changes[k].reason});
 		}
 	}
 }
@@ -269,7 +269,10 @@ static void put_band(FILE *f, const struct lane *l, const struct chg *c, const s
 	char t1[32], t2[32];
 	double x0 = xat(w, a), x1 = xat(w, b);
 	fprintf(f, "<rect class=\"band %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
-	        c ? c->cls : l->kind[0] == 'r' ? "s-unknown" : "p-unknown", x0, y + 3, x1 - x0, LANE_H - 6);
+	        c                   ? c->cls
+	        : l->kind[0] == 'r' ? "s-unknown"
+	                            : "p-unknown",
+	        x0, y + 3, x1 - x0, LANE_H - 6);
 	html_put(f, l->name, 0);
 	fprintf(f, ": %s", c ? c->word : "unknown");
 	if (c && c->label) {
@@ -310,8 +313,8 @@ static void put_lanes(FILE *f, const struct layout *L, size_t strip, double y)
 	for (size_t i = 0; i < L->nlanes; i++) {
 		const struct lane *l = &L->lanes[i];
 		double ly = y + (double)i * LANE_H;
-		fprintf(f, "<g class=\"lane lane-%s\"><text class=\"lname\" x=\"%.1f\" y=\"%.1f\">", l->kind, LABEL_W - 8,
-		        ly + LANE_H / 2 + 3.5);
+		fprintf(f, "<g class=\"lane lane-%s\"><text class=\"lname\" x=\"%.1f\" y=\"%.1f\">", l->kind,
+		        LABEL_W - 8, ly + LANE_H / 2 + 3.5);
 		html_put(f, l->name, 30);
 		fprintf(f, "<title>%s ", l->kind);
 		html_put(f, l->name, 0);
@@ -449,8 +452,8 @@ void html_svg_timeline(const struct run_record *r, FILE *f)
 	place_windows(&L);
 	double *ys = xcalloc(L.nstrips + 1, sizeof(*ys));
 	for (size_t s = 0; s < L.nstrips; s++)
-		ys[s + 1] = ys[s] + HEAD_H + (double)L.nlanes * LANE_H + 3 + (double)strip_rows(&L, r, s) * REC_H +
-		            STRIP_GAP;
+		ys[s + 1] =
+		    ys[s] + HEAD_H + (double)L.nlanes * LANE_H + 3 + (double)strip_rows(&L, r, s) * REC_H + STRIP_GAP;
 	fprintf(f,
 	        "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	        "viewBox=\"0 0 %.0f %.0f\" data-strips=\"%zu\" data-windows=\"%zu\">\n",

@@ -95,6 +95,7 @@ struct run {
 	uint64_t faults_from; /* start of the faults phase */
 	struct fl_timer phase_timer;
 	struct fl_timer deadline_timer;
+	struct fl_timer live_timer; /* repaints opts->live */
 	struct abort_guard *guards; /* one per guards.abort_when */
 	struct loop_io cluster_io;
 	struct loop_signal sig;
@@ -110,6 +111,10 @@ void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 bool run_all_probes_up(const struct run *r, const char **which);
+
+/* run_view.c: the live view's timer (a no-op without opts->live) */
+void run_view_start(struct run *r);
+void run_view_stop(struct run *r);
 
 /* run_sched.c */
 void sched_start(struct run *r);

@@ -60,7 +60,8 @@ Test(compare, faster_is_never_a_regression)
 	struct mw_result r;
 	compare_mann_whitney(a2, 5, a1, 5, &r);
 	cr_assert_float_eq(r.u, 3, 1e-9);
-	cr_assert_float_eq(r.p, 1 - 4.0 / 252, 1e-12); /* P(U >= 3) = 1 - P(U <= 2); U = 0, 1, 2 in 1, 1, 2 of C(10, 5) = 252 ways */
+	cr_assert_float_eq(r.p, 1 - 4.0 / 252,
+	                   1e-12); /* P(U >= 3) = 1 - P(U <= 2); U = 0, 1, 2 in 1, 1, 2 of C(10, 5) = 252 ways */
 }
 
 /* A record whose trials of fault "fail-sql" recovered in the given ms, measured by probe "tcp". */

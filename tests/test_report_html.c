@@ -52,8 +52,8 @@ Test(report_html, svg_structure_of_fixture)
 	cr_assert_gt(count(h, "class=\"band s-failed\""), 0);
 	cr_assert_gt(count(h, "class=\"band s-online\""), 0);
 	cr_assert_gt(count(h, "class=\"band p-down\""), 0);
-	cr_assert_not_null(strstr(h, "<title>SQL Server (INST1): Failed on node-a, 0:05.010 – 0:11.000</title>"),
-	                   "%s", h);
+	cr_assert_not_null(strstr(h, "<title>SQL Server (INST1): Failed on node-a, 0:05.010 – 0:11.000</title>"), "%s",
+	                   h);
 	cr_assert_not_null(strstr(h, "<title>SQL Server (INST1): Online (inferred) on node-a, 0:03.914 – 0:05.010"
 	                             "</title>"));
 	cr_assert_not_null(strstr(h, ">node-b</text>"));
@@ -98,8 +98,9 @@ Test(report_html, hostile_names_are_escaped)
 	cr_assert_null(strstr(h, "<script"));
 	cr_assert_null(strstr(h, "<img"));
 	cr_assert_null(strchr(h, '\x1b'));
-	cr_assert_not_null(strstr(h, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;\xEF\xBF\xBD[2J\xEF\xBF\xBD"),
-	                   "%s", h);
+	cr_assert_not_null(
+	    strstr(h, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;\xEF\xBF\xBD[2J\xEF\xBF\xBD"), "%s",
+	    h);
 	cr_assert_not_null(strstr(h, "<title>faultline: &lt;/title&gt;&lt;img src=x&gt; (pass)</title>"));
 	free(h);
 	record_fini(&r);

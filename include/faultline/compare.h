@@ -30,10 +30,10 @@
 #define COMPARE_EXACT_MAX 50
 
 struct mw_result {
-	double u;      /* pairs with new > old, ties counted one half */
-	double p;      /* one-sided: P(U >= u) under H0 */
-	double hl_ns;  /* Hodges-Lehmann shift NEW - OLD */
-	bool exact;    /* p counted exactly (else normal approximation) */
+	double u;     /* pairs with new > old, ties counted one half */
+	double p;     /* one-sided: P(U >= u) under H0 */
+	double hl_ns; /* Hodges-Lehmann shift NEW - OLD */
+	bool exact;   /* p counted exactly (else normal approximation) */
 };
 
 /*
