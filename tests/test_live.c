@@ -15,7 +15,8 @@
 
 #include "faultline/util.h"
 
-TestSuite(live, .timeout = 90);
+/* No .timeout: with several timed suites Criterion 2.4 leaks 48 bytes under ASan; every wait here is bounded. */
+TestSuite(live);
 
 static char sock[64];
 
