@@ -17,6 +17,7 @@ BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/faultline
 SYSTEMDDIR ?= /etc/systemd/system
 SYSCONFDIR ?= /etc
+MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 PKGS     := yaml-0.1 libpcre2-8 jansson libcrypto libcurl libxml-2.0 libmicrohttpd
 # Pacemaker CIB notifications when pacemaker-dev is installed; without it the
@@ -157,11 +158,17 @@ install: $(BIN)
 		> $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent || \
 		install -m 0644 dist/faultline-agent.default $(DESTDIR)$(SYSCONFDIR)/default/faultline-agent
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/faultline.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/faultline-plan.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/faultline-agent.8 $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faultline
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(SYSTEMDDIR)/faultline-agent.service
+	rm -f $(DESTDIR)$(MANDIR)/man1/faultline.1 $(DESTDIR)$(MANDIR)/man5/faultline-plan.5 \
+		$(DESTDIR)$(MANDIR)/man8/faultline-agent.8
 
 clean:
 	rm -rf build build-asan $(BIN)

@@ -12,6 +12,7 @@
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
 #include "faultline/journal.h"
+#include "faultline/live.h"
 #include "faultline/log.h"
 #include "faultline/plan.h"
 #include "faultline/record.h"
@@ -20,18 +21,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] [--quiet] "
-	       "[--events-fd N] PLAN\n"
-	       "  --dry-run        resolve targets and print the timeline; inject nothing\n"
-	       "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
-	       "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
-	       "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
-	       "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
-	       "  --quiet          no progress lines, only the summary\n"
-	       "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
-	       "  -V, --verbose    probe state changes (-VV: every check)\n"
-	       "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	fprintf(f,
+	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
+	        "[--html FILE] [--quiet] [--events-fd N] PLAN\n"
+	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
+	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
+	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
+	        "  --junit FILE     write JUnit XML: one testcase per SLO and per trial\n"
+	        "  --html FILE      write the HTML report: timeline, SLOs, trials, restore, identity\n"
+	        "  --quiet          no live view or progress lines, only the summary\n"
+	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
+	        "  -V, --verbose    probe state changes (-VV: every check)\n"
+	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */
@@ -114,6 +116,7 @@ int cmd_run(int argc, char **argv)
 	    {"virtual-time", no_argument, NULL, 'v'},
 	    {"json", required_argument, NULL, 'j'},
 	    {"junit", required_argument, NULL, 'u'},
+	    {"html", required_argument, NULL, 'H'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -122,11 +125,11 @@ int cmd_run(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.progress = stderr};
-	const char *json = NULL, *junit = NULL, *state = NULL;
+	const char *json = NULL, *junit = NULL, *state = NULL, *html = NULL;
 	enum log_level level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:qVhs:E:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ro.dry_run = true;
@@ -142,6 +145,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			state = optarg;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'q':
 			ro.progress = NULL;
@@ -183,16 +189,23 @@ int cmd_run(int argc, char **argv)
 		plan_free(p);
 		return FL_EXIT_BACKEND;
 	}
+	const char *nc = getenv("NO_COLOR");
+	bool no_color = nc != NULL && nc[0] != '\0';
+	/* The live view replaces the progress lines on a terminal; virtual time is over before a frame. */
+	if (ro.progress != NULL && !ro.dry_run && !ro.virtual_time && isatty(STDERR_FILENO))
+		ro.live = live_new(stderr, !no_color);
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	int code = run_execute(p, &ro, &rec);
+	live_free(ro.live);
 	if (!ro.dry_run) {
-		const char *nc = getenv("NO_COLOR");
-		bool color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+		bool color = isatty(STDOUT_FILENO) && !no_color;
 		report_text_write(&rec, stdout, color);
 		if (json != NULL && write_file(json, &rec, report_json_write) < 0 && code == FL_EXIT_OK)
 			code = FL_EXIT_BACKEND;
 		if (junit != NULL && write_file(junit, &rec, report_junit_write) < 0 && code == FL_EXIT_OK)
+			code = FL_EXIT_BACKEND;
+		if (html != NULL && write_file(html, &rec, report_html_write) < 0 && code == FL_EXIT_OK)
 			code = FL_EXIT_BACKEND;
 	} else if (rec.abort_reason != NULL) {
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);

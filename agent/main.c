@@ -24,6 +24,8 @@ static const struct command commands[] = {
     {"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
     {"sim-adapter", cmd_sim_adapter, "serve a simulated cluster over the exec adapter protocol"},
     {"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
+    {"compare", cmd_compare, "is a new run's recovery significantly slower than an old one's?"},
+    {"help", cmd_help, "show the manual page of a subcommand: faultline help run"},
     {"version", cmd_version, "print the version"},
 };
 
@@ -41,7 +43,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FL_EXIT_INVALID;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(stdout);
 		return FL_EXIT_OK;
 	}

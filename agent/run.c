@@ -13,6 +13,7 @@
 #include "faultline/cmd.h"
 #include "faultline/digest.h"
 #include "faultline/duration.h"
+#include "faultline/live.h"
 #include "faultline/log.h"
 #include "faultline/loop.h"
 #include "faultline/sim.h"
@@ -26,7 +27,7 @@ uint64_t run_now(const struct run *r)
 
 void run_progress(struct run *r, const char *fmt, ...)
 {
-	if (r->opts->progress == NULL)
+	if (r->opts->progress == NULL && r->opts->live == NULL)
 		return;
 	char msg[1024];
 	va_list ap;
@@ -34,6 +35,13 @@ void run_progress(struct run *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uint64_t t = run_now(r);
+	if (r->opts->live != NULL) {
+		char *line = xasprintf("[%4llu.%03llus] %s", (unsigned long long)(t / NSEC_PER_SEC),
+		                       (unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
+		live_log(r->opts->live, line);
+		free(line);
+		return;
+	}
 	fprintf(r->opts->progress, "[%4llu.%03llus] %s\n", (unsigned long long)(t / NSEC_PER_SEC),
 	        (unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
 	fflush(r->opts->progress);
@@ -48,6 +56,7 @@ static void finish(struct run *r)
 	if (r->loop == NULL)
 		return;
 	sched_stop(r);
+	run_view_stop(r);
 	clock_timer_stop(r->clk, &r->phase_timer);
 	clock_timer_stop(r->clk, &r->deadline_timer);
 	loop_stop(r->loop);
@@ -402,6 +411,7 @@ static int setup(struct run *r)
 		return -1;
 	}
 	clock_timer_init(&r->phase_timer);
+	clock_timer_init(&r->live_timer);
 	clock_timer_init(&r->deadline_timer);
 	r->faults = xcalloc(p->nfaults ? p->nfaults : 1, sizeof(*r->faults));
 	for (size_t i = 0; i < p->nfaults; i++) {
@@ -444,6 +454,7 @@ static void start(struct run *r)
 	clock_timer_start(r->clk, &r->deadline_timer, clock_now(r->clk) + r->plan->run.deadline_ns, on_deadline, r);
 	for (size_t i = 0; i < r->nprobes; i++)
 		probe_start(&r->probes[i]);
+	run_view_start(r);
 	if (r->nprobes == 0) /* nothing to wait for */
 		steady_check(r);
 }

@@ -90,6 +90,7 @@ struct run {
 	uint64_t faults_from; /* start of the faults phase */
 	struct fl_timer phase_timer;
 	struct fl_timer deadline_timer;
+	struct fl_timer live_timer; /* repaints opts->live */
 	struct abort_guard *guards; /* one per guards.abort_when */
 	struct loop_io cluster_io;
 	struct loop_signal sig;
@@ -118,6 +119,10 @@ void watch_build(struct run *r);
 const struct cluster_resource *watch_find(const struct run *r, const char *name);
 /* Where a watched resource is now, from the events seen so far. */
 const char *watch_owner(const struct run *r, const char *name);
+
+/* run_view.c: the live view's timer (a no-op without opts->live) */
+void run_view_start(struct run *r);
+void run_view_stop(struct run *r);
 
 /* run_sched.c */
 void sched_start(struct run *r);

@@ -26,6 +26,8 @@ tools="cc:gcc make:make pkg-config:pkg-config"
 mods=$build_mods
 [ "$what" = test ] && mods="$build_mods $test_mods"
 [ "$what" = fuzz ] && tools="$tools clang:clang"
+# The HTML report test renders in Chromium (python3 reads the PNG); the live view is tested in tmux.
+[ "$what" = test ] && tools="$tools chromium:chromium tmux:tmux python3:python3"
 
 missing=""
 for t in $tools; do

@@ -28,5 +28,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_sim_adapter(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_help(int argc, char **argv);
 
 #endif

@@ -57,6 +57,16 @@ int report_json_parse(const char *text, size_t len, const char *name, struct run
 int report_junit_write(const struct run_record *r, FILE *f, struct fl_err *e);
 
 /*
+ * Write r as one self-contained HTML page (inline CSS and SVG, no script,
+ * nothing fetched): verdict, an SVG timeline (a lane per touched resource
+ * and per probe, injection markers, recovery bars; idle stretches
+ * collapsed), the SLO, trial, probe and restore tables and the run's
+ * identity. Every string is escaped. Returns 0, or -1 with e set when the
+ * stream fails.
+ */
+int report_html_write(const struct run_record *r, FILE *f, struct fl_err *e);
+
+/*
  * Write the terminal summary: trials table, SLO table, restore lines and
  * the verdict with the meaning of the exit code. Columns are aligned by
  * display width (UTF-8, wide and combining characters). color: ANSI colors

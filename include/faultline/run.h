@@ -19,12 +19,14 @@
 
 struct journal;
 struct plan;
+struct live;
 
 struct run_opts {
 	bool dry_run;                /* resolve and print the timeline; inject nothing */
 	bool virtual_time;           /* simulator only: the clock jumps from event to event */
 	FILE *progress;              /* progress lines, or NULL for none */
 	FILE *events;                /* JSON lines for the agent (run_events.c), or NULL for none */
+	struct live *live;           /* the live terminal view (live.h), or NULL; real time only */
 	uint64_t restore_timeout_ns; /* 0 = 2 minutes */
 	/* Test hook: called once the run is in the faults phase, after this many injections. */
 	unsigned signal_after_injections;

@@ -1,0 +1,57 @@
+/*
+ * cmd_help.c - `faultline help SUBCOMMAND`: the subcommand's own usage
+ * (each one prints it for --help, so the two can never disagree), then
+ * where the full manual is. `faultline help plan` points at the plan format.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "faultline/cmd.h"
+
+struct topic {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *man; /* the manual page that documents it */
+};
+
+static const struct topic topics[] = {
+    {"validate", cmd_validate, "faultline(1)"},
+    {"run", cmd_run, "faultline(1)"},
+    {"agent", cmd_agent, "faultline-agent(8)"},
+    {"restore", cmd_restore, "faultline-agent(8)"},
+    {"status", cmd_status, "faultline-agent(8)"},
+    {"select", cmd_select, "faultline(1)"},
+    {"inspect", cmd_inspect, "faultline(1)"},
+    {"sim", cmd_sim, "faultline(1)"},
+    {"report", cmd_report, "faultline(1)"},
+    {"compare", cmd_compare, "faultline(1)"},
+    {"version", NULL, "faultline(1)"},
+    {"plan", NULL, "faultline-plan(5)"},
+};
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: faultline help SUBCOMMAND | faultline help plan\n");
+		return FL_EXIT_INVALID;
+	}
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		const struct topic *t = &topics[i];
+		if (strcmp(argv[1], t->name) != 0)
+			continue;
+		if (t->fn != NULL) {
+			char *args[] = {argv[1], "--help", NULL};
+			fflush(stdout);
+			t->fn(2, args);
+			fflush(stdout);
+		} else if (strcmp(t->name, "plan") == 0) {
+			printf("A plan is a YAML file: cluster, selectors, probes, faults, SLOs, guards, restore.\n");
+		} else {
+			printf("usage: faultline version\n");
+		}
+		printf("\nThe full manual: man %.*s (%s)\n", (int)strcspn(t->man, "("), t->man, t->man);
+		return FL_EXIT_OK;
+	}
+	fprintf(stderr, "faultline help: no subcommand or topic \"%s\" (see faultline --help)\n", argv[1]);
+	return FL_EXIT_INVALID;
+}

@@ -1,0 +1,150 @@
+/*
+ * test_live.c - the live terminal view, in a real terminal: `faultline run`
+ * inside a tmux session (send-keys starts it, capture-pane reads the
+ * screen). Real time, about 5 s per run, on loopback port 24331 of the
+ * test's own topology; the runs are sequential in one test so they never
+ * contend for the port. Skipped loudly without tmux.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "faultline/util.h"
+
+/* No .timeout: with several timed suites Criterion 2.4 leaks 48 bytes under ASan; every wait here is bounded. */
+TestSuite(live);
+
+static char sock[64];
+
+static int sh(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t cap = 1 << 16, len = 0, n;
+	char *buf = xmalloc(cap);
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0)
+		len += n;
+	buf[len] = '\0';
+	int st = pclose(p);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static char *capture(bool escapes)
+{
+	char *cmd = xasprintf("tmux -L %s capture-pane -p %s -t t", sock, escapes ? "-e" : ""), *out;
+	sh(cmd, &out);
+	free(cmd);
+	return out;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Start `env faultline run ARGS; echo EXIT=$?` in a fresh 160x50 tmux server of its own. */
+static void start(const char *env, const char *args)
+{
+	static int n;
+	const char *bin = getenv("FAULTLINE_BIN") ? getenv("FAULTLINE_BIN") : "./faultline";
+	char *cwd = getcwd(NULL, 0);
+	snprintf(sock, sizeof(sock), "faultline-test-%d-%d", (int)getpid(), n++);
+	char *cmd = xasprintf("tmux -L %s new-session -d -x 160 -y 50 -s t -c %s && "
+	                      "tmux -L %s send-keys -t t 'clear; %s %s run %s; echo EXIT=$?' Enter",
+	                      sock, cwd, sock, env, bin, args);
+	cr_assert_eq(sh(cmd, NULL), 0, "%s", cmd);
+	free(cmd);
+	free(cwd);
+}
+
+/* Poll the screen every 50 ms (bounded: 20 s) until it shows want; return that screen. */
+static char *wait_for(const char *want, bool escapes)
+{
+	for (int i = 0; i < 400; i++) {
+		char *screen = capture(escapes);
+		if (strstr(screen, want) != NULL)
+			return screen;
+		free(screen);
+		sleep_ms(50);
+	}
+	char *screen = capture(false);
+	cr_assert_fail("never saw \"%s\" on the screen:\n%s", want, screen);
+	return NULL;
+}
+
+/* Wait for the run to end (it holds the port), then drop its tmux server. */
+static char *finish(void)
+{
+	char *s = wait_for("\nEXIT=", false); /* not the typed "echo EXIT=$?" */
+	char *cmd = xasprintf("tmux -L %s kill-server", sock);
+	sh(cmd, NULL);
+	free(cmd);
+	return s;
+}
+
+static bool have_tmux(void)
+{
+	return sh("command -v tmux >/dev/null 2>&1", NULL) == 0;
+}
+
+Test(live, view_on_a_tty_colour_no_color_and_plain_lines)
+{
+	if (!have_tmux()) {
+		fprintf(stderr, "\n*** SKIPPED live::view_on_a_tty...: tmux is not installed (apt-get install tmux): "
+		                "the live view was NOT tested ***\n\n");
+		cr_skip_test("tmux is not installed: the live view was NOT tested");
+	}
+	/* Mid-run: a trial is open and its recovery clock runs. */
+	start("", "tests/data/live/live.yaml");
+	char *s = wait_for("recovering for", false);
+	cr_assert_not_null(strstr(s, "faultline live-view  phase faults  elapsed "), "%s", s);
+	cr_assert_not_null(strstr(s, "open trials: 1\n  fail-app #"), "%s", s);
+	cr_assert_not_null(strstr(s, "probe app-port  "), "%s", s);
+	cr_assert_not_null(strstr(s, "slo fast  "), "%s", s);
+	free(s);
+	/* Between trials: the countdown to the next injection, an SLO judged so far, in colour. */
+	s = wait_for("trials closed 1,", true);
+	cr_assert_not_null(strstr(s, "next injection in "), "%s", s);
+	cr_assert_not_null(strstr(s, "\033[32mpass so far"), "colour on a terminal: %s", s);
+	cr_assert_not_null(strstr(s, "probe app-port  \033[32mup"), "%s", s);
+	free(s);
+	/* The last frame stays above the summary; restore lines follow it plainly. */
+	s = finish();
+	cr_assert_not_null(strstr(s, "EXIT=0"), "%s", s);
+	cr_assert_not_null(strstr(s, "trials closed 2, recovered 2"), "%s", s);
+	cr_assert_not_null(strstr(s, "slo fast  pass so far  max "), "%s", s);
+	cr_assert_not_null(strstr(s, "restore: everything verified (2 resource(s) checked)"), "%s", s);
+	cr_assert_not_null(strstr(s, "verdict: PASS (exit 0: all SLOs pass)"), "%s", s);
+	free(s);
+	/* NO_COLOR: the same view, no colour. */
+	start("NO_COLOR=1", "tests/data/live/live.yaml");
+	s = wait_for("trials closed 1,", true);
+	cr_assert_not_null(strstr(s, "slo fast  pass so far"), "%s", s);
+	cr_assert_null(strstr(s, "\033[32m"), "NO_COLOR honoured: %s", s);
+	free(s);
+	free(finish());
+	/* --quiet on a terminal: no view, no progress lines, only the summary. */
+	start("", "--quiet tests/data/live/live.yaml");
+	s = finish();
+	cr_assert_null(strstr(s, "live-view  phase"), "%s", s);
+	cr_assert_null(strstr(s, "] plan live-view"), "%s", s);
+	cr_assert_not_null(strstr(s, "verdict: PASS"), "%s", s);
+	free(s);
+	/* stderr not a terminal: plain timestamped lines. */
+	start("", "tests/data/live/live.yaml 2>&1 | cat");
+	s = finish();
+	cr_assert_null(strstr(s, "live-view  phase"), "%s", s);
+	cr_assert_not_null(strstr(s, "s] plan live-view: 1 fault(s), 1 probe(s), backend sim;"), "%s", s);
+	cr_assert_not_null(strstr(s, "] all faults done\n"), "%s", s);
+	cr_assert_not_null(strstr(s, "\n[   0.00"), "timestamped from the start: %s", s);
+	free(s);
+}
