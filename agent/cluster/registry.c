@@ -2,6 +2,7 @@
  * registry.c - the list of cluster backends, cluster_open/close, and the
  * names of states and offline flags shared by every backend.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,11 @@ const struct cluster_ops *cluster_backend(const char *name)
 
 const char *cluster_backend_names(void)
 {
-	return "sim pacemaker exec";
+	static char names[128];
+	if (names[0] == '\0')
+		for (size_t i = 0, off = 0; i < ARRAY_LEN(backends) && off < sizeof(names); i++)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? " " : "", backends[i]->name);
+	return names;
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
