@@ -109,7 +109,16 @@ static FILE *open_events(const char *arg)
 	return f;
 }
 
-int cmd_run(int argc, char **argv)
+/* What the command line asked for, besides the run options themselves. */
+struct run_args {
+	struct run_opts ro;
+	const char *json, *junit, *html, *state;
+	enum log_level level;
+	const char *plan;
+};
+
+/* Parse argv; returns -1 when parsed, else the exit code to return now (help, usage error). */
+static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
 	    {"dry-run", no_argument, NULL, 'n'},
@@ -124,40 +133,40 @@ int cmd_run(int argc, char **argv)
 	    {"events-fd", required_argument, NULL, 'E'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct run_opts ro = {.progress = stderr};
-	const char *json = NULL, *junit = NULL, *state = NULL, *html = NULL;
-	enum log_level level = LOG_LVL_WARN;
+	memset(a, 0, sizeof(*a));
+	a->ro.progress = stderr;
+	a->level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			ro.dry_run = true;
+			a->ro.dry_run = true;
 			break;
 		case 'v':
-			ro.virtual_time = true;
+			a->ro.virtual_time = true;
 			break;
 		case 'j':
-			json = optarg;
+			a->json = optarg;
 			break;
 		case 'u':
-			junit = optarg;
+			a->junit = optarg;
 			break;
 		case 's':
-			state = optarg;
+			a->state = optarg;
 			break;
 		case 'H':
-			html = optarg;
+			a->html = optarg;
 			break;
 		case 'q':
-			ro.progress = NULL;
+			a->ro.progress = NULL;
 			break;
 		case 'E':
-			if ((ro.events = open_events(optarg)) == NULL)
+			if ((a->ro.events = open_events(optarg)) == NULL)
 				return FL_EXIT_INVALID;
 			break;
 		case 'V':
-			level = level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
+			a->level = a->level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 			break;
 		case 'h':
 			usage(stdout);
@@ -171,51 +180,67 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		return FL_EXIT_INVALID;
 	}
-	const char *path = argv[optind];
-	struct plan *p = plan_load_report(path, stderr);
+	a->plan = argv[optind];
+	return -1;
+}
+
+/* The summary on stdout and every requested file; a file that cannot be written turns a pass into 4. */
+static int write_reports(const struct run_args *a, const struct run_record *rec, bool color, int code)
+{
+	report_text_write(rec, stdout, color);
+	const struct {
+		const char *path;
+		int (*write)(const struct run_record *, FILE *, struct fl_err *);
+	} outs[] = {{a->json, report_json_write}, {a->junit, report_junit_write}, {a->html, report_html_write}};
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
+		if (outs[i].path != NULL && write_file(outs[i].path, rec, outs[i].write) < 0 && code == FL_EXIT_OK)
+			code = FL_EXIT_BACKEND;
+	return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	int code = parse_args(argc, argv, &a);
+	if (code >= 0)
+		return code;
+	struct run_opts *ro = &a.ro;
+	struct plan *p = plan_load_report(a.plan, stderr);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	if (check_backend(p) < 0) {
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}
-	if (ro.virtual_time && strcmp(p->cluster.backend, "sim") != 0) {
-		fprintf(stderr, "%s: --virtual-time needs backend \"sim\", not \"%s\"\n", path, p->cluster.backend);
+	if (ro->virtual_time && strcmp(p->cluster.backend, "sim") != 0) {
+		fprintf(stderr, "%s: --virtual-time needs backend \"sim\", not \"%s\"\n", a.plan, p->cluster.backend);
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}
-	log_init(level, 0);
-	if (state != NULL && !ro.dry_run && (ro.journal = open_state(state)) == NULL) {
+	log_init(a.level, 0);
+	if (a.state != NULL && !ro->dry_run && (ro->journal = open_state(a.state)) == NULL) {
 		plan_free(p);
 		return FL_EXIT_BACKEND;
 	}
 	const char *nc = getenv("NO_COLOR");
 	bool no_color = nc != NULL && nc[0] != '\0';
 	/* The live view replaces the progress lines on a terminal; virtual time is over before a frame. */
-	if (ro.progress != NULL && !ro.dry_run && !ro.virtual_time && isatty(STDERR_FILENO))
-		ro.live = live_new(stderr, !no_color);
+	if (ro->progress != NULL && !ro->dry_run && !ro->virtual_time && isatty(STDERR_FILENO))
+		ro->live = live_new(stderr, !no_color);
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
-	int code = run_execute(p, &ro, &rec);
-	live_free(ro.live);
-	if (!ro.dry_run) {
-		bool color = isatty(STDOUT_FILENO) && !no_color;
-		report_text_write(&rec, stdout, color);
-		if (json != NULL && write_file(json, &rec, report_json_write) < 0 && code == FL_EXIT_OK)
-			code = FL_EXIT_BACKEND;
-		if (junit != NULL && write_file(junit, &rec, report_junit_write) < 0 && code == FL_EXIT_OK)
-			code = FL_EXIT_BACKEND;
-		if (html != NULL && write_file(html, &rec, report_html_write) < 0 && code == FL_EXIT_OK)
-			code = FL_EXIT_BACKEND;
-	} else if (rec.abort_reason != NULL) {
+	code = run_execute(p, ro, &rec);
+	live_free(ro->live);
+	if (!ro->dry_run)
+		code = write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color, code);
+	else if (rec.abort_reason != NULL)
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
-	}
 	rec.exit_code = code; /* a report that could not be written changes it */
-	run_events_verdict(ro.events, &rec);
-	if (ro.events != NULL)
-		fclose(ro.events);
+	run_events_verdict(ro->events, &rec);
+	if (ro->events != NULL)
+		fclose(ro->events);
 	record_fini(&rec);
-	journal_close(ro.journal);
+	journal_close(ro->journal);
 	plan_free(p);
 	return code;
 }

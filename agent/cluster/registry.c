@@ -32,7 +32,8 @@ const char *cluster_backend_names(void)
 	static char names[128];
 	if (names[0] == '\0')
 		for (size_t i = 0, off = 0; i < ARRAY_LEN(backends) && off < sizeof(names); i++)
-			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? " " : "", backends[i]->name);
+			off +=
+			    (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? " " : "", backends[i]->name);
 	return names;
 }
 
