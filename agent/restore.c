@@ -23,6 +23,7 @@
 #include "faultline/testkill.h"
 #include "faultline/util.h"
 
+#define RESTORE_SETTLE_NS    (3 * NSEC_PER_SEC)
 #define RESTORE_POLL_NS      (100 * NSEC_PER_MSEC)
 #define RESTORE_RETRY_NS     (2 * NSEC_PER_SEC)
 #define RESTORE_MAX_ATTEMPTS 5
@@ -186,11 +187,11 @@ static bool hopeless(const struct restore_item *it, const struct cluster_snapsho
 	return it->attempts >= RESTORE_MAX_ATTEMPTS && now >= it->next_try && !group_pending(s, it->t->group);
 }
 
-enum pass_result { PASS_DONE, PASS_WAIT, PASS_STUCK };
+enum pass_result { PASS_DONE, PASS_WAIT, PASS_ACTED, PASS_STUCK };
 
-/* One pass: snapshot, and correct the first item that differs. */
+/* One pass: snapshot, and correct the first item that differs (not before hands_off_until). */
 static enum pass_result pass(const struct restore_ctx *c, struct restore_item *items, size_t n,
-                             struct cluster_snapshot *s, bool *have)
+                             struct cluster_snapshot *s, bool *have, uint64_t hands_off_until)
 {
 	struct fl_err e;
 	if (*have)
@@ -204,8 +205,8 @@ static enum pass_result pass(const struct restore_ctx *c, struct restore_item *i
 		if (!matches(items[i].t, s)) {
 			done = false;
 			stuck = stuck && hopeless(&items[i], s, now);
-			if (correct(c, &items[i], s, now))
-				return PASS_WAIT; /* one correction at a time */
+			if (now >= hands_off_until && correct(c, &items[i], s, now))
+				return PASS_ACTED; /* one correction at a time */
 		}
 	return done ? PASS_DONE : stuck ? PASS_STUCK : PASS_WAIT;
 }
@@ -222,8 +223,11 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 	memset(&s, 0, sizeof(s));
 	bool have = false;
 	bool cleaned = false;
+	uint64_t hands_off_until = 0;
 	enum pass_result pr;
-	while ((pr = pass(c, items, n, &s, &have)) != PASS_STUCK) {
+	while ((pr = pass(c, items, n, &s, &have, hands_off_until)) != PASS_STUCK) {
+		if (pr == PASS_ACTED)
+			cleaned = false; /* what we just did may leave backend state: clean up again at the end */
 		if (pr == PASS_DONE && (cleaned || c->cl->ops->cleanup == NULL))
 			break;
 		if (pr == PASS_DONE) {
@@ -234,6 +238,11 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 				say(c, "restore: backend cleanup: %s", e.msg);
 			else
 				say(c, "restore: backend cleanup done (fail counts, constraints)");
+			/*
+			 * A cleanup can make a running resource look stopped for about a second
+			 * (Pacemaker re-probes it): watch, but do not "correct" that flicker.
+			 */
+			hands_off_until = clock_now(c->clk) + RESTORE_SETTLE_NS;
 		}
 		uint64_t now = clock_now(c->clk);
 		if (now >= deadline)
