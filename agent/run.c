@@ -191,16 +191,11 @@ static void record_event(struct run *r, const struct cluster_event *ev)
 	re->node = ev->owner ? xstrdup(ev->owner) : NULL;
 }
 
-static void kick_cluster_probes(struct run *r, const char *resource)
+static void kick_cluster_probes(struct run *r, const struct cluster_event *ev)
 {
-	for (size_t i = 0; i < r->nprobes; i++) {
-		struct cluster_probe_ctx *c = &r->cpctx[i];
-		for (size_t k = 0; r->probes[i].ops == &probe_cluster_ops && k < c->n; k++)
-			if (strcmp(c->resources[k], resource) == 0) {
-				probe_check_now(&r->probes[i]);
-				break;
-			}
-	}
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (r->probes[i].ops == &probe_cluster_ops)
+			probe_cluster_event(&r->probes[i], ev->name, ev->state);
 }
 
 /*
@@ -227,14 +222,17 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 		record_event(r, ev);
 		if (r->phase == PH_FAULTS)
 			trial_on_event(r, ev);
-		kick_cluster_probes(r, ev->name);
+		kick_cluster_probes(r, ev);
 		if (r->phase == PH_FAULTS)
 			kick_service_probes(r, ev->name);
 	}
-	if (ev->kind == CLUSTER_EV_RESYNC)
+	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */
 		for (size_t i = 0; i < r->nprobes; i++)
-			if (r->probes[i].ops == &probe_cluster_ops)
+			if (r->probes[i].ops == &probe_cluster_ops) {
+				for (size_t k = 0; k < r->cpctx[i].n; k++)
+					r->cpctx[i].seen[k] = RES_UNKNOWN;
 				probe_check_now(&r->probes[i]);
+			}
 }
 
 static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
@@ -316,6 +314,9 @@ static int make_probes(struct run *r)
 			r->cpctx[i].cl = r->cl;
 			r->cpctx[i].n = sel->n;
 			r->cpctx[i].resources = xcalloc(sel->n ? sel->n : 1, sizeof(char *));
+			r->cpctx[i].seen = xcalloc(sel->n ? sel->n : 1, sizeof(int));
+			for (size_t k = 0; k < sel->n; k++)
+				r->cpctx[i].seen[k] = RES_UNKNOWN;
 			for (size_t k = 0; k < sel->n; k++)
 				r->cpctx[i].resources[k] = sel->items[k]->name;
 			ctx = &r->cpctx[i];
@@ -464,8 +465,10 @@ static void teardown(struct run *r)
 	for (size_t i = 0; r->probes != NULL && i < r->nprobes; i++)
 		probe_fini(&r->probes[i]);
 	free(r->probes);
-	for (size_t i = 0; r->cpctx != NULL && i < r->nprobes; i++)
+	for (size_t i = 0; r->cpctx != NULL && i < r->nprobes; i++) {
 		free(r->cpctx[i].resources);
+		free(r->cpctx[i].seen);
+	}
 	free(r->cpctx);
 	for (size_t i = 0; r->guards != NULL && i < r->plan->guards.nabort; i++)
 		clock_timer_stop(r->clk, &r->guards[i].timer);

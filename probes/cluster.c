@@ -6,6 +6,7 @@
  * the whole mechanism for backends that cannot notify).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "faultline/cluster.h"
 #include "faultline/probe.h"
@@ -24,10 +25,10 @@ static void cluster_start(struct probe *p)
 {
 	const struct cluster_probe_ctx *c = p->ctx;
 	for (size_t i = 0; i < c->n; i++) {
-		enum res_state st = RES_UNKNOWN;
+		enum res_state st = c->seen != NULL ? (enum res_state)c->seen[i] : RES_UNKNOWN;
 		struct fl_err e;
 		char reason[300];
-		if (c->cl->ops->resource_state(c->cl, c->resources[i], &st, &e) < 0) {
+		if (st == RES_UNKNOWN && c->cl->ops->resource_state(c->cl, c->resources[i], &st, &e) < 0) {
 			snprintf(reason, sizeof(reason), "\"%.100s\": %.180s", c->resources[i], e.msg);
 			probe_check_done(p, CHECK_ERROR, reason);
 			return;
@@ -44,6 +45,18 @@ static void cluster_start(struct probe *p)
 static void cluster_cancel(struct probe *p)
 {
 	(void)p; /* checks are synchronous */
+}
+
+void probe_cluster_event(struct probe *p, const char *resource, int state)
+{
+	struct cluster_probe_ctx *c = p->ctx;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->resources[i], resource) == 0) {
+			if (c->seen != NULL)
+				c->seen[i] = state;
+			probe_check_now(p);
+			return;
+		}
 }
 
 const struct probe_ops probe_cluster_ops = {

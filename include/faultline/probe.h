@@ -86,8 +86,17 @@ struct cluster;
 struct cluster_probe_ctx {
 	struct cluster *cl;
 	char **resources; /* borrowed names */
+	int *seen;        /* per resource: the state its last event reported, or RES_UNKNOWN to ask the backend */
 	size_t n;
 };
+
+/*
+ * A change notification for `resource`: remember its state and check now.
+ * Judging by the event's own state, not the backend's current one, keeps a
+ * failure that the cluster already repaired by the time the events are read
+ * (Failed and Started in one batch) from going unseen.
+ */
+void probe_cluster_event(struct probe *p, const char *resource, int state);
 
 /* ops for a plan probe's kind. */
 const struct probe_ops *probe_ops_for(const struct plan_probe *cfg);
