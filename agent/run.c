@@ -308,6 +308,14 @@ static int make_probes(struct run *r)
 	for (size_t i = 0; i < p->nprobes; i++) {
 		const struct plan_probe *pp = &p->probes[i];
 		record_probe(r, i);
+		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
+			/* A real process cannot live on a clock that jumps hours in a millisecond. */
+			run_abort(r, FL_EXIT_INVALID,
+			          "probe \"%s\": exec probes run real processes and cannot run in "
+			          "virtual time; rehearse with cluster, tcp or http probes",
+			          pp->name);
+			return -1;
+		}
 		void *ctx = NULL;
 		if (pp->kind == PROBE_KIND_CLUSTER) {
 			const struct selection *sel = &r->sels[pp->cluster_idx];

@@ -344,3 +344,14 @@ Test(run, offline_with_destination_move_and_online_actions)
 	cr_assert_eq(slo(&o, "drain-only")->verdict, SLO_PASS);
 	done(&o);
 }
+
+Test(run, exec_probes_are_refused_in_virtual_time)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/exec-virtual.yaml");
+	cr_assert_eq(o.code, FL_EXIT_INVALID);
+	cr_assert_str_eq(o.rec.abort_reason, "probe \"script\": exec probes run real processes and cannot run in "
+	                                     "virtual time; rehearse with cluster, tcp or http probes");
+	cr_assert_eq(o.rec.ntrials, 0);
+	done(&o);
+}
