@@ -65,96 +65,81 @@ Test(sim_restart, restart_window_slides)
 	fx_end(&f);
 }
 
-Test(sim_restart, failover_threshold_leaves_group_failed)
+/* app cannot come online on any node; fail it and let the policy run for six hours. */
+static void fail_broken_everywhere(struct fx *f, uint32_t failover_threshold)
 {
 	struct sim_topology *t = fx_chain();
-	t->groups[0].failover_threshold = 1;
+	t->groups[0].failover_threshold = failover_threshold;
 	struct sim_resource_def *app = fx_find(t, "app");
 	app->broken_on = fx_list("n1,n2,n3", ",", &app->nbroken_on);
 	app->retry_period_ns = SIM_NEVER;
+	fx_start(f, t, 1);
+	cr_assert_eq(sim_fail(f->s, "app", &f->code, &f->err), 0);
+	fx_run(f, SEC(6 * 3600));
+}
+
+/*
+ * Both threshold scenarios begin alike: app is broken everywhere, fails on n1
+ * (restart fails too), the group fails over to n2, where the restart fails
+ * again. They differ only in what the policy does next.
+ */
+#define TRACE_BROKEN_N1_THEN_N2                                                                                        \
+	"00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"                                 \
+	"00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"                                      \
+	"00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"                                     \
+	"00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"                                                 \
+	"00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"                               \
+	"00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"                                           \
+	"00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"                                  \
+	"00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"                                 \
+	"00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"                                    \
+	"00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"                                   \
+	"00:00:01.600 group \"G\" failed on n2 (failover)\n"                                                           \
+	"00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"                                    \
+	"00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"                                     \
+	"00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"                                  \
+	"00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"                                   \
+	"00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"                                    \
+	"00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"                                                \
+	"00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"                               \
+	"00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"                                           \
+	"00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"                                     \
+	"00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"                                                 \
+	"00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"                               \
+	"00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
+
+Test(sim_restart, failover_threshold_leaves_group_failed)
+{
 	struct fx f;
-	fx_start(&f, t, 1);
-	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
-	fx_run(&f, SEC(6 * 3600));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-	                 "00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-	                 "00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
-	                 "00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
-	                 "00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
-	                 "00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
-	                 "00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
-	                 "00:00:01.600 group \"G\" failed on n2 (failover)\n"
-	                 "00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
-	                 "00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
-	                 "00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
-	                 "00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
-	                 "00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
-	                 "00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
-	                 "00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-	                 "00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
-	                 "00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
-	                 "00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
-	                 "00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-	                 "00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
-	                 "00:00:04.400 group \"G\" failed on n2 (left failed: FailoverThreshold reached)\n");
+	fail_broken_everywhere(&f, 1);
+	ASSERT_TRACE(&f, TRACE_BROKEN_N1_THEN_N2
+	             "00:00:04.400 group \"G\" failed on n2 (left failed: FailoverThreshold reached)\n");
 	fx_end(&f);
 }
 
 Test(sim_restart, kb947712_one_restart_per_node_then_failed)
 {
-	struct sim_topology *t = fx_chain();
-	t->groups[0].failover_threshold = 10;
-	struct sim_resource_def *app = fx_find(t, "app");
-	app->broken_on = fx_list("n1,n2,n3", ",", &app->nbroken_on);
-	app->retry_period_ns = SIM_NEVER;
 	struct fx f;
-	fx_start(&f, t, 1);
-	cr_assert_eq(sim_fail(f.s, "app", &f.code, &f.err), 0);
-	fx_run(&f, SEC(6 * 3600));
-	ASSERT_TRACE(&f, "00:00:00.000 resource \"app\" online -> failed on n1 (FailClusterResource)\n"
-	                 "00:00:00.000 group \"G\" online -> failed on n1 (FailClusterResource)\n"
-	                 "00:00:00.500 resource \"app\" failed -> online-pending on n1 (restart)\n"
-	                 "00:00:00.500 group \"G\" failed -> pending on n1 (restart)\n"
-	                 "00:00:01.500 resource \"app\" online-pending -> failed on n1 (online failed)\n"
-	                 "00:00:01.500 group \"G\" pending -> failed on n1 (online failed)\n"
-	                 "00:00:01.500 resource \"name\" online -> offline-pending on n1 (failover)\n"
-	                 "00:00:01.550 resource \"name\" offline-pending -> offline on n1 (failover)\n"
-	                 "00:00:01.550 resource \"ip\" online -> offline-pending on n1 (failover)\n"
-	                 "00:00:01.600 resource \"ip\" offline-pending -> offline on n1 (failover)\n"
-	                 "00:00:01.600 group \"G\" failed on n2 (failover)\n"
-	                 "00:00:01.600 resource \"ip\" offline -> online-pending on n2 (failover)\n"
-	                 "00:00:01.700 resource \"ip\" online-pending -> online on n2 (failover)\n"
-	                 "00:00:01.700 resource \"name\" offline -> online-pending on n2 (failover)\n"
-	                 "00:00:01.900 resource \"name\" online-pending -> online on n2 (failover)\n"
-	                 "00:00:01.900 resource \"app\" failed -> online-pending on n2 (failover)\n"
-	                 "00:00:01.900 group \"G\" failed -> pending on n2 (failover)\n"
-	                 "00:00:02.900 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-	                 "00:00:02.900 group \"G\" pending -> failed on n2 (online failed)\n"
-	                 "00:00:03.400 resource \"app\" failed -> online-pending on n2 (restart)\n"
-	                 "00:00:03.400 group \"G\" failed -> pending on n2 (restart)\n"
-	                 "00:00:04.400 resource \"app\" online-pending -> failed on n2 (online failed)\n"
-	                 "00:00:04.400 group \"G\" pending -> failed on n2 (online failed)\n"
-	                 "00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
-	                 "00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
-	                 "00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
-	                 "00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
-	                 "00:00:04.500 group \"G\" failed on n3 (failover)\n"
-	                 "00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
-	                 "00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
-	                 "00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
-	                 "00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
-	                 "00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
-	                 "00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
-	                 "00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-	                 "00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
-	                 "00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
-	                 "00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
-	                 "00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-	                 "00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
-	                 "00:00:07.300 group \"G\" failed on n3 (left failed: restart failed on every node)\n");
+	fail_broken_everywhere(&f, 10);
+	ASSERT_TRACE(&f, TRACE_BROKEN_N1_THEN_N2
+	             "00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
+	             "00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
+	             "00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
+	             "00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
+	             "00:00:04.500 group \"G\" failed on n3 (failover)\n"
+	             "00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
+	             "00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
+	             "00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
+	             "00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
+	             "00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
+	             "00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
+	             "00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	             "00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
+	             "00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
+	             "00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
+	             "00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	             "00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
+	             "00:00:07.300 group \"G\" failed on n3 (left failed: restart failed on every node)\n");
 	fx_end(&f);
 }
 
