@@ -41,15 +41,16 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Iinclude -MMD -MP \
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS = $(PKG_LIBS) $(LIBS_PCMK) -lm
 
-LIB_SRC  := $(sort $(wildcard agent/*.c agent/cluster/*.c probes/*.c))
-LIB_SRC  := $(filter-out agent/main.c,$(LIB_SRC))
+# Every .c under agent/ (in its subsystem folders) and probes/, but main.
+LIB_SRC  := $(sort $(shell find agent probes -name '*.c'))
+LIB_SRC  := $(filter-out agent/cmd/main.c,$(LIB_SRC))
 ifeq ($(PCMK_CIB),yes)
-LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch_none.c,$(LIB_SRC))
+LIB_SRC  := $(filter-out agent/cluster/pacemaker/pacemaker_watch_none.c,$(LIB_SRC))
 # its headers stay out of every other file, and out of our warnings
-$(BUILD)/agent/cluster/pacemaker_watch.o: ALL_CFLAGS += $(patsubst -I%,-isystem %,$(shell pkg-config --cflags pacemaker-cib))
+$(BUILD)/agent/cluster/pacemaker/pacemaker_watch.o: ALL_CFLAGS += $(patsubst -I%,-isystem %,$(shell pkg-config --cflags pacemaker-cib))
 LIBS_PCMK := $(shell pkg-config --libs pacemaker-cib) -lpthread
 else
-LIB_SRC  := $(filter-out agent/cluster/pacemaker_watch.c,$(LIB_SRC))
+LIB_SRC  := $(filter-out agent/cluster/pacemaker/pacemaker_watch.c,$(LIB_SRC))
 endif
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -71,7 +72,7 @@ $(BUILD)/libfaultline.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/agent/main.o $(BUILD)/libfaultline.a
+$(BIN): $(BUILD)/agent/cmd/main.o $(BUILD)/libfaultline.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
@@ -94,16 +95,16 @@ $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
 # Linux build of the very same files.
 WIN_CC   ?= x86_64-w64-mingw32-gcc
 WIN_EXE  := $(BUILD)/windows/faultline-wsfc.exe
-WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto*.c) agent/cluster/snapshot.c agent/err.c \
-	agent/util.c agent/log.c
+WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto/proto*.c) agent/proto/snapshot.c agent/core/err.c \
+	agent/core/util.c agent/core/log.c
 
 windows:
 	@sh scripts/ensure-deps.sh windows
 	@$(MAKE) --no-print-directory $(WIN_EXE)
 
-$(WIN_EXE): $(WIN_SRC) $(wildcard tools/wsfc/*.h agent/proto*.h) include/faultline/proto.h include/faultline/cluster.h
+$(WIN_EXE): $(WIN_SRC) $(wildcard tools/wsfc/*.h agent/proto/*.h) include/faultline/proto.h include/faultline/cluster.h
 	@mkdir -p $(@D)
-	$(Q)$(WIN_CC) -std=c11 $(WARN) -Wno-format -D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS -O2 -municode -Iinclude -Iagent -o $@ $(WIN_SRC) -static -lpthread
+	$(Q)$(WIN_CC) -std=c11 $(WARN) -Wno-format -D__USE_MINGW_ANSI_STDIO=1 -D_POSIX_THREAD_SAFE_FUNCTIONS -O2 -municode -Iinclude -o $@ $(WIN_SRC) -static -lpthread
 
 # The README's two commands: each installs what is missing, then works.
 deps:
@@ -142,11 +143,14 @@ asan: test-deps
 	if grep -aq 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' build-asan/tests.log; then \
 		echo "asan: sanitizer reports above (build-asan/tests.log)"; exit 1; fi; exit $$rc
 
+# Every C file of the project: one style, checked by format-check.
+FORMAT_SRC = $(sort $(shell find agent probes include tools bench fuzz tests -name '*.[ch]'))
+
 format:
-	clang-format -i $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch]) $(wildcard bench/*.[ch] fuzz/*.[ch])
+	clang-format -i $(FORMAT_SRC)
 
 format-check:
-	@clang-format --dry-run -Werror $(sort $(LIB_SRC) $(wildcard agent/cluster/pacemaker_watch*.c)) agent/main.c $(TEST_SRC) $(wildcard include/faultline/*.h agent/*.h agent/cluster/*.h probes/*.h tools/wsfc/*.[ch]) $(wildcard bench/*.[ch] fuzz/*.[ch])
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plans/clusters
@@ -176,4 +180,4 @@ clean:
 include bench/bench.mk
 include fuzz/fuzz.mk
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/agent/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/agent/cmd/main.d

@@ -9,7 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../agent/cluster/sim_endpoint.h"
+#include "../agent/cluster/sim/sim_endpoint.h"
 
 static struct sim_endpoints *eps;
 

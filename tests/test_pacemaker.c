@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../agent/cluster/pacemaker.h"
-#include "../agent/cluster/pacemaker_int.h"
+#include "../agent/cluster/pacemaker/pacemaker.h"
+#include "../agent/cluster/pacemaker/pacemaker_int.h"
 #include "faultline/plan.h"
 
 static char *slurp(const char *path, size_t *len)

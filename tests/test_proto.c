@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../agent/proto_json.h"
+#include "../agent/proto/proto_json.h"
 #include "faultline/proto.h"
 #include "faultline/util.h"
 

@@ -9,7 +9,7 @@
 #include "faultline/cluster.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
-#include "pacemaker.h"
+#include "pacemaker/pacemaker.h"
 
 extern const struct cluster_ops exec_cluster_ops; /* exec.c */
 

@@ -8,7 +8,7 @@
  * a response carrying the same id, in any order, interleaved with event
  * lines it may send at any time.
  *
- * This module is shared by the client ("exec" backend, agent/cluster/exec.c)
+ * This module is shared by the client ("exec" backend, agent/cluster/exec/exec.c)
  * and every adapter (the simulator's, faultline-wsfc.exe): it encodes,
  * decodes and strictly validates messages, splits the byte stream into
  * bounded lines, and answers one request line through an adapter's ops

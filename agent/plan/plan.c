@@ -239,7 +239,7 @@ static void free_slos(struct plan *p)
 	free(p->slos);
 }
 
-/* Until agent/select.c lands on main: selector_fini's job, done here. */
+/* Until agent/plan/select.c lands on main: selector_fini's job, done here. */
 void plan_free(struct plan *p)
 {
 	if (p == NULL)
