@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "faultline/cluster.h"
+#include "faultline/dist.h"
 #include "faultline/err.h"
 
 struct fl_clock;
@@ -54,7 +55,8 @@ struct sim_resource_def {
 	bool start_offline;                     /* initial persistent state Offline */
 	char **broken_on;                       /* nodes where online attempts fail */
 	size_t nbroken_on;
-	char *endpoint; /* "127.0.0.1:PORT" or NULL */
+	char *endpoint;          /* "127.0.0.1:PORT" or NULL */
+	struct dist ready_after; /* the endpoint listens this long after Online (the service lags); default 0 */
 	struct src_pos pos;
 };
 
@@ -183,5 +185,13 @@ const char *sim_transition_format(const struct sim *s, const struct sim_transiti
 extern const struct cluster_ops sim_cluster_ops;
 /* The struct sim behind a cluster opened with the "sim" backend. */
 struct sim *sim_from_cluster(struct cluster *c);
+
+/*
+ * Ground truth for a service that lags its resource: the clock time at which
+ * the resource's loopback endpoint last started listening (its ready_after
+ * lag after Online), or 0 when it is not listening now (or c is not a sim
+ * with endpoints).
+ */
+uint64_t sim_cluster_ready_at(struct cluster *c, const char *resource);
 
 #endif
