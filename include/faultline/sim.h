@@ -187,11 +187,12 @@ extern const struct cluster_ops sim_cluster_ops;
 struct sim *sim_from_cluster(struct cluster *c);
 
 /*
- * Ground truth for a service that lags its resource: the clock time at which
- * the resource's loopback endpoint last started listening (its ready_after
- * lag after Online), or 0 when it is not listening now (or c is not a sim
- * with endpoints).
+ * Ground truth for a service that lags its resource: true when the
+ * resource's service is ready now (Online for its ready_after lag; with
+ * endpoints, its listener is open), with *since (may be NULL) the clock
+ * time it became ready: when the listener opened. False for a resource
+ * without an endpoint, or when c is not a sim.
  */
-uint64_t sim_cluster_ready_at(struct cluster *c, const char *resource);
+bool sim_cluster_ready(struct cluster *c, const char *resource, uint64_t *since);
 
 #endif

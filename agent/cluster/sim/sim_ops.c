@@ -18,13 +18,19 @@
 #include "sim_endpoint.h"
 #include "sim_impl.h"
 
-/* One per resource of the topology: the pending open after ready_after. */
+/*
+ * One per resource of the topology: is its service ready (Online for its
+ * ready_after lag), and since when. Kept in virtual time too, where the
+ * virtual network (probes/vnet.c) answers from it; with real endpoints the
+ * listener opens and closes with it.
+ */
 struct sim_ready {
 	struct sim_backend *b;
 	const struct sim_resource_def *def;
 	struct fl_timer timer;
 	struct rng rng;
-	uint64_t opened_at; /* clock time the endpoint started listening, 0 while closed */
+	bool ready;
+	uint64_t ready_at; /* clock time it became ready (the listener opened) */
 };
 
 struct sim_backend {
@@ -34,17 +40,19 @@ struct sim_backend {
 	int efd;
 	size_t delivered; /* trace entries already drained */
 	struct sim_endpoints *eps;
-	struct sim_ready *ready; /* [topo->nresources], with eps */
+	struct sim_ready *ready; /* [topo->nresources] */
 };
 
 static void endpoint_open(void *arg)
 {
 	struct sim_ready *r = arg;
 	struct fl_err e;
-	if (sim_endpoint_open(r->b->eps, r->def->name, r->def->endpoint, &e) < 0)
+	if (r->b->eps != NULL && sim_endpoint_open(r->b->eps, r->def->name, r->def->endpoint, &e) < 0) {
 		log_warnx("sim resource \"%s\": endpoint %s: %s", r->def->name, r->def->endpoint, e.msg);
-	else
-		r->opened_at = clock_now(r->b->clk);
+		return;
+	}
+	r->ready = true;
+	r->ready_at = clock_now(r->b->clk);
 }
 
 static void endpoint_follow(struct sim_backend *b, const char *resource, bool online)
@@ -55,8 +63,9 @@ static void endpoint_follow(struct sim_backend *b, const char *resource, bool on
 	struct sim_ready *r = &b->ready[d - b->topo->resources];
 	clock_timer_stop(b->clk, &r->timer);
 	if (!online) {
-		sim_endpoint_close(b->eps, resource);
-		r->opened_at = 0;
+		if (b->eps != NULL)
+			sim_endpoint_close(b->eps, resource);
+		r->ready = false;
 		return;
 	}
 	uint64_t lag = dist_sample(&d->ready_after, &r->rng);
@@ -69,7 +78,7 @@ static void endpoint_follow(struct sim_backend *b, const char *resource, bool on
 static void on_transition(const struct sim_transition *tr, void *arg)
 {
 	struct sim_backend *b = arg;
-	if (b->eps && tr->obj == SIM_OBJ_RESOURCE && (tr->to == RES_ONLINE) != (tr->from == RES_ONLINE))
+	if (tr->obj == SIM_OBJ_RESOURCE && (tr->to == RES_ONLINE) != (tr->from == RES_ONLINE))
 		endpoint_follow(b, tr->name, tr->to == RES_ONLINE);
 	uint64_t one = 1;
 	if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -105,11 +114,9 @@ static int load_topology(struct sim_backend *b, const char *path, struct fl_err 
 	return b->topo ? 0 : -1;
 }
 
-/* Endpoints of resources Online at start listen at once: their service is up already. */
-static int open_endpoints(struct sim_backend *b, uint64_t seed, struct fl_err *e)
+/* Services of resources Online at start are ready at once: they have been up all along. */
+static void ready_init(struct sim_backend *b, uint64_t seed)
 {
-	if ((b->eps = sim_endpoints_new(e)) == NULL)
-		return -1;
 	b->ready = xcalloc(b->topo->nresources, sizeof(*b->ready));
 	for (size_t i = 0; i < b->topo->nresources; i++) {
 		const struct sim_resource_def *d = &b->topo->resources[i];
@@ -117,11 +124,19 @@ static int open_endpoints(struct sim_backend *b, uint64_t seed, struct fl_err *e
 		*r = (struct sim_ready){.b = b, .def = d};
 		clock_timer_init(&r->timer);
 		rng_init(&r->rng, seed, rng_salt("ready_after") ^ rng_salt(d->name));
-		if (d->endpoint == NULL || sim_resource_state(b->sim, d->name) != RES_ONLINE)
-			continue;
-		if (sim_endpoint_open(b->eps, d->name, d->endpoint, e) < 0)
+		r->ready = d->endpoint != NULL && sim_resource_state(b->sim, d->name) == RES_ONLINE;
+		r->ready_at = clock_now(b->clk);
+	}
+}
+
+static int open_endpoints(struct sim_backend *b, struct fl_err *e)
+{
+	if ((b->eps = sim_endpoints_new(e)) == NULL)
+		return -1;
+	for (size_t i = 0; i < b->topo->nresources; i++) {
+		const struct sim_resource_def *d = &b->topo->resources[i];
+		if (b->ready[i].ready && sim_endpoint_open(b->eps, d->name, d->endpoint, e) < 0)
 			return err_wrap(e, "resource \"%s\"", d->name);
-		r->opened_at = clock_now(b->clk);
 	}
 	return 0;
 }
@@ -143,7 +158,8 @@ static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct 
 		goto fail;
 	if ((b->sim = sim_new(b->topo, clk, cfg->seed, e)) == NULL)
 		goto fail;
-	if (cfg->sim_endpoints && open_endpoints(b, cfg->seed, e) < 0)
+	ready_init(b, cfg->seed);
+	if (cfg->sim_endpoints && open_endpoints(b, e) < 0)
 		goto fail;
 	sim_set_observer(b->sim, on_transition, b);
 	c->impl = b;
@@ -255,13 +271,15 @@ struct sim *sim_from_cluster(struct cluster *c)
 	return c && c->ops == &sim_cluster_ops ? S(c) : NULL;
 }
 
-uint64_t sim_cluster_ready_at(struct cluster *c, const char *resource)
+bool sim_cluster_ready(struct cluster *c, const char *resource, uint64_t *since)
 {
 	if (c == NULL || c->ops != &sim_cluster_ops)
-		return 0;
+		return false;
 	struct sim_backend *b = c->impl;
 	const struct sim_resource_def *d = sim_resource_def(b->sim, resource);
-	if (b->ready == NULL || d == NULL)
-		return 0;
-	return b->ready[d - b->topo->resources].opened_at;
+	if (b->ready == NULL || d == NULL || !b->ready[d - b->topo->resources].ready)
+		return false;
+	if (since != NULL)
+		*since = b->ready[d - b->topo->resources].ready_at;
+	return true;
 }
