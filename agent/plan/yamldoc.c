@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "faultline/file.h"
 #include "faultline/util.h"
 
 struct anchor {
@@ -495,14 +496,15 @@ struct ydoc *ydoc_load_file(const char *path, const struct ydoc_limits *lim, str
 {
 	size_t max = lim ? lim->max_file_bytes : ydoc_default_limits().max_file_bytes;
 	struct src_pos none = {0, 0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO without a writer must not hang open(); cleared once it is a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		diag_add(d, none, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_add(d, none, "not a regular file");
+	struct stat st = {0};
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, O_RDONLY) < 0) {
+		diag_add(d, none, "not a regular file (%s)", file_type_str(st.st_mode));
 		close(fd);
 		return NULL;
 	}

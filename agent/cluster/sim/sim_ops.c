@@ -213,7 +213,7 @@ static int ops_online(struct cluster *c, const char *resource, long *code, struc
 
 static int ops_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e)
 {
-	return sim_move_group(S(c), group, node, code, e);
+	return sim_move_group(S(c), group, node, 0, code, e);
 }
 
 static int ops_notify_fd(struct cluster *c)

@@ -39,6 +39,7 @@ static const char *const res_keys[] = {"name",
                                        "offline_time",
                                        "locked",
                                        "initial",
+                                       "possible_owners",
                                        "broken_on",
                                        "endpoint",
                                        "ready_after",
@@ -189,6 +190,8 @@ static void load_res_sim(struct topo_ctx *c, const struct ydoc_node *n, struct s
 		topo_bool(c, v, "locked", &r->locked);
 	if ((v = ydoc_get(n, "initial")) != NULL && topo_enum(c, v, "initial", initials, &i) == 0)
 		r->start_offline = i == 1;
+	if ((v = ydoc_get(n, "possible_owners")) != NULL)
+		topo_names(c, v, "possible_owners", &r->possible, &r->npossible);
 	if ((v = ydoc_get(n, "broken_on")) != NULL)
 		topo_names(c, v, "broken_on", &r->broken_on, &r->nbroken_on);
 	if ((v = ydoc_get(n, "endpoint")) != NULL)
@@ -362,6 +365,7 @@ static void free_resource(struct sim_resource_def *r)
 		free_strv(r->deps[i].any, r->deps[i].nany);
 	free(r->deps);
 	free_strv(r->broken_on, r->nbroken_on);
+	free_strv(r->possible, r->npossible);
 	free(r->endpoint);
 }
 
