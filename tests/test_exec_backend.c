@@ -165,7 +165,7 @@ Test(exec_backend, answer_to_a_request_never_sent)
 
 Test(exec_backend, late_answer_after_a_timeout_is_dropped)
 {
-	/* The adapter answers the first fail after 600 ms; each call waits 400 ms. */
+	/* The adapter answers the first fail only once the next request arrives; each call waits 400 ms. */
 	struct fl_clock *clk = clock_new_virtual(0);
 	struct fl_err e;
 	struct cluster *c = open_fake(clk, "slow", 400, &e);

@@ -7,7 +7,8 @@
 #   crash    exit 3 instead of answering
 #   hang     never answer (sleeps)
 #   garbage  answer with a line that is not JSON
-#   slow     answer after 0.6 s (later calls are answered at once)
+#   slow     answer the first fail late: only when the next request arrives,
+#            so always after the caller gave up on it (no race with the clock)
 #   huge     answer with a 2 MiB line
 #   unknown  answer with an id that was never sent
 # and at start:
@@ -27,7 +28,18 @@ noflags) echo '{"hello":"faultline-adapter","version":1,"cluster":"fake","ops":[
 *) echo "{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"fake\",\"ops\":$ops,\"offline_flags\":$flags}" ;;
 esac
 failed=0
+late=
+fail_answer() {
+	echo '{"event":"resource","name":"R2","state":"failed","owner":"n1","at_ms":10}'
+	echo "{\"id\":$1,\"ok\":true,\"code\":0}"
+	echo '{"event":"resource","name":"R2","state":"online-pending","owner":"n1","at_ms":20}'
+	echo '{"event":"resource","name":"R2","state":"online","owner":"n1","at_ms":30}'
+}
 while IFS= read -r line; do
+	if [ -n "$late" ]; then
+		fail_answer "$late"
+		late=
+	fi
 	id=$(printf '%s\n' "$line" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
 	op=$(printf '%s\n' "$line" | sed -n 's/.*"op":"\([a-z]*\)".*/\1/p')
 	case $op in
@@ -42,15 +54,12 @@ while IFS= read -r line; do
 			crash) exit 3 ;;
 			hang) exec sleep 30 ;;
 			garbage) echo "this is not json"; continue ;;
-			slow) sleep 0.6 ;;
+			slow) late=$id; continue ;;
 			huge) head -c 2097152 /dev/zero | tr '\0' 'x' 2>/dev/null; echo; continue ;;
 			unknown) echo "{\"id\":99,\"ok\":true,\"code\":0}"; continue ;;
 			esac
 		fi
-		echo '{"event":"resource","name":"R2","state":"failed","owner":"n1","at_ms":10}'
-		echo "{\"id\":$id,\"ok\":true,\"code\":0}"
-		echo '{"event":"resource","name":"R2","state":"online-pending","owner":"n1","at_ms":20}'
-		echo '{"event":"resource","name":"R2","state":"online","owner":"n1","at_ms":30}'
+		fail_answer "$id"
 		;;
 	online) echo "{\"id\":$id,\"ok\":false,\"code\":5023,\"error\":\"resource \\\"R2\\\": pending\"}" ;;
 	*) echo "{\"id\":$id,\"ok\":true,\"code\":997}" ;;
