@@ -37,6 +37,7 @@ struct open_trial {
 	enum measure_state *ms; /* one per probe */
 	struct fl_timer timeout;
 	struct fl_timer online_timer; /* offline + online_after */
+	bool online_due;              /* online_after passed while the offline was pending */
 	bool target_left;             /* the resource left Online after the injection */
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;

@@ -117,12 +117,25 @@ static void on_timeout(void *arg)
 	close_trial(t->run, t, TRIAL_NOT_RECOVERED);
 }
 
+/*
+ * online_after has passed. An online before the offline has completed
+ * would be refused (5023 while pending) or be a no-op (still Online while
+ * its dependents go first), so it waits for the resource to reach Offline
+ * (trial_on_event) and goes then.
+ */
 static void on_online_after(void *arg)
 {
 	struct open_trial *t = arg;
 	struct run *r = t->run;
 	long code = 0;
 	struct fl_err e;
+	enum res_state st = RES_UNKNOWN;
+	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) == 0 &&
+	    (st == RES_OFFLINE_PENDING || st == RES_PENDING || (st == RES_ONLINE && !t->target_left))) {
+		t->online_due = true;
+		return;
+	}
+	t->online_due = false;
 	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
@@ -236,10 +249,9 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 			rt->measures[i].down_at = rt->injected_at;
 		}
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
-	if (f->action == PLAN_OFFLINE && f->destination == NULL)
-		clock_timer_start(r->clk, &t->online_timer,
-		                  clock_now(r->clk) + (f->has_online_after ? f->online_after_ns : 0), on_online_after,
-		                  t);
+	/* Without online_after the resource stays offline until the restore (docs/plan-format.md). */
+	if (f->action == PLAN_OFFLINE && f->destination == NULL && f->has_online_after)
+		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + f->online_after_ns, on_online_after, t);
 }
 
 void trial_on_event(struct run *r, const struct cluster_event *ev)
@@ -252,6 +264,8 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 		if (strcmp(t->resource, ev->name) != 0)
 			continue;
 		struct rec_trial *rt = rec_of(r, t);
+		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
+			on_online_after(t);
 		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
 			t->target_left = true;
 		if (ev->state == RES_ONLINE && t->last_state != RES_ONLINE && t->target_left) {
