@@ -36,6 +36,9 @@ struct sim_dep {
 
 enum sim_restart_action { SIM_RESTART_NONE = 0, SIM_RESTART_NO_FAILOVER = 1, SIM_RESTART_FAILOVER = 2 };
 
+/* Whose recovery rules the simulator plays (docs/simulator.md). */
+enum sim_policy { SIM_POLICY_WSFC = 0, SIM_POLICY_PACEMAKER = 1 };
+
 struct sim_resource_def {
 	char *name;
 	char *type;
@@ -57,7 +60,17 @@ struct sim_resource_def {
 	char **broken_on; /* nodes where online attempts fail */
 	size_t nbroken_on;
 	char *endpoint; /* "127.0.0.1:PORT" or NULL */
+	/* policy: pacemaker (Pacemaker Explained, "Resource Meta-Attributes") */
+	uint32_t migration_threshold; /* 0 = never move (INFINITY) */
+	uint64_t failure_timeout_ns;  /* 0 = fail-counts never expire */
+	int64_t stickiness;           /* resource-stickiness, default 0 */
 	struct src_pos pos;
+};
+
+/* A location constraint of a group (policy: pacemaker): score for a node. */
+struct sim_location {
+	char *node;
+	int64_t score;
 };
 
 struct sim_group_def {
@@ -71,7 +84,9 @@ struct sim_group_def {
 	int auto_failback;           /* 0 prevent, 1 allow */
 	int failback_start_hour;     /* -1 none, else 0..23 */
 	int failback_end_hour;
-	char *owner; /* initial owner; NULL = first preferred/possible */
+	char *owner;                   /* initial owner; NULL = first preferred/possible */
+	struct sim_location *location; /* policy: pacemaker */
+	size_t nlocation;
 	struct src_pos pos;
 };
 
@@ -90,7 +105,10 @@ struct sim_topology {
 	size_t ngroups;
 	struct sim_resource_def *resources;
 	size_t nresources;
-	int utc_offset_min; /* local time for failback windows; default 0 */
+	int utc_offset_min;                /* local time for failback windows; default 0 */
+	enum sim_policy policy;            /* default SIM_POLICY_WSFC */
+	struct sim_duration pcmk_reaction; /* pacemaker: failure recorded -> scheduler acts */
+	uint32_t pcmk_fail_increment;      /* pacemaker: fail-count added per injected fail; default 2 */
 };
 
 /*
