@@ -14,11 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "faultline/cluster.h"
 #include "faultline/err.h"
 
 struct fl_clock;
+struct run_record;
 
 #define SIM_NEVER UINT64_MAX /* e.g. RetryPeriodOnFailure 0xFFFFFFFF */
 
@@ -117,6 +119,21 @@ struct sim_topology {
  */
 struct sim_topology *sim_topology_load(const char *path, struct fl_diag *d);
 void sim_topology_free(struct sim_topology *t);
+
+/*
+ * Write t as YAML that sim_topology_load reads back (settings that differ
+ * from the defaults only). Returns -1 if the stream reports an error.
+ */
+int sim_topology_write(FILE *f, const struct sim_topology *t);
+
+/*
+ * `faultline calibrate`: set t's online_time and offline_time per resource,
+ * and the Pacemaker reaction_time (or the WSFC restart_delay), from the
+ * events of n JSON run records of the real cluster: median as measured,
+ * spread p10..p90. One line per fitted value goes to log. -1 with e if no
+ * resource of t has anything measured.
+ */
+int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t n, FILE *log, struct fl_err *e);
 
 /* Fill r / g with the documented WSFC defaults (see docs/topology-format.md); names NULL. */
 void sim_resource_def_defaults(struct sim_resource_def *r);
