@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "faultline/cluster.h"
+#include "faultline/dist.h"
 #include "faultline/err.h"
 
 struct fl_clock;
@@ -61,7 +62,8 @@ struct sim_resource_def {
 	size_t npossible;
 	char **broken_on; /* nodes where online attempts fail */
 	size_t nbroken_on;
-	char *endpoint; /* "127.0.0.1:PORT" or NULL */
+	char *endpoint;          /* "127.0.0.1:PORT" or NULL */
+	struct dist ready_after; /* the endpoint listens this long after Online (the service lags); default 0 */
 	/* policy: pacemaker (Pacemaker Explained, "Resource Meta-Attributes") */
 	uint32_t migration_threshold; /* 0 = never move (INFINITY) */
 	uint64_t failure_timeout_ns;  /* 0 = fail-counts never expire */
@@ -222,5 +224,14 @@ const char *sim_transition_format(const struct sim *s, const struct sim_transiti
 extern const struct cluster_ops sim_cluster_ops;
 /* The struct sim behind a cluster opened with the "sim" backend. */
 struct sim *sim_from_cluster(struct cluster *c);
+
+/*
+ * Ground truth for a service that lags its resource: true when the
+ * resource's service is ready now (Online for its ready_after lag; with
+ * endpoints, its listener is open), with *since (may be NULL) the clock
+ * time it became ready: when the listener opened. False for a resource
+ * without an endpoint, or when c is not a sim.
+ */
+bool sim_cluster_ready(struct cluster *c, const char *resource, uint64_t *since);
 
 #endif

@@ -46,6 +46,7 @@ static const char *const res_keys[] = {"name",
                                        "possible_owners",
                                        "broken_on",
                                        "endpoint",
+                                       "ready_after",
                                        "migration_threshold",
                                        "failure_timeout",
                                        "stickiness",
@@ -238,6 +239,9 @@ static void load_res_sim(struct topo_ctx *c, const struct ydoc_node *n, struct s
 		topo_names(c, v, "broken_on", &r->broken_on, &r->nbroken_on);
 	if ((v = ydoc_get(n, "endpoint")) != NULL)
 		topo_str(c, v, "endpoint", &r->endpoint);
+	if ((v = ydoc_get(n, "ready_after")) != NULL && dist_parse(v, "ready_after", &r->ready_after, c->d) == 0 &&
+	    ydoc_get(n, "endpoint") == NULL)
+		diag_add(c->d, v->pos, "ready_after: needs an endpoint (it delays when the endpoint starts listening)");
 }
 
 static void load_resource(struct topo_ctx *c, const struct ydoc_node *n, size_t gi)
