@@ -24,7 +24,7 @@ static int usage(FILE *f, int code)
 	fprintf(f, "usage: faultline calibrate TOPOLOGY RECORD.json... [-o OUT.yaml]\n"
 	           "  writes TOPOLOGY with each resource's online_time, offline_time and the\n"
 	           "  policy's reaction (Pacemaker) or restart_delay (WSFC) fitted to the events\n"
-	           "  of the JSON run records (median as measured, spread p10..p90)\n");
+	           "  of the JSON run records (median as measured, p95 as measured (lognormal))\n");
 	return code;
 }
 

@@ -97,6 +97,10 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 		r->going_down = false; /* the decision is carried out (or overtaken by a failure) */
 	if (to == RES_OFFLINE)
 		r->stop_failed = false;
+	if (to != RES_ONLINE && r->crashed) {
+		r->crashed = false; /* the cluster took it down before its check noticed */
+		clock_timer_stop(s->clk, &r->detect_timer);
+	}
 	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, from, to, sim_node_name(s, g->owner), why);
 	enum group_state gs = derive_group_state(s, g);
 	if (gs == g->state)
@@ -113,11 +117,10 @@ bool sim_pcmk(const struct sim *s)
 	return s->topo->policy == SIM_POLICY_PACEMAKER;
 }
 
-uint64_t sim_draw(struct sim_res *r, const struct sim_duration *d)
+/* One draw from r's own seeded stream: the same seed gives the same durations (dist.h). */
+uint64_t sim_draw(struct sim_res *r, const struct dist *d)
 {
-	if (d->max_ns <= d->min_ns)
-		return d->min_ns;
-	return rng_range(&r->rng, d->min_ns, d->max_ns);
+	return dist_sample(d, &r->rng);
 }
 
 static void op_done(void *arg);
@@ -166,6 +169,7 @@ static void online_done(struct sim *s, struct sim_res *r, bool timed_out, const 
 	}
 	r->revive = false;
 	r->retrying = false;
+	r->online_at = clock_now(s->clk);
 	sim_res_set(s, r, RES_ONLINE, why);
 }
 

@@ -53,6 +53,44 @@ int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e)
 	return accept(code, WIN_ERROR_SUCCESS);
 }
 
+#define CRASH_WHY "crashed (not yet detected)"
+
+static void detected(void *arg)
+{
+	struct sim_res *r = arg;
+	struct sim *s = r->sim;
+	if (!r->crashed || r->state != RES_ONLINE)
+		return;
+	r->crashed = false;
+	sim_res_set(s, r, RES_FAILED, "monitor: not running");
+	if (sim_pcmk(s))
+		sim_pcmk_failed(s, r, false);
+	else
+		sim_policy_failed(s, r);
+	sim_kick(s, &s->grp[r->group]);
+}
+
+int sim_crash(struct sim *s, const char *resource, long *code, struct fl_err *e)
+{
+	struct sim_res *r = sim_find_res(s, resource);
+	if (r == NULL)
+		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (r->state != RES_ONLINE || r->crashed)
+		return refuse(code, WIN_ERROR_RESMON_INVALID_STATE, e, "resource \"%s\": not online (%s)", resource,
+		              r->crashed ? "crashed" : res_state_str(r->state));
+	struct sim_grp *g = &s->grp[r->group];
+	r->crashed = true;
+	/* Not a state change: the cluster still says Online. Recorded so the trace shows the truth. */
+	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, RES_ONLINE, RES_ONLINE, sim_node_name(s, g->owner), CRASH_WHY);
+	uint64_t now = clock_now(s->clk), iv = r->def->monitor_interval_ns, at = now;
+	if (iv > 0)
+		at = now + (iv - (now - r->online_at) % iv) % iv;
+	if (iv > 0 && at == now)
+		at += iv; /* the check due right now has already passed */
+	clock_timer_start(s->clk, &r->detect_timer, at, detected, r);
+	return accept(code, WIN_ERROR_SUCCESS);
+}
+
 /* "offline" plus every flag name, e.g. "offline [queue_enabled, ...]". */
 static const char *offline_why(struct sim *s, unsigned flags, const char *dest)
 {

@@ -6,8 +6,8 @@
  *   stop     offline-pending -> offline (or -> failed when a stop failed)
  *   reaction a `fail` injection -> the first stop or start of that resource
  *            (Pacemaker: the scheduler's reaction; WSFC: RestartDelay)
- * and writes each as a duration whose median is the measured median and
- * whose spread covers the middle 80 % of the samples. Only what was
+ * and writes each as a lognormal duration with the measured median and
+ * 95th percentile (fixed when they are equal). Only what was
  * measured changes; everything else is the base topology's.
  */
 #include <stdio.h>
@@ -59,21 +59,19 @@ static uint64_t median(const struct samples *s)
 }
 
 /*
- * Uniform around the measured median, as wide as the middle 80 % of the
- * samples (p10..p90), never below 0: the simulated median equals the
- * measured one and the spread is the real one.
+ * Lognormal with the measured median and 95th percentile (dist.h),
+ * clamped at twice the largest sample: the simulated median is the real
+ * one and the tail the real one's. Equal median and p95 give a fixed time.
  */
-static bool fit(struct samples *s, struct sim_duration *out)
+static bool fit(struct samples *s, struct dist *out)
 {
 	if (s->n == 0)
 		return false;
 	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
-	uint64_t m = median(s);
-	uint64_t half = (quantile(s, 0.9) - quantile(s, 0.1)) / 2;
-	if (half > m)
-		half = m;
-	out->min_ns = m - half;
-	out->max_ns = m + half;
+	uint64_t m = median(s), p95 = quantile(s, 0.95), top = s->v[s->n - 1];
+	struct fl_err e;
+	if (m == 0 || p95 <= m || dist_lognormal(out, m, p95, top > UINT64_MAX / 2 ? top : 2 * top, &e) < 0)
+		*out = dist_fixed(m);
 	return true;
 }
 
@@ -161,11 +159,11 @@ static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, siz
 	}
 }
 
-static void put_fit(FILE *log, const char *res, const char *what, const struct samples *s, const struct sim_duration *d)
+static void put_fit(FILE *log, const char *res, const char *what, const struct samples *s, const struct dist *d)
 {
-	char a[32], b[32];
-	fprintf(log, "calibrate: resource \"%s\": %s from %zu sample(s): %s..%s\n", res, what, s->n,
-	        duration_format(d->min_ns, a, sizeof(a)), duration_format(d->max_ns, b, sizeof(b)));
+	char a[96];
+	fprintf(log, "calibrate: resource \"%s\": %s from %zu sample(s): %s\n", res, what, s->n,
+	        dist_format(d, a, sizeof(a)));
 }
 
 int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t nrecs, FILE *log, struct fl_err *e)
@@ -187,7 +185,7 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 			put_fit(log, d->name, "offline_time", &cr[i].stop, &d->offline_time), fitted++;
 		for (size_t k = 0; k < cr[i].react.n; k++)
 			add(&react, cr[i].react.v[k]);
-		struct sim_duration rd;
+		struct dist rd;
 		if (t->policy != SIM_POLICY_PACEMAKER && fit(&cr[i].react, &rd)) {
 			d->restart_delay_ns = median(&cr[i].react); /* WSFC: RestartDelay is one value */
 			put_fit(log, d->name, "restart_delay", &cr[i].react, &rd), fitted++;

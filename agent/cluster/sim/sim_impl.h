@@ -56,6 +56,9 @@ struct sim_res {
 	bool blocked;        /* no node may run it: stopped until failure-timeout or cleanup */
 	bool stop_failed;    /* Failed: stop it (a stop of the failed instance) before anything else */
 	struct fl_timer react_timer;
+	bool crashed;       /* dead, not yet detected by the health check */
+	uint64_t online_at; /* when it last came Online: the health checks' phase */
+	struct fl_timer detect_timer;
 	struct fl_timer expire_timer;
 	uint64_t *restarts; /* restart times on the current node */
 	size_t nrestarts, caprestarts;
@@ -114,7 +117,7 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 void sim_kick(struct sim *s, struct sim_grp *g);
 void sim_start_online(struct sim *s, struct sim_res *r);
 void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when);
-uint64_t sim_draw(struct sim_res *r, const struct sim_duration *d);
+uint64_t sim_draw(struct sim_res *r, const struct dist *d);
 bool sim_pcmk(const struct sim *s);
 bool sim_res_active(const struct sim_res *r);
 

@@ -134,6 +134,7 @@ static int init_res(struct sim *s, size_t i, struct fl_err *e)
 	clock_timer_init(&r->op_timer);
 	clock_timer_init(&r->retry_timer);
 	clock_timer_init(&r->react_timer);
+	clock_timer_init(&r->detect_timer);
 	clock_timer_init(&r->expire_timer);
 	rng_init(&r->rng, s->seed, rng_salt(r->def->name));
 	struct sim_grp *g = r->def->group ? sim_find_grp(s, r->def->group) : NULL;
@@ -336,6 +337,7 @@ static void free_res(struct sim *s, struct sim_res *r)
 	clock_timer_stop(s->clk, &r->op_timer);
 	clock_timer_stop(s->clk, &r->retry_timer);
 	clock_timer_stop(s->clk, &r->react_timer);
+	clock_timer_stop(s->clk, &r->detect_timer);
 	clock_timer_stop(s->clk, &r->expire_timer);
 	free(r->banned);
 	free(r->failcount);

@@ -28,7 +28,6 @@ static const char *const group_keys[] = {"name",
                                          "resources",
                                          NULL};
 static const char *const window_keys[] = {"start", "end", NULL};
-static const char *const range_keys[] = {"min", "max", NULL};
 static const char *const res_keys[] = {"name",
                                        "type",
                                        "description",
@@ -47,6 +46,7 @@ static const char *const res_keys[] = {"name",
                                        "broken_on",
                                        "endpoint",
                                        "ready_after",
+                                       "monitor_interval",
                                        "migration_threshold",
                                        "failure_timeout",
                                        "stickiness",
@@ -101,26 +101,10 @@ static void load_node(struct topo_ctx *c, const struct ydoc_node *n)
 		topo_bool(c, v, "down", &nd->down);
 }
 
-/* online_time / offline_time: a duration or {min, max} drawn with the seed. */
-static void load_range(struct topo_ctx *c, const struct ydoc_node *n, const char *key, struct sim_duration *out)
+/* online_time / offline_time / reaction_time: fixed, {min, max} or {median, p95[, max]} (dist.h). */
+static void load_range(struct topo_ctx *c, const struct ydoc_node *n, const char *key, struct dist *out)
 {
-	if (n->kind == YDOC_SCALAR) {
-		if (topo_dur(c, n, key, &out->min_ns) == 0)
-			out->max_ns = out->min_ns;
-		return;
-	}
-	if (topo_want(c, n, key, YDOC_MAP) < 0)
-		return;
-	topo_check_keys(c, n, range_keys);
-	const struct ydoc_node *lo = ydoc_get(n, "min"), *hi = ydoc_get(n, "max");
-	if (lo == NULL || hi == NULL) {
-		topo_missing(c, n, key, lo == NULL ? "min" : "max");
-		return;
-	}
-	if (topo_dur(c, lo, "min", &out->min_ns) < 0 || topo_dur(c, hi, "max", &out->max_ns) < 0)
-		return;
-	if (out->min_ns > out->max_ns)
-		diag_add(c->d, hi->pos, "%s: max %s is less than min %s", key, hi->str, lo->str);
+	dist_parse(n, key, out, c->d);
 }
 
 /* depends_on: [a, [b, c]] = a AND (b OR c). */
@@ -215,6 +199,8 @@ static void load_res_pcmk(struct topo_ctx *c, const struct ydoc_node *n, struct 
 	if ((v = ydoc_get(n, "migration_threshold")) != NULL &&
 	    topo_uint(c, v, "migration_threshold", 0, UINT32_MAX, &u) == 0)
 		r->migration_threshold = (uint32_t)u;
+	if ((v = ydoc_get(n, "monitor_interval")) != NULL)
+		topo_dur(c, v, "monitor_interval", &r->monitor_interval_ns);
 	if ((v = ydoc_get(n, "failure_timeout")) != NULL)
 		topo_dur(c, v, "failure_timeout", &r->failure_timeout_ns);
 	if ((v = ydoc_get(n, "stickiness")) != NULL)

@@ -41,16 +41,26 @@ static const char *dur(uint64_t ns, char *buf, size_t len)
 	return ns == 0 ? "0" : duration_format(ns, buf, len);
 }
 
-static void put_range(FILE *f, const char *key, const struct sim_duration *d, const char *indent)
+static void put_range(FILE *f, const char *key, const struct dist *d, const char *indent)
 {
-	char a[32], b[32];
-	if (d->min_ns == 0 && d->max_ns == 0)
+	char a[32], b[32], c[32];
+	switch (d->kind) {
+	case DIST_FIXED:
+		if (d->min_ns)
+			fprintf(f, "%s%s: %s\n", indent, key, dur(d->min_ns, a, sizeof(a)));
 		return;
-	if (d->max_ns <= d->min_ns)
-		fprintf(f, "%s%s: %s\n", indent, key, dur(d->min_ns, a, sizeof(a)));
-	else
+	case DIST_UNIFORM:
 		fprintf(f, "%s%s: {min: %s, max: %s}\n", indent, key, dur(d->min_ns, a, sizeof(a)),
 		        dur(d->max_ns, b, sizeof(b)));
+		return;
+	case DIST_LOGNORMAL:
+		break;
+	}
+	fprintf(f, "%s%s: {median: %s, p95: %s", indent, key, dur(d->median_ns, a, sizeof(a)),
+	        dur(d->p95_ns, b, sizeof(b)));
+	if (d->max_ns != DIST_UNBOUNDED)
+		fprintf(f, ", max: %s", dur(d->max_ns, c, sizeof(c)));
+	fputs("}\n", f);
 }
 
 static void put_deps(FILE *f, const struct sim_resource_def *r)
@@ -112,6 +122,9 @@ static void put_resource(FILE *f, const struct sim_resource_def *r)
 	}
 	if (r->endpoint)
 		fprintf(f, "        endpoint: %s\n", r->endpoint);
+	put_range(f, "ready_after", &r->ready_after, "        ");
+	if (r->monitor_interval_ns)
+		fprintf(f, "        monitor_interval: %s\n", dur(r->monitor_interval_ns, a, sizeof(a)));
 	if (r->migration_threshold)
 		fprintf(f, "        migration_threshold: %" PRIu32 "\n", r->migration_threshold);
 	if (r->failure_timeout_ns)
