@@ -43,6 +43,7 @@ struct d_res {
 struct d_group {
 	wchar_t name[D_NAME];
 	int owner, state;
+	int moving; /* moves in progress: the group is Pending from the first step to the last */
 };
 
 struct d_node {

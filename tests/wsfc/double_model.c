@@ -15,11 +15,12 @@
 struct d_cluster d_cl;
 CRITICAL_SECTION d_lock;
 
-/* A planned change: resource r (or group owner, r < 0) at `due`. */
+/* A planned change at `due`: resource r's state, or (r < 0) something about a group. */
+enum { STEP_OWNER = -1, STEP_MOVE_BEGIN = -2, STEP_MOVE_END = -3 };
 struct step {
 	ULONGLONG due;
 	int r, state;
-	int group, owner; /* owner change of a group when r < 0 */
+	int group, owner;
 };
 
 #define MAXSTEPS 256
@@ -110,7 +111,7 @@ static int group_state(int g)
 	}
 	if (any_failed)
 		return DOC_GRP_FAILED;
-	if (any_pending)
+	if (any_pending || d_cl.groups[g].moving > 0)
 		return DOC_GRP_PENDING;
 	if (all_online)
 		return DOC_GRP_ONLINE;
@@ -122,15 +123,20 @@ static int group_state(int g)
 /* Apply one step (d_lock held): the resource's notification, then its group's if that changed. */
 static void apply(const struct step *s)
 {
-	if (s->r < 0) {
-		d_cl.groups[s->group].owner = s->owner;
+	int gi = s->r >= 0 ? d_cl.res[s->r].group : s->group;
+	struct d_group *g = &d_cl.groups[gi];
+	if (s->r == STEP_OWNER) {
+		g->owner = s->owner;
 		return;
 	}
-	struct d_res *r = &d_cl.res[s->r];
-	r->state = s->state;
-	d_notify_state(DOC_OBJ_RESOURCE, DOC_CHANGE_RESOURCE_STATE_V2, r->name, r->type, r->state);
-	struct d_group *g = &d_cl.groups[r->group];
-	int gs = group_state(r->group);
+	if (s->r == STEP_MOVE_BEGIN || s->r == STEP_MOVE_END) {
+		g->moving += s->r == STEP_MOVE_BEGIN ? 1 : -1;
+	} else {
+		struct d_res *r = &d_cl.res[s->r];
+		r->state = s->state;
+		d_notify_state(DOC_OBJ_RESOURCE, DOC_CHANGE_RESOURCE_STATE_V2, r->name, r->type, r->state);
+	}
+	int gs = group_state(gi);
 	if (gs != g->state) {
 		g->state = gs;
 		d_notify_state(DOC_OBJ_GROUP, DOC_CHANGE_GROUP_STATE_V2, g->name, L"", gs);
@@ -172,7 +178,7 @@ static BOOL CALLBACK init_once(PINIT_ONCE o, PVOID p, PVOID *ctx)
 		d_cl.groups[g].state = group_state(g);
 	const char *path = getenv("CLUSDOUBLE_LOG");
 	if (path && *path)
-		log_file = fopen(path, "a");
+		log_file = fopen(path, "ab"); /* "\n" lines: read on Linux */
 	HANDLE t = CreateThread(NULL, 0, worker, NULL, 0, NULL);
 	if (t)
 		CloseHandle(t);
@@ -240,11 +246,16 @@ static void plan(int r, int state)
 	WakeConditionVariable(&steps_cv);
 }
 
-static void plan_owner(int g, int node)
+/* A group step at the time of the last planned one (or now). */
+static void plan_group(int kind, int g, int node)
 {
 	if (nsteps >= MAXSTEPS)
 		return;
-	steps[nsteps++] = (struct step){.due = plan_at, .r = -1, .group = g, .owner = node};
+	ULONGLONG now = GetTickCount64();
+	if (plan_at < now || nsteps == 0)
+		plan_at = now;
+	steps[nsteps++] = (struct step){.due = plan_at, .r = kind, .group = g, .owner = node};
+	WakeConditionVariable(&steps_cv);
 }
 
 static bool depends_on(int r, int provider)
@@ -350,13 +361,15 @@ DWORD d_move(int g, int node, DWORD flags)
 	else if (locked && !(flags & DOC_MOVE_IGNORE_RESOURCE_STATUS))
 		rc = DOC_ERROR_RESOURCE_LOCKED_STATUS;
 	else {
+		plan_group(STEP_MOVE_BEGIN, g, node);
 		for (int i = d_cl.nres - 1; i >= 0; i--) /* top-down: dependents were added after their providers */
 			if (d_cl.res[i].group == g && d_cl.res[i].state != DOC_RES_OFFLINE)
 				plan(i, DOC_RES_OFFLINE_PENDING), plan(i, DOC_RES_OFFLINE);
-		plan_owner(g, node);
+		plan_group(STEP_OWNER, g, node);
 		for (int i = 0; i < d_cl.nres; i++)
 			if (d_cl.res[i].group == g)
 				plan(i, DOC_RES_ONLINE_PENDING), plan(i, DOC_RES_ONLINE);
+		plan_group(STEP_MOVE_END, g, node);
 	}
 	LeaveCriticalSection(&d_lock);
 	return rc;
