@@ -58,12 +58,28 @@ void probe_fini(struct probe *p)
 		p->ops->fini(p);
 }
 
-uint64_t probe_cadence(const struct probe *p)
+uint64_t probe_hunt_gap(uint64_t elapsed, uint64_t cap)
+{
+	uint64_t gap = elapsed / PROBE_HUNT_RATIO;
+	if (gap < PROBE_HUNT_MIN_NS)
+		gap = PROBE_HUNT_MIN_NS;
+	return gap < cap ? gap : cap;
+}
+
+static uint64_t base_cadence(const struct probe *p)
 {
 	/* Down, or a fault is open: look closely. */
 	if (p->fast || p->status == PROBE_DOWN)
 		return p->cfg->fast_interval_ns;
 	return p->cfg->interval_ns;
+}
+
+uint64_t probe_cadence(const struct probe *p)
+{
+	uint64_t c = base_cadence(p);
+	if (!p->hunting)
+		return c;
+	return probe_hunt_gap(p->last_start > p->hunt_since ? p->last_start - p->hunt_since : 0, c);
 }
 
 static void record_change(struct probe *p, enum probe_status to, uint64_t at, const char *reason)
@@ -189,6 +205,8 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 			record_change(p, PROBE_ERROR, now, reason);
 		break;
 	}
+	if (p->hunting && p->status == PROBE_UP)
+		p->hunting = false; /* found: the recovery is measured */
 	if (p->kick_pending && p->running) {
 		/* Something changed while this check ran: its answer may already be stale. */
 		p->kick_pending = false;
@@ -212,6 +230,7 @@ void probe_stop(struct probe *p)
 	if (!p->running)
 		return;
 	p->running = false;
+	p->hunting = false;
 	clock_timer_stop(p->clk, &p->tick);
 	clock_timer_stop(p->clk, &p->deadline);
 	if (p->in_flight) {
@@ -230,6 +249,27 @@ void probe_check_now(struct probe *p)
 	}
 	clock_timer_stop(p->clk, &p->tick);
 	on_tick(p);
+}
+
+void probe_hunt(struct probe *p, uint64_t since)
+{
+	if (!p->running || (p->status == PROBE_UP && p->streak_fail == 0))
+		return;
+	if (p->hunting && p->hunt_since == since)
+		return;
+	p->hunting = true;
+	p->hunt_since = since;
+	if (!p->in_flight)
+		schedule_next(p);
+}
+
+void probe_hunt_stop(struct probe *p)
+{
+	if (!p->hunting)
+		return;
+	p->hunting = false;
+	if (p->running && !p->in_flight)
+		schedule_next(p);
 }
 
 void probe_set_fast(struct probe *p, bool fast)

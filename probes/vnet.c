@@ -3,8 +3,9 @@
  *
  * A virtual-time run cannot open real sockets (no time passes for them), so
  * a probe aimed at a simulated resource's endpoint asks the simulator
- * instead: the endpoint answers exactly while its resource is Online, which
- * is what the real listener does in a real-time run. A probe aimed at
+ * instead: the endpoint answers exactly while its resource's service is
+ * ready (Online, then its ready_after lag), which is what the real listener
+ * does in a real-time run. A probe aimed at
  * anything else is a configuration error in virtual time.
  */
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "faultline/util.h"
 
 struct vnet {
+	struct cluster *cl;
 	struct sim *sim;
 	char *resource;
 };
@@ -44,6 +46,7 @@ static int vnet_init(struct probe *p, struct fl_err *e)
 		               "probed",
 		               want);
 	struct vnet *v = xcalloc(1, sizeof(*v));
+	v->cl = cl;
 	v->sim = sim;
 	v->resource = xstrdup(found);
 	p->impl = v;
@@ -54,13 +57,18 @@ static void vnet_start(struct probe *p)
 {
 	struct vnet *v = p->impl;
 	enum res_state st = sim_resource_state(v->sim, v->resource);
-	if (st == RES_ONLINE) {
+	if (st == RES_ONLINE && sim_cluster_ready(v->cl, v->resource, NULL)) {
 		probe_check_done(p, CHECK_OK, NULL);
 		return;
 	}
 	char reason[300];
-	snprintf(reason, sizeof(reason), "connect: Connection refused (simulated: \"%s\" is %s)", v->resource,
-	         res_state_str(st));
+	if (st == RES_ONLINE)
+		snprintf(reason, sizeof(reason),
+		         "connect: Connection refused (simulated: \"%s\" is Online, its service not ready yet)",
+		         v->resource);
+	else
+		snprintf(reason, sizeof(reason), "connect: Connection refused (simulated: \"%s\" is %s)", v->resource,
+		         res_state_str(st));
 	probe_check_done(p, CHECK_FAIL, reason);
 }
 

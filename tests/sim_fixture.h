@@ -99,6 +99,17 @@ static inline struct sim_topology *fx_chain(void)
 	return t;
 }
 
+/* The T3: nodes n1, n2; IP <- NAME <- SVC, each online 1 s, offline 0.5 s. */
+static inline struct sim_topology *fx_t3(void)
+{
+	struct sim_topology *t = fx_topology("n1,n2");
+	fx_group(t, "G", "n1,n2");
+	fx_res(t, "G", "IP", "", SEC(1), MS(500));
+	fx_res(t, "G", "NAME", "IP", SEC(1), MS(500));
+	fx_res(t, "G", "SVC", "NAME", SEC(1), MS(500));
+	return t;
+}
+
 static inline struct sim_resource_def *fx_find(struct sim_topology *t, const char *name)
 {
 	for (size_t i = 0; i < t->nresources; i++)

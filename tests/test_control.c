@@ -51,14 +51,14 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-/* Connect, send req, serve from the loop until the reply (or EOF) arrives; bounded. */
-static char *ask(const char *req)
+/* Connect, send len bytes of req, serve from the loop until the reply (or EOF) arrives; bounded. */
+static char *ask_n(const char *req, size_t len)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	strcpy(sa.sun_path, path);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_gt(write(fd, req, strlen(req)), 0);
+	cr_assert_gt(write(fd, req, len), 0);
 	static char buf[4096];
 	size_t n = 0;
 	for (int i = 0; i < 200; i++) {
@@ -76,7 +76,19 @@ static char *ask(const char *req)
 	return buf;
 }
 
+static char *ask(const char *req)
+{
+	return ask_n(req, strlen(req));
+}
+
 TestSuite(control, .init = setup, .fini = teardown);
+
+Test(control, a_nul_byte_gets_an_error_reply)
+{
+	cr_assert_str_eq(ask_n("{\"cmd\":\"sta\0tus\"}\n", 18),
+	                 "{\"ok\":false,\"error\":\"control: the request contains a NUL byte\"}\n");
+	cr_assert_eq(calls, 0);
+}
 
 Test(control, socket_is_private)
 {

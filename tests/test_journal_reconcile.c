@@ -119,7 +119,7 @@ Test(reconcile, moved_group_and_offline_agent_are_put_back)
 	struct sim *s = sim_from_cluster(v.cl);
 	long code;
 	struct fl_err e;
-	cr_assert_eq(sim_move_group(s, SQL, "node-b", &code, &e), 0);
+	cr_assert_eq(sim_move_group(s, SQL, "node-b", 0, &code, &e), 0);
 	clock_advance(v.clk, clock_now(v.clk) + 30 * NSEC_PER_SEC, 100000);
 	cr_assert_eq(sim_offline(s, AGENT, 0, NULL, &code, &e), 0);
 	clock_advance(v.clk, clock_now(v.clk) + 5 * NSEC_PER_SEC, 100000);
@@ -177,7 +177,7 @@ Test(reconcile, unrestorable_holds_the_cluster_until_force)
 	struct sim *s = sim_from_cluster(v.cl);
 	long code;
 	struct fl_err e;
-	cr_assert_eq(sim_move_group(s, SQL, "node-b", &code, &e), 0);
+	cr_assert_eq(sim_move_group(s, SQL, "node-b", 0, &code, &e), 0);
 	clock_advance(v.clk, clock_now(v.clk) + 30 * NSEC_PER_SEC, 100000);
 	crashed_run(&v, "move", SQL);
 	/* The recorded owner is a node the cluster does not have: it can never be put back. */

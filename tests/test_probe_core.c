@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "faultline/util.h"
 #include "probe_fixture.h"
 
 /* The scripted kind: check i answers script[i] at once ('o' ok, 'f' fail, 'e' error) or never ('h'). */
@@ -220,5 +221,130 @@ Test(probe_core, stop_cancels_the_check_in_flight)
 	cr_expect_eq(sc.cancels, 1);
 	cr_expect_eq(clock_next_deadline(f.clk), CLOCK_NEVER);
 	cr_expect_eq(f.nchecks, 0);
+	pf_teardown(&f);
+}
+
+/* The hunting kind: fails until `opens` (the service starts listening), records every start. */
+struct hunt_svc {
+	uint64_t opens;
+	uint64_t *starts;
+	size_t n, cap;
+};
+
+static void hunt_start(struct probe *p)
+{
+	struct hunt_svc *h = p->ctx;
+	uint64_t now = clock_now(p->clk);
+	XGROW(h->starts, h->cap, h->n + 1);
+	h->starts[h->n++] = now;
+	probe_check_done(p, now >= h->opens ? CHECK_OK : CHECK_FAIL, now >= h->opens ? NULL : "refused");
+}
+
+static const struct probe_ops hunt_ops = {"hunt", script_init, hunt_start, script_cancel, script_fini};
+
+Test(probe_core, hunt_gap_schedule)
+{
+	cr_expect_eq(probe_hunt_gap(0, MS(20)), 1500000);
+	cr_expect_eq(probe_hunt_gap(MS(3072), MS(20)), 1500000, "1.5 ms for the first 3.072 s");
+	cr_expect_eq(probe_hunt_gap(MS(3074), MS(20)), 1500976);
+	cr_expect_eq(probe_hunt_gap(MS(4096), MS(20)), MS(2), "then 1/2048 of the time elapsed");
+	cr_expect_eq(probe_hunt_gap(MS(20480), MS(20)), MS(10));
+	cr_expect_eq(probe_hunt_gap(MS(40960), MS(20)), MS(20));
+	cr_expect_eq(probe_hunt_gap(MS(60000), MS(20)), MS(20), "never slower than the fast cadence");
+	cr_expect_eq(probe_hunt_gap(0, MS(1)), MS(1), "nor than a fast cadence under 1.5 ms");
+}
+
+/* interval 1 s, fast 20 ms; down from the start; the cluster says Online at 100 ms, the service answers at `opens`. */
+static void hunt_run(struct pf *f, struct hunt_svc *h, uint64_t opens, uint64_t until)
+{
+	pf_setup(f, true, PROBE_KIND_TCP);
+	f->cfg.interval_ns = MS(1000);
+	f->cfg.fast_interval_ns = MS(20);
+	f->cfg.timeout_ns = MS(10);
+	memset(h, 0, sizeof(*h));
+	h->opens = opens;
+	cr_assert_eq(pf_init(f, &hunt_ops, h), 0);
+	probe_start(&f->p);
+	clock_advance(f->clk, MS(100), 1000); /* checks at 0, 20, ..., 100 */
+	cr_assert_eq(f->p.status, PROBE_DOWN);
+	probe_hunt(&f->p, MS(100));
+	clock_advance(f->clk, until, 100000);
+}
+
+Test(probe_core, hunt_finds_the_service_within_the_burst_gap)
+{
+	struct pf f;
+	struct hunt_svc h;
+	hunt_run(&f, &h, MS(2100) + 300000, MS(3000)); /* answers 2.0003 s after Online */
+	/* 0, 20, 40, 60, 80, 100 at the fast cadence; then every 1.5 ms from 100 ms on. */
+	cr_assert_geq(h.n, 10);
+	uint64_t want[] = {0, MS(20), MS(40), MS(60), MS(80), MS(100), 101500000, MS(103), 104500000, MS(106)};
+	for (size_t i = 0; i < 10; i++)
+		cr_expect_eq(h.starts[i], want[i], "check %zu at %llu", i, (unsigned long long)h.starts[i]);
+	/* The first check at or after 2100.3 ms: 100 + 1.5 * 1334 = 2101 ms, the 1335th of the hunt. */
+	cr_assert_eq(f.p.status, PROBE_UP);
+	cr_expect_eq(f.changes[f.nchanges - 1].at, MS(2101));
+	cr_expect_eq(f.changes[f.nchanges - 1].to, PROBE_UP);
+	cr_expect_eq(h.starts[5 + 1334], MS(2101));
+	/* Found: the hunt is over and the steady cadence is back (1 s from the last start). */
+	cr_expect_not(f.p.hunting);
+	cr_expect_eq(h.n, 5 + 1335 + 0, "no check after 2101 ms until 3101 ms");
+	clock_advance(f.clk, MS(3101), 1000);
+	cr_expect_eq(h.starts[h.n - 1], MS(3101));
+	free(h.starts);
+	pf_teardown(&f);
+}
+
+Test(probe_core, hunt_backs_off_after_the_burst)
+{
+	struct pf f;
+	struct hunt_svc h;
+	hunt_run(&f, &h, MS(60000), MS(50000));
+	/* Every gap is the schedule's for the time elapsed since Online at the previous start. */
+	for (size_t i = 6; i < h.n; i++)
+		cr_assert_eq(h.starts[i] - h.starts[i - 1], probe_hunt_gap(h.starts[i - 1] - MS(100), MS(20)),
+		             "gap before check %zu", i);
+	/* 2,049 checks in the burst (100 .. 3172 ms), then about 2048 ln(41.04 / 3.072) to reach 20 ms at 41.04 s,
+	 * then 20 ms apart until 50 s. */
+	size_t burst = 0, fast = 0;
+	for (size_t i = 5; i < h.n; i++) {
+		burst += h.starts[i] <= MS(3172);
+		fast += i > 5 && h.starts[i] - h.starts[i - 1] == MS(20);
+	}
+	cr_expect_eq(burst, 2049);
+	cr_expect(h.n > 5 + 2049 + 5300 && h.n < 5 + 2049 + 5320 + 460, "%zu checks", h.n);
+	cr_expect(fast > 440 && fast < 450, "%zu checks at the fast cadence", fast);
+	free(h.starts);
+	pf_teardown(&f);
+}
+
+Test(probe_core, hunt_is_not_started_while_up_and_stops_on_request)
+{
+	struct pf f;
+	struct hunt_svc h;
+	pf_setup(&f, true, PROBE_KIND_TCP);
+	f.cfg.interval_ns = MS(1000);
+	f.cfg.fast_interval_ns = MS(20);
+	f.cfg.timeout_ns = MS(10);
+	memset(&h, 0, sizeof(h));
+	cr_assert_eq(pf_init(&f, &hunt_ops, &h), 0);
+	probe_start(&f.p);
+	clock_advance(f.clk, 0, 100); /* the service answers from 0: Up at once */
+	cr_assert_eq(f.p.status, PROBE_UP);
+	probe_hunt(&f.p, 0);
+	cr_expect_not(f.p.hunting, "Up with no failure: nothing to hunt");
+	h.opens = MS(100000);
+	clock_advance(f.clk, MS(1000), 100); /* the check at 1 s fails: Down */
+	cr_assert_eq(f.p.status, PROBE_DOWN);
+	probe_hunt(&f.p, MS(1000));
+	clock_advance(f.clk, MS(1006), 100);
+	probe_hunt_stop(&f.p);
+	clock_advance(f.clk, MS(1050), 100);
+	/* 1000 (fails), 1001.5, 1003, 1004.5, 1006 hunting; then the fast cadence from 1006. */
+	uint64_t want[] = {0, MS(1000), 1001500000, MS(1003), 1004500000, MS(1006), MS(1026), MS(1046)};
+	cr_assert_eq(h.n, 8);
+	for (size_t i = 0; i < 8; i++)
+		cr_expect_eq(h.starts[i], want[i], "check %zu at %llu", i, (unsigned long long)h.starts[i]);
+	free(h.starts);
 	pf_teardown(&f);
 }

@@ -106,6 +106,27 @@ Test(run, passing_run_measures_each_trial_exactly)
 	done(&o);
 }
 
+/*
+ * The cluster says Online at 900 ms, the service answers 301 ms later: the
+ * engine hunts from the Online (checks every 1.5 ms), so the TCP probe finds
+ * it at the first check at or after 1201 ms, 1201.5 ms, instead of on its
+ * 20 ms cadence (1220 ms).
+ */
+Test(run, hunts_for_a_service_that_lags_online)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/lag.yaml");
+	cr_assert_eq(o.code, FL_EXIT_OK);
+	cr_assert_eq(o.rec.ntrials, 1);
+	const struct rec_trial *t = &o.rec.trials[0];
+	cr_assert_eq(t->outcome, TRIAL_RECOVERED);
+	cr_assert_eq(t->measures[1].recovery_ns, 900 * MS, "the cluster probe: Online");
+	cr_assert_eq(t->measures[0].recovery_ns, 1201500000ULL, "%llu", (unsigned long long)t->measures[0].recovery_ns);
+	cr_assert_eq(t->measures[0].resolution_ns, 1500000ULL);
+	cr_assert_eq(t->recovery_ns, 1201500000ULL, "the trial's recovery is the service's");
+	done(&o);
+}
+
 Test(run, slo_violated_exits_1)
 {
 	struct outcome o;

@@ -32,18 +32,19 @@ Test(sim_group, or_dependency_survives_one_provider)
 	                 "00:00:00.000 group \"SQL\" online -> failed on n1 (FailClusterResource)\n"
 	                 "00:00:10.000 resource \"ip2\" online -> failed on n1 (FailClusterResource)\n"
 	                 "00:00:10.000 resource \"sql\" online -> offline-pending on n1 (provider down)\n"
-	                 "00:00:10.500 resource \"ip2\" failed -> online-pending on n1 (restart)\n"
-	                 "00:00:10.600 resource \"ip2\" online-pending -> online on n1 (restart)\n"
 	                 "00:00:11.000 resource \"sql\" offline-pending -> offline on n1 (provider down)\n"
 	                 "00:00:11.000 resource \"nn\" online -> offline-pending on n1 (provider down)\n"
 	                 "00:00:11.020 resource \"nn\" offline-pending -> offline on n1 (provider down)\n"
-	                 "00:00:11.020 resource \"nn\" offline -> online-pending on n1 (provider back online)\n"
-	                 "00:00:11.220 resource \"nn\" online-pending -> online on n1 (provider back online)\n"
-	                 "00:00:11.220 resource \"sql\" offline -> online-pending on n1 (provider back online)\n"
-	                 "00:00:13.220 resource \"sql\" online-pending -> online on n1 (provider back online)\n");
+	                 "00:00:11.020 resource \"ip2\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:11.120 resource \"ip2\" online-pending -> online on n1 (restart)\n"
+	                 "00:00:11.120 resource \"nn\" offline -> online-pending on n1 (provider back online)\n"
+	                 "00:00:11.320 resource \"nn\" online-pending -> online on n1 (provider back online)\n"
+	                 "00:00:11.320 resource \"sql\" offline -> online-pending on n1 (provider back online)\n"
+	                 "00:00:13.320 resource \"sql\" online-pending -> online on n1 (provider back online)\n");
 	fx_end(&f);
 }
 
+/* The restart of a provider waits for its dependents to be Offline (WS "concurrency rules"). */
 Test(sim_group, provider_failure_takes_dependents_down_top_first)
 {
 	struct fx f;
@@ -53,15 +54,15 @@ Test(sim_group, provider_failure_takes_dependents_down_top_first)
 	ASSERT_TRACE(&f, "00:00:00.000 resource \"disk\" online -> failed on n1 (FailClusterResource)\n"
 	                 "00:00:00.000 group \"SQL\" online -> failed on n1 (FailClusterResource)\n"
 	                 "00:00:00.000 resource \"sql\" online -> offline-pending on n1 (provider down)\n"
-	                 "00:00:00.500 resource \"disk\" failed -> online-pending on n1 (restart)\n"
-	                 "00:00:00.500 group \"SQL\" failed -> pending on n1 (restart)\n"
-	                 "00:00:00.800 resource \"disk\" online-pending -> online on n1 (restart)\n"
 	                 "00:00:01.000 resource \"sql\" offline-pending -> offline on n1 (provider down)\n"
-	                 "00:00:01.000 group \"SQL\" pending -> partial-online on n1 (provider down)\n"
-	                 "00:00:01.000 resource \"sql\" offline -> online-pending on n1 (provider back online)\n"
-	                 "00:00:01.000 group \"SQL\" partial-online -> pending on n1 (provider back online)\n"
-	                 "00:00:03.000 resource \"sql\" online-pending -> online on n1 (provider back online)\n"
-	                 "00:00:03.000 group \"SQL\" pending -> online on n1 (provider back online)\n");
+	                 "00:00:01.000 resource \"disk\" failed -> online-pending on n1 (restart)\n"
+	                 "00:00:01.000 group \"SQL\" failed -> pending on n1 (restart)\n"
+	                 "00:00:01.300 resource \"disk\" online-pending -> online on n1 (restart)\n"
+	                 "00:00:01.300 group \"SQL\" pending -> partial-online on n1 (restart)\n"
+	                 "00:00:01.300 resource \"sql\" offline -> online-pending on n1 (provider back online)\n"
+	                 "00:00:01.300 group \"SQL\" partial-online -> pending on n1 (provider back online)\n"
+	                 "00:00:03.300 resource \"sql\" online-pending -> online on n1 (provider back online)\n"
+	                 "00:00:03.300 group \"SQL\" pending -> online on n1 (provider back online)\n");
 	fx_end(&f);
 }
 
@@ -100,22 +101,22 @@ Test(sim_group, move_group_to_node_and_to_next)
 {
 	struct fx f;
 	fx_start(&f, fx_chain(), 1);
-	cr_assert_eq(sim_move_group(f.s, "G", "n3", &f.code, &f.err), 0);
+	cr_assert_eq(sim_move_group(f.s, "G", "n3", 0, &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
-	cr_assert_eq(sim_move_group(f.s, "G", "n1", &f.code, &f.err), -1);
+	cr_assert_eq(sim_move_group(f.s, "G", "n1", 0, &f.code, &f.err), -1);
 	cr_assert_eq(f.code, WIN_ERROR_INVALID_STATE);
 	fx_run(&f, SEC(10));
 	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n3");
-	cr_assert_eq(sim_move_group(f.s, "G", NULL, &f.code, &f.err), 0);
+	cr_assert_eq(sim_move_group(f.s, "G", NULL, 0, &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
 	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n1", "after n3 the preferred order wraps to n1");
 	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
-	cr_assert_eq(sim_move_group(f.s, "G", "n1", &f.code, &f.err), 0);
+	cr_assert_eq(sim_move_group(f.s, "G", "n1", 0, &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_SUCCESS, "already there");
-	cr_assert_eq(sim_move_group(f.s, "X", "n1", &f.code, &f.err), -1);
+	cr_assert_eq(sim_move_group(f.s, "X", "n1", 0, &f.code, &f.err), -1);
 	cr_assert_eq(f.code, WIN_ERROR_GROUP_NOT_FOUND);
 	cr_assert_str_eq(f.err.msg, "group \"X\": not found (5013)");
-	cr_assert_eq(sim_move_group(f.s, "G", "n7", &f.code, &f.err), -1);
+	cr_assert_eq(sim_move_group(f.s, "G", "n7", 0, &f.code, &f.err), -1);
 	cr_assert_eq(f.code, WIN_ERROR_NODE_NOT_FOUND);
 	fx_end(&f);
 }
@@ -126,7 +127,7 @@ Test(sim_group, move_refused_to_a_node_that_is_not_a_possible_owner)
 	t->groups[0].possible = fx_list("n1,n2", ",", &t->groups[0].npossible);
 	struct fx f;
 	fx_start(&f, t, 1);
-	cr_assert_eq(sim_move_group(f.s, "G", "n3", &f.code, &f.err), -1);
+	cr_assert_eq(sim_move_group(f.s, "G", "n3", 0, &f.code, &f.err), -1);
 	cr_assert_eq(f.code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE);
 	cr_assert_str_eq(f.err.msg, "group \"G\": node \"n3\" is down or not a possible owner (5005)");
 	fx_end(&f);
@@ -162,38 +163,22 @@ static char *failback_part(struct fx *f)
 	return part;
 }
 
-Test(sim_group, failback_immediately_without_window)
+/*
+ * wsfc-semantics.md "failback trigger": a failover caused by a resource
+ * failure on a node that stays up does not trigger a failback by itself
+ * (nothing "became active"); without a window only the preferred node
+ * joining does.
+ */
+Test(sim_group, no_failback_after_a_resource_failover_without_window)
 {
 	struct fx f = failover_then_back(-1, -1, 0, 0);
-	fx_run(&f, SEC(60));
-	char *part = failback_part(&f);
-	cr_assert_str_eq(part, "00:00:03.400 resource \"app\" online -> offline-pending on n2 (failback)\n"
-	                       "00:00:03.400 group \"G\" online -> pending on n2 (failback)\n"
-	                       "00:00:03.900 resource \"app\" offline-pending -> offline on n2 (failback)\n"
-	                       "00:00:03.900 group \"G\" pending -> partial-online on n2 (failback)\n"
-	                       "00:00:03.900 resource \"name\" online -> offline-pending on n2 (failback)\n"
-	                       "00:00:03.900 group \"G\" partial-online -> pending on n2 (failback)\n"
-	                       "00:00:03.950 resource \"name\" offline-pending -> offline on n2 (failback)\n"
-	                       "00:00:03.950 group \"G\" pending -> partial-online on n2 (failback)\n"
-	                       "00:00:03.950 resource \"ip\" online -> offline-pending on n2 (failback)\n"
-	                       "00:00:03.950 group \"G\" partial-online -> pending on n2 (failback)\n"
-	                       "00:00:04.000 resource \"ip\" offline-pending -> offline on n2 (failback)\n"
-	                       "00:00:04.000 group \"G\" pending -> offline on n2 (failback)\n"
-	                       "00:00:04.000 group \"G\" offline on n1 (failback)\n"
-	                       "00:00:04.000 resource \"ip\" offline -> online-pending on n1 (failback)\n"
-	                       "00:00:04.000 group \"G\" offline -> pending on n1 (failback)\n"
-	                       "00:00:04.100 resource \"ip\" online-pending -> online on n1 (failback)\n"
-	                       "00:00:04.100 group \"G\" pending -> partial-online on n1 (failback)\n"
-	                       "00:00:04.100 resource \"name\" offline -> online-pending on n1 (failback)\n"
-	                       "00:00:04.100 group \"G\" partial-online -> pending on n1 (failback)\n"
-	                       "00:00:04.300 resource \"name\" online-pending -> online on n1 (failback)\n"
-	                       "00:00:04.300 group \"G\" pending -> partial-online on n1 (failback)\n"
-	                       "00:00:04.300 resource \"app\" offline -> online-pending on n1 (failback)\n"
-	                       "00:00:04.300 group \"G\" partial-online -> pending on n1 (failback)\n"
-	                       "00:00:05.300 resource \"app\" online-pending -> online on n1 (failback)\n"
-	                       "00:00:05.300 group \"G\" pending -> online on n1 (failback)\n");
-	free(part);
-	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n1");
+	fx_run(&f, SEC(48 * 3600));
+	char *all = fx_trace(&f);
+	cr_assert_null(strstr(all, "(failback)"), "%s", all);
+	const char *last = "00:00:03.400 group \"G\" pending -> online on n2 (failover)\n";
+	cr_assert_str_eq(all + strlen(all) - strlen(last), last);
+	free(all);
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
 	fx_end(&f);
 }
 
@@ -249,10 +234,18 @@ Test(sim_group, failback_window_uses_local_time)
 	fx_end(&f);
 }
 
-Test(sim_group, inside_window_fails_back_at_once_and_prevent_never)
+Test(sim_group, inside_window_waits_for_the_next_window_start_and_prevent_never)
 {
+	/* Failed over at 10:00 inside 09-12: the preferred node did not become active, so the
+	 * failback waits for the window's next start, 09:00 the next day (23 h after start). */
 	struct fx f = failover_then_back(9, 12, 10 * 3600, 0);
-	fx_run(&f, SEC(60));
+	fx_run(&f, SEC(23 * 3600 - 1));
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n2");
+	fx_run(&f, SEC(24 * 3600));
+	char *part = failback_part(&f);
+	const char *first = "23:00:00.000 resource \"app\" online -> offline-pending on n2 (failback)\n";
+	cr_assert_eq(strncmp(part, first, strlen(first)), 0, "%s", part);
+	free(part);
 	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n1");
 	fx_end(&f);
 	struct sim_topology *t = fx_chain(); /* AutoFailbackType 0 (default) */

@@ -90,6 +90,111 @@ Test(sim_live, endpoint_listens_exactly_while_online)
 	clock_free(clk);
 }
 
+/* When the service became ready, or 0 while it is not. */
+static uint64_t ready_at(struct cluster *c, const char *resource)
+{
+	uint64_t t = 0;
+	return sim_cluster_ready(c, resource, &t) ? t : 0;
+}
+
+/* A one-resource topology with an endpoint that lags Online by ready_after; returns the open cluster. */
+static struct cluster *lagging(struct fl_clock *clk, int port, const char *ready_after, uint64_t seed)
+{
+	char path[] = "/tmp/faultline-sim-ready-XXXXXX";
+	int tfd = mkstemp(path);
+	cr_assert_geq(tfd, 0);
+	FILE *f = fdopen(tfd, "w");
+	fprintf(f,
+	        "name: ready\nnodes: [n1]\ngroups:\n  - name: G\n    resources:\n"
+	        "      - name: Web\n        type: Generic Service\n        online_time: 1s\n"
+	        "        restart_action: restart\n        restart_threshold: 100\n"
+	        "        endpoint: 127.0.0.1:%d\n        ready_after: %s\n",
+	        port, ready_after);
+	fclose(f);
+	struct cluster_config cfg = {.backend = "sim", .topology = path, .seed = seed, .sim_endpoints = true};
+	struct fl_err e;
+	struct cluster *c = cluster_open(&cfg, clk, &e);
+	unlink(path);
+	cr_assert_not_null(c, "%s", e.msg);
+	return c;
+}
+
+Test(sim_live, endpoint_listens_ready_after_online)
+{
+	int port = free_port();
+	struct fl_clock *clk = clock_new_virtual(SEC(5));
+	struct cluster *c = lagging(clk, port, "300ms", 3);
+	char status[256];
+	cr_assert_eq(health(port, status, sizeof(status)), 0, "Online at start: the service is up already");
+	cr_assert_eq(ready_at(c, "Web"), SEC(5));
+	long code;
+	struct fl_err e;
+	cr_assert_eq(c->ops->fail(c, "Web", &code, &e), 0);
+	cr_assert_eq(ready_at(c, "Web"), 0);
+	clock_advance(clk, SEC(5) + MS(1500), 100); /* restart delay 500 ms + online_time 1 s */
+	cr_assert_eq(sim_resource_state(sim_from_cluster(c), "Web"), RES_ONLINE);
+	cr_assert_eq(health(port, status, sizeof(status)), -1, "Online, but the service lags");
+	cr_assert_eq(errno, ECONNREFUSED);
+	clock_advance(clk, SEC(5) + MS(1799), 100);
+	cr_assert_eq(health(port, status, sizeof(status)), -1, "1 ms before ready");
+	cr_assert_eq(ready_at(c, "Web"), 0);
+	clock_advance(clk, SEC(5) + MS(1800), 100);
+	cr_assert_eq(health(port, status, sizeof(status)), 0, "ready_after 300 ms after Online: listening");
+	cr_assert_eq(ready_at(c, "Web"), SEC(5) + MS(1800));
+	cluster_close(c);
+	clock_free(clk);
+}
+
+Test(sim_live, leaving_online_cancels_the_pending_open)
+{
+	int port = free_port();
+	struct fl_clock *clk = clock_new_virtual(SEC(1));
+	struct cluster *c = lagging(clk, port, "300ms", 3);
+	long code;
+	struct fl_err e;
+	cr_assert_eq(c->ops->fail(c, "Web", &code, &e), 0);
+	clock_advance(clk, SEC(1) + MS(1600), 100); /* Online at 2.5 s, ready at 2.8 s */
+	cr_assert_eq(c->ops->fail(c, "Web", &code, &e), 0, "%s", e.msg);
+	clock_advance(clk, SEC(1) + MS(1900), 100);
+	char status[256];
+	cr_assert_eq(health(port, status, sizeof(status)), -1, "failed again before ready: never opened");
+	cr_assert_eq(ready_at(c, "Web"), 0);
+	cluster_close(c);
+	clock_free(clk);
+}
+
+/* Uniform lags: drawn per Online, within the bounds, the same for the same seed. */
+static void uniform_lags(uint64_t seed, uint64_t lag[4])
+{
+	int port = free_port();
+	struct fl_clock *clk = clock_new_virtual(SEC(1));
+	struct cluster *c = lagging(clk, port, "{min: 0ms, max: 2s}", seed);
+	long code;
+	struct fl_err e;
+	for (int i = 0; i < 4; i++) {
+		uint64_t t0 = clock_now(clk);
+		cr_assert_eq(c->ops->fail(c, "Web", &code, &e), 0, "%s", e.msg);
+		clock_advance(clk, t0 + MS(4000), 100);
+		uint64_t at = ready_at(c, "Web");
+		cr_assert_neq(at, 0);
+		lag[i] = at - (t0 + MS(1500));
+		cr_assert_leq(lag[i], SEC(2));
+	}
+	cluster_close(c);
+	clock_free(clk);
+}
+
+Test(sim_live, ready_after_drawn_per_online_from_the_seed)
+{
+	uint64_t a[4], b[4], c[4];
+	uniform_lags(11, a);
+	uniform_lags(11, b);
+	uniform_lags(12, c);
+	cr_assert_arr_eq(a, b, sizeof(a), "same seed, same lags");
+	cr_assert(a[0] != a[1] && a[1] != a[2] && a[2] != a[3], "a new lag for every Online");
+	cr_assert(memcmp(a, c, sizeof(a)) != 0, "another seed, other lags");
+}
+
 /* The SQL FCI: two failures of SQL Server, six hours of virtual time. */
 static void sql_scenario(uint64_t seed, struct fx *f)
 {

@@ -106,7 +106,7 @@ Test(sim_offline, do_not_update_persistent_state_comes_back_after_a_move)
 	cr_assert_eq(sim_offline(f.s, "app", OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE, NULL, &f.code, &f.err), 0);
 	fx_run(&f, SEC(10));
 	cr_assert(sim_resource_persistent(f.s, "app"));
-	cr_assert_eq(sim_move_group(f.s, "G", "n2", &f.code, &f.err), 0);
+	cr_assert_eq(sim_move_group(f.s, "G", "n2", 0, &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
 	ASSERT_TRACE(
 	    &f,
@@ -145,7 +145,7 @@ Test(sim_offline, persistent_offline_stays_offline_after_a_move)
 	fx_start(&f, fx_chain(), 1);
 	cr_assert_eq(sim_offline(f.s, "app", 0, NULL, &f.code, &f.err), 0);
 	fx_run(&f, SEC(10));
-	cr_assert_eq(sim_move_group(f.s, "G", "n2", &f.code, &f.err), 0);
+	cr_assert_eq(sim_move_group(f.s, "G", "n2", 0, &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
 	cr_assert_eq(sim_resource_state(f.s, "app"), RES_OFFLINE);
 	cr_assert_eq(sim_resource_state(f.s, "name"), RES_ONLINE);

@@ -121,25 +121,26 @@ Test(sim_restart, kb947712_one_restart_per_node_then_failed)
 {
 	struct fx f;
 	fail_broken_everywhere(&f, 10);
-	ASSERT_TRACE(&f, TRACE_BROKEN_N1_THEN_N2
-	             "00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
-	             "00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
-	             "00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
-	             "00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
-	             "00:00:04.500 group \"G\" failed on n3 (failover)\n"
-	             "00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
-	             "00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
-	             "00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
-	             "00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
-	             "00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
-	             "00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
-	             "00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-	             "00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
-	             "00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
-	             "00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
-	             "00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
-	             "00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
-	             "00:00:07.300 group \"G\" failed on n3 (left failed: restart failed on every node)\n");
+	ASSERT_TRACE(
+	    &f, TRACE_BROKEN_N1_THEN_N2
+	    "00:00:04.400 resource \"name\" online -> offline-pending on n2 (failover)\n"
+	    "00:00:04.450 resource \"name\" offline-pending -> offline on n2 (failover)\n"
+	    "00:00:04.450 resource \"ip\" online -> offline-pending on n2 (failover)\n"
+	    "00:00:04.500 resource \"ip\" offline-pending -> offline on n2 (failover)\n"
+	    "00:00:04.500 group \"G\" failed on n3 (failover)\n"
+	    "00:00:04.500 resource \"ip\" offline -> online-pending on n3 (failover)\n"
+	    "00:00:04.600 resource \"ip\" online-pending -> online on n3 (failover)\n"
+	    "00:00:04.600 resource \"name\" offline -> online-pending on n3 (failover)\n"
+	    "00:00:04.800 resource \"name\" online-pending -> online on n3 (failover)\n"
+	    "00:00:04.800 resource \"app\" failed -> online-pending on n3 (failover)\n"
+	    "00:00:04.800 group \"G\" failed -> pending on n3 (failover)\n"
+	    "00:00:05.800 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	    "00:00:05.800 group \"G\" pending -> failed on n3 (online failed)\n"
+	    "00:00:06.300 resource \"app\" failed -> online-pending on n3 (restart)\n"
+	    "00:00:06.300 group \"G\" failed -> pending on n3 (restart)\n"
+	    "00:00:07.300 resource \"app\" online-pending -> failed on n3 (online failed)\n"
+	    "00:00:07.300 group \"G\" pending -> failed on n3 (online failed)\n"
+	    "00:00:07.300 group \"G\" failed on n3 (left failed: RestartThreshold reached on every possible owner)\n");
 	fx_end(&f);
 }
 

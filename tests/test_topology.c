@@ -87,6 +87,15 @@ Test(topology, refuses_non_loopback_and_reused_endpoints)
 	              "endpoint.yaml:20:19: endpoint \"127.0.0.1:14330\" is already used by resource \"First\"\n");
 }
 
+Test(topology, refuses_bad_ready_after)
+{
+	expect_errors(F "ready-after.yaml",
+	              F "ready-after.yaml:8:22: ready_after: needs an endpoint (it delays when the endpoint starts "
+	                "listening)\n" F "ready-after.yaml:12:37: ready_after: max 1s is less than min 2s\n" F
+	                "ready-after.yaml:16:43: ready_after: p95 100ms is less than median 200ms\n" F
+	                "ready-after.yaml:20:32: ready_after: unknown key \"mx\" (did you mean \"max\"?)\n");
+}
+
 Test(topology, refuses_bad_durations)
 {
 	expect_errors(

@@ -322,7 +322,7 @@ Test(yamldoc, directory_is_not_a_plan)
 	diag_init(&d, "tests");
 	cr_assert_null(ydoc_load_file("tests", NULL, &d));
 	char *got = diag_format(&d, 0);
-	cr_assert_str_eq(got, "tests: not a regular file");
+	cr_assert_str_eq(got, "tests: not a regular file (a directory)");
 	free(got);
 	diag_fini(&d);
 }

@@ -1,5 +1,6 @@
 /* cmd_agent.c - `faultline agent`: parse options, set up logging, run the agent. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,18 @@ static int parse(int argc, char **argv, struct agent_opts *o, const char **logto
 
 int cmd_agent(int argc, char **argv)
 {
+	/*
+	 * First: block the signals the agent handles. They wait, pending, for
+	 * the signalfd the loop opens once plans are loaded and journals
+	 * reconciled, so a SIGHUP or SIGTERM during start-up is acted on then
+	 * instead of killing the agent half-way through reconciliation.
+	 */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	struct agent_opts o = {.state_dir = "/var/lib/faultline",
 	                       .keep_runs = 100,
 	                       .keep_days = 30,

@@ -4,7 +4,8 @@
  * what their restart and failover policies will do before a game day.
  *
  *   faultline sim TOPOLOGY [--seed N] [--for DURATION]
- *                 [--at T] (--fail R | --offline R [--flags F,..] [--to NODE] | --online R | --move G [--to NODE])...
+ *                 [--at T] (--fail R | --offline R [--flags F,..] [--to NODE] | --online R
+ *                           | --move G [--flags F,..] [--to NODE])...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 	           "  --fail RESOURCE                        FailClusterResource\n"
 	           "  --offline RESOURCE [--flags F,...] [--to NODE]\n"
 	           "  --online RESOURCE\n"
-	           "  --move GROUP [--to NODE]\n"
+	           "  --move GROUP [--flags F,...] [--to NODE]   MoveClusterGroupEx\n"
 	           "example: faultline sim plans/clusters/sql-3node.yaml --at 1s --fail 'SQL Server (MSSQLSERVER)' \\\n"
 	           "             --at 30s --fail 'SQL Server (MSSQLSERVER)' --for 5m\n");
 }
@@ -61,7 +62,7 @@ static void run_op(void *arg)
 		rc = sim_online(op->sim, op->name, &code, &e);
 		break;
 	case OP_MOVE:
-		rc = sim_move_group(op->sim, op->name, op->to, &code, &e);
+		rc = sim_move_group(op->sim, op->name, op->to, op->flags, &code, &e);
 		break;
 	}
 	char b[32];
@@ -115,15 +116,20 @@ static int parse_ops(int argc, char **argv, struct sim_op *ops, uint64_t *seed, 
 			}
 			continue;
 		} else if (strcmp(a, "--to") == 0 || strcmp(a, "--flags") == 0) {
-			if (n == 0 || (ops[n - 1].kind != OP_OFFLINE && (ops[n - 1].kind != OP_MOVE || a[2] == 'f'))) {
-				fprintf(stderr, "faultline sim: %s must follow %s\n", a,
-				        a[2] == 't' ? "--offline or --move" : "--offline");
+			if (n == 0 || (ops[n - 1].kind != OP_OFFLINE && ops[n - 1].kind != OP_MOVE)) {
+				fprintf(stderr, "faultline sim: %s must follow --offline or --move\n", a);
 				return -1;
 			}
 			if (a[2] == 't')
 				ops[n - 1].to = v;
 			else if (parse_flags(v, &ops[n - 1].flags) < 0)
 				return -1;
+			if (ops[n - 1].kind == OP_MOVE &&
+			    (ops[n - 1].flags & ~(MOVE_ALL_FLAGS & ~MOVE_HIGH_PRIORITY_START))) {
+				fprintf(stderr, "faultline sim: --move takes only ignore_resource_status, "
+				                "return_to_source_node_on_error, queue_enabled\n");
+				return -1;
+			}
 			continue;
 		} else if (strcmp(a, "--fail") == 0) {
 			kind = OP_FAIL;

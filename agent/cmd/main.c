@@ -1,4 +1,5 @@
 /* main.c - the faultline command: dispatch to a subcommand. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A reader that went away (the agent that started this run was killed,
+	 * `| head`) must not kill us mid-run with faults injected: writes fail
+	 * with EPIPE instead, and each writer decides what that means.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return FL_EXIT_INVALID;

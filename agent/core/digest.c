@@ -1,14 +1,18 @@
 /* digest.c - SHA-256 of a file through libcrypto's EVP interface. */
 #include "faultline/digest.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 
+#include "faultline/file.h"
 #include "faultline/util.h"
 
 char *sha256_file_hex(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	struct fl_err e;
+	int fd = file_open(path, O_RDONLY, 0, 0, &e);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (f == NULL)
 		return NULL;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();

@@ -9,14 +9,52 @@
 
 #include "faultline/util.h"
 
+/*
+ * msg = "head: tail" (tail may be NULL). When it does not fit, the head is
+ * cut (marked "...") rather than the tail: the tail is the reason, and an
+ * error that has lost its reason is useless. Cuts never split a UTF-8
+ * character.
+ */
+static void compose(struct fl_err *e, const char *head, const char *tail)
+{
+	size_t cap = sizeof(e->msg), hl = strlen(head);
+	if (tail == NULL) {
+		utf8_copy(e->msg, cap, head);
+		return;
+	}
+	size_t tl = strlen(tail);
+	if (hl + 2 + tl < cap) {
+		memcpy(e->msg, head, hl);
+		memcpy(e->msg + hl, ": ", 2);
+		memcpy(e->msg + hl + 2, tail, tl + 1);
+		return;
+	}
+	size_t tmax = cap - 1 - 2 - (hl < 48 ? hl : 48); /* a little of the head always stays */
+	size_t tkeep = utf8_cut(tail, tl, tl < tmax ? tl : tmax);
+	size_t hroom = cap - 1 - 2 - tkeep, hkeep = hl;
+	const char *mark = "";
+	if (hl > hroom) {
+		hkeep = utf8_cut(head, hl, hroom - 3);
+		mark = "...";
+	}
+	size_t ml = strlen(mark);
+	memcpy(e->msg, head, hkeep);
+	memcpy(e->msg + hkeep, mark, ml);
+	memcpy(e->msg + hkeep + ml, ": ", 2);
+	memcpy(e->msg + hkeep + ml + 2, tail, tkeep);
+	e->msg[hkeep + ml + 2 + tkeep] = '\0';
+}
+
 int err_set(struct fl_err *e, const char *fmt, ...)
 {
 	if (e == NULL)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	char *head = xvasprintf(fmt, ap);
 	va_end(ap);
+	compose(e, head, NULL);
+	free(head);
 	e->sys = 0;
 	return -1;
 }
@@ -28,10 +66,10 @@ int err_setsys(struct fl_err *e, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	char *head = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", strerror(saved));
+	compose(e, head, strerror(saved));
+	free(head);
 	e->sys = saved;
 	errno = saved;
 	return -1;
@@ -45,10 +83,10 @@ int err_wrap(struct fl_err *e, const char *fmt, ...)
 	memcpy(old, e->msg, sizeof(old));
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	char *head = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", old);
+	compose(e, head, old);
+	free(head);
 	return -1;
 }
 

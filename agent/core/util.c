@@ -119,6 +119,30 @@ size_t str_distance(const char *a, const char *b, size_t limit)
 	return row[lb] > limit ? limit + 1 : row[lb];
 }
 
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	/* Back over continuation bytes (10xxxxxx) to the lead byte of the sequence that was cut. */
+	size_t back = 0;
+	while (n > 0 && back < 3 && ((unsigned char)s[n] & 0xC0) == 0x80) {
+		n--;
+		back++;
+	}
+	return ((unsigned char)s[n] & 0xC0) == 0x80 ? max : n; /* not UTF-8 at all: a byte cut */
+}
+
+size_t utf8_copy(char *dst, size_t cap, const char *src)
+{
+	if (cap == 0)
+		return 0;
+	size_t n = utf8_cut(src, strlen(src), cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
 int64_t wall_now_ns(void)
 {
 	struct timespec ts;

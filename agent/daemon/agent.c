@@ -5,9 +5,11 @@
  * within a bound, exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,6 +116,37 @@ static int make_dir(const char *dir)
 	return -1;
 }
 
+/*
+ * One state directory, one agent: two would schedule the same runs under
+ * the same ids. The lock is held for the agent's life (closed on exit);
+ * its file says who holds it. Failing to create it (read-only, not ours)
+ * is an environment error like any other.
+ */
+static int lock_state(struct agent *a)
+{
+	char *path = xasprintf("%s/agent.lock", a->o->state_dir);
+	a->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600);
+	int rc = -1;
+	if (a->lockfd < 0) {
+		log_warn("agent: cannot create %s (the state directory must be writable)", path);
+	} else if (flock(a->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		char pid[32] = "";
+		ssize_t n = pread(a->lockfd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+		log_warnx("agent: the state directory %s is in use by another agent (pid %s); one agent per state "
+		          "directory",
+		          a->o->state_dir, pid[0] ? pid : "unknown");
+	} else {
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (ftruncate(a->lockfd, 0) < 0 || pwrite(a->lockfd, pid, (size_t)n, 0) != n)
+			log_warn("agent: %s: writing the pid", path);
+		rc = 0;
+	}
+	free(path);
+	return rc;
+}
+
 static int load_plans(struct agent *a)
 {
 	struct agent_errors errs = {0};
@@ -207,7 +240,9 @@ static int setup(struct agent *a, const struct agent_opts *o)
 	clock_timer_init(&a->stop_timer);
 	init_metrics(a);
 	struct fl_err e;
-	if (make_dir(o->state_dir) < 0 || make_dir(a->results_dir) < 0 || load_plans(a) < 0)
+	if (make_dir(o->state_dir) < 0 || lock_state(a) < 0 || make_dir(a->results_dir) < 0)
+		return FL_EXIT_BACKEND;
+	if (load_plans(a) < 0)
 		return FL_EXIT_INVALID;
 	reconcile_at_start(a);
 	a->clk = clock_new_real();
@@ -236,12 +271,15 @@ static void teardown(struct agent *a)
 	free(a->results_dir);
 	free(a->control_path);
 	free(a->run_bin);
+	if (a->lockfd >= 0)
+		close(a->lockfd);
 }
 
 int agent_main(const struct agent_opts *o)
 {
 	struct agent a;
 	memset(&a, 0, sizeof(a));
+	a.lockfd = -1;
 	int code = setup(&a, o);
 	if (code == FL_EXIT_OK) {
 		log_info("agent: %zu scheduled plan(s) from %s; control %s; results %s", a.set.n, o->plans_dir,

@@ -7,6 +7,7 @@
  * runs are skipped and logged); runs in progress go on unless aborted.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent_int.h"
@@ -17,15 +18,17 @@
 
 static char *dump(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(j);
-	return s;
+	/* Never NULL: the reply is printed with %s. */
+	return s ? s : xstrdup("{\"ok\":false,\"error\":\"control: the reply could not be encoded\"}");
 }
 
 static char *fail(const char *fmt, const char *arg)
 {
-	char msg[256];
-	snprintf(msg, sizeof(msg), fmt, arg);
+	char *full = xasprintf(fmt, arg), msg[256];
+	utf8_copy(msg, sizeof(msg), full);
+	free(full);
 	return dump(json_pack("{s:b, s:s}", "ok", 0, "error", msg));
 }
 
@@ -96,10 +99,13 @@ static char *abort_run(struct agent *a, const char *id)
 char *agent_ctl_request(const char *request, void *arg)
 {
 	struct agent *a = arg;
-	json_t *j = json_loads(request, 0, NULL);
+	json_error_t jerr;
+	json_t *j = json_loads(request, JSON_REJECT_DUPLICATES, &jerr);
 	const char *cmd = json_string_value(json_object_get(j, "cmd"));
 	char *reply;
-	if (cmd == NULL)
+	if (j == NULL)
+		reply = fail("not a JSON request: %s", jerr.text);
+	else if (cmd == NULL)
 		reply = fail("expected a JSON object with \"cmd\"%s", "");
 	else if (strcmp(cmd, "status") == 0)
 		reply = status(a);

@@ -65,6 +65,7 @@ struct agent {
 	struct metrics_http *http;
 	bool paused, stopping;
 	int exit_code;
+	int lockfd; /* STATE/agent.lock, held while the agent lives */
 };
 
 /* agent.c */

@@ -9,9 +9,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "faultline/agent.h"
 #include "faultline/agent_sched.h"
+#include "faultline/file.h"
+#include "faultline/log.h"
 #include "faultline/util.h"
 
 void agent_errors_fini(struct agent_errors *e)
@@ -42,6 +45,19 @@ static bool is_plan_file(const char *name)
 	       ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
+/* A FIFO or device named *.yaml would hang or feed the loader forever: skipped, said once per load. */
+static bool is_regular(const char *dir, const char *name)
+{
+	struct stat st;
+	char *path = xasprintf("%s/%s", dir, name);
+	bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (!ok)
+		log_warnx("agent: %s: skipped: %s", path,
+		          errno == 0 || S_ISREG(st.st_mode) ? "unreadable" : file_type_str(st.st_mode));
+	free(path);
+	return ok;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -58,7 +74,7 @@ static int list_dir(const char *dir, char ***names, size_t *n, struct agent_erro
 	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
-		if (is_plan_file(de->d_name)) {
+		if (is_plan_file(de->d_name) && is_regular(dir, de->d_name)) {
 			XGROW(*names, cap, *n + 1);
 			(*names)[(*n)++] = xstrdup(de->d_name);
 		}

@@ -14,13 +14,16 @@
 #include <unistd.h>
 
 #include "agent_int.h"
+#include "faultline/file.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
 
 void agent_state_load(const char *dir, struct agent_planset *s)
 {
 	char *path = xasprintf("%s/last-run", dir);
-	FILE *f = fopen(path, "r");
+	struct fl_err e;
+	int fd = file_open(path, O_RDONLY, FILE_NOFOLLOW, 1 << 20, &e);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char line[1024];
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
 		char *name = NULL;
@@ -34,8 +37,8 @@ void agent_state_load(const char *dir, struct agent_planset *s)
 	}
 	if (f != NULL)
 		fclose(f);
-	else if (errno != ENOENT)
-		log_warn("%s", path);
+	else if (fd < 0 && e.sys != ENOENT)
+		log_warnx("agent: ignoring the last-run times: %s", e.msg);
 	free(path);
 }
 

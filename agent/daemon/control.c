@@ -85,10 +85,9 @@ static void conn_write(struct conn *c)
 	conn_close(c);
 }
 
-/* A whole line is in: answer it. */
-static void conn_answer(struct conn *c)
+/* A whole line is in: send reply (taken). */
+static void conn_reply(struct conn *c, char *reply)
 {
-	char *reply = c->ctl->cb(c->in, c->ctl->arg);
 	c->out = xasprintf("%s\n", reply);
 	free(reply);
 	c->nout = strlen(c->out);
@@ -107,12 +106,15 @@ static void conn_read(struct conn *c)
 	}
 	c->nin += (size_t)n;
 	c->in[c->nin] = '\0';
-	char *nl = strchr(c->in, '\n');
+	char *nl = memchr(c->in, '\n', c->nin);
 	if (nl == NULL && c->nin < sizeof(c->in) - 1)
 		return;
 	if (nl != NULL)
 		*nl = '\0';
-	conn_answer(c);
+	if (memchr(c->in, '\0', nl ? (size_t)(nl - c->in) : c->nin) != NULL) /* strict: no NUL inside a request */
+		conn_reply(c, xstrdup("{\"ok\":false,\"error\":\"control: the request contains a NUL byte\"}"));
+	else
+		conn_reply(c, c->ctl->cb(c->in, c->ctl->arg));
 }
 
 static void on_conn(struct loop_io *io, uint32_t events, void *arg)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "faultline/file.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
 #include "journal_int.h"
@@ -33,7 +34,7 @@ static int sync_dir(const char *dir, struct fl_err *e)
 static int take_lock(struct journal *j, struct fl_err *e)
 {
 	char *lp = xasprintf("%s/lock", j->dir);
-	j->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	j->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600);
 	free(lp);
 	if (j->lockfd < 0)
 		return err_setsys(e, "%s/lock", j->dir);
@@ -91,9 +92,10 @@ static int load(struct journal *j, struct fl_err *e)
 static int open_file(struct journal *j, struct fl_err *e)
 {
 	bool existed = access(j->path, F_OK) == 0;
-	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* Not a FIFO (it would hang), not a symlink to /dev/zero (it would never end). */
+	j->fd = file_open(j->path, O_RDWR | O_APPEND | O_CREAT, FILE_NOFOLLOW, JOURNAL_MAX_BYTES, e);
 	if (j->fd < 0)
-		return err_setsys(e, "journal %s", j->path);
+		return err_wrap(e, "journal");
 	return existed ? 0 : sync_dir(j->dir, e);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "faultline/crc32c.h"
+#include "faultline/file.h"
 #include "faultline/util.h"
 #include "journal_int.h"
 
@@ -157,18 +158,11 @@ static int dump_one(unsigned type, char **fields, size_t n, const unsigned char 
 
 int journal_dump(const char *path, FILE *out, struct fl_err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return err_setsys(e, "%s", path);
-	size_t cap = 0, size = 0, n;
-	unsigned char *buf = NULL;
-	do {
-		XGROW(buf, cap, size + 65536);
-		n = fread(buf + size, 1, cap - size, f);
-		size += n;
-	} while (n > 0);
-	fclose(f);
-	size_t end;
+	char *text;
+	size_t size, end;
+	if (file_read(path, JOURNAL_MAX_BYTES, &text, &size, e) < 0)
+		return -1;
+	unsigned char *buf = (unsigned char *)text;
 	int rc = journal_scan(buf, size, dump_one, out, &end, e);
 	if (rc == 0 && end < size)
 		fprintf(out, "(torn last record: %zu byte(s) ignored)\n", size - end);

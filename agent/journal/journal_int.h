@@ -11,7 +11,9 @@
 
 #include "faultline/journal.h"
 
-#define JOURNAL_HEADER    12u
+#define JOURNAL_HEADER 12u
+/* A journal is compacted as runs settle; anything larger is not one (a symlink to /dev/zero?). */
+#define JOURNAL_MAX_BYTES (256u * 1024 * 1024)
 #define JOURNAL_MAX_FIELD 64u /* fields per record beyond the pre-run items */
 
 /* One record exactly as it is in the file (header and body). */

@@ -5,11 +5,17 @@
  * file is read, encoding checks before libyaml sees a byte, the depth cap on
  * each collection start, and the alias budget on each alias (aliases point
  * at the anchored node; nothing is copied, the expanded size is counted).
+ *
+ * Memory: every node, scalar and child array is carved from an arena of
+ * 64 KiB blocks. Children of an open collection wait on one shared stack
+ * and are copied into an exact-size array when it ends, so nothing in the
+ * arena is ever reallocated.
  */
 #include "faultline/yamldoc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "faultline/file.h"
 #include "faultline/util.h"
 
 struct anchor {
@@ -29,9 +36,16 @@ struct anchor {
 struct frame {
 	struct ydoc_node *node;
 	size_t weight;
-	struct ydoc_node *pending_key; /* maps: key waiting for its value */
-	size_t cap;                    /* allocated items or pairs */
-	char *anchor;                  /* registered when the collection ends */
+	size_t first; /* its children start at this index of builder.kids (maps: key, value, key, ...) */
+	char *anchor; /* registered when the collection ends */
+};
+
+#define ARENA_BLOCK (64u << 10)
+
+struct ydoc_arena {
+	struct ydoc_arena *next;
+	size_t used, cap;
+	max_align_t data[]; /* cap bytes */
 };
 
 struct builder {
@@ -40,6 +54,8 @@ struct builder {
 	struct fl_diag *d;
 	struct frame *stack;
 	size_t depth, cap;
+	struct ydoc_node **kids; /* children of the open collections, innermost last */
+	size_t nkids, capkids;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
 	size_t total; /* expanded nodes so far */
@@ -79,15 +95,39 @@ static struct src_pos offset_pos(const char *buf, size_t off)
 	return p;
 }
 
+/* n bytes from the document's arena, aligned for any type; never freed alone. */
+static void *arena_alloc(struct ydoc *doc, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	n = (n + align - 1) / align * align;
+	struct ydoc_arena *a = doc->arena;
+	if (a != NULL && a->cap - a->used >= n) {
+		void *p = (char *)a->data + a->used;
+		a->used += n;
+		return p;
+	}
+	size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+	struct ydoc_arena *block = xmalloc(sizeof(*block) + cap);
+	block->used = n;
+	block->cap = cap;
+	if (a != NULL && cap == n) {
+		/* A big string or array gets a block of its own; the current block keeps filling. */
+		block->next = a->next;
+		a->next = block;
+	} else {
+		block->next = a;
+		doc->arena = block;
+	}
+	return block->data;
+}
+
 static struct ydoc_node *node_new(struct builder *b, enum ydoc_kind kind, yaml_mark_t m)
 {
-	struct ydoc *doc = b->doc;
-	struct ydoc_node *n = xcalloc(1, sizeof(*n));
+	struct ydoc_node *n = arena_alloc(b->doc, sizeof(*n));
+	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->pos = mark_pos(m);
 	n->offset = m.index;
-	XGROW(doc->all, doc->capall, doc->nall + 1);
-	doc->all[doc->nall++] = n;
 	return n;
 }
 
@@ -124,26 +164,36 @@ static int attach(struct builder *b, struct ydoc_node *n, size_t weight)
 		return 0;
 	}
 	struct frame *f = &b->stack[b->depth - 1];
-	struct ydoc_node *c = f->node;
 	f->weight += weight;
-	if (c->kind == YDOC_SEQ) {
-		XGROW(c->items, f->cap, c->nitems + 1);
-		c->items[c->nitems++] = n;
-		return 0;
-	}
-	if (f->pending_key == NULL) {
-		if (key_is_acceptable(b, n) < 0)
-			return -1;
-		f->pending_key = n;
-		return 0;
-	}
-	size_t np = c->npairs;
-	XGROW(c->pairs, f->cap, np + 1);
-	c->pairs[np].key = f->pending_key;
-	c->pairs[np].value = n;
-	c->npairs++;
-	f->pending_key = NULL;
+	/* In a map, every other child is a key. */
+	if (f->node->kind == YDOC_MAP && (b->nkids - f->first) % 2 == 0 && key_is_acceptable(b, n) < 0)
+		return -1;
+	XGROW(b->kids, b->capkids, b->nkids + 1);
+	b->kids[b->nkids++] = n;
 	return 0;
+}
+
+/* Move a finished collection's children off the stack into an exact-size array of its own. */
+static void adopt_kids(struct builder *b, const struct frame *f)
+{
+	struct ydoc_node *c = f->node;
+	struct ydoc_node **k = b->kids + f->first;
+	size_t n = b->nkids - f->first;
+	b->nkids = f->first;
+	if (n == 0)
+		return;
+	if (c->kind == YDOC_SEQ) {
+		c->items = arena_alloc(b->doc, n * sizeof(*c->items));
+		memcpy(c->items, k, n * sizeof(*c->items));
+		c->nitems = n;
+		return;
+	}
+	c->npairs = n / 2; /* libyaml ends a map only after a key's value */
+	c->pairs = arena_alloc(b->doc, c->npairs * sizeof(*c->pairs));
+	for (size_t i = 0; i < c->npairs; i++) {
+		c->pairs[i].key = k[2 * i];
+		c->pairs[i].value = k[2 * i + 1];
+	}
 }
 
 static void add_anchor(struct builder *b, const char *name, struct ydoc_node *n, size_t weight)
@@ -193,7 +243,9 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	if (budget(b, 1, ev->start_mark, NULL) < 0)
 		return -1;
 	struct ydoc_node *n = node_new(b, YDOC_SCALAR, ev->start_mark);
-	n->str = xstrndup((const char *)ev->data.scalar.value, len);
+	n->str = arena_alloc(b->doc, len + 1);
+	memcpy(n->str, ev->data.scalar.value, len);
+	n->str[len] = '\0';
 	n->len = len;
 	n->style = scalar_style(ev->data.scalar.style);
 	add_anchor(b, (const char *)ev->data.scalar.anchor, n, 1);
@@ -210,8 +262,7 @@ static int on_start(struct builder *b, const yaml_event_t *ev, enum ydoc_kind ki
 	struct frame *f = &b->stack[b->depth++];
 	f->node = node_new(b, kind, ev->start_mark);
 	f->weight = 1;
-	f->pending_key = NULL;
-	f->cap = 0;
+	f->first = b->nkids;
 	const yaml_char_t *anchor = kind == YDOC_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
 	f->anchor = anchor ? xstrdup((const char *)anchor) : NULL;
 	return 0;
@@ -253,6 +304,7 @@ static int check_duplicates(struct builder *b, const struct ydoc_node *map)
 static int on_end(struct builder *b)
 {
 	struct frame f = b->stack[--b->depth];
+	adopt_kids(b, &f);
 	add_anchor(b, f.anchor, f.node, f.weight);
 	free(f.anchor);
 	if (f.node->kind == YDOC_MAP && check_duplicates(b, f.node) < 0)
@@ -375,13 +427,10 @@ void ydoc_free(struct ydoc *doc)
 {
 	if (doc == NULL)
 		return;
-	for (size_t i = 0; i < doc->nall; i++) {
-		free(doc->all[i]->str);
-		free(doc->all[i]->pairs);
-		free(doc->all[i]->items);
-		free(doc->all[i]);
+	for (struct ydoc_arena *a = doc->arena, *next; a != NULL; a = next) {
+		next = a->next;
+		free(a);
 	}
-	free(doc->all);
 	free(doc->src);
 	free(doc->path);
 	free(doc);
@@ -392,6 +441,7 @@ static void builder_fini(struct builder *b)
 	for (size_t i = 0; i < b->depth; i++)
 		free(b->stack[i].anchor);
 	free(b->stack);
+	free(b->kids);
 	for (size_t i = 0; i < b->nanchors; i++)
 		free(b->anchors[i].name);
 	free(b->anchors);
@@ -446,14 +496,15 @@ struct ydoc *ydoc_load_file(const char *path, const struct ydoc_limits *lim, str
 {
 	size_t max = lim ? lim->max_file_bytes : ydoc_default_limits().max_file_bytes;
 	struct src_pos none = {0, 0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO without a writer must not hang open(); cleared once it is a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		diag_add(d, none, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_add(d, none, "not a regular file");
+	struct stat st = {0};
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, O_RDONLY) < 0) {
+		diag_add(d, none, "not a regular file (%s)", file_type_str(st.st_mode));
 		close(fd);
 		return NULL;
 	}

@@ -8,12 +8,14 @@
  * is capped before parsing and jansson bounds the nesting depth.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/file.h"
 #include "faultline/report.h"
 #include "faultline/util.h"
 
@@ -427,9 +429,12 @@ int report_json_parse(const char *text, size_t len, const char *name, struct run
 int report_json_read(const char *path, struct run_record *out, struct fl_err *e)
 {
 	memset(out, 0, sizeof(*out));
-	FILE *f = fopen(path, "rb");
+	int fd = file_open(path, O_RDONLY, 0, 0, e);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (f == NULL)
-		return err_setsys(e, "%s: cannot open", path);
+		return fd >= 0 || e->sys != 0
+		           ? (errno = fd >= 0 ? errno : e->sys, err_setsys(e, "%s: cannot open", path))
+		           : -1;
 	/* Read one byte past the cap to tell "exactly at the limit" from "over". */
 	size_t cap = 64 * 1024, len = 0;
 	char *buf = xmalloc(cap);

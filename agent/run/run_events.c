@@ -23,10 +23,14 @@ static double secs(uint64_t ns)
 	return (double)ns / 1e9;
 }
 
-/* Takes j; writes it as one line. */
+/*
+ * Takes j; writes it as one line. Once a write failed (EPIPE: the agent
+ * that reads the stream is gone) the stream stays silent and the run goes
+ * on: it still has faults to restore and results to write.
+ */
 static void emit(FILE *f, json_t *j)
 {
-	if (f != NULL && j != NULL) {
+	if (f != NULL && j != NULL && !ferror(f)) {
 		json_dumpf(j, f, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9));
 		fputc('\n', f);
 		fflush(f);

@@ -107,6 +107,8 @@ uint64_t run_now(const struct run *r); /* ns since run start */
 void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
+/* Start or stop each cheap probe's hunt (probe_hunt) from the open trials' state. */
+void run_update_hunt(struct run *r);
 bool run_all_probes_up(const struct run *r, const char **which);
 
 /* run_events.c: the --events-fd stream (no-ops when opts->events is NULL) */

@@ -98,6 +98,7 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	free_trial(r, t);
 	if (r->nopen == 0)
 		run_set_fast(r, false);
+	run_update_hunt(r);
 	sched_fault_closed_trial(r, fault);
 }
 

@@ -57,6 +57,13 @@ enum group_state {
 #define OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE            0x40u
 #define OFFLINE_ALL_FLAGS                                 0x7fu
 
+/* CLUSAPI_GROUP_MOVE_* (MoveClusterGroupEx's flags); the first three share the OFFLINE_* bits and names. */
+#define MOVE_IGNORE_RESOURCE_STATUS         0x01u
+#define MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR 0x02u
+#define MOVE_QUEUE_ENABLED                  0x04u
+#define MOVE_HIGH_PRIORITY_START            0x08u
+#define MOVE_ALL_FLAGS                      0x0fu
+
 /* Win32 codes the backends report (winerror.h). */
 #define WIN_ERROR_SUCCESS                        0
 #define WIN_ERROR_INVALID_HANDLE                 6

@@ -61,6 +61,8 @@ struct probe {
 	bool fast; /* a fault is open: use fast_interval */
 	bool in_flight;
 	bool kick_pending; /* probe_check_now during a check: another one right after it */
+	bool hunting;      /* probe_hunt: the cluster says Online, the service has not answered yet */
+	uint64_t hunt_since;
 	bool running;
 	uint64_t check_started;
 	uint64_t last_start;
@@ -117,6 +119,25 @@ void probe_stop(struct probe *p);
 void probe_set_fast(struct probe *p, bool fast);
 /* The cadence in force now (the resolution of a measurement taken now). */
 uint64_t probe_cadence(const struct probe *p);
+/*
+ * Hunting: the cluster reports the target Online at `since` but this probe
+ * has not seen the service answer yet (a service that lags its resource:
+ * SQL Server recovering databases). Checks then start every
+ * probe_hunt_gap(elapsed) instead of at the cadence, so the moment the
+ * service answers is found within a gap of ~1.5 ms for the first 3 s and
+ * within 0.05 % of the elapsed time after that, until the gap reaches the
+ * fast cadence. The hunt ends by itself when the probe is Up; probe_hunt is
+ * a no-op for a probe that is Up with no failure in its current streak.
+ */
+void probe_hunt(struct probe *p, uint64_t since);
+void probe_hunt_stop(struct probe *p);
+
+#define PROBE_HUNT_MIN_NS 1500000ULL /* the burst's gap: ~670 checks/s */
+#define PROBE_HUNT_RATIO  2048       /* then the gap is elapsed / 2048 */
+
+/* The gap after a hunting check started `elapsed` after the hunt's since: max(MIN, elapsed/RATIO), at most cap. */
+uint64_t probe_hunt_gap(uint64_t elapsed, uint64_t cap);
+
 /* Check now, off cadence (an event says the answer may have changed); during a check, right after it. */
 void probe_check_now(struct probe *p);
 /* Called by a kind when its check finished. reason may be NULL for CHECK_OK. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "faultline/cluster.h"
+#include "faultline/dist.h"
 #include "faultline/err.h"
 
 struct fl_clock;
@@ -52,9 +53,12 @@ struct sim_resource_def {
 	struct sim_duration offline_time;       /* default 0 */
 	bool locked;                            /* refuses offline without ignore_resource_status */
 	bool start_offline;                     /* initial persistent state Offline */
-	char **broken_on;                       /* nodes where online attempts fail */
+	char **possible;                        /* possible owners; empty = every node */
+	size_t npossible;
+	char **broken_on; /* nodes where online attempts fail */
 	size_t nbroken_on;
-	char *endpoint; /* "127.0.0.1:PORT" or NULL */
+	char *endpoint;          /* "127.0.0.1:PORT" or NULL */
+	struct dist ready_after; /* the endpoint listens this long after Online (the service lags); default 0 */
 	struct src_pos pos;
 };
 
@@ -140,14 +144,16 @@ void sim_set_wall_epoch(struct sim *s, int64_t unix_s);
  *   without OFFLINE_IGNORE_RESOURCE_STATUS, 5023 for a pending one without
  *   OFFLINE_QUEUE_ENABLED.
  * sim_online: brings the resource (and its providers) online.
- * sim_move_group: MoveClusterGroup; node NULL = the next suitable node.
+ * sim_move_group: MoveClusterGroupEx with MOVE_* flags; node NULL = the
+ *   next suitable node. 5960 when a member is locked and
+ *   MOVE_IGNORE_RESOURCE_STATUS is not given.
  * Unknown names give 5007 (resource), 5013 (group), 5042 (node).
  */
 int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e);
 int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
                 struct fl_err *e);
 int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e);
-int sim_move_group(struct sim *s, const char *group, const char *node, long *code, struct fl_err *e);
+int sim_move_group(struct sim *s, const char *group, const char *node, unsigned flags, long *code, struct fl_err *e);
 
 /* Current state, RES_UNKNOWN / GRP_UNKNOWN for an unknown name. */
 enum res_state sim_resource_state(const struct sim *s, const char *resource);
@@ -183,5 +189,14 @@ const char *sim_transition_format(const struct sim *s, const struct sim_transiti
 extern const struct cluster_ops sim_cluster_ops;
 /* The struct sim behind a cluster opened with the "sim" backend. */
 struct sim *sim_from_cluster(struct cluster *c);
+
+/*
+ * Ground truth for a service that lags its resource: true when the
+ * resource's service is ready now (Online for its ready_after lag; with
+ * endpoints, its listener is open), with *since (may be NULL) the clock
+ * time it became ready: when the listener opened. False for a resource
+ * without an endpoint, or when c is not a sim.
+ */
+bool sim_cluster_ready(struct cluster *c, const char *resource, uint64_t *since);
 
 #endif

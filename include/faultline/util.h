@@ -34,6 +34,15 @@ void xgrow(void **items, size_t *cap, size_t need, size_t size);
 /* Levenshtein distance between a and b, capped at `limit` (returns limit+1 beyond). */
 size_t str_distance(const char *a, const char *b, size_t limit);
 
+/*
+ * The longest prefix of s[0..len) that is at most max bytes and does not end
+ * inside a UTF-8 sequence: THE way to cut text anywhere in faultline, so a
+ * cut message stays valid UTF-8 for every JSON encoder and decoder.
+ */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+/* Copy src into dst[cap] (NUL-terminated), cut with utf8_cut; returns the length copied. */
+size_t utf8_copy(char *dst, size_t cap, const char *src);
+
 /* Wall-clock time (CLOCK_REALTIME) in Unix-epoch nanoseconds: for humans only, never for measuring. */
 int64_t wall_now_ns(void);
 /* Format a wall time as RFC 3339 UTC with milliseconds into buf. */

@@ -8,8 +8,9 @@
  * validation (UTF-16 and binary named as such), a nesting-depth cap enforced
  * on the event stream, a scalar-size cap, and an alias-expansion budget
  * (aliases are shared, never copied, and the expanded size is counted, so an
- * alias bomb fails at once). All nodes belong to the document: ydoc_free
- * releases everything.
+ * alias bomb fails at once). All nodes belong to the document: they are
+ * carved from a few large blocks (an arena: no allocation per node or
+ * string), and ydoc_free releases everything at once.
  */
 #ifndef FAULTLINE_YAMLDOC_H
 #define FAULTLINE_YAMLDOC_H
@@ -53,14 +54,15 @@ struct ydoc_limits {
 	size_t max_nodes;        /* nodes after alias expansion; default 1,000,000 */
 };
 
+struct ydoc_arena;
+
 struct ydoc {
 	char *path; /* as given */
 	char *src;  /* the whole file, NUL-terminated */
 	size_t src_len;
 	struct ydoc_node *root; /* NULL for an empty document */
-	/* internal: every allocated node, for freeing */
-	struct ydoc_node **all;
-	size_t nall, capall;
+	/* internal: nodes, strings and child arrays live in big blocks, freed at once */
+	struct ydoc_arena *arena;
 };
 
 /* The defaults above. */

@@ -93,6 +93,8 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 	struct sim_grp *g = &s->grp[r->group];
 	enum res_state from = r->state;
 	r->state = to;
+	if (to == RES_FAILED || to == RES_OFFLINE)
+		r->going_down = false; /* the decision is carried out (or overtaken by a failure) */
 	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, from, to, sim_node_name(s, g->owner), why);
 	enum group_state gs = derive_group_state(s, g);
 	if (gs == g->state)
@@ -140,7 +142,6 @@ void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when)
 
 static void start_offline(struct sim *s, struct sim_res *r, const char *why)
 {
-	r->going_down = false;
 	sim_res_set(s, r, RES_OFFLINE_PENDING, why);
 	start_op(s, r, SIM_OP_OFFLINE, draw(r, &r->def->offline_time), why);
 }
@@ -186,7 +187,8 @@ static bool up_ok(struct sim *s, const struct sim_grp *g, struct sim_res *r)
 		return s->memo_ok[r->idx];
 	s->memo_set[r->idx] = true; /* a cycle (refused at load) reads as false */
 	s->memo_ok[r->idx] = false;
-	bool ok = !g->moving && r->target && (r->state != RES_FAILED || r->revive);
+	/* A resource decided to go down is no provider any more: its dependents follow it. */
+	bool ok = !g->moving && r->target && !r->going_down && (r->state != RES_FAILED || r->revive);
 	for (size_t i = 0; ok && i < r->ndeps; i++) {
 		bool any = false;
 		for (size_t j = 0; !any && j < r->deps[i].n; j++)
@@ -217,11 +219,47 @@ static bool dependents_down(const struct sim *s, const struct sim_res *r)
 	return true;
 }
 
+/* A dependent is still on its way down: a provider (re)start waits for it (WS "concurrency rules"). */
+static bool dependents_settling(const struct sim *s, const struct sim_res *r)
+{
+	for (size_t i = 0; i < r->ndependents; i++) {
+		const struct sim_res *d = &s->res[r->dependents[i]];
+		if (d->state == RES_OFFLINE_PENDING || (d->going_down && sim_res_active(d)))
+			return true;
+	}
+	return false;
+}
+
 static bool all_down(const struct sim *s, const struct sim_grp *g)
 {
 	for (size_t i = 0; i < g->nres; i++)
 		if (sim_res_active(&s->res[g->res[i]]))
 			return false;
+	return true;
+}
+
+/* Take r down; `why` is the cause recorded now, r->why the one it comes back with. */
+static void go_down(struct sim *s, struct sim_grp *g, struct sim_res *r, const char *why)
+{
+	if (r->target && !g->moving)
+		r->why = "provider back online";
+	start_offline(s, r, why);
+}
+
+/*
+ * A provider failed while r was coming online: the start is aborted and r
+ * goes offline, never Online-then-Offline (WS "concurrency rules"). Only a
+ * failure can take a provider away under a pending dependent; an offline
+ * waits for its dependents.
+ */
+static bool abort_start(struct sim *s, struct sim_grp *g, struct sim_res *r)
+{
+	if (r->op != SIM_OP_ONLINE || providers_online(s, r))
+		return false;
+	clock_timer_stop(s->clk, &r->op_timer);
+	r->op = SIM_OP_NONE;
+	r->op_timeout = false;
+	go_down(s, g, r, "provider down");
 	return true;
 }
 
@@ -233,19 +271,22 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 		s->memo_set[g->res[i]] = false;
 	for (size_t i = 0; i < g->nres; i++) {
 		struct sim_res *r = &s->res[g->res[i]];
+		if (abort_start(s, g, r)) {
+			changed = true;
+			continue;
+		}
 		if (r->op != SIM_OP_NONE)
 			continue;
 		bool ok = up_ok(s, g, r);
-		if (!ok && sim_res_active(r))
+		if (!ok && sim_res_active(r) && !r->going_down) {
 			r->going_down = true; /* a decision, kept even if a provider recovers meanwhile */
+			changed = true;       /* its dependents must see it in the next pass */
+		}
 		if (r->state == RES_ONLINE && r->going_down && dependents_down(s, r)) {
-			const char *why = g->moving ? g->move_why : !r->target ? r->why : "provider down";
-			if (r->target && !g->moving)
-				r->why = "provider back online";
-			start_offline(s, r, why);
+			go_down(s, g, r, g->moving ? g->move_why : !r->target ? r->why : "provider down");
 			changed = true;
 		} else if ((r->state == RES_OFFLINE || (r->state == RES_FAILED && r->revive)) && ok &&
-		           providers_online(s, r) && s->node_up[g->owner]) {
+		           providers_online(s, r) && !dependents_settling(s, r) && s->node_up[g->owner]) {
 			sim_start_online(s, r);
 			changed = true;
 		}
@@ -255,8 +296,12 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 
 void sim_kick(struct sim *s, struct sim_grp *g)
 {
-	/* Each pass starts at least one pending state or finishes a move: bounded. */
-	for (size_t iter = 0; iter <= 2 * g->nres + 2; iter++) {
+	/*
+	 * Each pass aborts a start, decides a resource goes down, starts a
+	 * pending state, or finishes a move; each happens at most once per
+	 * resource per kick: bounded.
+	 */
+	for (size_t iter = 0; iter <= 3 * g->nres + 2; iter++) {
 		if (kick_pass(s, g))
 			continue;
 		if (!g->moving || !all_down(s, g))

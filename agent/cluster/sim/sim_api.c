@@ -87,13 +87,55 @@ static void offline_failed(struct sim *s, struct sim_res *r, const char *why)
 	sim_res_set(s, r, RES_OFFLINE, why);
 }
 
+/* The group may move to dest: up, and a possible owner of the group and of every member. */
+static int refuse_dest(struct sim *s, const struct sim_grp *g, size_t dest, long *code, struct fl_err *e)
+{
+	const char *node = sim_node_name(s, dest);
+	if (s->node_up[dest] && g->possible[dest])
+		return 0;
+	for (size_t i = 0; s->node_up[dest] && i < g->nres; i++) {
+		const struct sim_res *r = &s->res[g->res[i]];
+		if (r->possible && !r->possible[dest])
+			return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
+			              "group \"%s\": node \"%s\" is not a possible owner of resource \"%s\"",
+			              g->def->name, node, r->def->name);
+	}
+	return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
+	              "group \"%s\": node \"%s\" is down or not a possible owner", g->def->name, node);
+}
+
+/* A move takes every member down: refused if one is locked, unless told to ignore it (WS "concurrency rules"). */
+static int refuse_locked_member(const struct sim *s, const struct sim_grp *g, bool ignore, long *code, struct fl_err *e)
+{
+	for (size_t i = 0; !ignore && i < g->nres; i++) {
+		const struct sim_res *r = &s->res[g->res[i]];
+		if (r->def->locked)
+			return refuse(code, WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS, e,
+			              "group \"%s\": resource \"%s\" is locked; move needs ignore_resource_status",
+			              g->def->name, r->def->name);
+	}
+	return 0;
+}
+
+/* The first locked resource an offline of r would take down with it, or NULL. */
+static const struct sim_res *locked_dependent(const struct sim *s, const struct sim_res *r)
+{
+	for (size_t i = 0; i < r->ndependents; i++) {
+		const struct sim_res *d = &s->res[r->dependents[i]];
+		if (d->def->locked && sim_res_active(d))
+			return d;
+		if ((d = locked_dependent(s, d)) != NULL)
+			return d;
+	}
+	return NULL;
+}
+
 static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned flags, const char *why, long *code,
                         struct fl_err *e)
 {
-	const char *node = sim_node_name(s, dest);
-	if (!s->node_up[dest] || !g->possible[dest])
-		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
-		              "group \"%s\": node \"%s\" is down or not a possible owner", g->def->name, node);
+	if (refuse_dest(s, g, dest, code, e) < 0 ||
+	    refuse_locked_member(s, g, flags & OFFLINE_IGNORE_RESOURCE_STATUS, code, e) < 0)
+		return -1;
 	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
@@ -122,6 +164,11 @@ int sim_offline(struct sim *s, const char *resource, unsigned flags, const char 
 		return offline_move(s, g, dest, flags, why, code, e);
 	if (r->state == RES_OFFLINE)
 		return accept(code, WIN_ERROR_SUCCESS);
+	const struct sim_res *lk = flags & OFFLINE_IGNORE_RESOURCE_STATUS ? NULL : locked_dependent(s, r);
+	if (lk != NULL)
+		return refuse(code, WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS, e,
+		              "resource \"%s\": dependent \"%s\" is locked; offline needs ignore_resource_status",
+		              resource, lk->def->name);
 	mark_down(s, r, !(flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE), why);
 	if (r->state == RES_FAILED)
 		offline_failed(s, r, why); /* decision: a Failed resource goes Offline */
@@ -162,7 +209,7 @@ int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
-int sim_move_group(struct sim *s, const char *group, const char *node, long *code, struct fl_err *e)
+int sim_move_group(struct sim *s, const char *group, const char *node, unsigned flags, long *code, struct fl_err *e)
 {
 	struct sim_grp *g = sim_find_grp(s, group);
 	if (g == NULL)
@@ -173,14 +220,17 @@ int sim_move_group(struct sim *s, const char *group, const char *node, long *cod
 	if (dest == SIM_NONE)
 		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e, "group \"%s\": no other node available",
 		              group);
+	if (flags & ~MOVE_ALL_FLAGS)
+		return refuse(code, WIN_ERROR_INVALID_PARAMETER, e, "group \"%s\": unknown move flags 0x%x", group,
+		              flags & ~MOVE_ALL_FLAGS);
 	if (g->moving)
 		return refuse(code, WIN_ERROR_INVALID_STATE, e, "group \"%s\": already moving", group);
 	if (dest == g->owner)
 		return accept(code, WIN_ERROR_SUCCESS);
-	if (!s->node_up[dest] || !g->possible[dest])
-		return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,
-		              "group \"%s\": node \"%s\" is down or not a possible owner", group, node);
-	sim_move_start(s, g, dest, "move", false);
+	if (refuse_dest(s, g, dest, code, e) < 0 ||
+	    refuse_locked_member(s, g, flags & MOVE_IGNORE_RESOURCE_STATUS, code, e) < 0)
+		return -1;
+	sim_move_start(s, g, dest, "move", flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 

@@ -43,7 +43,8 @@ struct sim_res {
 	size_t ndeps;
 	size_t *dependents;
 	size_t ndependents;
-	bool *broken; /* per node */
+	bool *broken;   /* per node */
+	bool *possible; /* per node; NULL = every node is a possible owner */
 	enum sim_op op;
 	const char *op_why; /* cause of the pending op, repeated when it completes */
 	bool op_timeout;    /* op_timer fires at PendingTimeout, before the op completes */
@@ -113,6 +114,12 @@ void sim_move_start(struct sim *s, struct sim_grp *g, size_t dest, const char *w
 void sim_move_finish(struct sim *s, struct sim_grp *g);
 size_t sim_next_node(const struct sim *s, const struct sim_grp *g, bool skip_exhausted);
 void sim_failback_check(struct sim *s, struct sim_grp *g);
+/*
+ * The failback trigger (wsfc-semantics.md): call when `node` joins (down ->
+ * up). Groups whose first preferred owner it is and that run elsewhere fail
+ * back at once, or at the first moment inside their failback window.
+ */
+void sim_failback_node_joined(struct sim *s, size_t node);
 
 /* sim_policy.c */
 void sim_policy_failed(struct sim *s, struct sim_res *r);

@@ -80,40 +80,83 @@ static bool hour_in_window(int h, int start, int end)
 	return h >= start || h < end;
 }
 
-/* Clock time of the next instant inside the failback window (now if inside). */
-static uint64_t next_window(const struct sim *s, const struct sim_group_def *d)
+static bool has_window(const struct sim_group_def *d)
 {
-	uint64_t now = clock_now(s->clk);
-	if (d->failback_start_hour < 0 || d->failback_end_hour < 0)
-		return now;
-	const int64_t hour = 3600 * (int64_t)NSEC_PER_SEC;
-	int64_t local =
-	    (s->wall_epoch_s + (int64_t)s->topo->utc_offset_min * 60) * (int64_t)NSEC_PER_SEC + (int64_t)(now - s->t0);
-	int h = (int)floor_mod(local / hour - (local < 0 && local % hour), 24);
-	if (hour_in_window(h, d->failback_start_hour, d->failback_end_hour))
-		return now;
-	int64_t hours = floor_mod(d->failback_start_hour - h, 24);
-	return now + (uint64_t)(hours * hour - floor_mod(local, hour));
+	return d->failback_start_hour >= 0 && d->failback_end_hour >= 0;
 }
 
+/* Local time now, ns since the epoch, and its hour of the day. */
+static int64_t local_now(const struct sim *s, int *hour_of_day)
+{
+	const int64_t hour = 3600 * (int64_t)NSEC_PER_SEC;
+	int64_t local = (s->wall_epoch_s + (int64_t)s->topo->utc_offset_min * 60) * (int64_t)NSEC_PER_SEC +
+	                (int64_t)(clock_now(s->clk) - s->t0);
+	*hour_of_day = (int)floor_mod(local / hour - (local < 0 && local % hour), 24);
+	return local;
+}
+
+/* Clock time of the next start of the window (now if it starts exactly now). */
+static uint64_t next_window_start(const struct sim *s, const struct sim_group_def *d)
+{
+	const int64_t hour = 3600 * (int64_t)NSEC_PER_SEC;
+	int h;
+	int64_t local = local_now(s, &h);
+	int64_t into_hour = floor_mod(local, hour);
+	int64_t hours = floor_mod(d->failback_start_hour - h, 24);
+	if (hours == 0 && into_hour > 0)
+		hours = 24;
+	return clock_now(s->clk) + (uint64_t)(hours * hour - into_hour);
+}
+
+/* Clock time of the first instant inside the failback window (now if inside or no window). */
+static uint64_t next_window(const struct sim *s, const struct sim_group_def *d)
+{
+	int h;
+	if (!has_window(d))
+		return clock_now(s->clk);
+	local_now(s, &h);
+	if (hour_in_window(h, d->failback_start_hour, d->failback_end_hour))
+		return clock_now(s->clk);
+	return next_window_start(s, d);
+}
+
+static size_t preferred_node(const struct sim *s, const struct sim_grp *g)
+{
+	return g->def->npreferred ? sim_find_node(s, g->def->preferred[0]) : SIM_NONE;
+}
+
+/* Away from an active preferred node that may host it, and allowed to fail back. */
 static bool failback_wanted(const struct sim *s, const struct sim_grp *g)
 {
-	const struct sim_group_def *d = g->def;
-	if (d->auto_failback != 1 || d->npreferred == 0 || g->moving)
-		return false;
-	size_t pref = sim_find_node(s, d->preferred[0]);
-	return pref != SIM_NONE && pref != g->owner && s->node_up[pref] && g->possible[pref];
+	size_t pref = preferred_node(s, g);
+	return g->def->auto_failback == 1 && !g->moving && pref != SIM_NONE && pref != g->owner && s->node_up[pref] &&
+	       g->possible[pref];
 }
+
+static void arm_window_start(struct sim *s, struct sim_grp *g);
 
 static void failback_due(void *arg)
 {
 	struct sim_grp *g = arg;
 	struct sim *s = g->sim;
 	if (failback_wanted(s, g) && g->state == GRP_ONLINE)
-		sim_move_start(s, g, sim_find_node(s, g->def->preferred[0]), "failback", false);
+		sim_move_start(s, g, preferred_node(s, g), "failback", false);
+	else
+		arm_window_start(s, g); /* not now: the next window start looks again */
 }
 
-/* The group just came Online: the episode is over; fail back if allowed. */
+/* With a window: at its next start, a group away from its active preferred node fails back. */
+static void arm_window_start(struct sim *s, struct sim_grp *g)
+{
+	if (has_window(g->def) && failback_wanted(s, g))
+		clock_timer_start(s->clk, &g->failback_timer, next_window_start(s, g->def), failback_due, g);
+}
+
+/*
+ * The group just came Online: the episode is over. A failover after a
+ * resource failure made no node "become active", so only the window's next
+ * start can bring the group back (wsfc-semantics.md, failback trigger).
+ */
 void sim_failback_check(struct sim *s, struct sim_grp *g)
 {
 	if (g->moving)
@@ -121,6 +164,16 @@ void sim_failback_check(struct sim *s, struct sim_grp *g)
 	g->rts_source = SIM_NONE;
 	for (size_t i = 0; i < s->nnodes; i++)
 		g->exhausted[i] = false;
-	if (failback_wanted(s, g))
+	if (!clock_timer_armed(&g->failback_timer))
+		arm_window_start(s, g);
+}
+
+void sim_failback_node_joined(struct sim *s, size_t node)
+{
+	for (size_t i = 0; i < s->ngrp; i++) {
+		struct sim_grp *g = &s->grp[i];
+		if (preferred_node(s, g) != node || !failback_wanted(s, g))
+			continue;
 		clock_timer_start(s->clk, &g->failback_timer, next_window(s, g->def), failback_due, g);
+	}
 }

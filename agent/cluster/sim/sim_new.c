@@ -122,6 +122,15 @@ static int init_res(struct sim *s, size_t i, struct fl_err *e)
 			return -1;
 		r->broken[n] = true;
 	}
+	if (r->def->npossible == 0)
+		return 0;
+	r->possible = xcalloc(s->nnodes, sizeof(bool));
+	for (size_t j = 0; j < r->def->npossible; j++) {
+		size_t n = node_index(s, r->def->possible[j], "resource", r->def->name, e);
+		if (n == SIM_NONE)
+			return -1;
+		r->possible[n] = true;
+	}
 	return 0;
 }
 
@@ -153,6 +162,22 @@ static int init_grp(struct sim *s, size_t i, struct fl_err *e)
 	}
 	for (size_t n = 0; d->npossible == 0 && n < s->nnodes; n++)
 		g->possible[n] = true;
+	return 0;
+}
+
+/*
+ * Once the members are known: a node qualifies only if it is a possible
+ * owner of every resource of the group (WS "Choosing the destination
+ * node"); the failover order is the preferred owners, then the others.
+ */
+static int order_grp(struct sim *s, struct sim_grp *g, struct fl_err *e)
+{
+	const struct sim_group_def *d = g->def;
+	for (size_t i = 0; i < g->nres; i++) {
+		const struct sim_res *r = &s->res[g->res[i]];
+		for (size_t n = 0; r->possible && n < s->nnodes; n++)
+			g->possible[n] = g->possible[n] && r->possible[n];
+	}
 	for (size_t j = 0; j < d->npreferred; j++) {
 		size_t n = node_index(s, d->preferred[j], "group", d->name, e);
 		if (n == SIM_NONE)
@@ -172,6 +197,9 @@ static int place_grp(struct sim *s, struct sim_grp *g, struct fl_err *e)
 	g->owner = SIM_NONE;
 	if (g->def->owner) {
 		g->owner = node_index(s, g->def->owner, "group", g->def->name, e);
+		if (g->owner != SIM_NONE && !g->possible[g->owner])
+			return err_set(e, "group \"%s\": owner \"%s\" is not a possible owner of every member",
+			               g->def->name, g->def->owner);
 		return g->owner == SIM_NONE ? -1 : 0;
 	}
 	for (size_t j = 0; j < g->norder && g->owner == SIM_NONE; j++)
@@ -223,10 +251,13 @@ static int build(struct sim *s, struct fl_err *e)
 	for (size_t i = 0; i < s->nnodes; i++)
 		s->node_up[i] = !t->nodes[i].down;
 	for (size_t i = 0; i < s->ngrp; i++)
-		if (init_grp(s, i, e) < 0 || place_grp(s, &s->grp[i], e) < 0)
+		if (init_grp(s, i, e) < 0)
 			return -1;
 	for (size_t i = 0; i < s->nres; i++)
 		if (init_res(s, i, e) < 0)
+			return -1;
+	for (size_t i = 0; i < s->ngrp; i++)
+		if (order_grp(s, &s->grp[i], e) < 0 || place_grp(s, &s->grp[i], e) < 0)
 			return -1;
 	if (index_names(s, e) < 0)
 		return -1;
@@ -279,6 +310,7 @@ static void free_res(struct sim *s, struct sim_res *r)
 	free(r->deps);
 	free(r->dependents);
 	free(r->broken);
+	free(r->possible);
 	free(r->restarts);
 }
 

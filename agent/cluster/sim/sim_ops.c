@@ -1,45 +1,84 @@
 /*
  * sim_ops.c - the simulator behind struct cluster_ops ("sim" backend):
  * loads the topology, queues every recorded transition as an event behind
- * an eventfd, and keeps loopback endpoints open exactly while their
- * resource is Online (when the config asks for endpoints).
+ * an eventfd, and keeps loopback endpoints open while their resource is
+ * Online (when the config asks for endpoints): from Online plus the
+ * resource's ready_after lag, drawn per Online from a stream seeded by the
+ * run's seed and the resource's name, until it leaves Online.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "faultline/clock.h"
 #include "faultline/log.h"
+#include "faultline/rng.h"
 #include "faultline/util.h"
 #include "sim_endpoint.h"
 #include "sim_impl.h"
 
+/*
+ * One per resource of the topology: is its service ready (Online for its
+ * ready_after lag), and since when. Kept in virtual time too, where the
+ * virtual network (probes/vnet.c) answers from it; with real endpoints the
+ * listener opens and closes with it.
+ */
+struct sim_ready {
+	struct sim_backend *b;
+	const struct sim_resource_def *def;
+	struct fl_timer timer;
+	struct rng rng;
+	bool ready;
+	uint64_t ready_at; /* clock time it became ready (the listener opened) */
+};
+
 struct sim_backend {
 	struct sim_topology *topo;
 	struct sim *sim;
+	struct fl_clock *clk;
 	int efd;
 	size_t delivered; /* trace entries already drained */
 	struct sim_endpoints *eps;
+	struct sim_ready *ready; /* [topo->nresources] */
 };
+
+static void endpoint_open(void *arg)
+{
+	struct sim_ready *r = arg;
+	struct fl_err e;
+	if (r->b->eps != NULL && sim_endpoint_open(r->b->eps, r->def->name, r->def->endpoint, &e) < 0) {
+		log_warnx("sim resource \"%s\": endpoint %s: %s", r->def->name, r->def->endpoint, e.msg);
+		return;
+	}
+	r->ready = true;
+	r->ready_at = clock_now(r->b->clk);
+}
 
 static void endpoint_follow(struct sim_backend *b, const char *resource, bool online)
 {
 	const struct sim_resource_def *d = sim_resource_def(b->sim, resource);
 	if (d == NULL || d->endpoint == NULL)
 		return;
+	struct sim_ready *r = &b->ready[d - b->topo->resources];
+	clock_timer_stop(b->clk, &r->timer);
 	if (!online) {
-		sim_endpoint_close(b->eps, resource);
+		if (b->eps != NULL)
+			sim_endpoint_close(b->eps, resource);
+		r->ready = false;
 		return;
 	}
-	struct fl_err e;
-	if (sim_endpoint_open(b->eps, resource, d->endpoint, &e) < 0)
-		log_warnx("sim resource \"%s\": endpoint %s: %s", resource, d->endpoint, e.msg);
+	uint64_t lag = dist_sample(&d->ready_after, &r->rng);
+	if (lag == 0)
+		endpoint_open(r);
+	else
+		clock_timer_start(b->clk, &r->timer, clock_now(b->clk) + lag, endpoint_open, r);
 }
 
 static void on_transition(const struct sim_transition *tr, void *arg)
 {
 	struct sim_backend *b = arg;
-	if (b->eps && tr->obj == SIM_OBJ_RESOURCE && (tr->to == RES_ONLINE) != (tr->from == RES_ONLINE))
+	if (tr->obj == SIM_OBJ_RESOURCE && (tr->to == RES_ONLINE) != (tr->from == RES_ONLINE))
 		endpoint_follow(b, tr->name, tr->to == RES_ONLINE);
 	uint64_t one = 1;
 	if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -50,6 +89,9 @@ static void backend_free(struct sim_backend *b)
 {
 	if (b == NULL)
 		return;
+	for (size_t i = 0; b->ready && i < b->topo->nresources; i++)
+		clock_timer_stop(b->clk, &b->ready[i].timer);
+	free(b->ready);
 	sim_endpoints_free(b->eps); /* closes every listener */
 	sim_free(b->sim);
 	sim_topology_free(b->topo);
@@ -72,14 +114,28 @@ static int load_topology(struct sim_backend *b, const char *path, struct fl_err 
 	return b->topo ? 0 : -1;
 }
 
+/* Services of resources Online at start are ready at once: they have been up all along. */
+static void ready_init(struct sim_backend *b, uint64_t seed)
+{
+	b->ready = xcalloc(b->topo->nresources, sizeof(*b->ready));
+	for (size_t i = 0; i < b->topo->nresources; i++) {
+		const struct sim_resource_def *d = &b->topo->resources[i];
+		struct sim_ready *r = &b->ready[i];
+		*r = (struct sim_ready){.b = b, .def = d};
+		clock_timer_init(&r->timer);
+		rng_init(&r->rng, seed, rng_salt("ready_after") ^ rng_salt(d->name));
+		r->ready = d->endpoint != NULL && sim_resource_state(b->sim, d->name) == RES_ONLINE;
+		r->ready_at = clock_now(b->clk);
+	}
+}
+
 static int open_endpoints(struct sim_backend *b, struct fl_err *e)
 {
 	if ((b->eps = sim_endpoints_new(e)) == NULL)
 		return -1;
 	for (size_t i = 0; i < b->topo->nresources; i++) {
 		const struct sim_resource_def *d = &b->topo->resources[i];
-		if (d->endpoint && sim_resource_state(b->sim, d->name) == RES_ONLINE &&
-		    sim_endpoint_open(b->eps, d->name, d->endpoint, e) < 0)
+		if (b->ready[i].ready && sim_endpoint_open(b->eps, d->name, d->endpoint, e) < 0)
 			return err_wrap(e, "resource \"%s\"", d->name);
 	}
 	return 0;
@@ -88,6 +144,7 @@ static int open_endpoints(struct sim_backend *b, struct fl_err *e)
 static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
 {
 	struct sim_backend *b = xcalloc(1, sizeof(*b));
+	b->clk = clk;
 	b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->efd < 0) {
 		err_setsys(e, "sim: eventfd");
@@ -101,6 +158,7 @@ static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct 
 		goto fail;
 	if ((b->sim = sim_new(b->topo, clk, cfg->seed, e)) == NULL)
 		goto fail;
+	ready_init(b, cfg->seed);
 	if (cfg->sim_endpoints && open_endpoints(b, e) < 0)
 		goto fail;
 	sim_set_observer(b->sim, on_transition, b);
@@ -155,7 +213,7 @@ static int ops_online(struct cluster *c, const char *resource, long *code, struc
 
 static int ops_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e)
 {
-	return sim_move_group(S(c), group, node, code, e);
+	return sim_move_group(S(c), group, node, 0, code, e);
 }
 
 static int ops_notify_fd(struct cluster *c)
@@ -211,4 +269,17 @@ const struct cluster_ops sim_cluster_ops = {
 struct sim *sim_from_cluster(struct cluster *c)
 {
 	return c && c->ops == &sim_cluster_ops ? S(c) : NULL;
+}
+
+bool sim_cluster_ready(struct cluster *c, const char *resource, uint64_t *since)
+{
+	if (c == NULL || c->ops != &sim_cluster_ops)
+		return false;
+	struct sim_backend *b = c->impl;
+	const struct sim_resource_def *d = sim_resource_def(b->sim, resource);
+	if (b->ready == NULL || d == NULL || !b->ready[d - b->topo->resources].ready)
+		return false;
+	if (since != NULL)
+		*since = b->ready[d - b->topo->resources].ready_at;
+	return true;
 }

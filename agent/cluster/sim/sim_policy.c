@@ -61,7 +61,12 @@ static void fail_over(struct sim *s, struct sim_res *r)
 	}
 	size_t dest = sim_next_node(s, g, true);
 	if (dest == SIM_NONE) {
-		leave_failed(s, r, "left failed: restart failed on every node", true);
+		/* Say which: nowhere to go at all, or every candidate already used its restart (KB 947712). */
+		leave_failed(s, r,
+		             sim_next_node(s, g, false) == SIM_NONE
+		                 ? "left failed: RestartThreshold reached, no other possible owner is up"
+		                 : "left failed: RestartThreshold reached on every possible owner",
+		             true);
 		return;
 	}
 	XGROW(g->failovers, g->capfailovers, g->nfailovers + 1);

@@ -39,8 +39,10 @@ static const char *const res_keys[] = {"name",
                                        "offline_time",
                                        "locked",
                                        "initial",
+                                       "possible_owners",
                                        "broken_on",
                                        "endpoint",
+                                       "ready_after",
                                        NULL};
 static const char *const restart_actions[] = {"none", "restart", "failover", NULL};
 static const char *const failbacks[] = {"prevent", "allow", NULL};
@@ -188,10 +190,15 @@ static void load_res_sim(struct topo_ctx *c, const struct ydoc_node *n, struct s
 		topo_bool(c, v, "locked", &r->locked);
 	if ((v = ydoc_get(n, "initial")) != NULL && topo_enum(c, v, "initial", initials, &i) == 0)
 		r->start_offline = i == 1;
+	if ((v = ydoc_get(n, "possible_owners")) != NULL)
+		topo_names(c, v, "possible_owners", &r->possible, &r->npossible);
 	if ((v = ydoc_get(n, "broken_on")) != NULL)
 		topo_names(c, v, "broken_on", &r->broken_on, &r->nbroken_on);
 	if ((v = ydoc_get(n, "endpoint")) != NULL)
 		topo_str(c, v, "endpoint", &r->endpoint);
+	if ((v = ydoc_get(n, "ready_after")) != NULL && dist_parse(v, "ready_after", &r->ready_after, c->d) == 0 &&
+	    ydoc_get(n, "endpoint") == NULL)
+		diag_add(c->d, v->pos, "ready_after: needs an endpoint (it delays when the endpoint starts listening)");
 }
 
 static void load_resource(struct topo_ctx *c, const struct ydoc_node *n, size_t gi)
@@ -358,6 +365,7 @@ static void free_resource(struct sim_resource_def *r)
 		free_strv(r->deps[i].any, r->deps[i].nany);
 	free(r->deps);
 	free_strv(r->broken_on, r->nbroken_on);
+	free_strv(r->possible, r->npossible);
 	free(r->endpoint);
 }
 

@@ -201,6 +201,7 @@ static void check_resources(struct checker *k)
 	for (size_t ri = 0; ri < t->nresources; ri++) {
 		const struct ydoc_node *def = k->c->rnode[ri];
 		check_node_list(k, def, "broken_on");
+		check_node_list(k, def, "possible_owners");
 		const struct ydoc_node *v = ydoc_get(def, "depends_on");
 		if (v == NULL)
 			continue;
