@@ -102,9 +102,38 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	sched_fault_closed_trial(r, fault);
 }
 
+/*
+ * A blind trial (events were lost) cannot wait for the event that says its
+ * target is back: once a probe has measured the outage and the recovery by
+ * itself and none is down, a read of the target decides. Returns true if the
+ * target is Online now. With no probe that saw the outage nothing is
+ * concluded: the trial times out, its measurement blind.
+ */
+static bool blind_target_back(struct run *r, struct open_trial *t)
+{
+	bool measured = false;
+	for (size_t i = 0; i < r->nprobes; i++) {
+		if (t->ms[i] == M_WAIT_RECOVERY)
+			return false;
+		measured |= t->ms[i] == M_DONE;
+	}
+	if (!measured)
+		return false;
+	enum res_state st = RES_UNKNOWN;
+	struct fl_err e;
+	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) < 0 || st != RES_ONLINE)
+		return false;
+	t->target_back = true;
+	t->target_back_at = run_now(r);
+	t->last_state = RES_ONLINE;
+	run_progress(r, "trial \"%s\": events were lost; Online by a read, recovery as its probes measured it",
+	             t->resource);
+	return true;
+}
+
 static void maybe_close(struct run *r, struct open_trial *t)
 {
-	if (!t->target_back)
+	if (!t->target_back && !(t->blind && blind_target_back(r, t)))
 		return;
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (t->ms[i] != M_DONE)
@@ -285,6 +314,16 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 			t->target_back = false;
 		}
 		t->last_state = ev->state;
+		maybe_close(r, t);
+	}
+}
+
+void trial_on_resync(struct run *r)
+{
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		t->blind = true;
 		maybe_close(r, t);
 	}
 }
