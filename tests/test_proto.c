@@ -342,6 +342,28 @@ static void serve(const char *req, const char *want)
 	free(out);
 }
 
+/* Bug 4 of issue 13: the protocol says blank lines are ignored; no adapter may answer one. */
+Test(proto, serve_ignores_blank_lines)
+{
+	struct proto_hello h = {.version = 1, .cluster = "c", .ops = PROTO_CAN_LIST | PROTO_CAN_STATE};
+	cr_assert_null(proto_serve_line(&toy, NULL, &h, "", 0));
+	cr_assert_null(proto_serve_line(&toy, NULL, &h, " \t ", 3));
+	char *out = proto_serve_line(&toy, NULL, &h, " x", 2);
+	cr_assert_str_eq(out, "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"not JSON: column 2: expected a JSON "
+	                      "value, got 'x'\"}\n");
+	free(out);
+}
+
+/* A line over the bound is answered (id 0, code 87) before the adapter gives up on the stream. */
+Test(proto, serve_answers_an_oversized_line)
+{
+	struct fl_err e;
+	err_set(&e, "line 3: longer than 1048576 bytes");
+	char *out = proto_serve_error(&e);
+	cr_assert_str_eq(out, "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"line 3: longer than 1048576 bytes\"}\n");
+	free(out);
+}
+
 Test(proto, serve_answers_and_refuses_what_the_hello_did_not_declare)
 {
 	serve("{\"id\":1,\"op\":\"list\"}",

@@ -376,3 +376,59 @@ Test(run, exec_probes_are_refused_in_virtual_time)
 	cr_assert_eq(o.rec.ntrials, 0);
 	done(&o);
 }
+
+/* Issue 14 case 7: a refused FailClusterResource (5084) is reported when it is due, not at the deadline. */
+Test(run, fail_of_an_offline_resource_is_refused_at_once)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/fail-offline.yaml");
+	cr_assert_eq(o.rec.ntrials, 1);
+	const struct rec_trial *t = &o.rec.trials[0];
+	cr_assert_eq(t->outcome, TRIAL_INJECT_FAILED);
+	cr_assert_eq(t->code, WIN_ERROR_RESMON_INVALID_STATE);
+	cr_assert_str_eq(t->error, "resource \"Dormant Service\": not online (offline) (5084)");
+	cr_assert_eq(t->injected_at, 2000 * MS); /* settle 1 s + at 1 s */
+	cr_assert_eq(t->closed_at, t->injected_at);
+	cr_assert_lt(o.rec.duration_ns, 10000 * MS, "the run ends, it does not wait for the 10 min deadline");
+	done(&o);
+}
+
+/* Issue 14 case 6: offline without online_after leaves the resource offline; nothing brings it back. */
+Test(run, offline_without_online_after_stays_offline_until_restore)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/offline-stays.yaml");
+	cr_assert_eq(o.rec.ntrials, 1);
+	const struct rec_trial *t = &o.rec.trials[0];
+	cr_assert_eq(t->outcome, TRIAL_NOT_RECOVERED);
+	cr_assert_eq(t->cluster, OUTCOME_OFFLINE, "%s", cluster_outcome_str(t->cluster));
+	cr_assert_eq(t->code, WIN_ERROR_IO_PENDING);
+	cr_assert_eq(t->closed_at - t->injected_at, 10000 * MS);
+	cr_assert_eq(t->restarts, 0, "no online was issued behind the plan's back");
+	cr_assert_eq(o.rec.nrestores, 1);
+	cr_assert_str_eq(o.rec.restores[0].resource, "Cluster Name");
+	cr_assert_str_eq(o.rec.restores[0].action, "online (was offline)");
+	assert_all_restored(&o);
+	done(&o);
+}
+
+/* online_after 0 with an offline that takes 100 ms: the online waits for the offline to complete. */
+Test(run, online_after_zero_follows_the_completed_offline)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/run/offline-online-0.yaml");
+	cr_assert_eq(o.rec.ntrials, 1);
+	const struct rec_trial *t = &o.rec.trials[0];
+	cr_assert_eq(t->outcome, TRIAL_RECOVERED, "%s", trial_outcome_str(t->outcome));
+	cr_assert_eq(t->cluster, OUTCOME_RESTART);
+	/* Offline 100 ms, then online 400 ms: the event-driven cluster probe is exact. */
+	cr_assert_eq(t->measures[0].recovery_ns, 500 * MS, "%llu", (unsigned long long)t->measures[0].recovery_ns);
+	done(&o);
+	/* A provider: App Server offline 100 ms, App Disk 50 ms, then App Disk online 100 ms. */
+	virtual_run(&o, "tests/data/run/offline-provider-online-0.yaml");
+	cr_assert_eq(o.rec.ntrials, 1);
+	t = &o.rec.trials[0];
+	cr_assert_eq(t->outcome, TRIAL_RECOVERED, "%s", trial_outcome_str(t->outcome));
+	cr_assert_eq(t->measures[0].recovery_ns, 250 * MS, "%llu", (unsigned long long)t->measures[0].recovery_ns);
+	done(&o);
+}

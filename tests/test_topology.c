@@ -104,7 +104,8 @@ Test(topology, refuses_bad_durations)
 	      "bad-duration.yaml:9:25: restart_period: invalid duration \"15min\" (write e.g. 500ms, 15m, 1h30m)\n" F
 	      "bad-duration.yaml:10:24: restart_delay: invalid duration \"-1s\" (write e.g. 500ms, 15m, 1h30m)\n" F
 	      "bad-duration.yaml:11:37: online_time: max 1s is less than min 3s\n" F
-	      "bad-duration.yaml:12:23: offline_time: missing required key \"max\"\n" F
+	      "bad-duration.yaml:12:23: offline_time: missing required key \"max\" (a distribution is {min, max} or "
+	      "{median, p95})\n" F
 	      "bad-duration.yaml:13:34: retry_period_on_failure: 1m is shorter than restart_period (WSFC minimum)\n" F
 	      "bad-duration.yaml:14:26: pending_timeout: must be greater than 0\n");
 }

@@ -85,6 +85,9 @@ static bool matches(const struct touched *t, const struct cluster_snapshot *s)
 
 static bool group_pending(const struct cluster_snapshot *s, const char *group)
 {
+	for (size_t i = 0; group && i < s->ngroups; i++) /* e.g. a move between two of its resources' steps */
+		if (strcmp(s->groups[i].name, group) == 0 && s->groups[i].state == GRP_PENDING)
+			return true;
 	for (size_t i = 0; group && i < s->nresources; i++)
 		if (s->resources[i].group && strcmp(s->resources[i].group, group) == 0 &&
 		    is_pending(s->resources[i].state))
@@ -110,9 +113,26 @@ static int pick(const struct touched *t, const struct cluster_resource *cur, con
 	return 0;
 }
 
+/*
+ * A move of `group` was accepted for another item and has not had its retry
+ * interval yet: the cluster may not show it in progress at once (ClusAPI
+ * answers ERROR_IO_PENDING before the first resource leaves), and moving the
+ * group again would be a second move of a group already moving.
+ */
+static bool group_move_in_flight(const struct restore_item *items, size_t n, const struct restore_item *it,
+                                 uint64_t now)
+{
+	for (size_t k = 0; it->t->group != NULL && k < n; k++)
+		if (&items[k] != it && items[k].action != NULL && now < items[k].next_try &&
+		    items[k].t->group != NULL && strcmp(items[k].t->group, it->t->group) == 0 &&
+		    strncmp(items[k].action, "move group", 10) == 0)
+			return true;
+	return false;
+}
+
 /* One corrective step for item it; returns true if it acted. */
-static bool correct(const struct restore_ctx *c, struct restore_item *it, const struct cluster_snapshot *s,
-                    uint64_t now)
+static bool correct(const struct restore_ctx *c, struct restore_item *items, size_t n, struct restore_item *it,
+                    const struct cluster_snapshot *s, uint64_t now)
 {
 	const struct touched *t = it->t;
 	const struct cluster_resource *cur = cluster_snapshot_resource(s, t->resource);
@@ -121,7 +141,7 @@ static bool correct(const struct restore_ctx *c, struct restore_item *it, const 
 		return false;
 	char what[256];
 	int how = pick(t, cur, t->group ? owner_now(s, t->group) : NULL, what, sizeof(what));
-	if (how == 0)
+	if (how == 0 || (how == 'm' && group_move_in_flight(items, n, it, now)))
 		return false;
 	long code = 0;
 	struct fl_err e = {0};
@@ -205,7 +225,7 @@ static enum pass_result pass(const struct restore_ctx *c, struct restore_item *i
 		if (!matches(items[i].t, s)) {
 			done = false;
 			stuck = stuck && hopeless(&items[i], s, now);
-			if (now >= hands_off_until && correct(c, &items[i], s, now))
+			if (now >= hands_off_until && correct(c, items, n, &items[i], s, now))
 				return PASS_ACTED; /* one correction at a time */
 		}
 	return done ? PASS_DONE : stuck ? PASS_STUCK : PASS_WAIT;

@@ -15,17 +15,12 @@ struct topic {
 };
 
 static const struct topic topics[] = {
-    {"validate", cmd_validate, "faultline(1)"},
-    {"run", cmd_run, "faultline(1)"},
-    {"agent", cmd_agent, "faultline-agent(8)"},
-    {"restore", cmd_restore, "faultline-agent(8)"},
-    {"status", cmd_status, "faultline-agent(8)"},
-    {"select", cmd_select, "faultline(1)"},
-    {"inspect", cmd_inspect, "faultline(1)"},
-    {"sim", cmd_sim, "faultline(1)"},
-    {"report", cmd_report, "faultline(1)"},
-    {"compare", cmd_compare, "faultline(1)"},
-    {"version", NULL, "faultline(1)"},
+    {"validate", cmd_validate, "faultline(1)"},   {"run", cmd_run, "faultline(1)"},
+    {"agent", cmd_agent, "faultline-agent(8)"},   {"restore", cmd_restore, "faultline-agent(8)"},
+    {"status", cmd_status, "faultline-agent(8)"}, {"select", cmd_select, "faultline(1)"},
+    {"inspect", cmd_inspect, "faultline(1)"},     {"sim", cmd_sim, "faultline(1)"},
+    {"calibrate", cmd_calibrate, "faultline(1)"}, {"report", cmd_report, "faultline(1)"},
+    {"compare", cmd_compare, "faultline(1)"},     {"version", NULL, "faultline(1)"},
     {"plan", NULL, "faultline-plan(5)"},
 };
 

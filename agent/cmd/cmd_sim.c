@@ -18,7 +18,7 @@
 #include "faultline/sim.h"
 #include "faultline/util.h"
 
-enum sim_op_kind { OP_FAIL, OP_OFFLINE, OP_ONLINE, OP_MOVE };
+enum sim_op_kind { OP_FAIL, OP_OFFLINE, OP_ONLINE, OP_MOVE, OP_CRASH };
 
 struct sim_op {
 	enum sim_op_kind kind;
@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: faultline sim TOPOLOGY [--seed N] [--for DURATION] [--at TIME] OPERATION...\n"
 	           "operations (each at the time of the last --at, default 0):\n"
 	           "  --fail RESOURCE                        FailClusterResource\n"
+	           "  --crash RESOURCE                       a real failure, seen at the next health check\n"
 	           "  --offline RESOURCE [--flags F,...] [--to NODE]\n"
 	           "  --online RESOURCE\n"
 	           "  --move GROUP [--flags F,...] [--to NODE]   MoveClusterGroupEx\n"
@@ -43,7 +44,7 @@ static void usage(FILE *f)
 }
 
 static const char *const op_names[] = {"FailClusterResource", "OfflineClusterResource", "OnlineClusterResource",
-                                       "MoveClusterGroup"};
+                                       "MoveClusterGroup", "crash (real failure)"};
 
 static void run_op(void *arg)
 {
@@ -60,6 +61,9 @@ static void run_op(void *arg)
 		break;
 	case OP_ONLINE:
 		rc = sim_online(op->sim, op->name, &code, &e);
+		break;
+	case OP_CRASH:
+		rc = sim_crash(op->sim, op->name, &code, &e);
 		break;
 	case OP_MOVE:
 		rc = sim_move_group(op->sim, op->name, op->to, op->flags, &code, &e);
@@ -133,6 +137,8 @@ static int parse_ops(int argc, char **argv, struct sim_op *ops, uint64_t *seed, 
 			continue;
 		} else if (strcmp(a, "--fail") == 0) {
 			kind = OP_FAIL;
+		} else if (strcmp(a, "--crash") == 0) {
+			kind = OP_CRASH;
 		} else if (strcmp(a, "--offline") == 0) {
 			kind = OP_OFFLINE;
 		} else if (strcmp(a, "--online") == 0) {

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"select", cmd_select, "show what each selector of a plan resolves to"},
     {"inspect", cmd_inspect, "list a cluster's nodes, groups and resources"},
     {"sim", cmd_sim, "replay operations against a simulated topology, print the trace"},
+    {"calibrate", cmd_calibrate, "fit a simulator topology's times to real runs' JSON records"},
     {"sim-adapter", cmd_sim_adapter, "serve a simulated cluster over the exec adapter protocol"},
     {"report", cmd_report, "re-render a run's JSON record as text, JUnit or HTML"},
     {"compare", cmd_compare, "is a new run's recovery significantly slower than an old one's?"},

@@ -128,9 +128,25 @@ static int call(const struct proto_adapter_ops *ops, void *arg, const struct pro
 	return err_set(e, "unknown op");
 }
 
+static bool blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t')
+			return false;
+	return true;
+}
+
+char *proto_serve_error(const struct fl_err *e)
+{
+	struct proto_response rs = {.code = CODE_INVALID_PARAMETER, .error = (char *)e->msg, .state = RES_UNKNOWN};
+	return proto_response_encode(&rs, PROTO_OP_STATE);
+}
+
 char *proto_serve_line(const struct proto_adapter_ops *ops, void *arg, const struct proto_hello *h, const char *line,
                        size_t len)
 {
+	if (blank(line, len))
+		return NULL;
 	struct proto_request rq;
 	struct proto_response rs = {.ok = true, .state = RES_UNKNOWN};
 	struct fl_err e = {0};

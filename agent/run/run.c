@@ -262,6 +262,8 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 			run_update_hunt(r);
 		}
 	}
+	if (ev->kind == CLUSTER_EV_RESYNC && r->phase == PH_FAULTS)
+		trial_on_resync(r);
 	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */
 		for (size_t i = 0; i < r->nprobes; i++)
 			if (r->probes[i].ops == &probe_cluster_ops) {

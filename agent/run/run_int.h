@@ -37,10 +37,12 @@ struct open_trial {
 	enum measure_state *ms; /* one per probe */
 	struct fl_timer timeout;
 	struct fl_timer online_timer; /* offline + online_after */
+	bool online_due;              /* online_after passed while the offline was pending */
 	bool target_left;             /* the resource left Online after the injection */
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;
 	int last_state;
+	bool blind; /* the backend lost events (resync) while this trial was open */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -141,6 +143,13 @@ void sched_dry_run(struct run *r);
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);
+/*
+ * The backend lost events (resync): the open trials can no longer learn from
+ * events that their target is back. Each becomes "blind" and closes once
+ * every probe has measured its recovery by itself and a fresh read says the
+ * target is Online.
+ */
+void trial_on_resync(struct run *r);
 void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, uint64_t at);
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started);
 void trial_abort_all(struct run *r);

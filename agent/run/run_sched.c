@@ -99,6 +99,13 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 		struct fl_err e;
 		if (r->cl->ops->resource_state(r->cl, sel->items[i]->name, &st, &e) < 0)
 			continue; /* the injection will report it */
+		/*
+		 * Nothing open and the target settled Offline or Failed: waiting
+		 * would last until the deadline. FailClusterResource goes, so the
+		 * cluster's refusal (5084) reaches the report when it is due.
+		 */
+		if (fs->f->action == PLAN_FAIL && r->nopen == 0 && (st == RES_OFFLINE || st == RES_FAILED))
+			continue;
 		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
 			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
 			         res_state_str(st));

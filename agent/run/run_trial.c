@@ -102,9 +102,38 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	sched_fault_closed_trial(r, fault);
 }
 
+/*
+ * A blind trial (events were lost) cannot wait for the event that says its
+ * target is back: once a probe has measured the outage and the recovery by
+ * itself and none is down, a read of the target decides. Returns true if the
+ * target is Online now. With no probe that saw the outage nothing is
+ * concluded: the trial times out, its measurement blind.
+ */
+static bool blind_target_back(struct run *r, struct open_trial *t)
+{
+	bool measured = false;
+	for (size_t i = 0; i < r->nprobes; i++) {
+		if (t->ms[i] == M_WAIT_RECOVERY)
+			return false;
+		measured |= t->ms[i] == M_DONE;
+	}
+	if (!measured)
+		return false;
+	enum res_state st = RES_UNKNOWN;
+	struct fl_err e;
+	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) < 0 || st != RES_ONLINE)
+		return false;
+	t->target_back = true;
+	t->target_back_at = run_now(r);
+	t->last_state = RES_ONLINE;
+	run_progress(r, "trial \"%s\": events were lost; Online by a read, recovery as its probes measured it",
+	             t->resource);
+	return true;
+}
+
 static void maybe_close(struct run *r, struct open_trial *t)
 {
-	if (!t->target_back)
+	if (!t->target_back && !(t->blind && blind_target_back(r, t)))
 		return;
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (t->ms[i] != M_DONE)
@@ -118,12 +147,25 @@ static void on_timeout(void *arg)
 	close_trial(t->run, t, TRIAL_NOT_RECOVERED);
 }
 
+/*
+ * online_after has passed. An online before the offline has completed
+ * would be refused (5023 while pending) or be a no-op (still Online while
+ * its dependents go first), so it waits for the resource to reach Offline
+ * (trial_on_event) and goes then.
+ */
 static void on_online_after(void *arg)
 {
 	struct open_trial *t = arg;
 	struct run *r = t->run;
 	long code = 0;
 	struct fl_err e;
+	enum res_state st = RES_UNKNOWN;
+	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) == 0 &&
+	    (st == RES_OFFLINE_PENDING || st == RES_PENDING || (st == RES_ONLINE && !t->target_left))) {
+		t->online_due = true;
+		return;
+	}
+	t->online_due = false;
 	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
@@ -237,10 +279,9 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 			rt->measures[i].down_at = rt->injected_at;
 		}
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
-	if (f->action == PLAN_OFFLINE && f->destination == NULL)
-		clock_timer_start(r->clk, &t->online_timer,
-		                  clock_now(r->clk) + (f->has_online_after ? f->online_after_ns : 0), on_online_after,
-		                  t);
+	/* Without online_after the resource stays offline until the restore (docs/plan-format.md). */
+	if (f->action == PLAN_OFFLINE && f->destination == NULL && f->has_online_after)
+		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + f->online_after_ns, on_online_after, t);
 }
 
 void trial_on_event(struct run *r, const struct cluster_event *ev)
@@ -253,6 +294,8 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 		if (strcmp(t->resource, ev->name) != 0)
 			continue;
 		struct rec_trial *rt = rec_of(r, t);
+		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
+			on_online_after(t);
 		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
 			t->target_left = true;
 		if (ev->state == RES_ONLINE && t->last_state != RES_ONLINE && t->target_left) {
@@ -271,6 +314,16 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 			t->target_back = false;
 		}
 		t->last_state = ev->state;
+		maybe_close(r, t);
+	}
+}
+
+void trial_on_resync(struct run *r)
+{
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		t->blind = true;
 		maybe_close(r, t);
 	}
 }

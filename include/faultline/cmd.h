@@ -25,6 +25,7 @@ int cmd_abort(int argc, char **argv);
 int cmd_select(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_sim_adapter(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -142,10 +142,13 @@ struct proto_adapter_ops {
 
 /*
  * Answer one request line: decode, check it against the hello's ops and
- * offline flags, call ops, encode the response. Never fails: a bad request
- * is answered {"ok":false,"code":87,...} (with id 0 if the id is unreadable).
+ * offline flags, call ops, encode the response. A bad request is answered
+ * {"ok":false,"code":87,...} (with id 0 if the id is unreadable). A blank
+ * line (nothing but spaces and tabs) is no request: NULL, nothing to send.
  */
 char *proto_serve_line(const struct proto_adapter_ops *ops, void *arg, const struct proto_hello *h, const char *line,
                        size_t len);
+/* The answer to a line the adapter could not even split off (e says why): id 0, code 87. */
+char *proto_serve_error(const struct fl_err *e);
 
 #endif

@@ -14,20 +14,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "faultline/cluster.h"
 #include "faultline/dist.h"
 #include "faultline/err.h"
 
 struct fl_clock;
+struct run_record;
 
 #define SIM_NEVER UINT64_MAX /* e.g. RetryPeriodOnFailure 0xFFFFFFFF */
-
-/* A duration, fixed (min == max) or drawn uniformly from [min, max] with the seed. */
-struct sim_duration {
-	uint64_t min_ns;
-	uint64_t max_ns;
-};
 
 /* One AND-term of a dependency expression: at least one of `any` online. */
 struct sim_dep {
@@ -36,6 +32,9 @@ struct sim_dep {
 };
 
 enum sim_restart_action { SIM_RESTART_NONE = 0, SIM_RESTART_NO_FAILOVER = 1, SIM_RESTART_FAILOVER = 2 };
+
+/* Whose recovery rules the simulator plays (docs/simulator.md). */
+enum sim_policy { SIM_POLICY_WSFC = 0, SIM_POLICY_PACEMAKER = 1 };
 
 struct sim_resource_def {
 	char *name;
@@ -49,8 +48,8 @@ struct sim_resource_def {
 	uint64_t restart_delay_ns;              /* default 500 ms */
 	uint64_t retry_period_ns;               /* default 1 h; SIM_NEVER */
 	uint64_t pending_timeout_ns;            /* default 180 s */
-	struct sim_duration online_time;        /* default 0 */
-	struct sim_duration offline_time;       /* default 0 */
+	struct dist online_time;                /* default 0; fixed, uniform or lognormal (dist.h) */
+	struct dist offline_time;               /* default 0 */
 	bool locked;                            /* refuses offline without ignore_resource_status */
 	bool start_offline;                     /* initial persistent state Offline */
 	char **possible;                        /* possible owners; empty = every node */
@@ -59,7 +58,18 @@ struct sim_resource_def {
 	size_t nbroken_on;
 	char *endpoint;          /* "127.0.0.1:PORT" or NULL */
 	struct dist ready_after; /* the endpoint listens this long after Online (the service lags); default 0 */
+	/* policy: pacemaker (Pacemaker Explained, "Resource Meta-Attributes") */
+	uint64_t monitor_interval_ns; /* a real failure (sim_crash) is seen at the next check; 0 = at once */
+	uint32_t migration_threshold; /* 0 = never move (INFINITY) */
+	uint64_t failure_timeout_ns;  /* 0 = fail-counts never expire */
+	int64_t stickiness;           /* resource-stickiness, default 0 */
 	struct src_pos pos;
+};
+
+/* A location constraint of a group (policy: pacemaker): score for a node. */
+struct sim_location {
+	char *node;
+	int64_t score;
 };
 
 struct sim_group_def {
@@ -73,7 +83,9 @@ struct sim_group_def {
 	int auto_failback;           /* 0 prevent, 1 allow */
 	int failback_start_hour;     /* -1 none, else 0..23 */
 	int failback_end_hour;
-	char *owner; /* initial owner; NULL = first preferred/possible */
+	char *owner;                   /* initial owner; NULL = first preferred/possible */
+	struct sim_location *location; /* policy: pacemaker */
+	size_t nlocation;
 	struct src_pos pos;
 };
 
@@ -92,7 +104,10 @@ struct sim_topology {
 	size_t ngroups;
 	struct sim_resource_def *resources;
 	size_t nresources;
-	int utc_offset_min; /* local time for failback windows; default 0 */
+	int utc_offset_min;           /* local time for failback windows; default 0 */
+	enum sim_policy policy;       /* default SIM_POLICY_WSFC */
+	struct dist pcmk_reaction;    /* pacemaker: failure recorded -> scheduler acts */
+	uint32_t pcmk_fail_increment; /* pacemaker: fail-count added per injected fail; default 2 */
 };
 
 /*
@@ -101,6 +116,21 @@ struct sim_topology {
  */
 struct sim_topology *sim_topology_load(const char *path, struct fl_diag *d);
 void sim_topology_free(struct sim_topology *t);
+
+/*
+ * Write t as YAML that sim_topology_load reads back (settings that differ
+ * from the defaults only). Returns -1 if the stream reports an error.
+ */
+int sim_topology_write(FILE *f, const struct sim_topology *t);
+
+/*
+ * `faultline calibrate`: set t's online_time and offline_time per resource,
+ * and the Pacemaker reaction_time (or the WSFC restart_delay), from the
+ * events of n JSON run records of the real cluster: median as measured,
+ * p95 as measured (lognormal). One line per fitted value goes to log. -1 with e if no
+ * resource of t has anything measured.
+ */
+int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t n, FILE *log, struct fl_err *e);
 
 /* Fill r / g with the documented WSFC defaults (see docs/topology-format.md); names NULL. */
 void sim_resource_def_defaults(struct sim_resource_def *r);
@@ -150,6 +180,14 @@ void sim_set_wall_epoch(struct sim *s, int64_t unix_s);
  * Unknown names give 5007 (resource), 5013 (group), 5042 (node).
  */
 int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e);
+/*
+ * A real failure, not FailClusterResource: the service dies now (its
+ * endpoint closes) but the cluster sees it only at the resource's next
+ * health check (monitor_interval after it came online, and every interval
+ * since), then it is Failed ("monitor: not running") and the policy runs.
+ * 5084 unless Online.
+ */
+int sim_crash(struct sim *s, const char *resource, long *code, struct fl_err *e);
 int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
                 struct fl_err *e);
 int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e);

@@ -9,6 +9,8 @@
  * proto_serve_line the Linux side tests; a second thread writes events.
  * Both write whole lines under one lock, so lines never interleave.
  */
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,21 +37,27 @@ void wsfc_write_line(const char *line)
 	LeaveCriticalSection(&out_lock);
 }
 
-/* The hello: only the two offline flags ClusAPI's OfflineClusterResourceEx can express; no offline destination. */
+/*
+ * The hello: the offline flags ClusAPI can express (wsfc_api.c maps them: OfflineClusterResourceEx without a
+ * destination, MoveClusterGroupEx with one; a flag the chosen call lacks is refused per request).
+ */
 static char *hello_line(const char *cluster, bool events)
 {
 	struct proto_hello h = {
 	    .version = PROTO_VERSION,
 	    .cluster = (char *)(cluster ? cluster : "local"),
 	    .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE | PROTO_CAN_ONLINE |
-	           PROTO_CAN_MOVE | (events ? PROTO_CAN_EVENTS : 0),
-	    .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE,
+	           PROTO_CAN_MOVE | PROTO_CAN_OFFLINE_DESTINATION | (events ? PROTO_CAN_EVENTS : 0),
+	    .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE |
+	                     OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR | OFFLINE_QUEUE_ENABLED,
 	};
 	return proto_hello_encode(&h);
 }
 
-static void serve(struct wsfc *w, const struct proto_hello *h)
+/* Read and answer requests until EOF (0) or a line too long to be one (-1, answered first). */
+static int serve(struct wsfc *w, const struct proto_hello *h)
 {
+	int ret = 0;
 	HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
 	struct proto_reader rd;
 	proto_reader_init(&rd, PROTO_MAX_LINE);
@@ -65,19 +73,28 @@ static void serve(struct wsfc *w, const struct proto_hello *h)
 		int rc;
 		while ((rc = proto_reader_next(&rd, &line, &len, &e)) == 1) {
 			char *out = proto_serve_line(&wsfc_adapter_ops, w, h, line, len);
-			wsfc_write_line(out);
+			if (out != NULL) /* NULL: a blank line, no request */
+				wsfc_write_line(out);
 			free(out);
 		}
-		if (rc < 0) {
+		if (rc < 0) { /* the stream has lost its line boundaries: answer, then end the session */
+			char *out = proto_serve_error(&e);
+			wsfc_write_line(out);
+			free(out);
 			fprintf(stderr, "faultline-wsfc: %s\n", e.msg);
+			ret = -1;
 			break;
 		}
 	}
 	proto_reader_fini(&rd);
+	return ret;
 }
 
 int wmain(int argc, wchar_t **argv)
 {
+	/* "\n" on stdout and stderr, not the CRT's "\r\n": the other end is a Linux agent reading lines */
+	_setmode(_fileno(stdout), _O_BINARY);
+	_setmode(_fileno(stderr), _O_BINARY);
 	if (argc > 2 || (argc == 2 && (wcscmp(argv[1], L"-h") == 0 || wcscmp(argv[1], L"--help") == 0))) {
 		fprintf(stderr, "usage: faultline-wsfc.exe [CLUSTER]\n"
 		                "  speaks the faultline exec adapter protocol on stdin/stdout\n");
@@ -101,10 +118,10 @@ int wmain(int argc, wchar_t **argv)
 	wsfc_write_line(hello);
 	free(hello);
 	wsfc_events_go();
-	serve(&w, &m.hello);
+	int rc = serve(&w, &m.hello);
 	wsfc_events_stop(&w);
 	proto_msg_fini(&m);
 	wsfc_close(&w);
 	free(cluster);
-	return 0;
+	return rc < 0 ? 1 : 0;
 }

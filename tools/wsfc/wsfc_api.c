@@ -122,27 +122,89 @@ static int w_fail(void *arg, const char *res, long *code, struct fl_err *e)
 	return result(rc, code, "FailClusterResource", res, e);
 }
 
-/* Plan flags (CLUS_RESDLL_OFFLINE_*) to the client API's; the hello declares only these two. */
-static DWORD offline_flags(unsigned flags)
+/*
+ * The plan's offline flags (CLUS_RESDLL_OFFLINE_*, the resource DLL's) on the client API:
+ *   no destination: OfflineClusterResourceEx(resource, CLUSAPI_RESOURCE_OFFLINE_*)
+ *     ignore_resource_status -> IGNORE_RESOURCE_STATUS 0x1,
+ *     do_not_update_persistent_state -> DO_NOT_UPDATE_PERSISTENT_STATE 0x4;
+ *   a destination: MoveClusterGroupEx(the resource's group, node, CLUSAPI_GROUP_MOVE_*)
+ *     ignore_resource_status -> IGNORE_RESOURCE_STATUS 0x1,
+ *     return_to_source_node_on_error -> RETURN_TO_SOURCE_NODE_ON_ERROR 0x2,
+ *     queue_enabled -> QUEUE_ENABLED 0x4.
+ * A flag the chosen call has no equivalent for is refused (87), never dropped.
+ */
+static const struct {
+	unsigned plan;
+	const char *name;
+	DWORD offline, move; /* 0: the call has no such flag */
+} flag_map[] = {
+    {OFFLINE_IGNORE_RESOURCE_STATUS, "ignore_resource_status", SHIM_CLUSAPI_RESOURCE_OFFLINE_IGNORE_RESOURCE_STATUS,
+     SHIM_CLUSAPI_GROUP_MOVE_IGNORE_RESOURCE_STATUS},
+    {OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE, "do_not_update_persistent_state",
+     SHIM_CLUSAPI_RESOURCE_OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE, 0},
+    {OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR, "return_to_source_node_on_error", 0,
+     SHIM_CLUSAPI_GROUP_MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR},
+    {OFFLINE_QUEUE_ENABLED, "queue_enabled", 0, SHIM_CLUSAPI_GROUP_MOVE_QUEUE_ENABLED},
+};
+
+/* The call's flags for the plan's, or -1 with e set (code 87) for one it cannot express. */
+static int map_flags(const char *res, unsigned flags, bool move, DWORD *out, long *code, struct fl_err *e)
 {
-	DWORD f = 0;
-	if (flags & OFFLINE_IGNORE_RESOURCE_STATUS)
-		f |= SHIM_CLUSAPI_RESOURCE_OFFLINE_IGNORE_RESOURCE_STATUS;
-	if (flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE)
-		f |= SHIM_CLUSAPI_RESOURCE_OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE;
-	return f;
+	*out = 0;
+	for (size_t i = 0; i < ARRAY_LEN(flag_map); i++) {
+		if (!(flags & flag_map[i].plan))
+			continue;
+		DWORD f = move ? flag_map[i].move : flag_map[i].offline;
+		if (f == 0) {
+			*code = 87;
+			return move ? err_set(e,
+			                      "offline \"%s\": flag \"%s\" cannot go with a destination "
+			                      "(MoveClusterGroupEx has no such flag)",
+			                      res, flag_map[i].name)
+			            : err_set(e,
+			                      "offline \"%s\": flag \"%s\" needs a destination (MoveClusterGroupEx); "
+			                      "OfflineClusterResourceEx has no such flag",
+			                      res, flag_map[i].name);
+		}
+		*out |= f;
+	}
+	return 0;
+}
+
+static int move_group(struct wsfc *w, const char *group, const char *node, DWORD flags, long *code, struct fl_err *e);
+
+/* An offline with a destination is a move of the resource's group (ClusAPI has no other way to name one). */
+static int offline_to(struct wsfc *w, HRESOURCE h, const char *res, const char *dest, DWORD flags, long *code,
+                      struct fl_err *e)
+{
+	wchar_t group[1024] = L"";
+	DWORD cch = ARRAY_LEN(group);
+	if (w->f.GetClusterResourceState(h, NULL, NULL, group, &cch) == ClusterResourceStateUnknown) {
+		*code = (long)GetLastError();
+		return err_set(e, "resource \"%s\": GetClusterResourceState: error %ld", res, *code);
+	}
+	char *g = wsfc_utf8(group);
+	int rc = move_group(w, g, dest, flags, code, e);
+	free(g);
+	return rc;
 }
 
 static int w_offline(void *arg, const char *res, unsigned flags, const char *dest, long *code, struct fl_err *e)
 {
 	struct wsfc *w = arg;
-	(void)dest; /* not declared in the hello: proto_serve_line refuses it first */
+	DWORD f;
+	if (map_flags(res, flags, dest != NULL, &f, code, e) < 0)
+		return -1;
 	HRESOURCE h = open_res(w, res, code, e);
 	if (h == NULL)
 		return -1;
-	DWORD rc = w->f.OfflineClusterResourceEx(h, offline_flags(flags), NULL, 0);
+	int rc;
+	if (dest != NULL)
+		rc = offline_to(w, h, res, dest, f, code, e);
+	else
+		rc = result(w->f.OfflineClusterResourceEx(h, f, NULL, 0), code, "OfflineClusterResourceEx", res, e);
 	w->f.CloseClusterResource(h);
-	return result(rc, code, "OfflineClusterResourceEx", res, e);
+	return rc;
 }
 
 static int w_online(void *arg, const char *res, long *code, struct fl_err *e)
@@ -156,9 +218,8 @@ static int w_online(void *arg, const char *res, long *code, struct fl_err *e)
 	return result(rc, code, "OnlineClusterResourceEx", res, e);
 }
 
-static int w_move(void *arg, const char *group, const char *node, long *code, struct fl_err *e)
+static int move_group(struct wsfc *w, const char *group, const char *node, DWORD flags, long *code, struct fl_err *e)
 {
-	struct wsfc *w = arg;
 	wchar_t *wg = wsfc_wide(group);
 	HGROUP g = w->f.OpenClusterGroup(w->hc, wg);
 	DWORD err = GetLastError();
@@ -178,11 +239,16 @@ static int w_move(void *arg, const char *group, const char *node, long *code, st
 			       err_set(e, "node \"%s\": OpenClusterNode: error %lu", node, (unsigned long)err);
 		}
 	}
-	DWORD rc = w->f.MoveClusterGroupEx(g, n, 0, NULL, 0); /* NULL node: the most suitable one */
+	DWORD rc = w->f.MoveClusterGroupEx(g, n, flags, NULL, 0); /* NULL node: the most suitable one */
 	if (n)
 		w->f.CloseClusterNode(n);
 	w->f.CloseClusterGroup(g);
 	return result(rc, code, "MoveClusterGroupEx", group, e);
+}
+
+static int w_move(void *arg, const char *group, const char *node, long *code, struct fl_err *e)
+{
+	return move_group(arg, group, node, 0, code, e);
 }
 
 const struct proto_adapter_ops wsfc_adapter_ops = {

@@ -137,10 +137,14 @@ static void on_peer(struct loop_io *io, uint32_t events, void *arg)
 	int rc;
 	while ((rc = proto_reader_next(&p->rd, &line, &len, &e)) == 1) {
 		char *out = proto_serve_line(&sim_adapter_ops, p->a->cl, &p->a->hello, line, len);
-		peer_send(p, out);
+		if (out != NULL) /* NULL: a blank line, no request */
+			peer_send(p, out);
 		free(out);
 	}
 	if (rc < 0) {
+		char *out = proto_serve_error(&e);
+		peer_send(p, out);
+		free(out);
 		log_warnx("sim-adapter: %s; dropping the peer", e.msg);
 		peer_free(p);
 	}

@@ -95,6 +95,12 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 	r->state = to;
 	if (to == RES_FAILED || to == RES_OFFLINE)
 		r->going_down = false; /* the decision is carried out (or overtaken by a failure) */
+	if (to == RES_OFFLINE)
+		r->stop_failed = false;
+	if (to != RES_ONLINE && r->crashed) {
+		r->crashed = false; /* the cluster took it down before its check noticed */
+		clock_timer_stop(s->clk, &r->detect_timer);
+	}
 	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, from, to, sim_node_name(s, g->owner), why);
 	enum group_state gs = derive_group_state(s, g);
 	if (gs == g->state)
@@ -106,11 +112,15 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 		sim_failback_check(s, g);
 }
 
-static uint64_t draw(struct sim_res *r, const struct sim_duration *d)
+bool sim_pcmk(const struct sim *s)
 {
-	if (d->max_ns <= d->min_ns)
-		return d->min_ns;
-	return rng_range(&r->rng, d->min_ns, d->max_ns);
+	return s->topo->policy == SIM_POLICY_PACEMAKER;
+}
+
+/* One draw from r's own seeded stream: the same seed gives the same durations (dist.h). */
+uint64_t sim_draw(struct sim_res *r, const struct dist *d)
+{
+	return dist_sample(d, &r->rng);
 }
 
 static void op_done(void *arg);
@@ -129,7 +139,7 @@ static void start_op(struct sim *s, struct sim_res *r, enum sim_op op, uint64_t 
 void sim_start_online(struct sim *s, struct sim_res *r)
 {
 	sim_res_set(s, r, RES_ONLINE_PENDING, r->why);
-	start_op(s, r, SIM_OP_ONLINE, draw(r, &r->def->online_time), r->why);
+	start_op(s, r, SIM_OP_ONLINE, sim_draw(r, &r->def->online_time), r->why);
 }
 
 void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when)
@@ -143,7 +153,7 @@ void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when)
 static void start_offline(struct sim *s, struct sim_res *r, const char *why)
 {
 	sim_res_set(s, r, RES_OFFLINE_PENDING, why);
-	start_op(s, r, SIM_OP_OFFLINE, draw(r, &r->def->offline_time), why);
+	start_op(s, r, SIM_OP_OFFLINE, sim_draw(r, &r->def->offline_time), why);
 }
 
 static void online_done(struct sim *s, struct sim_res *r, bool timed_out, const char *why)
@@ -151,12 +161,15 @@ static void online_done(struct sim *s, struct sim_res *r, bool timed_out, const 
 	struct sim_grp *g = &s->grp[r->group];
 	if (timed_out || r->broken[g->owner]) {
 		sim_res_set(s, r, RES_FAILED, timed_out ? "pending timeout" : "online failed");
-		if (r->target)
+		if (r->target && sim_pcmk(s))
+			sim_pcmk_failed(s, r, true);
+		else if (r->target)
 			sim_policy_failed(s, r);
 		return;
 	}
 	r->revive = false;
 	r->retrying = false;
+	r->online_at = clock_now(s->clk);
 	sim_res_set(s, r, RES_ONLINE, why);
 }
 
@@ -232,9 +245,11 @@ static bool dependents_settling(const struct sim *s, const struct sim_res *r)
 
 static bool all_down(const struct sim *s, const struct sim_grp *g)
 {
-	for (size_t i = 0; i < g->nres; i++)
-		if (sim_res_active(&s->res[g->res[i]]))
+	for (size_t i = 0; i < g->nres; i++) {
+		const struct sim_res *r = &s->res[g->res[i]];
+		if (sim_res_active(r) || (r->state == RES_FAILED && r->stop_failed))
 			return false;
+	}
 	return true;
 }
 
@@ -277,6 +292,14 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 		}
 		if (r->op != SIM_OP_NONE)
 			continue;
+		if (r->state == RES_FAILED && r->stop_failed) {
+			/* Pacemaker: the failed instance is stopped, after its dependents, before any start. */
+			if (dependents_down(s, r)) {
+				start_offline(s, r, g->moving ? g->move_why : r->blocked ? r->why : "restart");
+				changed = true;
+			}
+			continue;
+		}
 		bool ok = up_ok(s, g, r);
 		if (!ok && sim_res_active(r) && !r->going_down) {
 			r->going_down = true; /* a decision, kept even if a provider recovers meanwhile */

@@ -45,8 +45,49 @@ int sim_fail(struct sim *s, const char *resource, long *code, struct fl_err *e)
 		return refuse(code, WIN_ERROR_RESMON_INVALID_STATE, e, "resource \"%s\": not online (%s)", resource,
 		              res_state_str(r->state));
 	sim_res_set(s, r, RES_FAILED, "FailClusterResource");
-	sim_policy_failed(s, r);
+	if (sim_pcmk(s))
+		sim_pcmk_failed(s, r, false);
+	else
+		sim_policy_failed(s, r);
 	sim_kick(s, &s->grp[r->group]);
+	return accept(code, WIN_ERROR_SUCCESS);
+}
+
+#define CRASH_WHY "crashed (not yet detected)"
+
+static void detected(void *arg)
+{
+	struct sim_res *r = arg;
+	struct sim *s = r->sim;
+	if (!r->crashed || r->state != RES_ONLINE)
+		return;
+	r->crashed = false;
+	sim_res_set(s, r, RES_FAILED, "monitor: not running");
+	if (sim_pcmk(s))
+		sim_pcmk_failed(s, r, false);
+	else
+		sim_policy_failed(s, r);
+	sim_kick(s, &s->grp[r->group]);
+}
+
+int sim_crash(struct sim *s, const char *resource, long *code, struct fl_err *e)
+{
+	struct sim_res *r = sim_find_res(s, resource);
+	if (r == NULL)
+		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (r->state != RES_ONLINE || r->crashed)
+		return refuse(code, WIN_ERROR_RESMON_INVALID_STATE, e, "resource \"%s\": not online (%s)", resource,
+		              r->crashed ? "crashed" : res_state_str(r->state));
+	struct sim_grp *g = &s->grp[r->group];
+	r->crashed = true;
+	/* Not a state change: the cluster still says Online. Recorded so the trace shows the truth. */
+	sim_trace_add(s, SIM_OBJ_RESOURCE, r->def->name, RES_ONLINE, RES_ONLINE, sim_node_name(s, g->owner), CRASH_WHY);
+	uint64_t now = clock_now(s->clk), iv = r->def->monitor_interval_ns, at = now;
+	if (iv > 0)
+		at = now + (iv - (now - r->online_at) % iv) % iv;
+	if (iv > 0 && at == now)
+		at += iv; /* the check due right now has already passed */
+	clock_timer_start(s->clk, &r->detect_timer, at, detected, r);
 	return accept(code, WIN_ERROR_SUCCESS);
 }
 
@@ -140,6 +181,26 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
+/*
+ * Pacemaker: a plain offline is target-role=Stopped on the resource alone
+ * (the group's later members stop with it and come back with it);
+ * do_not_update_persistent_state is a ban on its node, after which the
+ * scheduler places the group again (docs/backends.md, Pacemaker).
+ */
+static int pcmk_offline(struct sim *s, struct sim_res *r, unsigned flags, const char *why, long *code)
+{
+	if (flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE) {
+		sim_pcmk_ban(s, r, why);
+		return accept(code, WIN_ERROR_IO_PENDING);
+	}
+	r->target = r->persist = false;
+	r->why = why;
+	if (r->state == RES_FAILED)
+		offline_failed(s, r, why);
+	sim_kick(s, &s->grp[r->group]);
+	return accept(code, WIN_ERROR_IO_PENDING);
+}
+
 int sim_offline(struct sim *s, const char *resource, unsigned flags, const char *destination, long *code,
                 struct fl_err *e)
 {
@@ -164,6 +225,8 @@ int sim_offline(struct sim *s, const char *resource, unsigned flags, const char 
 		return offline_move(s, g, dest, flags, why, code, e);
 	if (r->state == RES_OFFLINE)
 		return accept(code, WIN_ERROR_SUCCESS);
+	if (sim_pcmk(s))
+		return pcmk_offline(s, r, flags, why, code);
 	const struct sim_res *lk = flags & OFFLINE_IGNORE_RESOURCE_STATUS ? NULL : locked_dependent(s, r);
 	if (lk != NULL)
 		return refuse(code, WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS, e,
@@ -193,11 +256,23 @@ static void mark_up(struct sim *s, struct sim_res *r)
 			mark_up(s, &s->res[r->deps[i].idx[j]]);
 }
 
+/* Pacemaker: online clears faultline's bans and the fail-counts (--clear, --cleanup), then the scheduler places. */
+static int pcmk_online(struct sim *s, struct sim_res *r, long *code)
+{
+	bool was_online = r->state == RES_ONLINE;
+	sim_pcmk_clear(s, r);
+	mark_up(s, r);
+	sim_pcmk_place_group(s, &s->grp[r->group], "online");
+	return accept(code, was_online ? WIN_ERROR_SUCCESS : WIN_ERROR_IO_PENDING);
+}
+
 int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e)
 {
 	struct sim_res *r = sim_find_res(s, resource);
 	if (r == NULL)
 		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
+	if (sim_pcmk(s) && !s->grp[r->group].moving)
+		return pcmk_online(s, r, code);
 	if (r->state == RES_ONLINE)
 		return accept(code, WIN_ERROR_SUCCESS);
 	struct sim_grp *g = &s->grp[r->group];

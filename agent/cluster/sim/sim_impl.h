@@ -50,6 +50,16 @@ struct sim_res {
 	bool op_timeout;    /* op_timer fires at PendingTimeout, before the op completes */
 	struct fl_timer op_timer;
 	struct fl_timer retry_timer;
+	/* policy: pacemaker (sim_pcmk.c) */
+	uint32_t *failcount; /* per node */
+	bool *banned;        /* per node: offline with do_not_update_persistent_state (a ban) */
+	bool blocked;        /* no node may run it: stopped until failure-timeout or cleanup */
+	bool stop_failed;    /* Failed: stop it (a stop of the failed instance) before anything else */
+	struct fl_timer react_timer;
+	bool crashed;       /* dead, not yet detected by the health check */
+	uint64_t online_at; /* when it last came Online: the health checks' phase */
+	struct fl_timer detect_timer;
+	struct fl_timer expire_timer;
 	uint64_t *restarts; /* restart times on the current node */
 	size_t nrestarts, caprestarts;
 	struct rng rng;
@@ -107,6 +117,8 @@ void sim_res_set(struct sim *s, struct sim_res *r, enum res_state to, const char
 void sim_kick(struct sim *s, struct sim_grp *g);
 void sim_start_online(struct sim *s, struct sim_res *r);
 void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when);
+uint64_t sim_draw(struct sim_res *r, const struct dist *d);
+bool sim_pcmk(const struct sim *s);
 bool sim_res_active(const struct sim_res *r);
 
 /* sim_move.c */
@@ -124,6 +136,13 @@ void sim_failback_node_joined(struct sim *s, size_t node);
 /* sim_policy.c */
 void sim_policy_failed(struct sim *s, struct sim_res *r);
 void sim_policy_restart_due(struct sim *s, struct sim_res *r);
+
+/* sim_pcmk.c: the Pacemaker policy */
+void sim_pcmk_failed(struct sim *s, struct sim_res *r, bool start_failure);
+size_t sim_pcmk_place(const struct sim *s, const struct sim_grp *g);
+void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why);
+void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why);
+void sim_pcmk_clear(struct sim *s, struct sim_res *r);
 
 /* sim_trace.c */
 void sim_trace_add(struct sim *s, enum sim_obj obj, const char *name, int from, int to, const char *node,

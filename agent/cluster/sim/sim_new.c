@@ -53,10 +53,34 @@ static void add_dependent(struct sim_res *p, size_t dependent)
 	p->dependents[p->ndependents++] = dependent;
 }
 
+/*
+ * Pacemaker groups are ordered and colocated: each member needs the member
+ * before it (Pacemaker Explained, "Groups"). Modelled as one more
+ * dependency, so members start first-last and stop last-first.
+ */
+static void group_chain(struct sim *s, struct sim_res *r)
+{
+	const struct sim_grp *g = &s->grp[r->group];
+	size_t k = 0;
+	while (k < g->nres && g->res[k] != r->idx)
+		k++;
+	if (k == 0 || k == g->nres)
+		return;
+	size_t prev = g->res[k - 1];
+	for (size_t i = 0; i < r->ndeps; i++)
+		if (r->deps[i].n == 1 && r->deps[i].idx[0] == prev)
+			return;
+	r->deps = xreallocarray(r->deps, r->ndeps + 1, sizeof(*r->deps));
+	r->deps[r->ndeps].idx = xcalloc(1, sizeof(size_t));
+	r->deps[r->ndeps].idx[0] = prev;
+	r->deps[r->ndeps++].n = 1;
+	add_dependent(&s->res[prev], r->idx);
+}
+
 static int resolve_deps(struct sim *s, struct sim_res *r, struct fl_err *e)
 {
 	const struct sim_resource_def *d = r->def;
-	r->deps = xcalloc(d->ndeps, sizeof(*r->deps));
+	r->deps = xcalloc(d->ndeps + 1, sizeof(*r->deps));
 	r->ndeps = d->ndeps;
 	for (size_t i = 0; i < d->ndeps; i++) {
 		r->deps[i].idx = xcalloc(d->deps[i].nany, sizeof(size_t));
@@ -73,6 +97,8 @@ static int resolve_deps(struct sim *s, struct sim_res *r, struct fl_err *e)
 			add_dependent(p, r->idx);
 		}
 	}
+	if (sim_pcmk(s))
+		group_chain(s, r);
 	return 0;
 }
 
@@ -107,6 +133,9 @@ static int init_res(struct sim *s, size_t i, struct fl_err *e)
 	r->why = "online";
 	clock_timer_init(&r->op_timer);
 	clock_timer_init(&r->retry_timer);
+	clock_timer_init(&r->react_timer);
+	clock_timer_init(&r->detect_timer);
+	clock_timer_init(&r->expire_timer);
 	rng_init(&r->rng, s->seed, rng_salt(r->def->name));
 	struct sim_grp *g = r->def->group ? sim_find_grp(s, r->def->group) : NULL;
 	if (g == NULL)
@@ -116,6 +145,8 @@ static int init_res(struct sim *s, size_t i, struct fl_err *e)
 	g->res = xreallocarray(g->res, g->nres + 1, sizeof(size_t));
 	g->res[g->nres++] = i;
 	r->broken = xcalloc(s->nnodes, sizeof(bool));
+	r->banned = xcalloc(s->nnodes, sizeof(bool));
+	r->failcount = xcalloc(s->nnodes, sizeof(uint32_t));
 	for (size_t j = 0; j < r->def->nbroken_on; j++) {
 		size_t n = node_index(s, r->def->broken_on[j], "resource", r->def->name, e);
 		if (n == SIM_NONE)
@@ -305,6 +336,11 @@ static void free_res(struct sim *s, struct sim_res *r)
 		return; /* never initialised: sim_new failed before it */
 	clock_timer_stop(s->clk, &r->op_timer);
 	clock_timer_stop(s->clk, &r->retry_timer);
+	clock_timer_stop(s->clk, &r->react_timer);
+	clock_timer_stop(s->clk, &r->detect_timer);
+	clock_timer_stop(s->clk, &r->expire_timer);
+	free(r->banned);
+	free(r->failcount);
 	for (size_t j = 0; j < r->ndeps; j++)
 		free(r->deps[j].idx);
 	free(r->deps);

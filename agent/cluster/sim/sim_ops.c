@@ -80,6 +80,8 @@ static void on_transition(const struct sim_transition *tr, void *arg)
 	struct sim_backend *b = arg;
 	if (tr->obj == SIM_OBJ_RESOURCE && (tr->to == RES_ONLINE) != (tr->from == RES_ONLINE))
 		endpoint_follow(b, tr->name, tr->to == RES_ONLINE);
+	else if (tr->obj == SIM_OBJ_RESOURCE && tr->from == RES_ONLINE && tr->to == RES_ONLINE)
+		endpoint_follow(b, tr->name, false); /* sim_crash: the service is dead, the cluster does not know yet */
 	uint64_t one = 1;
 	if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("sim: eventfd write");

@@ -10,7 +10,10 @@
 #include "faultline/util.h"
 #include "sim_topology_int.h"
 
-static const char *const top_keys[] = {"name", "description", "timezone_offset", "nodes", "groups", NULL};
+static const char *const top_keys[] = {"name",      "description", "timezone_offset", "policy",
+                                       "pacemaker", "nodes",       "groups",          NULL};
+static const char *const pcmk_keys[] = {"reaction_time", "fail_increment", NULL};
+static const char *const policies[] = {"wsfc", "pacemaker", NULL};
 static const char *const node_keys[] = {"name", "down", NULL};
 static const char *const group_keys[] = {"name",
                                          "description",
@@ -21,10 +24,10 @@ static const char *const group_keys[] = {"name",
                                          "auto_failback",
                                          "failback_window",
                                          "owner",
+                                         "location",
                                          "resources",
                                          NULL};
 static const char *const window_keys[] = {"start", "end", NULL};
-static const char *const range_keys[] = {"min", "max", NULL};
 static const char *const res_keys[] = {"name",
                                        "type",
                                        "description",
@@ -43,6 +46,10 @@ static const char *const res_keys[] = {"name",
                                        "broken_on",
                                        "endpoint",
                                        "ready_after",
+                                       "monitor_interval",
+                                       "migration_threshold",
+                                       "failure_timeout",
+                                       "stickiness",
                                        NULL};
 static const char *const restart_actions[] = {"none", "restart", "failover", NULL};
 static const char *const failbacks[] = {"prevent", "allow", NULL};
@@ -94,26 +101,10 @@ static void load_node(struct topo_ctx *c, const struct ydoc_node *n)
 		topo_bool(c, v, "down", &nd->down);
 }
 
-/* online_time / offline_time: a duration or {min, max} drawn with the seed. */
-static void load_range(struct topo_ctx *c, const struct ydoc_node *n, const char *key, struct sim_duration *out)
+/* online_time / offline_time / reaction_time: fixed, {min, max} or {median, p95[, max]} (dist.h). */
+static void load_range(struct topo_ctx *c, const struct ydoc_node *n, const char *key, struct dist *out)
 {
-	if (n->kind == YDOC_SCALAR) {
-		if (topo_dur(c, n, key, &out->min_ns) == 0)
-			out->max_ns = out->min_ns;
-		return;
-	}
-	if (topo_want(c, n, key, YDOC_MAP) < 0)
-		return;
-	topo_check_keys(c, n, range_keys);
-	const struct ydoc_node *lo = ydoc_get(n, "min"), *hi = ydoc_get(n, "max");
-	if (lo == NULL || hi == NULL) {
-		topo_missing(c, n, key, lo == NULL ? "min" : "max");
-		return;
-	}
-	if (topo_dur(c, lo, "min", &out->min_ns) < 0 || topo_dur(c, hi, "max", &out->max_ns) < 0)
-		return;
-	if (out->min_ns > out->max_ns)
-		diag_add(c->d, hi->pos, "%s: max %s is less than min %s", key, hi->str, lo->str);
+	dist_parse(n, key, out, c->d);
 }
 
 /* depends_on: [a, [b, c]] = a AND (b OR c). */
@@ -178,6 +169,44 @@ static void load_res_policy(struct topo_ctx *c, const struct ydoc_node *n, struc
 		diag_add(c->d, v->pos, "pending_timeout: must be greater than 0");
 }
 
+/* A Pacemaker score: an integer, INFINITY or -INFINITY (+-1000000). */
+static int topo_score(struct topo_ctx *c, const struct ydoc_node *n, const char *key, int64_t *out)
+{
+	if (n->kind != YDOC_SCALAR)
+		return diag_add(c->d, n->pos, "%s: expected a score (integer, INFINITY or -INFINITY)", key);
+	const char *s = n->str;
+	bool neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	if (strcmp(s, "INFINITY") == 0) {
+		*out = neg ? -1000000 : 1000000;
+		return 0;
+	}
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v > 1000000)
+		return diag_add(c->d, n->pos, "%s: \"%s\" is not a score (an integer within +-1000000, or INFINITY)",
+		                key, n->str);
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* Pacemaker meta-attributes (policy: pacemaker; ignored by the WSFC policy). */
+static void load_res_pcmk(struct topo_ctx *c, const struct ydoc_node *n, struct sim_resource_def *r)
+{
+	const struct ydoc_node *v;
+	uint64_t u;
+	if ((v = ydoc_get(n, "migration_threshold")) != NULL &&
+	    topo_uint(c, v, "migration_threshold", 0, UINT32_MAX, &u) == 0)
+		r->migration_threshold = (uint32_t)u;
+	if ((v = ydoc_get(n, "monitor_interval")) != NULL)
+		topo_dur(c, v, "monitor_interval", &r->monitor_interval_ns);
+	if ((v = ydoc_get(n, "failure_timeout")) != NULL)
+		topo_dur(c, v, "failure_timeout", &r->failure_timeout_ns);
+	if ((v = ydoc_get(n, "stickiness")) != NULL)
+		topo_score(c, v, "stickiness", &r->stickiness);
+}
+
 static void load_res_sim(struct topo_ctx *c, const struct ydoc_node *n, struct sim_resource_def *r)
 {
 	const struct ydoc_node *v;
@@ -230,6 +259,7 @@ static void load_resource(struct topo_ctx *c, const struct ydoc_node *n, size_t 
 		load_deps(c, v, r);
 	load_res_policy(c, n, r);
 	load_res_sim(c, n, r);
+	load_res_pcmk(c, n, r);
 }
 
 static void load_window(struct topo_ctx *c, const struct ydoc_node *n, struct sim_group_def *g)
@@ -247,6 +277,29 @@ static void load_window(struct topo_ctx *c, const struct ydoc_node *n, struct si
 	    topo_uint(c, e, "failback_window.end", 0, 23, &he) == 0) {
 		g->failback_start_hour = (int)hs;
 		g->failback_end_hour = (int)he;
+	}
+}
+
+/* location: {node: score, ...} (policy: pacemaker); nodes must be defined above. */
+static void load_location(struct topo_ctx *c, const struct ydoc_node *n, struct sim_group_def *g)
+{
+	if (topo_want(c, n, "location", YDOC_MAP) < 0)
+		return;
+	g->location = xcalloc(n->npairs ? n->npairs : 1, sizeof(*g->location));
+	for (size_t i = 0; i < n->npairs; i++) {
+		const struct ydoc_node *k = n->pairs[i].key;
+		bool known = false;
+		for (size_t j = 0; j < c->t->nnodes && !known; j++)
+			known = c->t->nodes[j].name && strcmp(c->t->nodes[j].name, k->str) == 0;
+		if (!known) {
+			diag_add(c->d, k->pos, "location: unknown node \"%s\"", k->str);
+			continue;
+		}
+		struct sim_location *l = &g->location[g->nlocation];
+		if (topo_score(c, n->pairs[i].value, "location", &l->score) == 0) {
+			l->node = xstrdup(k->str);
+			g->nlocation++;
+		}
 	}
 }
 
@@ -269,6 +322,8 @@ static void load_group_policy(struct topo_ctx *c, const struct ydoc_node *n, str
 		if (i == 1 && ydoc_get(n, "preferred_owners") == NULL)
 			diag_add(c->d, v->pos, "auto_failback: allow needs preferred_owners to fail back to");
 	}
+	if ((v = ydoc_get(n, "location")) != NULL)
+		load_location(c, v, g);
 	if ((v = ydoc_get(n, "failback_window")) != NULL)
 		load_window(c, v, g);
 	if ((v = ydoc_get(n, "owner")) != NULL)
@@ -312,6 +367,20 @@ static void load_top(struct topo_ctx *c, const struct ydoc_node *root)
 		topo_missing(c, root, "topology", "name");
 	if ((v = ydoc_get(root, "timezone_offset")) != NULL)
 		topo_utc_offset(c, v, "timezone_offset", &c->t->utc_offset_min);
+	int pol;
+	if ((v = ydoc_get(root, "policy")) != NULL && topo_enum(c, v, "policy", policies, &pol) == 0)
+		c->t->policy = (enum sim_policy)pol;
+	c->t->pcmk_fail_increment = 2; /* crm_resource --fail on Pacemaker 2.1.5 (../shared/pacemaker.md) */
+	if ((v = ydoc_get(root, "pacemaker")) != NULL && topo_want(c, v, "pacemaker", YDOC_MAP) == 0) {
+		const struct ydoc_node *w;
+		uint64_t u;
+		topo_check_keys(c, v, pcmk_keys);
+		if ((w = ydoc_get(v, "reaction_time")) != NULL)
+			load_range(c, w, "reaction_time", &c->t->pcmk_reaction);
+		if ((w = ydoc_get(v, "fail_increment")) != NULL &&
+		    topo_uint(c, w, "fail_increment", 1, 1000000, &u) == 0)
+			c->t->pcmk_fail_increment = (uint32_t)u;
+	}
 	if ((v = ydoc_get(root, "nodes")) == NULL)
 		topo_missing(c, root, "topology", "nodes");
 	else if (topo_want(c, v, "nodes", YDOC_SEQ) == 0 && v->nitems == 0)
@@ -381,6 +450,9 @@ void sim_topology_free(struct sim_topology *t)
 		free_strv(g->preferred, g->npreferred);
 		free_strv(g->possible, g->npossible);
 		free(g->owner);
+		for (size_t j = 0; j < g->nlocation; j++)
+			free(g->location[j].node);
+		free(g->location);
 	}
 	for (size_t i = 0; i < t->nresources; i++)
 		free_resource(&t->resources[i]);

@@ -1,0 +1,209 @@
+/*
+ * sim_calibrate.c - fit a topology's times to what real runs measured
+ * (`faultline calibrate`). From each JSON run record's cluster events
+ * (docs/report-format.md, events[]) it collects, per resource:
+ *   start    online-pending -> online
+ *   stop     offline-pending -> offline (or -> failed when a stop failed)
+ *   reaction a `fail` injection -> the first stop or start of that resource
+ *            (Pacemaker: the scheduler's reaction; WSFC: RestartDelay)
+ * and writes each as a lognormal duration with the measured median and
+ * 95th percentile (fixed when they are equal). Only what was
+ * measured changes; everything else is the base topology's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/cluster.h"
+#include "faultline/duration.h"
+#include "faultline/record.h"
+#include "faultline/sim.h"
+#include "faultline/util.h"
+
+struct samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+struct calib_res {
+	const char *name;
+	struct samples start, stop, react;
+	int last_state;
+	uint64_t last_at;
+};
+
+static void add(struct samples *s, uint64_t v)
+{
+	XGROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank quantile of sorted samples. */
+static uint64_t quantile(const struct samples *s, double q)
+{
+	size_t i = (size_t)(q * (double)(s->n - 1) + 0.5);
+	return s->v[i < s->n ? i : s->n - 1];
+}
+
+static uint64_t median(const struct samples *s)
+{
+	if (s->n % 2)
+		return s->v[s->n / 2];
+	return s->v[s->n / 2 - 1] / 2 + s->v[s->n / 2] / 2 + (s->v[s->n / 2 - 1] % 2 + s->v[s->n / 2] % 2) / 2;
+}
+
+/*
+ * Lognormal with the measured median and 95th percentile (dist.h),
+ * clamped at twice the largest sample: the simulated median is the real
+ * one and the tail the real one's. Equal median and p95 give a fixed time.
+ */
+static bool fit(struct samples *s, struct dist *out)
+{
+	if (s->n == 0)
+		return false;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	uint64_t m = median(s), p95 = quantile(s, 0.95), top = s->v[s->n - 1];
+	struct fl_err e;
+	if (m == 0 || p95 <= m || dist_lognormal(out, m, p95, top > UINT64_MAX / 2 ? top : 2 * top, &e) < 0)
+		*out = dist_fixed(m);
+	return true;
+}
+
+static struct calib_res *find(struct calib_res *cr, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cr[i].name, name) == 0)
+			return &cr[i];
+	return NULL;
+}
+
+static void scan_events(struct calib_res *cr, size_t n, const struct run_record *rec)
+{
+	for (size_t i = 0; i < n; i++)
+		cr[i].last_state = RES_UNKNOWN;
+	for (size_t k = 0; k < rec->nevents; k++) {
+		const struct rec_event *ev = &rec->events[k];
+		struct calib_res *c = find(cr, n, ev->resource);
+		if (c == NULL)
+			continue;
+		if (c->last_state == RES_ONLINE_PENDING && ev->state == RES_ONLINE)
+			add(&c->start, ev->at - c->last_at);
+		if (c->last_state == RES_OFFLINE_PENDING && ev->state == RES_OFFLINE)
+			add(&c->stop, ev->at - c->last_at);
+		c->last_state = ev->state;
+		c->last_at = ev->at;
+	}
+}
+
+/*
+ * Something must stop before `name` can: a resource that depends on it, or
+ * (Pacemaker) a later member of its group. Then the first stop or start of
+ * `name` after a failure is not the reaction alone.
+ */
+static bool has_dependents(const struct sim_topology *t, const char *name)
+{
+	const char *group = NULL;
+	bool later = false;
+	for (size_t i = 0; i < t->nresources; i++) {
+		const struct sim_resource_def *r = &t->resources[i];
+		for (size_t a = 0; a < r->ndeps; a++)
+			for (size_t b = 0; b < r->deps[a].nany; b++)
+				if (strcmp(r->deps[a].any[b], name) == 0)
+					return true;
+		if (group && r->group && strcmp(r->group, group) == 0)
+			later = true;
+		if (strcmp(r->name, name) == 0)
+			group = r->group;
+	}
+	return t->policy == SIM_POLICY_PACEMAKER && later;
+}
+
+/*
+ * The reaction: from a `fail` to the first stop or start of that resource,
+ * on trials where nothing else had to happen first (a restart in place, or
+ * with Pacemaker also a move, which begins by stopping the failed instance).
+ */
+static bool reaction_trial(const struct sim_topology *t, const struct rec_trial *tr)
+{
+	if (tr->action == NULL || strcmp(tr->action, "fail") != 0 || tr->outcome == TRIAL_INJECT_FAILED)
+		return false;
+	if (tr->cluster != OUTCOME_RESTART && !(t->policy == SIM_POLICY_PACEMAKER && tr->cluster == OUTCOME_FAILOVER))
+		return false;
+	return !has_dependents(t, tr->resource);
+}
+
+static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec)
+{
+	for (size_t t = 0; t < rec->ntrials; t++) {
+		const struct rec_trial *tr = &rec->trials[t];
+		struct calib_res *c = reaction_trial(tp, tr) ? find(cr, n, tr->resource) : NULL;
+		if (c == NULL)
+			continue;
+		for (size_t k = 0; k < rec->nevents; k++) {
+			const struct rec_event *ev = &rec->events[k];
+			if (ev->at < tr->injected_at || strcmp(ev->resource, tr->resource) != 0)
+				continue;
+			if (ev->state == RES_OFFLINE_PENDING || ev->state == RES_ONLINE_PENDING) {
+				add(&c->react, ev->at - tr->injected_at);
+				break;
+			}
+			if (ev->state == RES_ONLINE)
+				break; /* back without a visible start: nothing to learn */
+		}
+	}
+}
+
+static void put_fit(FILE *log, const char *res, const char *what, const struct samples *s, const struct dist *d)
+{
+	char a[96];
+	fprintf(log, "calibrate: resource \"%s\": %s from %zu sample(s): %s\n", res, what, s->n,
+	        dist_format(d, a, sizeof(a)));
+}
+
+int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t nrecs, FILE *log, struct fl_err *e)
+{
+	struct calib_res *cr = xcalloc(t->nresources ? t->nresources : 1, sizeof(*cr));
+	for (size_t i = 0; i < t->nresources; i++)
+		cr[i].name = t->resources[i].name;
+	for (size_t r = 0; r < nrecs; r++) {
+		scan_events(cr, t->nresources, &recs[r]);
+		scan_trials(t, cr, t->nresources, &recs[r]);
+	}
+	struct samples react = {0};
+	size_t fitted = 0;
+	for (size_t i = 0; i < t->nresources; i++) {
+		struct sim_resource_def *d = &t->resources[i];
+		if (fit(&cr[i].start, &d->online_time))
+			put_fit(log, d->name, "online_time", &cr[i].start, &d->online_time), fitted++;
+		if (fit(&cr[i].stop, &d->offline_time))
+			put_fit(log, d->name, "offline_time", &cr[i].stop, &d->offline_time), fitted++;
+		for (size_t k = 0; k < cr[i].react.n; k++)
+			add(&react, cr[i].react.v[k]);
+		struct dist rd;
+		if (t->policy != SIM_POLICY_PACEMAKER && fit(&cr[i].react, &rd)) {
+			d->restart_delay_ns = median(&cr[i].react); /* WSFC: RestartDelay is one value */
+			put_fit(log, d->name, "restart_delay", &cr[i].react, &rd), fitted++;
+		}
+	}
+	if (t->policy == SIM_POLICY_PACEMAKER && fit(&react, &t->pcmk_reaction))
+		put_fit(log, "*", "pacemaker reaction_time", &react, &t->pcmk_reaction), fitted++;
+	for (size_t i = 0; i < t->nresources; i++) {
+		free(cr[i].start.v);
+		free(cr[i].stop.v);
+		free(cr[i].react.v);
+	}
+	free(react.v);
+	free(cr);
+	if (fitted == 0)
+		return err_set(e,
+		               "calibrate: no resource of topology \"%s\" has a start, stop or reaction in the "
+		               "records' events",
+		               t->name ? t->name : "?");
+	return 0;
+}

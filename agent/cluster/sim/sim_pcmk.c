@@ -1,0 +1,172 @@
+/*
+ * sim_pcmk.c - the Pacemaker policy (`policy: pacemaker` in a topology):
+ * what Pacemaker's scheduler does after a failure, a ban or a cleanup, as
+ * observed on Pacemaker 2.1.5 (../shared/pacemaker.md) and documented in
+ * Pacemaker Explained ("Failure Response", "Resource Meta-Attributes",
+ * "Groups"). The engine (sim.c) still does the ordering: a group member
+ * depends on the member before it, so members stop last-first and start
+ * first-last.
+ *
+ * After a failure: the fail-count on that node grows (by the topology's
+ * fail_increment: crm_resource --fail counts 2 on 2.1.5), and after the
+ * scheduler's reaction time the group is placed: the node with the best
+ * score among the allowed ones (up, a possible owner, no member banned
+ * there or at its migration-threshold). Same node: the failed instance is
+ * stopped, then started (on-fail=restart). Another node: the group moves,
+ * the failed instance is stopped first. None: the failed resource is
+ * stopped and stays Stopped until its failure-timeout expires or an
+ * operator cleans it up (online).
+ */
+#include <stdio.h>
+
+#include "faultline/util.h"
+#include "sim_impl.h"
+
+#define PCMK_INFINITY 1000000 /* Pacemaker's INFINITY score */
+
+static bool member_allows(const struct sim_res *r, size_t node)
+{
+	if (r->banned[node] || (r->possible && !r->possible[node]))
+		return false;
+	/* 0 = INFINITY: only an INFINITY fail-count (a failed start) reaches it. */
+	uint32_t threshold = r->def->migration_threshold ? r->def->migration_threshold : UINT32_MAX;
+	return r->failcount[node] < threshold;
+}
+
+/* The group's score on a node (Pacemaker: location + stickiness of what runs there), or -INFINITY. */
+static int64_t score(const struct sim *s, const struct sim_grp *g, size_t node)
+{
+	if (!s->node_up[node] || !g->possible[node])
+		return -PCMK_INFINITY;
+	int64_t sc = 0;
+	for (size_t i = 0; i < g->def->nlocation; i++)
+		if (sim_find_node(s, g->def->location[i].node) == node)
+			sc += g->def->location[i].score;
+	for (size_t i = 0; i < g->nres; i++) {
+		const struct sim_res *r = &s->res[g->res[i]];
+		if (!member_allows(r, node))
+			return -PCMK_INFINITY;
+		if (node == g->owner && sim_res_active(r))
+			sc += r->def->stickiness;
+	}
+	return sc;
+}
+
+size_t sim_pcmk_place(const struct sim *s, const struct sim_grp *g)
+{
+	size_t best = SIM_NONE;
+	int64_t best_sc = -PCMK_INFINITY;
+	int64_t here = score(s, g, g->owner);
+	if (here > -PCMK_INFINITY) {
+		best = g->owner; /* ties stay where they are */
+		best_sc = here;
+	}
+	for (size_t k = 0; k < g->norder; k++) {
+		size_t n = g->order[k];
+		int64_t sc = score(s, g, n);
+		if (sc > best_sc) {
+			best = n;
+			best_sc = sc;
+		}
+	}
+	return best;
+}
+
+/* Stop r where it is and keep it stopped: no node may run it. */
+static void block(struct sim_res *r, const char *why)
+{
+	r->blocked = true;
+	r->target = false;
+	r->stop_failed = r->state == RES_FAILED;
+	r->why = why;
+}
+
+/* Put the group where the scheduler wants it now; `why` names the reason of a move. */
+void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why)
+{
+	if (g->moving)
+		return;
+	size_t dest = sim_pcmk_place(s, g);
+	if (dest != SIM_NONE && dest != g->owner) {
+		for (size_t i = 0; i < g->nres; i++) {
+			struct sim_res *r = &s->res[g->res[i]];
+			r->stop_failed = r->state == RES_FAILED;
+			r->blocked = false;
+		}
+		sim_move_start(s, g, dest, why, false);
+		return;
+	}
+	for (size_t i = 0; i < g->nres; i++) {
+		struct sim_res *r = &s->res[g->res[i]];
+		if (dest == SIM_NONE && !member_allows(r, g->owner)) {
+			block(r, r->banned[g->owner] ? "stop: banned from every allowed node"
+			                             : "stop: migration-threshold reached, no node allowed");
+		} else if (r->blocked) {
+			r->blocked = false;
+			r->target = r->persist;
+			r->why = why;
+		}
+		if (r->state == RES_FAILED && !r->blocked) {
+			r->stop_failed = true; /* on-fail=restart: stop, then start */
+			r->target = r->persist;
+			r->why = "restart";
+		}
+	}
+	sim_kick(s, g);
+}
+
+static void react(void *arg)
+{
+	struct sim_res *r = arg;
+	struct sim *s = r->sim;
+	sim_pcmk_place_group(s, &s->grp[r->group], "migration-threshold");
+}
+
+static void expire(void *arg)
+{
+	struct sim_res *r = arg;
+	struct sim *s = r->sim;
+	for (size_t n = 0; n < s->nnodes; n++)
+		r->failcount[n] = 0;
+	sim_pcmk_place_group(s, &s->grp[r->group], "failure-timeout expired");
+}
+
+/*
+ * A failure recorded on r's node: an injected one (crm_resource --fail)
+ * adds fail_increment; a failed start sets the fail-count to INFINITY
+ * (start-failure-is-fatal, Pacemaker's default). The scheduler reacts
+ * after the topology's reaction_time; failure-timeout (plus one reaction)
+ * later the fail-count expires and the group is placed again.
+ */
+void sim_pcmk_failed(struct sim *s, struct sim_res *r, bool start_failure)
+{
+	struct sim_grp *g = &s->grp[r->group];
+	uint64_t now = clock_now(s->clk);
+	uint32_t *fc = &r->failcount[g->owner];
+	r->revive = false;
+	*fc = start_failure || *fc > UINT32_MAX - s->topo->pcmk_fail_increment ? UINT32_MAX
+	                                                                       : *fc + s->topo->pcmk_fail_increment;
+	if (r->def->failure_timeout_ns)
+		clock_timer_start(s->clk, &r->expire_timer,
+		                  now + r->def->failure_timeout_ns + sim_draw(r, &s->topo->pcmk_reaction), expire, r);
+	clock_timer_start(s->clk, &r->react_timer, now + sim_draw(r, &s->topo->pcmk_reaction), react, r);
+}
+
+/* offline + do_not_update_persistent_state: crm_resource --ban on its node. */
+void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why)
+{
+	struct sim_grp *g = &s->grp[r->group];
+	r->banned[g->owner] = true;
+	sim_pcmk_place_group(s, g, why);
+}
+
+/* online: --clear the bans, --cleanup the fail-counts; the scheduler places the group again. */
+void sim_pcmk_clear(struct sim *s, struct sim_res *r)
+{
+	for (size_t n = 0; n < s->nnodes; n++) {
+		r->banned[n] = false;
+		r->failcount[n] = 0;
+	}
+	clock_timer_stop(s->clk, &r->expire_timer);
+	r->blocked = false;
+}

@@ -1,0 +1,197 @@
+/*
+ * test_calibrate.c - `faultline calibrate`: the times fitted from a run's
+ * record are the times that produced it, the written topology loads, and a
+ * plan run against it measures the same recoveries.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faultline/cmd.h"
+#include "faultline/plan.h"
+#include "faultline/record.h"
+#include "faultline/report.h"
+#include "faultline/run.h"
+#include "faultline/sim.h"
+#include "faultline/util.h"
+
+#define MS 1000000ULL
+
+static struct plan *load_plan(const char *path)
+{
+	struct fl_diag d;
+	diag_init(&d, path);
+	struct plan *p = plan_load(path, &d);
+	if (p == NULL)
+		diag_print(&d, stderr);
+	diag_fini(&d);
+	cr_assert_not_null(p, "%s should load", path);
+	return p;
+}
+
+static void run_virtual(const char *path, struct run_record *rec)
+{
+	struct plan *p = load_plan(path);
+	struct run_opts opts = {.virtual_time = true};
+	memset(rec, 0, sizeof(*rec));
+	run_execute(p, &opts, rec);
+	plan_free(p);
+}
+
+static struct sim_topology *load_topo(const char *path)
+{
+	struct fl_diag d;
+	diag_init(&d, path);
+	struct sim_topology *t = sim_topology_load(path, &d);
+	if (t == NULL)
+		diag_print(&d, stderr);
+	diag_fini(&d);
+	cr_assert_not_null(t, "%s should load", path);
+	return t;
+}
+
+static const struct sim_resource_def *res(const struct sim_topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->nresources; i++)
+		if (strcmp(t->resources[i].name, name) == 0)
+			return &t->resources[i];
+	cr_assert_fail("no resource %s", name);
+	return NULL;
+}
+
+Test(calibrate, recovers_the_times_that_produced_the_record)
+{
+	struct run_record rec;
+	run_virtual("tests/data/run/pass.yaml",
+	            &rec); /* App Disk 100/50 ms, App Server 400/100 ms, RestartDelay 500 ms */
+	struct sim_topology *t = load_topo("tests/data/calibrate/base.yaml");
+	struct fl_err e;
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *lf = open_memstream(&log, &loglen);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, lf, &e), 0, "%s", e.msg);
+	fclose(lf);
+	const struct sim_resource_def *srv = res(t, "App Server"), *disk = res(t, "App Disk");
+	cr_assert_eq(srv->online_time.min_ns, 400 * MS);
+	cr_assert_eq(srv->online_time.max_ns, 400 * MS);
+	cr_assert_eq(srv->offline_time.min_ns, 100 * MS);
+	cr_assert_eq(srv->restart_delay_ns, 500 * MS, "measured, replacing the base's 2 s");
+	cr_assert_eq(disk->online_time.min_ns, 100 * MS, "from the failover's start on node-b");
+	cr_assert_eq(disk->offline_time.min_ns, 50 * MS);
+	cr_assert_eq(res(t, "Cluster Name")->online_time.max_ns, 0, "untouched: nothing measured");
+	cr_assert(strstr(log, "calibrate: resource \"App Server\": online_time from 3 sample(s): 400ms\n"), "%s", log);
+	free(log);
+	sim_topology_free(t);
+	record_fini(&rec);
+}
+
+Test(calibrate, cli_writes_a_topology_that_reproduces_the_recoveries)
+{
+	char dir[] = "/tmp/fl-calibrate-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char json[256], out[256], plan[256];
+	snprintf(json, sizeof(json), "%s/pass.json", dir);
+	snprintf(out, sizeof(out), "%s/calibrated.yaml", dir);
+	snprintf(plan, sizeof(plan), "%s/plan.yaml", dir);
+	struct run_record rec;
+	run_virtual("tests/data/run/pass.yaml", &rec);
+	struct fl_err e;
+	FILE *jf = fopen(json, "w");
+	cr_assert_eq(report_json_write(&rec, jf, &e), 0, "%s", e.msg);
+	fclose(jf);
+	char *argv[] = {"calibrate", "tests/data/calibrate/base.yaml", json, "-o", out, NULL};
+	cr_assert_eq(cmd_calibrate(5, argv), FL_EXIT_OK);
+	FILE *f = fopen(plan, "w");
+	fprintf(f, "version: 1\nname: again\nseed: 7\ncluster: { backend: sim, topology: calibrated.yaml }\n"
+	           "select:\n  app: { name: '^App Server$' }\n"
+	           "faults:\n  - { name: fail-app, action: fail, target: app, at: 5s, repeat: { count: 3, every: 1m }, "
+	           "recovery_timeout: 30s }\n"
+	           "probes:\n  app-state: { cluster: app, interval: 1s, fast_interval: 20ms, timeout: 500ms }\n"
+	           "run: { settle: 1s, steady_state: 10s, deadline: 10m }\n");
+	fclose(f);
+	struct run_record again;
+	run_virtual(plan, &again);
+	cr_assert_eq(again.ntrials, rec.ntrials);
+	for (size_t i = 0; i < rec.ntrials; i++) {
+		cr_assert_eq(again.trials[i].cluster, rec.trials[i].cluster, "trial %zu", i);
+		/* rec's probe 1 is the same event-driven cluster probe as again's probe 0: exact. */
+		cr_assert_eq(again.trials[i].measures[0].recovery_ns, rec.trials[i].measures[1].recovery_ns,
+		             "trial %zu", i);
+	}
+	record_fini(&again);
+	record_fini(&rec);
+	unlink(json), unlink(out), unlink(plan), rmdir(dir);
+}
+
+Test(calibrate, refuses_records_without_anything_to_fit)
+{
+	struct run_record rec = {0};
+	struct sim_topology *t = load_topo("tests/data/calibrate/base.yaml");
+	struct fl_err e;
+	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), -1);
+	cr_assert_str_eq(e.msg, "calibrate: no resource of topology \"run-test\" has a start, stop or reaction in the "
+	                        "records' events");
+	sim_topology_free(t);
+}
+
+Test(calibrate, finds_the_pacemaker_reaction_and_times)
+{
+	struct run_record rec;
+	run_virtual("tests/data/calibrate/pcmk-plan.yaml", &rec);
+	cr_assert_eq(rec.ntrials, 4);
+	cr_assert_eq(rec.trials[3].cluster, OUTCOME_FAILOVER);
+	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
+	struct fl_err e;
+	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(t->pcmk_reaction.min_ns, 40 * MS);
+	cr_assert_eq(t->pcmk_reaction.max_ns, 40 * MS);
+	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
+	cr_assert_eq(res(t, "s1")->offline_time.min_ns, 50 * MS);
+	cr_assert_eq(res(t, "fo")->online_time.min_ns, 120 * MS);
+	cr_assert_eq(res(t, "fo")->offline_time.min_ns, 60 * MS);
+	sim_topology_free(t);
+	record_fini(&rec);
+}
+
+/* Spread samples give a lognormal with the measured median and p95, clamped at twice the largest; it loads back. */
+Test(calibrate, spread_samples_give_a_lognormal_that_loads_back)
+{
+	static const uint64_t took[] = {300, 400, 500, 600, 1000};
+	struct run_record rec = {0};
+	rec.events = xcalloc(2 * 5, sizeof(*rec.events));
+	for (size_t i = 0; i < 5; i++) {
+		struct rec_event *a = &rec.events[rec.nevents++], *b = &rec.events[rec.nevents++];
+		a->at = i * 10000 * MS;
+		a->state = RES_ONLINE_PENDING;
+		b->at = a->at + took[i] * MS;
+		b->state = RES_ONLINE;
+		a->resource = xstrdup("App Server");
+		b->resource = xstrdup("App Server");
+	}
+	struct sim_topology *t = load_topo("tests/data/calibrate/base.yaml");
+	struct fl_err e;
+	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	const struct dist *d = &res(t, "App Server")->online_time;
+	cr_assert_eq(d->kind, DIST_LOGNORMAL);
+	cr_assert_eq(d->median_ns, 500 * MS);
+	cr_assert_eq(d->p95_ns, 1000 * MS);
+	cr_assert_eq(d->max_ns, 2000 * MS);
+	char path[] = "/tmp/fl-calibrate-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	cr_assert_eq(sim_topology_write(f, t), 0);
+	fclose(f);
+	struct sim_topology *back = load_topo(path);
+	const struct dist *b = &res(back, "App Server")->online_time;
+	cr_assert_eq(b->kind, DIST_LOGNORMAL);
+	cr_assert_eq(b->median_ns, 500 * MS);
+	cr_assert_eq(b->p95_ns, 1000 * MS);
+	cr_assert_eq(b->max_ns, 2000 * MS);
+	cr_assert_eq(res(back, "App Server")->restart_delay_ns, 2 * 1000 * MS, "the base's, nothing measured");
+	unlink(path);
+	sim_topology_free(back);
+	sim_topology_free(t);
+	record_fini(&rec);
+}
