@@ -230,11 +230,12 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 	uint64_t count;
 	if (read(b->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return err_setsys(e, "sim: eventfd read");
-	size_t n;
-	const struct sim_transition *tr = sim_trace(b->sim, &n);
+	size_t n, now;
+	sim_trace(b->sim, &n); /* what is pending now; later ones come with the next wake-up */
 	int delivered = 0;
 	for (; b->delivered < n; b->delivered++) {
-		const struct sim_transition *t = &tr[b->delivered];
+		/* Re-read each time: a callback may act on the cluster, which grows (moves) the trace. */
+		const struct sim_transition *t = &sim_trace(b->sim, &now)[b->delivered];
 		if (t->obj == SIM_OBJ_NODE)
 			continue;
 		struct cluster_event ev = {
