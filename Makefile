@@ -150,6 +150,7 @@ test-pacemaker:
 asan: test-deps
 	@mkdir -p build-asan
 	@set -o pipefail; \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
 	$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
 		SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' BIN=build-asan/faultline check \
 		2>&1 | tee build-asan/tests.log; rc=$$?; \
