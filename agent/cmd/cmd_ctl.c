@@ -102,6 +102,12 @@ static void print_status(json_t *j)
 		    "    open trial: %s #%lld %s \"%s\"\n", str(t, "fault"),
 		    (long long)json_integer_value(json_object_get(t, "trial")), str(t, "action"), str(t, "resource"));
 	}
+	printf("faults open: %lld; runs waiting for a restore: %lld\n",
+	       (long long)json_integer_value(json_object_get(j, "faults_open")),
+	       (long long)json_integer_value(json_object_get(j, "pending_restores")));
+	json_array_foreach(json_object_get(j, "held"), i, p)
+	    printf("  held cluster (no runs there): %s, %s\n", str(p, "journal"),
+	           json_is_true(json_object_get(p, "restoring")) ? "restoring" : "waiting for its journal's lock");
 }
 
 static int simple(const char *name, int argc, char **argv, bool wants_run)

@@ -22,12 +22,49 @@
 #include "faultline/metrics.h"
 #include "faultline/util.h"
 
+struct outstanding {
+	const struct agent *a;
+	unsigned runs, faults;
+};
+
+/*
+ * A journal no live child of ours writes: what it still has out is open
+ * for real (an orphan's faults, a crashed run's). Read without its lock, so
+ * counting never makes a starting run find its journal busy.
+ */
+static int peek_one(const char *dir, void *arg)
+{
+	struct outstanding *o = arg;
+	for (const struct agent_run *r = o->a->runs; r; r = r->next)
+		if (strcmp(r->journal_dir, dir) == 0)
+			return 0; /* live: its events count */
+	struct journal_peek p;
+	struct fl_err e;
+	if (journal_peek(dir, &p, &e) == 0) {
+		o->runs += p.runs;
+		o->faults += p.faults;
+	}
+	return 0;
+}
+
 void agent_faults_open_changed(struct agent *a)
 {
+	struct outstanding o = {.a = a};
 	unsigned n = 0;
 	for (struct agent_run *r = a->runs; r; r = r->next)
 		n += r->nopen;
-	metrics_set(a->m, "faultline_faults_open", n, NULL);
+	journal_state_each(a->o->state_dir, peek_one, &o);
+	a->faults_open = n + o.faults;
+	a->pending_restores = o.runs;
+	metrics_set(a->m, "faultline_faults_open", a->faults_open, NULL);
+	metrics_set(a->m, "faultline_journal_pending_restores", a->pending_restores, NULL);
+}
+
+char *agent_journal_dir(const struct agent *a, const struct plan *p)
+{
+	struct cluster_config cfg;
+	plan_cluster_config(p, &cfg);
+	return journal_cluster_dir(a->o->state_dir, &cfg);
 }
 
 static void log_errors(const char *what, const struct agent_errors *e)
@@ -44,6 +81,7 @@ static void carry_over(struct agent *a, struct agent_planset *next)
 		if (o != NULL) {
 			n->last_run = o->last_run;
 			n->queued = o->queued;
+			n->queued_seq = o->queued_seq;
 			n->last_exit = o->last_exit;
 			n->last_verdict = o->last_verdict;
 			o->last_verdict = NULL;
@@ -195,10 +233,18 @@ static void init_metrics(struct agent *a)
 	metrics_set(a->m, "faultline_agent_paused", 0, NULL);
 }
 
-/* One journal directory: restore what a dead run left behind. */
+/*
+ * One journal directory: restore what a dead run left behind. A journal
+ * still locked belongs to a run a previous agent left alive: its cluster is
+ * held (no runs there) and restored as soon as that run lets go.
+ */
 static int reconcile_one(const char *dir, void *arg)
 {
-	const struct agent *a = arg;
+	struct agent *a = arg;
+	if (agent_journal_locked(dir)) {
+		agent_hold_start(a, dir);
+		return 0;
+	}
 	struct fl_err e;
 	struct journal *j = journal_open(dir, &e);
 	if (j == NULL) {
@@ -244,12 +290,12 @@ static int setup(struct agent *a, const struct agent_opts *o)
 		return FL_EXIT_BACKEND;
 	if (load_plans(a) < 0)
 		return FL_EXIT_INVALID;
-	reconcile_at_start(a);
 	a->clk = clock_new_real();
 	if ((a->loop = loop_new(a->clk, &e)) == NULL) {
 		log_warnx("%s", e.msg);
 		return FL_EXIT_BACKEND;
 	}
+	reconcile_at_start(a); /* holds need the loop */
 	return open_services(a) < 0 ? FL_EXIT_BACKEND : FL_EXIT_OK;
 }
 
@@ -257,6 +303,7 @@ static void teardown(struct agent *a)
 {
 	while (a->runs != NULL) /* only after the stop timeout: they go on without us */
 		agent_child_forget(a->runs);
+	agent_holds_forget(a);
 	control_stop(a->ctl);
 	metrics_http_stop(a->http);
 	if (a->loop != NULL) {

@@ -188,6 +188,7 @@ static void run_free(struct agent_run *r)
 	free(r->id);
 	free(r->plan);
 	free(r->cluster_key);
+	free(r->journal_dir);
 	free(r->phase);
 	free(r->verdict);
 	free(r);
@@ -197,7 +198,6 @@ static void note_result(struct agent_run *r, int status, const char *out)
 {
 	struct agent *a = r->agent;
 	metrics_add(a->m, "faultline_runs_total", 1, "plan", r->plan, "outcome", out, NULL);
-	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
 	metrics_set(a->m, "faultline_last_run_timestamp_seconds", (double)agent_wall(), "plan", r->plan, NULL);
 	struct agent_plan *ap = agent_planset_find(&a->set, r->plan);
 	if (ap != NULL) {
@@ -207,8 +207,10 @@ static void note_result(struct agent_run *r, int status, const char *out)
 	}
 	if (r->nopen > 0)
 		log_warnx("run %s ended (%s) with %u trial(s) still open, first: fault %s #%d on \"%s\"; "
-		          "run `faultline restore` or check the cluster",
+		          "restoring its cluster now",
 		          r->id, out, r->nopen, r->open->fault, r->open->trial, r->open->resource);
+	else if (!WIFEXITED(status))
+		log_warnx("run %s ended (%s): restoring whatever its journal has open now", r->id, out);
 	else
 		log_info("run %s finished: %s%s%s", r->id, out, r->verdict ? ", verdict " : "",
 		         r->verdict ? r->verdict : "");
@@ -228,6 +230,9 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 		read_events(r); /* what it wrote before exiting */
 	note_result(r, status, outcome(status));
 	struct agent *a = r->agent;
+	/* It died without restoring (or said so): reconcile now, not at its next fire time. */
+	if (!WIFEXITED(status) || r->nopen > 0)
+		agent_hold_start(a, r->journal_dir);
 	run_free(r);
 	agent_faults_open_changed(a);
 	agent_results_prune(a->results_dir, a->o->keep_runs, a->o->keep_days, agent_wall());
@@ -262,15 +267,13 @@ static void exec_child(char *const argv[], int evw)
 	_exit(127);
 }
 
-static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *evr)
+static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_run *r, int *evr)
 {
+	const char *id = r->id;
 	char *json = xasprintf("%s/%s.json", a->results_dir, id), *junit = xasprintf("%s/%s.xml", a->results_dir, id);
 	/* --state: the run journals every injection, and restores what a crashed run left first. */
-	struct cluster_config cfg;
-	plan_cluster_config(ap->plan, &cfg);
-	char *state = journal_cluster_dir(a->o->state_dir, &cfg);
-	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json", json, "--junit", junit,
-	                "--events-fd", "3",   "--state",      state,    NULL};
+	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json",       json, "--junit", junit,
+	                "--events-fd", "3",   "--state",      r->journal_dir, NULL};
 	int p[2];
 	pid_t pid = -1;
 	if (pipe2(p, O_CLOEXEC) != 0) {
@@ -289,7 +292,6 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *
 	}
 	free(json);
 	free(junit);
-	free(state);
 	return pid;
 }
 
@@ -300,10 +302,11 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 	r->id = make_id(a, ap->plan->name);
 	r->plan = xstrdup(ap->plan->name);
 	r->cluster_key = xstrdup(ap->cluster_key);
+	r->journal_dir = agent_journal_dir(a, ap->plan);
 	r->phase = xstrdup("starting");
 	r->started = fire;
 	r->evfd = r->pidfd = -1;
-	r->pid = spawn(a, ap, r->id, &r->evfd);
+	r->pid = spawn(a, ap, r, &r->evfd);
 	if (r->pid > 0 && (r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0)) < 0)
 		log_warn("run %s: pidfd_open", r->id); /* cannot supervise it: stop it (it restores) */
 	if (r->pid > 0 && r->pidfd < 0)
@@ -343,10 +346,15 @@ struct agent_run *agent_child_find(struct agent *a, const char *id)
 	return NULL;
 }
 
-bool agent_cluster_busy(const struct agent *a, const char *cluster_key)
+bool agent_cluster_busy(const struct agent *a, const struct agent_plan *ap)
 {
 	for (const struct agent_run *r = a->runs; r; r = r->next)
-		if (strcmp(r->cluster_key, cluster_key) == 0)
+		if (strcmp(r->cluster_key, ap->cluster_key) == 0)
 			return true;
-	return false;
+	if (a->holds == NULL)
+		return false;
+	char *dir = agent_journal_dir(a, ap->plan);
+	bool held = agent_hold_covers(a, dir);
+	free(dir);
+	return held;
 }

@@ -29,7 +29,9 @@ static const struct family families[] = {
     {"faultline_recovery_seconds", HISTOGRAM, "Measured recovery time of closed trials, per plan and probe."},
     {"faultline_slo_verdict", GAUGE, "Last verdict of each SLO: 1 pass, 0 fail, -1 inconclusive."},
     {"faultline_runs_total", COUNTER, "Finished runs by plan and outcome."},
-    {"faultline_faults_open", GAUGE, "Trials currently open (fault injected, not yet recovered or timed out)."},
+    {"faultline_faults_open", GAUGE,
+     "Faults injected and not yet undone: open trials of the agent's runs, and resources an orphaned or "
+     "crashed run's journal has not restored."},
     {"faultline_journal_pending_restores", GAUGE,
      "Runs in the journals whose injected faults are not restored yet (their clusters are held)."},
     {"faultline_last_run_timestamp_seconds", GAUGE, "Unix time the plan's last run finished."},

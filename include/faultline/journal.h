@@ -157,4 +157,17 @@ int journal_state_each(const char *state, int (*fn)(const char *dir, void *arg),
 /* Runs under STATE still waiting for a restore (journals locked by a live run are skipped). */
 size_t journal_state_pending(const char *state);
 
+/* What a journal says is still out, read without taking its lock. */
+struct journal_peek {
+	unsigned runs;   /* unsettled runs that touched something */
+	unsigned faults; /* touched resources not yet verified restored */
+};
+/*
+ * Read DIR/journal without locking it: the agent uses this to see what an
+ * orphaned run (still alive, holding the lock) has injected. A torn last
+ * record is ignored, not cut. A missing journal is empty. -1 on damage or
+ * a file that is not a journal.
+ */
+int journal_peek(const char *dir, struct journal_peek *out, struct fl_err *e);
+
 #endif
