@@ -65,6 +65,20 @@ Test(pacemaker, parses_nodes_resources_groups)
 	pcmk_status_fini(&st);
 }
 
+/* An empty <group> (no members) used to be reported online: 0 of 0 members online. */
+Test(pacemaker, an_empty_group_is_not_online)
+{
+	static const char xml[] = "<pacemaker-result><nodes><node name=\"vm\" online=\"true\"/></nodes>"
+	                          "<resources><group id=\"g0\" number_resources=\"0\"/></resources></pacemaker-result>";
+	struct pcmk_status st;
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(xml, sizeof(xml) - 1, &st, &e), 0, "%s", e.msg);
+	cr_assert_eq(st.snap.ngroups, 1);
+	cr_assert_str_eq(st.snap.groups[0].name, "g0");
+	cr_assert_eq(st.snap.groups[0].state, GRP_UNKNOWN);
+	pcmk_status_fini(&st);
+}
+
 Test(pacemaker, failed_resource_being_recovered_is_failed)
 {
 	struct pcmk_status st;

@@ -127,6 +127,12 @@ static struct invalid_case cases[] = {
       "11:38: unknown key \"p59\" in recovery of slo \"s\"; did you mean \"p50\"?"}},
     {"unknown-key-repeat", {"7:74: unknown key \"jiter\" in repeat of fault \"f\"; did you mean \"jitter\"?"}},
     {"unknown-key-run", {"9:3: unknown key \"settel\" in run; did you mean \"settle\"?"}},
+    {"schedule-never-fires",
+     {"11:13: schedule never fires: its window and blackouts leave no minute of the day that its cron expression "
+      "names"}},
+    {"schedule-window-misses-cron",
+     {"10:11: schedule never fires: its window and blackouts leave no minute of the day that its cron expression "
+      "names"}},
     {"unknown-key-schedule", {"10:3: unknown key \"timezon\" in schedule; did you mean \"timezone\"?"}},
     {"unknown-key-selector", {"5:31: unknown key \"grop\" in selector \"sql\"; did you mean \"group\"?"}},
     {"unknown-key-slo",

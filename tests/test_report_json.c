@@ -298,3 +298,16 @@ Test(report_json, hostile_input_is_refused_without_crashing)
 	cr_assert_eq(report_json_read("tests/data/report/no-such.json", &r, &e), -1);
 	cr_assert_str_eq(e.msg, "tests/data/report/no-such.json: cannot open: No such file or directory");
 }
+
+/* Dates outside what int64 nanoseconds hold used to overflow (a year-1000 started_at read as 2169). */
+Test(report_json, rfc3339_out_of_range_is_refused)
+{
+	int64_t ns = 0;
+	cr_assert_eq(report_parse_rfc3339("1000-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("1677-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("2263-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("1970-01-01T00:00:01.500Z", &ns), 0);
+	cr_assert_eq(ns, 1500000000LL);
+	cr_assert_eq(report_parse_rfc3339("2262-01-01T00:00:00.000Z", &ns), 0);
+	cr_assert_gt(ns, 0);
+}

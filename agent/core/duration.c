@@ -71,6 +71,8 @@ int duration_parse(const char *s, uint64_t *ns)
 		total += v * u->ns;
 		p += strlen(u->name);
 	}
+	if (total > DURATION_MAX_NS)
+		return -1; /* callers add durations to int64 clocks: keep far from overflow */
 	*ns = total;
 	return 0;
 }

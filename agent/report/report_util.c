@@ -1,4 +1,5 @@
 /* report_util.c - formatting shared by the report renderers. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +74,9 @@ int report_parse_rfc3339(const char *s, int64_t *wall_ns)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	time_t t = timegm(&tm);
+	/* Nanoseconds in an int64 reach 1677-09-21 to 2262-04-11: refuse what would overflow. */
+	if (t < INT64_MIN / 1000000000LL + 1 || t > INT64_MAX / 1000000000LL - 1)
+		return -1;
 	*wall_ns = (int64_t)t * 1000000000LL + (int64_t)ms * 1000000LL;
 	return 0;
 }

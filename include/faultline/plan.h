@@ -238,5 +238,7 @@ int plan_parse_percent(const char *s, double *pct);
 bool plan_timezone_valid(const char *tz);
 /* True if minute-of-day m lies inside the window. */
 bool plan_window_contains(const struct plan_window *w, int m);
+/* May a run start at local minute-of-day m (0-1439): inside the window (if any), outside every blackout. */
+bool plan_schedule_allows_minute(const struct plan_schedule *s, int m);
 
 #endif

@@ -135,7 +135,8 @@ static void add_group(struct parse *p, const xmlNode *g)
 	for (size_t i = first; i < s->nresources && grp->owner == NULL; i++)
 		if (s->resources[i].owner)
 			grp->owner = xstrdup(s->resources[i].owner);
-	grp->state = group_state(&s->resources[first], s->nresources - first);
+	/* No members: not online (0 of 0 is no evidence), and no offset into a maybe-NULL array. */
+	grp->state = s->nresources > first ? group_state(s->resources + first, s->nresources - first) : GRP_UNKNOWN;
 }
 
 static void parse_resources(struct parse *p, const xmlNode *list)
