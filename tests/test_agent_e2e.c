@@ -206,13 +206,37 @@ static void reloads(void)
 	                "select: { app: { name: '^App Server$' } }\n"
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"
 	                "schedule: { cron: '61 * * * *' }\n");
-	char *want = xasprintf("faultline: warning: reload refused, keeping the current plans: %s:6:20: invalid cron "
-	                       "expression \"61 * * * *\": minute out of range 0-59\n",
-	                       bad);
+	char *want = xasprintf("faultline: warning: reload refused, keeping the current plans: 1 error(s) in %s/plans\n"
+	                       "faultline: warning: %s:6:20: invalid cron expression \"61 * * * *\": minute out of "
+	                       "range 0-59\n",
+	                       dir, bad);
 	signal_and_wait_log(SIGHUP, want, 3);
 	json_t *st = status();
 	cr_assert_eq(json_array_size(json_object_get(st, "plans")), 1, "the old set stays");
 	json_decref(st);
+	/* 15 errors: one summary line and the first 10, not 15 lines (issue 18: 1,000 of them). */
+	char *many = xstrdup("version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+	                     "select: { app: { name: '^App Server$' } }\nfaults:\n");
+	for (int i = 0; i < 15; i++) {
+		char *more = xasprintf("%s  - { name: f%d, action: fail, target: nosuch }\n", many, i);
+		free(many);
+		many = more;
+	}
+	char *with_sched = xasprintf("%sschedule: { cron: '@daily' }\n", many);
+	write_file(bad, with_sched);
+	free(many), free(with_sched);
+	char *want_many = xasprintf("reload refused, keeping the current plans: 15 error(s) in %s/plans; the first 10 "
+	                            "follow\n",
+	                            dir);
+	signal_and_wait_log(SIGHUP, want_many, 3);
+	free(want_many);
+	usleep(200000);
+	char *logpath = xasprintf("%s/agent.log", dir), *text = slurp(logpath);
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, "unknown selector \"nosuch\"")) != NULL; p++)
+		n++;
+	cr_assert_eq(n, 10, "%d error lines logged:\n%s", n, text);
+	free(logpath), free(text);
 	write_file(bad, "version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
 	                "select: { app: { name: '^App Server$' } }\n"
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"

@@ -67,10 +67,14 @@ char *agent_journal_dir(const struct agent *a, const struct plan *p)
 	return journal_cluster_dir(a->o->state_dir, &cfg);
 }
 
-static void log_errors(const char *what, const struct agent_errors *e)
+#define ERRORS_LOGGED 10 /* a broken 80,000-fault plan must not flood the log */
+
+/* One summary line, then the first few errors, each saying what they refused. */
+static void log_errors(const char *what, const char *dir, const struct agent_errors *e)
 {
-	for (size_t i = 0; i < e->n; i++)
-		log_warnx("%s: %s", what, e->lines[i]);
+	log_warnx("%s: %zu error(s) in %s%s", what, e->n, dir, e->n > ERRORS_LOGGED ? "; the first 10 follow" : "");
+	for (size_t i = 0; i < e->n && i < ERRORS_LOGGED; i++)
+		log_warnx("%s", e->lines[i]);
 }
 
 /* Carry what the agent knows about each plan from the old set to the new one. */
@@ -96,7 +100,7 @@ static void reload(struct agent *a)
 	struct agent_planset next = {0};
 	struct agent_errors errs = {0};
 	if (agent_plans_load(a->o->plans_dir, &next, &errs) < 0) {
-		log_errors("reload refused, keeping the current plans", &errs);
+		log_errors("reload refused, keeping the current plans", a->o->plans_dir, &errs);
 		agent_errors_fini(&errs);
 		return;
 	}
@@ -189,7 +193,7 @@ static int load_plans(struct agent *a)
 {
 	struct agent_errors errs = {0};
 	if (agent_plans_load(a->o->plans_dir, &a->set, &errs) < 0) {
-		log_errors("not starting", &errs);
+		log_errors("not starting", a->o->plans_dir, &errs);
 		agent_errors_fini(&errs);
 		return -1;
 	}
