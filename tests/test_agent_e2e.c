@@ -320,7 +320,13 @@ Test(agent_e2e, sigterm_stops_the_run_in_progress_which_restores)
 	char *log = xasprintf("%s/agent.log", dir), *text = slurp(log);
 	char *aborted = xasprintf("faultline: info: run %s finished: aborted", id);
 	cr_assert_not_null(strstr(text, "stopping the runs in progress (they restore and report)"), "%s", text);
-	cr_assert_not_null(strstr(text, "restore: everything verified"), "%s", text);
+	const char *verified = strstr(text, "restore: everything verified"), *bol = verified;
+	cr_assert_not_null(verified, "%s", text);
+	while (bol > text && bol[-1] != '\n')
+		bol--;
+	char *prefix = xasprintf("run %s: ", id);
+	cr_assert(strncmp(bol, prefix, strlen(prefix)) == 0, "the run's lines carry its id:\n%s", text);
+	free(prefix);
 	cr_assert_not_null(strstr(text, aborted), "%s", text);
 	char *json = xasprintf("%s/state/results/%s.json", dir, id);
 	cr_assert_eq(access(json, F_OK), 0, "the aborted run's report is written");
@@ -351,4 +357,42 @@ Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 	for (size_t i = 0; i < ARRAY_LEN(want); i++)
 		cr_assert_not_null(strstr(ev, want[i]), "missing %s in:\n%s", want[i], ev);
 	free(out), free(cmd), free(ev);
+}
+
+/*
+ * Three plans on one cluster, each due every second, each run longer than
+ * that: every plan gets its turn. A freed cluster used to start the first
+ * queued plan in directory order, and the others never ran.
+ */
+Test(agent_e2e, queued_plans_take_turns)
+{
+	char *quick = xasprintf("%s/plans/quick.yaml", dir);
+	unlink(quick);
+	free(quick);
+	const char *names[] = {"a", "b", "c"};
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		char *path = xasprintf("%s/plans/%s.yaml", dir, names[i]);
+		char *text =
+		    xasprintf("version: 1\nname: %s\nseed: 5\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+		              "select: { app: { name: '^App Server$' } }\n"
+		              "faults: [ { name: f, action: fail, target: app, at: 200ms, recovery_timeout: 5s } ]\n"
+		              "probes: { s: { cluster: app, interval: 200ms, fast_interval: 20ms } }\n"
+		              "run: { settle: 100ms, steady_state: 2s, deadline: 20s }\n"
+		              "schedule: { cron: '@every 1s', concurrency: queue }\n",
+		              names[i]);
+		write_file(path, text);
+		free(path), free(text);
+	}
+	start_agent(free_port());
+	bool all = false;
+	for (double t0 = now_s(); !all && now_s() - t0 < 15; usleep(200000)) {
+		json_t *st = status();
+		all = st != NULL;
+		for (size_t i = 0; all && i < ARRAY_LEN(names); i++)
+			all = plan_field(st, i, "last_verdict") != NULL;
+		json_decref(st);
+	}
+	char *log = xasprintf("%s/agent.log", dir), *text = slurp(log);
+	cr_assert(all, "not every plan ran within 15 s:\n%s", text);
+	free(log), free(text);
 }

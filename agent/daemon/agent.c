@@ -85,7 +85,7 @@ static void carry_over(struct agent *a, struct agent_planset *next)
 		if (o != NULL) {
 			n->last_run = o->last_run;
 			n->queued = o->queued;
-			n->queued_seq = o->queued_seq;
+			n->served = o->served;
 			n->last_exit = o->last_exit;
 			n->last_verdict = o->last_verdict;
 			o->last_verdict = NULL;

@@ -178,6 +178,7 @@ static void run_free(struct agent_run *r)
 			break;
 		}
 	close_events(r);
+	agent_runlog_stop(r);
 	loop_io_stop(a->loop, &r->pid_io);
 	close(r->pidfd);
 	while (r->open != NULL) {
@@ -228,6 +229,7 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 		status = 255 << 8;
 	if (r->evfd >= 0)
 		read_events(r); /* what it wrote before exiting */
+	agent_runlog_stop(r);   /* its last lines before ours about it */
 	note_result(r, status, outcome(status));
 	struct agent *a = r->agent;
 	/* It died without restoring (or said so): reconcile now, not at its next fire time. */
@@ -255,31 +257,34 @@ static char *make_id(struct agent *a, const char *plan)
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void exec_child(char *const argv[], int evw)
+static void exec_child(char *const argv[], int evw, int logw)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL); /* the agent's signalfd set is blocked */
 	int null = open("/dev/null", O_RDWR);
-	if (dup2(evw, 3) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+	if (dup2(evw, 3) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    (logw >= 0 && dup2(logw, STDERR_FILENO) < 0))
 		_exit(127);
 	execv(argv[0], argv);
 	_exit(127);
 }
 
-static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_run *r, int *evr)
+static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_run *r, int *evr, int *logr)
 {
 	const char *id = r->id;
 	char *json = xasprintf("%s/%s.json", a->results_dir, id), *junit = xasprintf("%s/%s.xml", a->results_dir, id);
 	/* --state: the run journals every injection, and restores what a crashed run left first. */
 	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json",       json, "--junit", junit,
 	                "--events-fd", "3",   "--state",      r->journal_dir, NULL};
-	int p[2];
+	int p[2], l[2] = {-1, -1};
 	pid_t pid = -1;
+	if (pipe2(l, O_CLOEXEC) != 0) /* without it the run logs unprefixed: not a reason not to run */
+		l[0] = l[1] = -1;
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		log_warn("run %s: pipe", id);
 	} else if ((pid = fork()) == 0) {
-		exec_child(argv, p[1]);
+		exec_child(argv, p[1], l[1]);
 	} else {
 		close(p[1]);
 		if (pid < 0) {
@@ -289,6 +294,14 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_ru
 			fcntl(p[0], F_SETFL, O_NONBLOCK);
 			*evr = p[0];
 		}
+	}
+	if (l[1] >= 0)
+		close(l[1]);
+	if (pid > 0 && l[0] >= 0) {
+		fcntl(l[0], F_SETFL, O_NONBLOCK);
+		*logr = l[0];
+	} else if (l[0] >= 0) {
+		close(l[0]);
 	}
 	free(json);
 	free(junit);
@@ -305,8 +318,11 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 	r->journal_dir = agent_journal_dir(a, ap->plan);
 	r->phase = xstrdup("starting");
 	r->started = fire;
-	r->evfd = r->pidfd = -1;
-	r->pid = spawn(a, ap, r, &r->evfd);
+	r->evfd = r->pidfd = r->logfd = -1;
+	int logr = -1;
+	r->pid = spawn(a, ap, r, &r->evfd, &logr);
+	if (logr >= 0 && agent_runlog_start(r, logr) < 0)
+		close(logr);
 	if (r->pid > 0 && (r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0)) < 0)
 		log_warn("run %s: pidfd_open", r->id); /* cannot supervise it: stop it (it restores) */
 	if (r->pid > 0 && r->pidfd < 0)
@@ -320,6 +336,7 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 		run_free(r);
 		return -1;
 	}
+	ap->served = ++a->starts;
 	log_info("run %s: started (pid %d): %s", r->id, (int)r->pid, ap->plan->path);
 	return 0;
 }

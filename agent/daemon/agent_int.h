@@ -6,6 +6,7 @@
  * agent_ctl.c: the control socket's requests (status, pause, resume, abort).
  * agent_results.c: the results directory's retention.
  * agent_state.c: the last-run times in the state directory.
+ * agent_runlog.c: each child's stderr into the log, prefixed with its run id.
  * agent_hold.c: clusters held until a child `faultline restore` reconciles them.
  */
 #ifndef FAULTLINE_AGENT_INT_H
@@ -44,6 +45,11 @@ struct agent_run {
 	struct loop_io pid_io, ev_io;
 	char buf[16384]; /* partial event line */
 	size_t nbuf;
+	int logfd; /* the child's stderr (agent_runlog.c), or -1 */
+	struct loop_io log_io;
+	char logbuf[4096]; /* partial log line */
+	size_t nlog;
+	bool log_skip; /* dropping the rest of an over-long line */
 	char *phase;
 	struct agent_trial *open;
 	unsigned nopen;
@@ -64,7 +70,7 @@ struct agent {
 	struct agent_planset set;
 	struct agent_run *runs;
 	struct agent_hold *holds;
-	uint64_t queue_seq; /* orders queued plans: the oldest goes first */
+	uint64_t starts; /* runs started so far: agent_plan.served */
 	unsigned faults_open, pending_restores;
 	struct control *ctl;
 	struct metrics *m;
@@ -107,6 +113,10 @@ bool agent_journal_locked(const char *dir);
 void agent_hold_each(const struct agent *a, void (*fn)(const char *dir, bool restoring, void *arg), void *arg);
 /* Free the holds; restore children go on without the agent. */
 void agent_holds_forget(struct agent *a);
+
+/* agent_runlog.c: the child's stderr, each line prefixed "run ID: " */
+int agent_runlog_start(struct agent_run *r, int fd);
+void agent_runlog_stop(struct agent_run *r); /* drain what is left, then close */
 
 /* agent_ctl.c */
 char *agent_ctl_request(const char *request, void *arg);
