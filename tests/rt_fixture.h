@@ -55,7 +55,7 @@ static inline char *replace(const char *s, const char *what, const char *with)
 }
 
 /* A fresh simulated cluster served on a socket, and the plan pointing at it. */
-static inline void rt_start(struct rt *t)
+static inline void rt_start_topo(struct rt *t, const char *topo)
 {
 	t->dir = jfx_dir();
 	t->sock = xasprintf("%s/cluster.sock", t->dir);
@@ -64,7 +64,7 @@ static inline void rt_start(struct rt *t)
 	t->adapter = fork();
 	if (t->adapter == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test that fails midway leaves no cluster behind */
-		execl(t->bin, t->bin, "sim-adapter", TOPO, "--no-endpoints", "--listen", t->sock, (char *)NULL);
+		execl(t->bin, t->bin, "sim-adapter", topo, "--no-endpoints", "--listen", t->sock, (char *)NULL);
 		_exit(127);
 	}
 	struct stat st;
@@ -79,6 +79,11 @@ static inline void rt_start(struct rt *t)
 	free(tpl);
 	free(a);
 	free(b);
+}
+
+static inline void rt_start(struct rt *t)
+{
+	rt_start_topo(t, TOPO);
 }
 
 static inline void rt_stop(struct rt *t)
