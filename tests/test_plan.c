@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
 #include "faultline/plan.h"
+#include "faultline/util.h"
 
 #define MAX_MSGS 8
 
@@ -71,7 +74,8 @@ static struct invalid_case cases[] = {
      {"1:1: missing required key \"cluster\" in plan", "1:1: missing required key \"select\" in plan",
       "1:1: missing required key \"faults\" in plan"}},
     {"missing-topology",
-     {"3:36: cannot read topology \"no-such-topology.yaml\" (looked for tests/data/invalid/no-such-topology.yaml)"}},
+     {"3:36: cannot read topology \"no-such-topology.yaml\" (looked for tests/data/invalid/no-such-topology.yaml: No "
+      "such file or directory)"}},
     {"multi-error",
      {"6:21: selector \"sql\": invalid regex in name: missing closing parenthesis",
       "10:13: fault \"fail-sql\": unknown selector \"sqll\" in target; did you mean \"sql\"?",
@@ -171,6 +175,32 @@ ParameterizedTest(struct invalid_case *c, plan_invalid, reports_exact_errors)
 	}
 	cr_assert_eq(d.n, want, "%s: %zu errors, expected %zu", path, d.n, want);
 	diag_fini(&d);
+}
+
+/* A topology that is a symlink loop: the error says so (issue 18: the errno was missing). */
+Test(plan_invalid, topology_symlink_loop_names_the_errno)
+{
+	char dir[] = "/tmp/fl-topoloop-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *a = xasprintf("%s/a.yaml", dir), *b = xasprintf("%s/b.yaml", dir), *plan = xasprintf("%s/p.yaml", dir);
+	cr_assert_eq(symlink(a, b), 0);
+	cr_assert_eq(symlink(b, a), 0);
+	FILE *f = fopen(plan, "w");
+	fputs("version: 1\nname: t\ncluster: { backend: sim, topology: a.yaml }\nselect: { s: { name: x } }\n"
+	      "faults: [ { name: f, action: fail, target: s } ]\n",
+	      f);
+	fclose(f);
+	struct fl_diag d;
+	diag_init(&d, plan);
+	cr_assert_null(plan_load(plan, &d));
+	char *got = diag_format(&d, 0),
+	     *want = xasprintf("%s:3:36: cannot read topology \"a.yaml\" (looked for %s: Too "
+	                       "many levels of symbolic links)",
+	                       plan, a);
+	cr_assert_str_eq(got, want);
+	diag_fini(&d);
+	unlink(a), unlink(b), unlink(plan), rmdir(dir);
+	free(a), free(b), free(plan), free(got), free(want);
 }
 
 Test(plan_invalid, at_least_thirty_fixtures)

@@ -188,6 +188,13 @@ Test(yamldoc, utf16_without_bom)
 	             "t.yaml:1:1: file looks UTF-16 encoded (NUL in every other byte); save it as UTF-8");
 }
 
+/* A NUL in the second byte is binary data, not UTF-16 (issue 18: "UTF-16" for an ELF file). */
+Test(yamldoc, one_early_nul_is_binary_not_utf16)
+{
+	const char t[] = "\x7f\0LF\x02\x01\x01\x03\x04\x05";
+	expect_error(t, sizeof(t) - 1, "t.yaml:1:2: binary data: NUL byte at offset 1; not a text file");
+}
+
 Test(yamldoc, binary_garbage)
 {
 	char buf[4096];

@@ -6,6 +6,7 @@
  * problem goes to the diag list and loading goes on, so one run of
  * `faultline validate` shows them all.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +55,8 @@ static void load_topology(struct pctx *c, const struct ydoc_node *n)
 	else
 		cl->topology_path = xasprintf("%s/%s", c->dir, cl->topology);
 	if (access(cl->topology_path, R_OK) != 0) {
-		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s)", cl->topology, cl->topology_path);
+		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s: %s)", cl->topology,
+		         cl->topology_path, strerror(errno)); /* ENOENT, EACCES, ELOOP: each wants a different fix */
 		return;
 	}
 	/* A plan is only as valid as the cluster it rehearses against. */

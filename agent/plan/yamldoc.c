@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -384,6 +385,23 @@ static int build(struct builder *b)
 	return rc;
 }
 
+/*
+ * UTF-16 text without a byte-order mark: over the first bytes (up to 64),
+ * every pair has exactly one NUL, always on the same side. One NUL near the
+ * start is binary data, not UTF-16 (an ELF header, a gzip stream).
+ */
+static bool looks_utf16(const unsigned char *u, size_t len)
+{
+	size_t n = (len < 64 ? len : 64) & ~(size_t)1;
+	if (n < 4)
+		return false;
+	int side = u[0] == 0 ? 0 : 1;
+	for (size_t i = 0; i < n; i += 2)
+		if (u[i + (size_t)side] != 0 || u[i + 1 - (size_t)side] == 0)
+			return false;
+	return true;
+}
+
 /* Refuse what is not UTF-8 text before libyaml sees it, naming what it is. */
 static int check_encoding(const char *buf, size_t len, struct fl_diag *d)
 {
@@ -394,7 +412,7 @@ static int check_encoding(const char *buf, size_t len, struct fl_diag *d)
 		                u[1]);
 	if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xfe && u[3] == 0xff)
 		return diag_add(d, start, "file is UTF-32 encoded; save it as UTF-8");
-	if (len >= 2 && ((u[0] == 0 && u[1] != 0) || (u[0] != 0 && u[1] == 0)))
+	if (looks_utf16(u, len))
 		return diag_add(d, start, "file looks UTF-16 encoded (NUL in every other byte); save it as UTF-8");
 	size_t i = 0;
 	while (i < len) {
