@@ -383,11 +383,17 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 		return err_setsys(e, "exec: eventfd read");
 	if (x->dead == NULL)
 		pump(x, e);
-	size_t n = x->nq;
-	for (size_t i = 0; i < n; i++) {
-		cb(&x->q[i].ev, arg);
-		free((char *)x->q[i].ev.name);
-		free((char *)x->q[i].ev.owner);
+	/*
+	 * A callback may call the adapter, which queues the events that come in
+	 * meanwhile: the queue grows (and may move) under us. Take one event at
+	 * a time, by value, until it is empty; those are delivered now too.
+	 */
+	size_t n = 0;
+	while (n < x->nq) {
+		struct cluster_event ev = x->q[n++].ev;
+		cb(&ev, arg);
+		free((char *)ev.name);
+		free((char *)ev.owner);
 	}
 	x->nq = 0;
 	if (x->dead != NULL)
