@@ -6,7 +6,7 @@
 # 20 plans on 4 simulated clusters (`faultline sim-adapter --listen`, each
 # reached through the exec backend), every plan `@every 3s`..`10s`, queued
 # per cluster. While it runs: a random child run is SIGKILLed every 4-10 s,
-# and the agent itself every SECONDS/4 in the first half (then started again on the same
+# and the agent itself every SECONDS/5 in the first half (then started again on the same
 # state directory: it must adopt what its runs left). The agent's RSS and
 # open descriptors are sampled every 2 s. At the end (SIGTERM, then waiting
 # for every run the killed agents left behind) it checks, and prints:
@@ -66,7 +66,7 @@ start_agent
 T0=$(date +%s)
 END=$((T0 + SECS))
 NEXT_CHILD_KILL=$((T0 + 4 + RANDOM % 7))
-AGENT_KILL_EVERY=$((SECS / 4 > 15 ? SECS / 4 : 15))
+AGENT_KILL_EVERY=$((SECS / 5 > 12 ? SECS / 5 : 12))
 NEXT_AGENT_KILL=$((T0 + AGENT_KILL_EVERY))
 CHILD_KILLS=0
 AGENT_KILLS=0
