@@ -276,7 +276,7 @@ static void reconcile_at_start(struct agent *a)
 	if (journal_state_each(a->o->state_dir, reconcile_one, a) != 0)
 		log_warnx("agent: some faults could not be restored at start; runs on those clusters will refuse to "
 		          "start");
-	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
+	agent_faults_open_changed(a); /* what orphans still hold counts from the start */
 }
 
 static int setup(struct agent *a, const struct agent_opts *o)
