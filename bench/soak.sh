@@ -14,7 +14,8 @@
 #   - `faultline restore` finds nothing to restore;
 #   - stray processes: none of ours left but the cluster servers;
 #   - every plan completed at least once (a results file);
-#   - RSS and fd slope over the longest agent life (after a 20 s warm-up).
+#   - RSS and fds over the longest agent life (after a 20 s warm-up): at rest
+#     (lowest of the first and last thirds) and the slope of every sample.
 # Exit 0 only if all of that holds (RSS growth < 1 MiB, fds flat).
 set -u
 SECS=${1:-600}
@@ -144,10 +145,12 @@ def slope(i):
     n = len(s); mt = sum(x[0] for x in s) / n; mv = sum(x[i] for x in s) / n
     d = sum((x[0] - mt) ** 2 for x in s)
     return 0.0 if d == 0 else sum((x[0] - mt) * (x[i] - mv) for x in s) / d * 3600
-# Descriptors move with the runs in flight (3 per run): compare the lowest of the first and last thirds.
+# RSS and descriptors move with the runs in flight (a child's pipes, its events): "at rest" is the
+# lowest sample of the first and of the last third.
 k = max(1, len(s) // 3)
+rss0, rss1 = min(x[1] for x in s[:k]), min(x[1] for x in s[-k:])
 fd0, fd1 = min(x[2] for x in s[:k]), min(x[2] for x in s[-k:])
-print(life, s[0][1], s[-1][1], round(slope(1), 1), fd0, fd1, round(slope(2), 2), s[-1][0] - s[0][0])
+print(life, rss0, rss1, round(slope(1), 1), fd0, fd1, round(slope(2), 2), s[-1][0] - s[0][0])
 EOF
 )"
 
@@ -156,7 +159,7 @@ say "crashed-run restores by the agent: $CRASHED_RESTORED; clusters held for an 
 say "faults left on the clusters: $FAULTS; faultline restore afterwards: exit $RESTORE_RC ($(tail -n 1 "$WORK/restore.out"))"
 say "stray processes: $STRAYS; agent exit on SIGTERM: $AGENT_RC"
 say "plans never completed: $NEVER of $PLANS (fewest runs of a plan: $MINRUNS)"
-say "agent life $LONGEST ($SPAN s measured): RSS $RSS0 -> $RSS1 kB (slope $RSS_SLOPE kB/h); open fds at rest $FD0 -> $FD1 (slope with runs in flight $FD_SLOPE /h)"
+say "agent life $LONGEST ($SPAN s measured): RSS at rest $RSS0 -> $RSS1 kB (least-squares slope of every sample $RSS_SLOPE kB/h); open fds at rest $FD0 -> $FD1 (slope $FD_SLOPE /h)"
 RSS_GROWTH=$((RSS1 - RSS0))
 OK=1
 [ "$FAULTS" -eq 0 ] || OK=0
