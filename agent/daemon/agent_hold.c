@@ -100,8 +100,10 @@ static void on_restore_exit(struct loop_io *io, uint32_t events, void *arg)
 	h->retry_ns = h->retry_ns ? h->retry_ns * 2 : NSEC_PER_SEC;
 	if (h->retry_ns > RETRY_MAX_NS)
 		h->retry_ns = RETRY_MAX_NS;
-	log_warnx("cluster journal %s: restore did not finish (status %d); no runs there; trying again in %llu s",
-	          h->dir, status, (unsigned long long)(h->retry_ns / NSEC_PER_SEC));
+	log_warnx("cluster journal %s: restore did not finish (%s %d); no runs there; trying again in %llu s", h->dir,
+	          pid > 0 && WIFSIGNALED(status) ? "signal" : "exit",
+	          pid > 0 ? (WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status)) : -1,
+	          (unsigned long long)(h->retry_ns / NSEC_PER_SEC));
 	agent_faults_open_changed(a);
 	arm(h, h->retry_ns);
 }
