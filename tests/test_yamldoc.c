@@ -195,6 +195,22 @@ Test(yamldoc, one_early_nul_is_binary_not_utf16)
 	expect_error(t, sizeof(t) - 1, "t.yaml:1:2: binary data: NUL byte at offset 1; not a text file");
 }
 
+/*
+ * An empty collection before any child was ever pushed: the builder's kids
+ * array is still NULL (fuzz_plan under UBSan: "applying zero offset to
+ * null pointer"; make asan runs this test).
+ */
+Test(yamldoc, empty_collections_first)
+{
+	const char *texts[] = {"{}\n", "[]\n", "- {}\n- []\n"};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct ydoc *doc = load(texts[i]);
+		cr_assert_not_null(doc, "%s", texts[i]);
+		cr_assert_eq(diag.n, 0);
+		ydoc_free(doc);
+	}
+}
+
 Test(yamldoc, binary_garbage)
 {
 	char buf[4096];

@@ -178,11 +178,11 @@ static int attach(struct builder *b, struct ydoc_node *n, size_t weight)
 static void adopt_kids(struct builder *b, const struct frame *f)
 {
 	struct ydoc_node *c = f->node;
-	struct ydoc_node **k = b->kids + f->first;
 	size_t n = b->nkids - f->first;
 	b->nkids = f->first;
 	if (n == 0)
-		return;
+		return; /* before any pointer arithmetic: with no child yet, kids is NULL */
+	struct ydoc_node **k = b->kids + f->first;
 	if (c->kind == YDOC_SEQ) {
 		c->items = arena_alloc(b->doc, n * sizeof(*c->items));
 		memcpy(c->items, k, n * sizeof(*c->items));
