@@ -530,6 +530,7 @@ static void teardown(struct run *r)
 		free(r->touched[i].owner);
 	}
 	free(r->touched);
+	cluster_undo_fini(&r->undo);
 	free(r->watch);
 	cluster_snapshot_free(&r->initial);
 	if (r->loop != NULL) {

@@ -87,6 +87,7 @@ struct run {
 	unsigned injections;
 	struct touched *touched;
 	size_t ntouched, captouched;
+	struct cluster_undo undo; /* what undoes the run's actions (journaled before each) */
 	enum run_phase phase;
 	uint64_t t0;          /* clock time of the run start */
 	uint64_t faults_from; /* start of the faults phase */
@@ -161,7 +162,12 @@ int restore_all(struct run *r);
 /* run_journal.c */
 int run_journal_begin(struct run *r);
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
+/* Ask the backend what undoes the action, keep it and journal the new items; -1 = do not act. */
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e);
 void run_journal_injected(struct run *r, long code, const char *error);
+/* struct restore_ctx's record hook (arg: the run). */
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e);
 void run_journal_end(struct run *r, int exit_code);
 
 /* slo.c */

@@ -68,6 +68,36 @@ int run_journal_intent(struct run *r, const char *action, const char *resource, 
 	return 0;
 }
 
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e)
+{
+	const struct cluster_ops *ops = r->cl->ops;
+	if (ops->undo_plan == NULL)
+		return 0;
+	struct cluster_undo add = {0};
+	size_t first = r->undo.n;
+	int rc = ops->undo_plan(r->cl, act, target, flags, destination, &add, e);
+	for (size_t i = 0; rc == 0 && i < add.n; i++)
+		cluster_undo_add(&r->undo, add.items[i]); /* the first value of a key is the pre-run one */
+	cluster_undo_fini(&add);
+	if (rc == 0 && r->jrun != NULL && r->undo.n > first)
+		rc = journal_undo(r->opts->journal, r->jrun, (const char *const *)r->undo.items + first,
+		                  r->undo.n - first, e);
+	return rc < 0 ? err_wrap(e, "recording what undoes it") : 0;
+}
+
+/* The restore's own corrective actions, journaled the same way. */
+static int record_undo(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	struct run *r = arg;
+	return r->jrun == NULL ? 0 : journal_undo(r->opts->journal, r->jrun, items, n, e);
+}
+
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	return record_undo(arg, items, n, e);
+}
+
 void run_journal_injected(struct run *r, long code, const char *error)
 {
 	struct fl_err e;

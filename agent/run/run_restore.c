@@ -66,6 +66,9 @@ int restore_all(struct run *r)
 	    .timeout_ns = r->opts->restore_timeout_ns,
 	    .progress = progress,
 	    .arg = r,
+	    .undo = &r->undo,
+	    .record = run_journal_record_cb,
+	    .record_arg = r,
 	};
 	return restore_touched(&c, r->touched, r->ntouched, r->rec);
 }

@@ -166,7 +166,9 @@ static void on_online_after(void *arg)
 		return;
 	}
 	t->online_due = false;
-	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
+	if (run_journal_undo(r, CLUSTER_ACT_ONLINE, t->resource, 0, NULL, &e) < 0)
+		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
+	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
 		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
@@ -226,17 +228,26 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 
 	struct fl_err e = {0};
 	int rc = 0;
-	rt->injected_at = run_now(r);
-	rt->injected_wall = wall_now_ns();
 	long code = 0;
-	/* No durable intent, no injection. */
-	if (run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
+	static const enum cluster_act acts[] = {
+	    [PLAN_FAIL] = CLUSTER_ACT_FAIL,
+	    [PLAN_OFFLINE] = CLUSTER_ACT_OFFLINE,
+	    [PLAN_ONLINE] = CLUSTER_ACT_ONLINE,
+	    [PLAN_MOVE] = CLUSTER_ACT_MOVE,
+	};
+	const char *target = f->action == PLAN_MOVE && group ? group : resource;
+	/* No durable record of how to undo it, no injection. */
+	if (run_journal_undo(r, acts[f->action], target, f->flags, f->destination, &e) < 0 ||
+	    run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
 		rc = -1;
 	} else {
 		code = inject(r, f, resource, group, &e, &rc);
 		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
 	}
 	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
+	/* docs/report-format.md: when the call returned (the backend has accepted it by then) */
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
 	rt->code = code;
 	r->injections++;
 	if (rc < 0) {

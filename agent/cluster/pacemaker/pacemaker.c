@@ -284,5 +284,7 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .move_group = pcmk_move_group,
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
-    .cleanup = pcmk_cleanup,
+    .undo_plan = pcmk_undo_plan,
+    .undo = pcmk_undo,
+    .undo_left = pcmk_undo_left,
 };

@@ -153,8 +153,12 @@ int pcmk_cli_check(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, 
 		return -1;
 	if (o->status == 0)
 		return 0;
-	err_set(e, "%s %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", argv[1] && argv[2] ? argv[2] : "",
-	        o->status, o->err[0] ? o->err : "(no message)");
+	char cmd[512];
+	size_t k = 0;
+	cmd[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && k < sizeof(cmd); i++) /* the whole command: which resource, which node */
+		k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s%s", i ? " " : "", argv[i]);
+	err_set(e, "%s: exit %d: %s", cmd, o->status, o->err[0] ? o->err : "(no message)");
 	return -1;
 }
 

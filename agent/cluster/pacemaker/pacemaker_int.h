@@ -5,7 +5,8 @@
  *   pacemaker_xml.c    `crm_mon --output-as=xml` into a cluster_snapshot (libxml2)
  *   pacemaker_watch.c  CIB diff notifications in a backend thread (pacemaker-cib);
  *                      pacemaker_watch_none.c when built without it
- *   pacemaker_act.c    fail/offline/online/move and what restore must undo
+ *   pacemaker_act.c    fail/offline/online/move
+ *   pacemaker_undo.c   what undoes each action (journaled before it), and undoing it
  *   pacemaker.c        the cluster_ops glue: events, cache, polling fallback
  */
 #ifndef FAULTLINE_PACEMAKER_INT_H
@@ -60,7 +61,7 @@ bool pcmk_status_banned(const struct pcmk_status *st, const char *resource);
 /* How an offline with these flags is carried out. */
 enum pcmk_offline_how {
 	PCMK_OFF_TARGET_ROLE, /* meta target-role=Stopped; online restores it */
-	PCMK_OFF_BAN,         /* crm_resource --ban on its node; online --clear's it */
+	PCMK_OFF_BAN,         /* crm_resource --ban on every node; online deletes those bans */
 	PCMK_OFF_MOVE,        /* a destination: crm_resource --move; restore --clear's it */
 };
 #define PCMK_OFFLINE_FLAGS (OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE)
@@ -95,6 +96,11 @@ struct pcmk_role {
 	char *rsc, *prev;
 };
 
+/* A location constraint faultline made (cli-ban-*, cli-prefer-*), for the resource or group rsc. */
+struct pcmk_con {
+	char *id, *rsc;
+};
+
 struct pcmk_backend {
 	struct fl_clock *clk;
 	uint64_t tmo;       /* per CLI call */
@@ -107,7 +113,7 @@ struct pcmk_backend {
 	/* what faultline created, for online/move/cleanup to undo */
 	char **failed, **failed_on; /* --fail'ed resources and their nodes */
 	size_t nfailed, capfailed;
-	char **cons; /* resources/groups with a cli-ban/cli-prefer constraint we made */
+	struct pcmk_con *cons;
 	size_t ncons, capcons;
 	struct pcmk_role *roles;
 	size_t nroles, caproles;
@@ -117,13 +123,33 @@ struct pcmk_backend {
 int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e);
 const struct cluster_resource *pcmk_find(const struct pcmk_backend *b, const char *name);
 
-/* pacemaker_act.c: the cluster_ops actions and the restore hook. */
+/* pacemaker_act.c: the cluster_ops actions. */
 int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 int pcmk_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
                  struct fl_err *e);
 int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 int pcmk_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
-int pcmk_cleanup(struct cluster *c, struct fl_err *e);
 void pcmk_act_fini(struct pcmk_backend *b);
+/* Run argv; *code = its exit status (-1 if it did not run). */
+int pcmk_act_run(struct pcmk_backend *b, long *code, struct fl_err *e, char *const argv[]);
+/* The target-role of rsc now: 0 with *value (owned, NULL = not set), or -1. */
+int pcmk_get_role(struct pcmk_backend *b, const char *rsc, char **value, struct fl_err *e);
+/* The ids `crm_resource --move` / `--ban` create. Caller frees. */
+char *pcmk_ban_id(const char *rsc, const char *node);
+char *pcmk_prefer_id(const char *rsc);
+/* The id a move of `what` (group or resource) to node (NULL: away from where it is) creates; NULL if it runs nowhere.
+ */
+char *pcmk_move_id(const struct pcmk_backend *b, const char *what, const char *node);
+/* Is constraint id in the CIB: 1 yes, 0 no, -1 e. Delete it: 0 (also when gone), -1 e. */
+int pcmk_con_exists(struct pcmk_backend *b, const char *id, struct fl_err *e);
+int pcmk_con_delete(struct pcmk_backend *b, const char *id, struct fl_err *e);
+/* Forget what the undo of an item made moot (pacemaker_act.c's own lists). */
+void pcmk_act_forget(struct pcmk_backend *b, const char *kind, const char *object);
+
+/* pacemaker_undo.c: the cluster_ops undo hooks. */
+int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                   struct cluster_undo *u, struct fl_err *e);
+int pcmk_undo(struct cluster *c, const char *item, struct fl_err *e);
+int pcmk_undo_left(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e);
 
 #endif
