@@ -85,6 +85,17 @@ Test(pacemaker, stopped_after_cleanup_without_history_is_pending)
 	pcmk_status_fini(&st);
 }
 
+Test(pacemaker, stopped_at_migration_threshold_is_failed)
+{
+	/* fl-r2: migration-threshold=1, one --fail, one node: Pacemaker leaves it Stopped, failed="false" */
+	struct pcmk_status st;
+	load("stopped-at-migration-threshold.xml", &st);
+	cr_assert_eq(res(&st, "fl-r2")->state, RES_FAILED);
+	cr_assert_null(res(&st, "fl-r2")->owner);
+	cr_assert_eq(res(&st, "fl-r1")->state, RES_ONLINE);
+	pcmk_status_fini(&st);
+}
+
 Test(pacemaker, stopped_and_banned)
 {
 	struct pcmk_status st;

@@ -106,6 +106,10 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 		 */
 		if (fs->f->action == PLAN_FAIL && r->nopen == 0 && (st == RES_OFFLINE || st == RES_FAILED))
 			continue;
+		/* Left failed with nothing open: nothing will bring it back before the restore; go, and be refused now.
+		 */
+		if (fs->f->action != PLAN_ONLINE && r->nopen == 0 && st == RES_FAILED)
+			continue;
 		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
 			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
 			         res_state_str(st));
