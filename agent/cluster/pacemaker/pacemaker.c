@@ -9,8 +9,11 @@
  *     happens; the events carry the notification's time;
  *   - without notifications (not built in, signon refused, connection
  *     lost), a timerfd every 250 ms (~13 ms CPU per crm_mon: ~5 % of a core);
- *   - each action, right after the CLI call, so a state the cluster leaves
- *     within milliseconds (the failure before the restart) is not missed.
+ *   - each action, on the drain right after the CLI call (pcmk_kick), so a
+ *     state the cluster leaves within milliseconds (the failure before the
+ *     restart) is not missed, and is dated after the call returned.
+ * Events are dated by the first notification after the last read began,
+ * else by the end of the read that found them: never before the change.
  * notify_fd is an epoll fd holding efd and the timerfd. resource_state
  * answers from the last read when it is fresh (notifications keep it
  * fresh), else reads again. Every CLI call blocks for its duration, bounded
@@ -84,8 +87,21 @@ static void wake(struct pcmk_backend *b)
 		log_warn("pacemaker: eventfd write");
 }
 
+void pcmk_kick(struct pcmk_backend *b)
+{
+	b->kick = true;
+	wake(b);
+}
+
 int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 {
+	/*
+	 * A read of our own sees every change notified before it starts: drop
+	 * that notification's time, or the next drain would date later changes
+	 * by it (events before their cause).
+	 */
+	if (at == 0 && b->watch != NULL)
+		pcmk_watch_take_time(b->watch);
 	struct pcmk_out o;
 	char *argv[] = {"crm_mon", "-1", "--output-as=xml", NULL};
 	if (pcmk_cli_run(argv, b->tmo, &o, e) < 0)
@@ -100,6 +116,9 @@ int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 	/* the engine's clock is CLOCK_MONOTONIC when real; a virtual one has its own time */
 	uint64_t now = clock_now(b->clk);
 	size_t before = b->nq;
+	/* not before the last read ended: what it found is dated by then, keep events in order */
+	if (at != 0 && at < b->cur_at)
+		at = b->cur_at;
 	if (b->cur_at != 0)
 		diff(b, &b->cur.snap, &st.snap, at && !clock_is_virtual(b->clk) ? at : now);
 	pcmk_status_fini(&b->cur);
@@ -222,7 +241,9 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 		start_polling(b, "CIB connection lost");
 		cb(&(struct cluster_event){.kind = CLUSTER_EV_RESYNC}, arg);
 	}
-	if ((tick || at || lost) && pcmk_refresh(b, at, e) < 0)
+	bool kick = b->kick;
+	b->kick = false;
+	if ((tick || at || lost || kick) && pcmk_refresh(b, at, e) < 0)
 		return -1;
 	int delivered = 0;
 	for (size_t i = 0; i < b->nq; i++, delivered++) {

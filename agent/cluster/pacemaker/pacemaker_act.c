@@ -151,9 +151,8 @@ int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err
 		b->failed_on[b->nfailed++] = xstrdup(node);
 	}
 	free(node);
-	struct fl_err ignore;
 	if (rc == 0)
-		pcmk_refresh(b, 0, &ignore); /* see the failure now: the restart follows in ~60-110 ms */
+		pcmk_kick(b); /* see the failure at once: the restart follows in ~60-110 ms */
 	return rc;
 }
 
@@ -323,8 +322,7 @@ int pcmk_offline(struct cluster *c, const char *resource, unsigned flags, const 
 		break;
 	}
 	free(grp);
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc;
 }
 
@@ -362,8 +360,7 @@ int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_e
 		else
 			rc = set_role(b, resource, "Started", code, e);
 	}
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -372,8 +369,7 @@ int pcmk_move_group(struct cluster *c, const char *group, const char *node, long
 	struct pcmk_backend *b = B(c);
 	err_clear(e);
 	int rc = move(b, group, node, code, e);
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc;
 }
 

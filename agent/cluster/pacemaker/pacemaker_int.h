@@ -108,6 +108,7 @@ struct pcmk_backend {
 	struct pcmk_watch *watch;
 	struct pcmk_status cur; /* the last crm_mon read */
 	uint64_t cur_at;        /* CLOCK_MONOTONIC of that read */
+	bool kick;              /* pcmk_kick: the next drain reads */
 	struct pcmk_event *q;
 	size_t nq, capq;
 	/* what faultline created, for online/move/cleanup to undo */
@@ -119,6 +120,12 @@ struct pcmk_backend {
 	size_t nroles, caproles;
 };
 
+/*
+ * Have the next drain read crm_mon (right away: efd becomes readable). An
+ * action does this instead of reading itself, so the changes it causes are
+ * dated after the call returned, as the run stamps the injection.
+ */
+void pcmk_kick(struct pcmk_backend *b);
 /* Read crm_mon, queue the changes since the last read (dated `at`, 0 = now). */
 int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e);
 const struct cluster_resource *pcmk_find(const struct pcmk_backend *b, const char *name);
