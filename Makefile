@@ -61,7 +61,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker test-wsfc windows
+.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker test-pacemaker-2node test-wsfc windows
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -144,6 +144,10 @@ check: $(BIN) $(TESTBIN)
 # pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
 test-pacemaker:
 	bash tests/pacemaker/run.sh
+
+# only the two-node part (installs Pacemaker like test-pacemaker when missing)
+test-pacemaker-2node:
+	bash tests/pacemaker/run.sh 2node
 
 # Criterion runs each test in a worker whose leak report would not fail the
 # test: the log is searched for any sanitizer report as well.

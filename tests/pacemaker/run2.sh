@@ -108,10 +108,10 @@ for kp in $points; do
 	echo "  kill at $kp: run exit $code, restore verified, CIB identical"
 done
 # and `faultline restore` itself killed in its corrective move (the group
-# left on fl-node2 by the 3rd injection), then run again
+# on fl-node2 since move-web, killed before the 4th injection), then run again
 st=$DIR/state-restore-killed
 rm -rf "$st"
-FAULTLINE_TEST_KILL_AT=injected:3 nx timeout 150 ./faultline run "$H/crash.yaml" --state "$st" >"$st.run.out" 2>&1
+FAULTLINE_TEST_KILL_AT=before-intent:4 nx timeout 150 ./faultline run "$H/crash.yaml" --state "$st" >"$st.run.out" 2>&1
 FAULTLINE_TEST_KILL_AT=restore-action:1 nx timeout 150 ./faultline restore --state "$st" >"$st.restore1.out" 2>&1
 code=$?
 [ "$code" -eq 137 ] || { cat "$st.restore1.out"; fail "restore killed in its move back: exit $code, expected 137"; }
