@@ -59,7 +59,6 @@ int run_journal_intent(struct run *r, const char *action, const char *resource, 
 		if (strcmp(t->resource, resource) == 0 || (group && t->group && strcmp(t->group, group) == 0))
 			items[n++] = *t; /* borrowed */
 	}
-	testkill_at("before-intent");
 	int rc = journal_intent(r->opts->journal, r->jrun, action, resource, items, n, e);
 	free(items);
 	if (rc < 0)

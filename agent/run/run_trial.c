@@ -16,6 +16,7 @@
 
 #include "faultline/duration.h"
 #include "faultline/log.h"
+#include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -236,6 +237,8 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	    [PLAN_MOVE] = CLUSTER_ACT_MOVE,
 	};
 	const char *target = f->action == PLAN_MOVE && group ? group : resource;
+	if (r->jrun != NULL)
+		testkill_at("before-intent"); /* nothing of this injection journaled yet */
 	/* No durable record of how to undo it, no injection. */
 	if (run_journal_undo(r, acts[f->action], target, f->flags, f->destination, &e) < 0 ||
 	    run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
