@@ -10,6 +10,7 @@
 #include "../agent/cluster/pacemaker/pacemaker.h"
 #include "../agent/cluster/pacemaker/pacemaker_int.h"
 #include "faultline/plan.h"
+#include "faultline/util.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -94,6 +95,38 @@ Test(pacemaker, stopped_at_migration_threshold_is_failed)
 	cr_assert_null(res(&st, "fl-r2")->owner);
 	cr_assert_eq(res(&st, "fl-r1")->state, RES_ONLINE);
 	pcmk_status_fini(&st);
+}
+
+/* started.xml with one substitution applied, parsed. */
+static void load_edited(const char *from, const char *to, struct pcmk_status *st)
+{
+	size_t len;
+	char *xml = slurp("tests/data/pacemaker/started.xml", &len);
+	char *at = strstr(xml, from);
+	cr_assert_not_null(at, "%s", from);
+	char *edited = xasprintf("%.*s%s%s", (int)(at - xml), xml, to, at + strlen(from));
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(edited, strlen(edited), st, &e), 0, "%s", e.msg);
+	free(edited);
+}
+
+Test(pacemaker, a_restart_between_two_reads_shows_in_the_operation_history)
+{
+	/* online in both reads: only a newer start (call id) says it went down and up in between */
+	struct pcmk_status a, b, c;
+	load("started.xml", &a);
+	load_edited("<operation_history call=\"10\" task=\"start\"", "<operation_history call=\"31\" task=\"start\"",
+	            &b);
+	cr_assert(pcmk_status_restarted(&a, &b, "fl-r1"));
+	cr_assert_not(pcmk_status_restarted(&a, &b, "fl-r2"));
+	cr_assert_not(pcmk_status_restarted(&a, &a, "fl-r1"));
+	/* history wiped (a cleanup re-probes a running resource): nothing to conclude */
+	load_edited("<operation_history call=\"10\" task=\"start\"", "<operation_history call=\"10\" task=\"probe\"",
+	            &c);
+	cr_assert_not(pcmk_status_restarted(&a, &c, "fl-r1"));
+	pcmk_status_fini(&a);
+	pcmk_status_fini(&b);
+	pcmk_status_fini(&c);
 }
 
 Test(pacemaker, stopped_and_banned)

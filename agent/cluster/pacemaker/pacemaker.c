@@ -62,12 +62,23 @@ static bool same(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void diff(struct pcmk_backend *b, const struct cluster_snapshot *old, const struct cluster_snapshot *now,
-                 uint64_t at)
+/*
+ * Queue what changed from ost to nst, dated at. A resource online in both
+ * reads that started again in between (its operation history says so: a
+ * restart or a move wholly between two polls) gets the stop it went through,
+ * dated `since` (the earliest it can have happened: the previous read).
+ */
+static void diff(struct pcmk_backend *b, const struct pcmk_status *ost, const struct pcmk_status *nst, uint64_t at,
+                 uint64_t since)
 {
+	const struct cluster_snapshot *old = &ost->snap, *now = &nst->snap;
 	for (size_t i = 0; i < now->nresources; i++) {
 		const struct cluster_resource *n = &now->resources[i], *o = cluster_snapshot_resource(old, n->name);
-		if (o == NULL || o->state != n->state || !same(o->owner, n->owner))
+		bool again = o != NULL && o->state == RES_ONLINE && n->state == RES_ONLINE &&
+		             pcmk_status_restarted(ost, nst, n->name);
+		if (again)
+			queue(b, CLUSTER_EV_RESOURCE, n->name, NULL, RES_OFFLINE, since);
+		if (again || o == NULL || o->state != n->state || !same(o->owner, n->owner))
 			queue(b, CLUSTER_EV_RESOURCE, n->name, n->owner, n->state, at);
 	}
 	for (size_t i = 0; i < now->ngroups; i++) {
@@ -119,8 +130,9 @@ int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 	/* not before the last read ended: what it found is dated by then, keep events in order */
 	if (at != 0 && at < b->cur_at)
 		at = b->cur_at;
+	bool real = !clock_is_virtual(b->clk);
 	if (b->cur_at != 0)
-		diff(b, &b->cur.snap, &st.snap, at && !clock_is_virtual(b->clk) ? at : now);
+		diff(b, &b->cur, &st, at && real ? at : now, real ? b->cur_at : now);
 	pcmk_status_fini(&b->cur);
 	b->cur = st;
 	b->cur_at = mono_ns();

@@ -49,6 +49,9 @@ struct pcmk_status {
 	size_t nbans;
 	bool have_dc;
 	size_t nskipped; /* clones/bundles: not enumerated */
+	/* "resource\tnode" -> call id of its latest start there (operation history) */
+	char **started, **started_by;
+	size_t nstarted;
 };
 
 /* Parse crm_mon XML; 0, or -1 with e. st is always initialised. */
@@ -57,6 +60,12 @@ void pcmk_status_fini(struct pcmk_status *st);
 /* The state of one <resource> from crm_mon's attributes (NULL = absent). */
 enum res_state pcmk_state_map(const char *role, const char *failed, const char *pending, bool has_history);
 bool pcmk_status_banned(const struct pcmk_status *st, const char *resource);
+/*
+ * Did resource start again between two reads (a new start in its operation
+ * history: another call id, or another node)? Online in both reads, a
+ * restart or move that fell wholly between them shows only here.
+ */
+bool pcmk_status_restarted(const struct pcmk_status *old, const struct pcmk_status *now, const char *resource);
 
 /* How an offline with these flags is carried out. */
 enum pcmk_offline_how {

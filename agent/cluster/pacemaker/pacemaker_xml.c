@@ -183,6 +183,44 @@ static bool spent(const xmlNode *h)
 	return mt > 0 && fc >= mt;
 }
 
+static long index_of(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The call id of rsc's latest start on node (call ids are per node), keyed "rsc\tnode". */
+static void note_start(struct pcmk_status *st, const char *node, const char *rsc, const xmlNode *h)
+{
+	long best = -1;
+	for (const xmlNode *op = h->children; op != NULL; op = op->next) {
+		const char *task = is(op, "operation_history") ? attr(op, "task") : NULL;
+		const char *call = task && strcmp(task, "start") == 0 ? attr(op, "call") : NULL;
+		if (call != NULL && strtol(call, NULL, 10) > best)
+			best = strtol(call, NULL, 10);
+	}
+	if (best < 0 || node == NULL)
+		return;
+	st->started = xreallocarray(st->started, st->nstarted + 1, sizeof(char *));
+	st->started_by = xreallocarray(st->started_by, st->nstarted + 1, sizeof(char *));
+	st->started[st->nstarted] = xasprintf("%ld", best);
+	st->started_by[st->nstarted++] = xasprintf("%s\t%s", rsc, node);
+}
+
+bool pcmk_status_restarted(const struct pcmk_status *old, const struct pcmk_status *now, const char *resource)
+{
+	const struct cluster_resource *r = cluster_snapshot_resource(&now->snap, resource);
+	if (r == NULL || r->owner == NULL)
+		return false;
+	char *key = xasprintf("%s\t%s", resource, r->owner);
+	long a = index_of(old->started_by, old->nstarted, key), b = index_of(now->started_by, now->nstarted, key);
+	free(key);
+	/* no start there now: history wiped by a cleanup, nothing to conclude */
+	return b >= 0 && (a < 0 || strcmp(old->started[a], now->started[b]) != 0);
+}
+
 /* node_history/node/resource_history ids: which resources have been probed, which are spent. */
 static void parse_history(struct parse *p, const xmlNode *list)
 {
@@ -193,6 +231,8 @@ static void parse_history(struct parse *p, const xmlNode *list)
 				XGROW(p->hist, p->caphist, p->nhist + 1);
 				p->hist[p->nhist++] = xstrdup(id);
 			}
+			if (id != NULL)
+				note_start(p->st, attr(nd, "name"), id, h);
 			if (id != NULL && spent(h) && !str_in(p->spent, p->nspent, id)) {
 				XGROW(p->spent, p->capspent, p->nspent + 1);
 				p->spent[p->nspent++] = xstrdup(id);
@@ -276,6 +316,12 @@ void pcmk_status_fini(struct pcmk_status *st)
 	for (size_t i = 0; i < st->nbans; i++)
 		free(st->bans[i]);
 	free(st->bans);
+	for (size_t i = 0; i < st->nstarted; i++) {
+		free(st->started[i]);
+		free(st->started_by[i]);
+	}
+	free(st->started);
+	free(st->started_by);
 	memset(st, 0, sizeof(*st));
 }
 
