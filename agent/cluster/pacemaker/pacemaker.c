@@ -16,8 +16,10 @@
  * else by the end of the read that found them: never before the change.
  * notify_fd is an epoll fd holding efd and the timerfd. resource_state
  * answers from the last read when it is fresh (notifications keep it
- * fresh), else reads again. Every CLI call blocks for its duration, bounded
- * by the plan's cluster timeout.
+ * fresh), else reads again. The reads notifications and the timer ask for
+ * run in the background (pacemaker_read.c); the calls of actions, snapshots
+ * and stale resource_state answers block for their duration, bounded by the
+ * plan's cluster timeout.
  */
 #include <errno.h>
 #include <libxml/parser.h>
@@ -115,14 +117,22 @@ int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 		pcmk_watch_take_time(b->watch);
 	struct pcmk_out o;
 	char *argv[] = {"crm_mon", "-1", "--output-as=xml", NULL};
+	uint64_t started = mono_ns();
 	if (pcmk_cli_run(argv, b->tmo, &o, e) < 0)
 		return -1;
-	struct pcmk_status st;
-	int rc = pcmk_xml_parse(o.out, o.nout, &st, e);
+	int rc = pcmk_apply(b, o.out, o.nout, at, started, e);
 	if (rc < 0 && o.status != 0)
 		err_set(e, "crm_mon: exit %d: %s", o.status, o.err[0] ? o.err : "(no message)");
 	pcmk_out_fini(&o);
-	if (rc < 0)
+	return rc;
+}
+
+int pcmk_apply(struct pcmk_backend *b, const char *xml, size_t len, uint64_t at, uint64_t started, struct fl_err *e)
+{
+	if (started < b->cur_started)
+		return 0; /* a read begun after this one is applied already */
+	struct pcmk_status st;
+	if (pcmk_xml_parse(xml, len, &st, e) < 0)
 		return -1;
 	/* the engine's clock is CLOCK_MONOTONIC when real; a virtual one has its own time */
 	uint64_t now = clock_now(b->clk);
@@ -136,6 +146,7 @@ int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 	pcmk_status_fini(&b->cur);
 	b->cur = st;
 	b->cur_at = mono_ns();
+	b->cur_started = started;
 	if (b->nq > before)
 		wake(b);
 	return 0;
@@ -168,6 +179,7 @@ static void ops_close(struct cluster *c)
 	if (b == NULL)
 		return;
 	pcmk_watch_stop(b->watch);
+	pcmk_read_fini(b);
 	int fds[] = {b->efd, b->tfd, b->epfd};
 	for (size_t i = 0; i < ARRAY_LEN(fds); i++)
 		if (fds[i] >= 0)
@@ -188,10 +200,10 @@ static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct 
 	struct pcmk_backend *b = xcalloc(1, sizeof(*b));
 	b->clk = clk;
 	b->tmo = cfg->timeout_ns ? cfg->timeout_ns : PCMK_DEFAULT_TMO;
-	b->efd = b->tfd = b->epfd = -1;
+	b->efd = b->tfd = b->epfd = b->rd.fd = b->rd.tfd = -1;
 	c->impl = b;
 	xmlInitParser(); /* before a second thread may use libxml2 */
-	if (setup_fds(b, e) < 0 || pcmk_refresh(b, 0, e) < 0)
+	if (setup_fds(b, e) < 0 || pcmk_read_init(b, e) < 0 || pcmk_refresh(b, 0, e) < 0)
 		goto fail;
 	if (!b->cur.have_dc) {
 		err_set(e, "crm_mon: the cluster has no DC (elected controller) yet; actions would hang");
@@ -255,7 +267,9 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 	}
 	bool kick = b->kick;
 	b->kick = false;
-	if ((tick || at || lost || kick) && pcmk_refresh(b, at, e) < 0)
+	if ((tick || at || lost || kick) && pcmk_read_start(b, at, e) < 0)
+		return -1;
+	if (pcmk_read_pump(b, e) < 0)
 		return -1;
 	int delivered = 0;
 	for (size_t i = 0; i < b->nq; i++, delivered++) {

@@ -147,6 +147,27 @@ int pcmk_cli_run(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, st
 	return rc;
 }
 
+pid_t pcmk_cli_spawn(char *const argv[], int *fd, struct fl_err *e)
+{
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return err_setsys(e, "%s: pipe", argv[0]);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid = devnull < 0 ? -1 : fork();
+	if (pid == 0)
+		child(argv, out[1], devnull);
+	close(out[1]);
+	if (devnull >= 0)
+		close(devnull);
+	if (pid < 0) {
+		close(out[0]);
+		return err_setsys(e, "%s: fork", argv[0]);
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	*fd = out[0];
+	return pid;
+}
+
 int pcmk_cli_check(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, struct fl_err *e)
 {
 	if (pcmk_cli_run(argv, timeout_ns, o, e) < 0)

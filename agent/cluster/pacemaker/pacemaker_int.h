@@ -3,6 +3,7 @@
  * agent/cluster/pacemaker*.c and the unit tests:
  *   pacemaker_cli.c    run one CLI command without a shell, with a deadline
  *   pacemaker_xml.c    `crm_mon --output-as=xml` into a cluster_snapshot (libxml2)
+ *   pacemaker_read.c   the crm_mon reads events need, off the event loop
  *   pacemaker_watch.c  CIB diff notifications in a backend thread (pacemaker-cib);
  *                      pacemaker_watch_none.c when built without it
  *   pacemaker_act.c    fail/offline/online/move
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "faultline/cluster.h"
 #include "faultline/err.h"
@@ -41,6 +43,12 @@ int pcmk_cli_run(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, st
 /* Like pcmk_cli_run, and a non-zero exit is an error naming the command and its stderr. */
 int pcmk_cli_check(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, struct fl_err *e);
 void pcmk_out_fini(struct pcmk_out *o);
+/*
+ * Start argv like pcmk_cli_run (no shell, own session, stdin and stderr
+ * /dev/null) without waiting: its stdout, non-blocking, in *fd (owned by
+ * the caller). The pid, or -1 with e.
+ */
+pid_t pcmk_cli_spawn(char *const argv[], int *fd, struct fl_err *e);
 
 /* What crm_mon says beyond the snapshot. */
 struct pcmk_status {
@@ -115,9 +123,19 @@ struct pcmk_backend {
 	uint64_t tmo;       /* per CLI call */
 	int efd, tfd, epfd; /* notify_fd is epfd: efd (events) + tfd (poll timer) */
 	struct pcmk_watch *watch;
-	struct pcmk_status cur; /* the last crm_mon read */
-	uint64_t cur_at;        /* CLOCK_MONOTONIC of that read */
-	bool kick;              /* pcmk_kick: the next drain reads */
+	struct pcmk_status cur;    /* the last crm_mon read */
+	uint64_t cur_at;           /* CLOCK_MONOTONIC of that read */
+	uint64_t cur_started;      /* CLOCK_MONOTONIC when that read began */
+	bool kick;                 /* pcmk_kick: the next drain reads */
+	struct pcmk_read {         /* pacemaker_read.c: a crm_mon in flight */
+		pid_t pid, zombie; /* zombie: exited its output, not reaped yet */
+		int fd, tfd;       /* its stdout; a timerfd for its deadline */
+		char *buf;
+		size_t n, cap;
+		uint64_t started, at; /* at: the notification that asked for it, 0 = none */
+		bool again;           /* asked for again while in flight */
+		uint64_t again_at;
+	} rd;
 	struct pcmk_event *q;
 	size_t nq, capq;
 	/* what faultline created, for online/move/cleanup to undo */
@@ -135,8 +153,22 @@ struct pcmk_backend {
  * dated after the call returned, as the run stamps the injection.
  */
 void pcmk_kick(struct pcmk_backend *b);
-/* Read crm_mon, queue the changes since the last read (dated `at`, 0 = now). */
+/* Read crm_mon, queue the changes since the last read (dated `at`, 0 = now). Blocks for the call. */
 int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e);
+/*
+ * Make xml (crm_mon's output of a read begun at `started`) the current
+ * state and queue the changes, dated `at` (0 = now). A read older than the
+ * one already applied is dropped: it would show the past again.
+ */
+int pcmk_apply(struct pcmk_backend *b, const char *xml, size_t len, uint64_t at, uint64_t started, struct fl_err *e);
+
+/* pacemaker_read.c: crm_mon in the background; its fds sit in b->epfd, so drain runs when it answers. */
+int pcmk_read_init(struct pcmk_backend *b, struct fl_err *e);
+/* Start a read for the notification at `at` (0 = none); if one is in flight, another follows it. */
+int pcmk_read_start(struct pcmk_backend *b, uint64_t at, struct fl_err *e);
+/* Take what crm_mon wrote; when it is done, pcmk_apply it (and start the next one asked for). */
+int pcmk_read_pump(struct pcmk_backend *b, struct fl_err *e);
+void pcmk_read_fini(struct pcmk_backend *b);
 const struct cluster_resource *pcmk_find(const struct pcmk_backend *b, const char *name);
 
 /* pacemaker_act.c: the cluster_ops actions. */
