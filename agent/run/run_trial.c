@@ -35,6 +35,8 @@ static void unlink_trial(struct run *r, struct open_trial *t)
 	r->nopen--;
 }
 
+static uint64_t resolution(const struct run *r, size_t probe);
+
 static void free_trial(struct run *r, struct open_trial *t)
 {
 	clock_timer_stop(r->clk, &t->timeout);
@@ -363,10 +365,19 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 			m->recovered = true;
 			m->up_at = rel;
 			m->recovery_ns = rel - rt->injected_at;
-			m->resolution_ns = probe_cadence(&r->probes[probe]);
+			m->resolution_ns = resolution(r, probe);
 			maybe_close(r, t);
 		}
 	}
+}
+
+/* What a measurement by this probe is worth now: its cadence, and for a cluster probe how late the backend sees. */
+static uint64_t resolution(const struct run *r, size_t probe)
+{
+	uint64_t res = probe_cadence(&r->probes[probe]);
+	if (r->probes[probe].ops == &probe_cluster_ops && r->cl->ops->staleness_ns != NULL)
+		res += r->cl->ops->staleness_ns(r->cl);
+	return res;
 }
 
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started)
@@ -385,7 +396,7 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 		struct rec_measure *m = &rec_of(r, t)->measures[probe];
 		t->ms[probe] = M_DONE;
 		m->recovered = true;
-		m->resolution_ns = probe_cadence(&r->probes[probe]);
+		m->resolution_ns = resolution(r, probe);
 		m->recovery_ns = m->resolution_ns; /* an upper bound, not a measurement */
 		maybe_close(r, t);
 	}

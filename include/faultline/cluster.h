@@ -216,6 +216,13 @@ struct cluster_ops {
 	 */
 	int (*undo_plan)(struct cluster *c, enum cluster_act act, const char *target, unsigned flags,
 	                 const char *destination, struct cluster_undo *u, struct fl_err *e);
+	/*
+	 * Optional (NULL = 0): how late the backend sees a change of state now,
+	 * beyond any probe's own cadence (Pacemaker: the duration of its last
+	 * crm_mon read, plus the poll interval when it polls). Part of the
+	 * resolution stated for what cluster probes measure.
+	 */
+	uint64_t (*staleness_ns)(struct cluster *c);
 	/* Undo one item; 0 when done or already undone. */
 	int (*undo)(struct cluster *c, const char *item, struct fl_err *e);
 	/* 1 if what item undoes is still on the cluster (why says what), 0 if not, -1 with e. */

@@ -315,6 +315,14 @@ static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *
 	return 0;
 }
 
+static uint64_t ops_staleness(struct cluster *c)
+{
+	struct pcmk_backend *b = B(c);
+	uint64_t read = b->cur_at > b->cur_started ? b->cur_at - b->cur_started : 0;
+	bool polling = b->watch == NULL || pcmk_watch_lost(b->watch);
+	return read + (polling ? PCMK_POLL_NS : 0);
+}
+
 const struct cluster_ops pacemaker_cluster_ops = {
     .name = "pacemaker",
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
@@ -331,6 +339,7 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .move_group = pcmk_move_group,
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
+    .staleness_ns = ops_staleness,
     .undo_plan = pcmk_undo_plan,
     .undo = pcmk_undo,
     .undo_left = pcmk_undo_left,
