@@ -43,7 +43,8 @@ Test(report_text, full_record_exact)
 	                 "  ok      SQL Server (INST1): online (online on node-b)\n"
 	                 "  FAILED  SQL Group: move back to node-a (move refused: code 5023)\n"
 	                 "\n"
-	                 "verdict: FAIL (exit 1: an SLO failed)\n");
+	                 "verdict: FAIL (exit 1: an SLO failed; restore NOT verified for 1 resource(s): the cluster "
+	                 "needs an operator)\n");
 	cr_assert_null(strchr(got, '\033'), "no color unless asked");
 	free(got);
 	record_fini(&r);

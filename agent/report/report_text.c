@@ -217,6 +217,12 @@ static void put_verdict(FILE *f, const struct run_record *r, bool color)
 		fputs(": ", f);
 		put_safe(f, r->abort_reason);
 	}
+	size_t bad = 0;
+	for (size_t i = 0; i < r->nrestores; i++)
+		bad += !r->restores[i].ok;
+	/* the SLOs may pass, the run did not: say why it exits 4 */
+	if (bad > 0)
+		fprintf(f, "; restore NOT verified for %zu resource(s): the cluster needs an operator", bad);
 	fputs(")\n", f);
 }
 
