@@ -122,6 +122,29 @@ static int plan_online(struct pcmk_backend *b, const char *rsc, struct cluster_u
 	return plan_role(b, rsc, u, e);
 }
 
+static int failures_left(struct pcmk_backend *b, const char *rsc, struct fl_err *e);
+
+/*
+ * A --cleanup cannot tell whose failures it removes: fail only a resource
+ * whose fail counts are all ours (none, or from this process's own fails).
+ */
+static int plan_fail(struct pcmk_backend *b, const char *rsc, struct cluster_undo *u, struct fl_err *e)
+{
+	bool ours = false;
+	for (size_t i = 0; i < b->nfailed && !ours; i++)
+		ours = strcmp(b->failed[i], rsc) == 0;
+	int left = ours ? 0 : failures_left(b, rsc, e);
+	if (left < 0)
+		return -1;
+	if (left > 0)
+		return err_set(e,
+		               "resource \"%s\" has fail counts faultline did not cause; not failing it (the restore's "
+		               "cleanup would erase them too)",
+		               rsc);
+	add(u, "cleanup\t%s", rsc);
+	return 0;
+}
+
 int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, unsigned flags, const char *destination,
                    struct cluster_undo *u, struct fl_err *e)
 {
@@ -134,8 +157,7 @@ int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, 
 	const char *of = target;
 	switch (act) {
 	case CLUSTER_ACT_FAIL:
-		add(u, "cleanup\t%s", target);
-		return 0;
+		return plan_fail(b, target, u, e);
 	case CLUSTER_ACT_ONLINE:
 		return plan_online(b, target, u, e);
 	case CLUSTER_ACT_MOVE:
