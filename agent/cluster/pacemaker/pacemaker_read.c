@@ -88,7 +88,9 @@ int pcmk_read_start(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 		finish(b, true);
 		return err_setsys(e, "pacemaker: epoll_ctl (crm_mon)");
 	}
-	uint64_t tmo = b->tmo ? b->tmo : PCMK_DEFAULT_TMO;
+	uint64_t tmo = b->tmo ? b->tmo : PCMK_DEFAULT_TMO, stale;
+	while (read(b->rd.tfd, &stale, sizeof(stale)) > 0) /* an expiry of the last read's deadline */
+		;
 	struct itimerspec its = {.it_value = {(time_t)(tmo / 1000000000ull), (long)(tmo % 1000000000ull)}};
 	timerfd_settime(b->rd.tfd, 0, &its, NULL);
 	return 0;
