@@ -191,6 +191,9 @@ static void check_metrics(unsigned port)
 {
 	char *m = scrape(port);
 	cr_assert_not_null(strstr(m, "\nfaultline_slo_verdict{plan=\"quick\",slo=\"fast\"} 1\n"), "%s", m);
+	cr_assert_not_null(
+	    strstr(m, "\nfaultline_last_run_verdict{plan=\"quick\",verdict=\"pass\",reason=\"passed\"} 1\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\nfaultline_last_run_exit_code{plan=\"quick\"} 0\n"), "%s", m);
 	cr_assert_not_null(strstr(m, "\nfaultline_runs_total{plan=\"quick\",outcome=\"pass\"} "), "%s", m);
 	cr_assert_not_null(
 	    strstr(m, "\nfaultline_injections_total{plan=\"quick\",action=\"fail\",result=\"accepted\"} "));
@@ -320,7 +323,8 @@ Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 	     "Server\",\"outcome\":\"recovered\","
 	     "\"recovery_s\":0.9,\"probes\":[{\"probe\":\"app-port\",\"recovery_s\":0.9},{\"probe\":\"app-state\","
 	     "\"recovery_s\":0.9}],\"t\":6.9}\n"),
-	    ("{\"event\":\"verdict\",\"verdict\":\"pass\",\"exit\":0,\"slos\":[{\"name\":\"fast\",\"verdict\":\"pass\"}"
+	    ("{\"event\":\"verdict\",\"verdict\":\"pass\",\"reason\":\"passed\",\"exit\":0,\"slos\":[{\"name\":"
+	     "\"fast\",\"verdict\":\"pass\"}"
 	     ","
 	     "{\"name\":\"available\",\"verdict\":\"pass\"}]}\n"),
 	};

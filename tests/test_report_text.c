@@ -43,7 +43,7 @@ Test(report_text, full_record_exact)
 	                 "  ok      SQL Server (INST1): online (online on node-b)\n"
 	                 "  FAILED  SQL Group: move back to node-a (move refused: code 5023)\n"
 	                 "\n"
-	                 "verdict: FAIL (exit 1: an SLO failed)\n");
+	                 "verdict: FAIL (exit 1: SLO failed: recovery-p95: p95 recovery 30 s > 15 s)\n");
 	cr_assert_null(strchr(got, '\033'), "no color unless asked");
 	free(got);
 	record_fini(&r);
@@ -93,9 +93,11 @@ Test(report_text, aborted_run_says_why)
 	struct run_record r;
 	fixture_small(&r);
 	r.abort_reason = xstrdup("not steady before the first fault");
-	r.exit_code = 3;
+	verdict_judge(&r, REASON_NOT_STEADY, false);
 	char *got = text_of(&r, false);
-	cr_assert_not_null(strstr(got, "\nverdict: ABORTED (exit 3: aborted: not steady before the first fault)\n"));
+	cr_assert_not_null(
+	    strstr(got, "\nverdict: ABORTED (exit 3: aborted, not steady: not steady before the first fault)\n"), "%s",
+	    got);
 	free(got);
 	record_fini(&r);
 }

@@ -57,9 +57,9 @@ static void compare_write(FILE *f, const char *pa, const struct run_record *a, c
                           const struct run_record *b, const struct cmp_result *c)
 {
 	fprintf(f, "old %s: plan %s, seed %llu, %zu trial(s), verdict %s\n", pa, a->plan_name ? a->plan_name : "?",
-	        (unsigned long long)a->seed, a->ntrials, slo_verdict_str(a->verdict));
+	        (unsigned long long)a->seed, a->ntrials, verdict_str(a->verdict));
 	fprintf(f, "new %s: plan %s, seed %llu, %zu trial(s), verdict %s\n", pb, b->plan_name ? b->plan_name : "?",
-	        (unsigned long long)b->seed, b->ntrials, slo_verdict_str(b->verdict));
+	        (unsigned long long)b->seed, b->ntrials, verdict_str(b->verdict));
 	if (a->plan_sha256 && b->plan_sha256 && strcmp(a->plan_sha256, b->plan_sha256) != 0)
 		fputs("note: the two runs used different plans (sha256 differs)\n", f);
 	fprintf(f, "\n%-28s %3s %3s  %21s  %21s  %21s  %-10s %-8s %-6s %s\n", "recovery", "n", "n'",

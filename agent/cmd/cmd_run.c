@@ -18,6 +18,8 @@
 #include "faultline/record.h"
 #include "faultline/report.h"
 #include "faultline/run.h"
+#include "faultline/util.h"
+#include "faultline/verdict.h"
 
 static void usage(FILE *f)
 {
@@ -184,18 +186,25 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return -1;
 }
 
-/* The summary on stdout and every requested file; a file that cannot be written turns a pass into 4. */
-static int write_reports(const struct run_args *a, const struct run_record *rec, bool color, int code)
+/*
+ * Every requested file, then the summary on stdout. A file that cannot be
+ * written turns a pass into an environment error (exit 4): the summary and
+ * the events say so, and so do the files written after it.
+ */
+static void write_reports(const struct run_args *a, struct run_record *rec, bool color)
 {
-	report_text_write(rec, stdout, color);
 	const struct {
 		const char *path;
 		int (*write)(const struct run_record *, FILE *, struct fl_err *);
 	} outs[] = {{a->json, report_json_write}, {a->junit, report_junit_write}, {a->html, report_html_write}};
-	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
-		if (outs[i].path != NULL && write_file(outs[i].path, rec, outs[i].write) < 0 && code == FL_EXIT_OK)
-			code = FL_EXIT_BACKEND;
-	return code;
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		if (outs[i].path == NULL || write_file(outs[i].path, rec, outs[i].write) == 0)
+			continue;
+		char *why = xasprintf("report %s could not be written", outs[i].path);
+		verdict_set_error(rec, REASON_ENVIRONMENT, why);
+		free(why);
+	}
+	report_text_write(rec, stdout, color);
 }
 
 int cmd_run(int argc, char **argv)
@@ -232,10 +241,10 @@ int cmd_run(int argc, char **argv)
 	code = run_execute(p, ro, &rec);
 	live_free(ro->live);
 	if (!ro->dry_run)
-		code = write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color, code);
+		write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color);
 	else if (rec.abort_reason != NULL)
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
-	rec.exit_code = code; /* a report that could not be written changes it */
+	code = rec.exit_code; /* a report that could not be written changes it */
 	run_events_verdict(ro->events, &rec);
 	if (ro->events != NULL)
 		fclose(ro->events);

@@ -82,22 +82,12 @@ static void on_trial(struct agent_run *r, json_t *j)
 	}
 }
 
-static void on_verdict(struct agent_run *r, json_t *j)
+static void on_verdict(struct agent_run *r, json_t *j, const char *line)
 {
 	const char *v = json_string_value(json_object_get(j, "verdict"));
 	free(r->verdict);
 	r->verdict = v ? xstrdup(v) : NULL;
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(j, "slos"), i, s)
-	{
-		const char *name = json_string_value(json_object_get(s, "name"));
-		const char *sv = json_string_value(json_object_get(s, "verdict"));
-		if (name == NULL || sv == NULL)
-			continue;
-		double g = strcmp(sv, "pass") == 0 ? 1 : strcmp(sv, "fail") == 0 ? 0 : -1;
-		metrics_set(r->agent->m, "faultline_slo_verdict", g, "plan", r->plan, "slo", name, NULL);
-	}
+	metrics_note_verdict(r->agent->m, r->plan, line);
 }
 
 static void on_event(struct agent_run *r, const char *line)
@@ -115,7 +105,7 @@ static void on_event(struct agent_run *r, const char *line)
 	} else if (strcmp(ev, "trial") == 0) {
 		on_trial(r, j);
 	} else if (strcmp(ev, "verdict") == 0) {
-		on_verdict(r, j);
+		on_verdict(r, j, line);
 	}
 	json_decref(j);
 }

@@ -18,7 +18,7 @@ static const char css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2329;background:#fff}"
     "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}"
     ".sub{color:#56606b}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;"
-    "font-weight:600}.v-pass{background:#2e8540}.v-fail{background:#c9302c}.v-inconclusive,.v-aborted"
+    "font-weight:600}.v-pass{background:#2e8540}.v-fail{background:#c9302c}.v-inconclusive,.v-aborted,.v-error"
     "{background:#b7791f}table{border-collapse:collapse;margin:4px 0}th,td{text-align:left;padding:3px 10px;"
     "border-bottom:1px solid #e3e6e9;vertical-align:top}th{background:#f4f6f8}td.num{text-align:right;"
     "font-variant-numeric:tabular-nums}.pass{color:#2e8540;font-weight:600}.fail{color:#c9302c;"
@@ -81,9 +81,7 @@ const char *html_fmt_clock(uint64_t ns, char *buf, size_t len)
 
 static const char *verdict_word(const struct run_record *r)
 {
-	if (r->abort_reason != NULL || r->exit_code == 3)
-		return "aborted";
-	return slo_verdict_str(r->verdict);
+	return verdict_str(r->verdict);
 }
 
 static void put_cell(FILE *f, const char *cls, const char *s)
@@ -100,10 +98,10 @@ static void put_head(FILE *f, const struct run_record *r)
 	html_put(f, r->plan_name, 0);
 	fprintf(f, " <span class=\"verdict v-%s\">%s</span></h1>\n<div class=\"sub\">", verdict_word(r),
 	        verdict_word(r));
-	fprintf(f, "exit %d: %s", r->exit_code, report_exit_str(r->exit_code));
-	if (r->abort_reason) {
+	fprintf(f, "exit %d: %s", r->exit_code, verdict_reason_text(r->reason));
+	if (r->reason_detail) {
 		fputs(": ", f);
-		html_put(f, r->abort_reason, 0);
+		html_put(f, r->reason_detail, 0);
 	}
 	fprintf(f, " · started %s · duration %s (%s)%s · %zu trial(s)</div>\n",
 	        report_fmt_rfc3339(r->started_wall, when, sizeof(when)), html_fmt_clock(r->duration_ns, clk, 32),

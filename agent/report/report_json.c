@@ -195,7 +195,9 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 		put(o, "started_at", json_string(report_fmt_rfc3339(r->started_wall, buf, sizeof(buf))));
 	}
 	put(o, "duration_ms", jms(r->duration_ns));
-	put(o, "verdict", json_string(slo_verdict_str(r->verdict)));
+	put(o, "verdict", json_string(verdict_str(r->verdict)));
+	put(o, "reason", json_string(verdict_reason_str(r->reason)));
+	put(o, "reason_detail", jstr(r->reason_detail));
 	put(o, "exit_code", json_integer(r->exit_code));
 	put(o, "abort_reason", jstr(r->abort_reason));
 	return o;

@@ -207,15 +207,15 @@ static void put_restores(FILE *f, const struct run_record *r, bool color)
 
 static void put_verdict(FILE *f, const struct run_record *r, bool color)
 {
-	static const char *const words[] = {"PASS", "FAIL", "INCONCLUSIVE"};
-	bool aborted = r->abort_reason != NULL || r->exit_code == 3;
-	const char *word = aborted ? "ABORTED" : (unsigned)r->verdict < 3 ? words[r->verdict] : "?";
-	const char *c = aborted ? YELLOW : verdict_color(r->verdict);
-	fprintf(f, "\nverdict: %s%s%s (exit %d: %s", color ? c : "", word, color ? RESET : "", r->exit_code,
-	        report_exit_str(r->exit_code));
-	if (r->abort_reason != NULL) {
+	static const char *const words[] = {"PASS", "FAIL", "INCONCLUSIVE", "ABORTED", "ERROR"};
+	static const char *const colors[] = {GREEN, RED, YELLOW, YELLOW, RED};
+	bool known = (unsigned)r->verdict < ARRAY_LEN(words);
+	fprintf(f, "\nverdict: %s%s%s (exit %d: %s", color && known ? colors[r->verdict] : "",
+	        known ? words[r->verdict] : "?", color && known ? RESET : "", r->exit_code,
+	        verdict_reason_text(r->reason));
+	if (r->reason_detail != NULL) {
 		fputs(": ", f);
-		put_safe(f, r->abort_reason);
+		put_safe(f, r->reason_detail);
 	}
 	fputs(")\n", f);
 }

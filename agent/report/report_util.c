@@ -77,24 +77,6 @@ int report_parse_rfc3339(const char *s, int64_t *wall_ns)
 	return 0;
 }
 
-const char *report_exit_str(int code)
-{
-	switch (code) {
-	case FL_EXIT_OK:
-		return "all SLOs pass";
-	case FL_EXIT_SLO:
-		return "an SLO failed";
-	case FL_EXIT_INVALID:
-		return "invalid plan or usage";
-	case FL_EXIT_ABORTED:
-		return "aborted";
-	case FL_EXIT_BACKEND:
-		return "backend or environment error";
-	default:
-		return "unknown exit code";
-	}
-}
-
 /* Overlong forms, surrogates and values past U+10FFFF are bad bytes. */
 size_t report_utf8_next(const char *s, size_t n, uint32_t *cp)
 {

@@ -59,6 +59,7 @@ void record_fini(struct run_record *r)
 	free(r->backend);
 	free(r->version);
 	free(r->abort_reason);
+	free(r->reason_detail);
 	memset(r, 0, sizeof(*r));
 }
 

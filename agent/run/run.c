@@ -62,7 +62,7 @@ static void finish(struct run *r)
 	loop_stop(r->loop);
 }
 
-void run_abort(struct run *r, int exit_code, const char *fmt, ...)
+void run_abort(struct run *r, enum verdict_reason why, const char *fmt, ...)
 {
 	if (r->phase >= PH_RESTORE)
 		return;
@@ -72,7 +72,7 @@ void run_abort(struct run *r, int exit_code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	run_progress(r, "aborting: %s", msg);
-	r->exit_code = exit_code;
+	r->stop = why;
 	r->abort_reason = xstrdup(msg);
 	finish(r);
 }
@@ -154,7 +154,7 @@ static void on_steady_timeout(void *arg)
 		i++;
 	const char *why = i < r->nprobes && r->probes[i].reason[0] ? r->probes[i].reason : "no successful check";
 	char b[32];
-	run_abort(r, FL_EXIT_ABORTED, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
+	run_abort(r, REASON_NOT_STEADY, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
 	          i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
 	          duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
 }
@@ -164,7 +164,7 @@ static void on_abort_guard(void *arg)
 	struct abort_guard *g = arg;
 	const struct plan_abort *a = &g->run->plan->guards.abort_when[g->index];
 	char b[32];
-	run_abort(g->run, FL_EXIT_ABORTED, "guard abort_when: probe %s down for %s", a->probe,
+	run_abort(g->run, REASON_GUARD, "guard abort_when: probe %s down for %s", a->probe,
 	          duration_format(a->down_for_ns, b, sizeof(b)));
 }
 
@@ -280,7 +280,7 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 	struct run *r = arg;
 	struct fl_err e;
 	if (r->cl->ops->drain(r->cl, on_cluster_event, r, &e) < 0)
-		run_abort(r, FL_EXIT_BACKEND, "cluster events: %s", e.msg);
+		run_abort(r, REASON_BACKEND_ERROR, "cluster events: %s", e.msg);
 	if (r->phase == PH_FAULTS)
 		sched_kick(r);
 }
@@ -288,14 +288,14 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 static void on_signal(int signo, void *arg)
 {
 	struct run *r = arg;
-	run_abort(r, FL_EXIT_ABORTED, "received %s", strsignal(signo));
+	run_abort(r, REASON_SIGNAL, "received %s", strsignal(signo));
 }
 
 static void on_deadline(void *arg)
 {
 	struct run *r = arg;
 	char b[32];
-	run_abort(r, FL_EXIT_ABORTED, "run deadline of %s reached with faults still pending",
+	run_abort(r, REASON_DEADLINE, "run deadline of %s reached with faults still pending",
 	          duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
@@ -307,7 +307,7 @@ static int resolve_selectors(struct run *r)
 	for (size_t i = 0; i < p->nselectors; i++) {
 		struct fl_err e;
 		if (select_resolve(&p->selectors[i], p->guards.protect, &r->initial, p->seed, &r->sels[i], &e) < 0) {
-			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
+			run_abort(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 	}
@@ -348,7 +348,7 @@ static int make_probes(struct run *r)
 		record_probe(r, i);
 		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
-			run_abort(r, FL_EXIT_INVALID,
+			run_abort(r, REASON_INVALID,
 			          "probe \"%s\": exec probes run real processes and cannot run in "
 			          "virtual time; rehearse with cluster, tcp or http probes",
 			          pp->name);
@@ -372,7 +372,7 @@ static int make_probes(struct run *r)
 		struct fl_err e;
 		struct probe *pr = &r->probes[i];
 		if (probe_init(pr, ops_for(r, pp), pp, r->loop, r->clk, ctx, &e) < 0) {
-			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
+			run_abort(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 		pr->index = i;
@@ -412,7 +412,7 @@ static int check_instance_caps(struct run *r)
 		diag_sort(&d);
 		char *first = diag_format(&d, 0);
 		const char *adapter = r->plan->cluster.command ? r->plan->cluster.command[0] : NULL;
-		run_abort(r, FL_EXIT_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
+		run_abort(r, REASON_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
 		          r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
 		          d.n > 1 ? " (and more)" : "");
 		free(first);
@@ -430,13 +430,13 @@ static int open_cluster(struct run *r)
 	struct fl_err e;
 	r->cl = cluster_open(&cfg, r->clk, &e);
 	if (r->cl == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "backend %s: %s", r->plan->cluster.backend, e.msg);
+		run_abort(r, REASON_BACKEND_ERROR, "backend %s: %s", r->plan->cluster.backend, e.msg);
 		return -1;
 	}
 	if (check_instance_caps(r) < 0)
 		return -1;
 	if (r->cl->ops->snapshot(r->cl, &r->initial, &e) < 0) {
-		run_abort(r, FL_EXIT_BACKEND, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
+		run_abort(r, REASON_BACKEND_ERROR, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
 		          e.msg);
 		return -1;
 	}
@@ -454,7 +454,7 @@ static int setup(struct run *r)
 	r->t0 = clock_now(r->clk);
 	r->loop = loop_new(r->clk, &e);
 	if (r->loop == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "event loop: %s", e.msg);
+		run_abort(r, REASON_ENVIRONMENT, "event loop: %s", e.msg);
 		return -1;
 	}
 	clock_timer_init(&r->phase_timer);
@@ -487,7 +487,7 @@ static void start(struct run *r)
 	int sigs[] = {SIGINT, SIGTERM};
 	struct fl_err e;
 	if (loop_signal_start(r->loop, &r->sig, sigs, 2, on_signal, r, &e) < 0) {
-		run_abort(r, FL_EXIT_BACKEND, "signals: %s", e.msg);
+		run_abort(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
 		return;
 	}
 	r->phase = PH_STEADY;
@@ -542,26 +542,6 @@ static void teardown(struct run *r)
 	free(r->abort_reason);
 }
 
-/* The verdict from the trials and the SLOs, when nothing aborted the run. */
-static int verdict(struct run *r)
-{
-	struct run_record *rec = r->rec;
-	int code = FL_EXIT_OK;
-	rec->verdict = SLO_PASS;
-	for (size_t i = 0; i < rec->nslos; i++) {
-		if (rec->slos[i].verdict == SLO_FAIL)
-			rec->verdict = SLO_FAIL;
-		else if (rec->slos[i].verdict == SLO_INCONCLUSIVE && rec->verdict == SLO_PASS)
-			rec->verdict = SLO_INCONCLUSIVE;
-	}
-	for (size_t i = 0; i < rec->ntrials; i++)
-		if (rec->trials[i].outcome != TRIAL_RECOVERED)
-			rec->verdict = SLO_FAIL;
-	if (rec->verdict != SLO_PASS)
-		code = FL_EXIT_SLO;
-	return code;
-}
-
 int run_execute(const struct plan *p, const struct run_opts *o, struct run_record *rec)
 {
 	struct run r;
@@ -569,12 +549,12 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 	r.plan = p;
 	r.opts = o;
 	r.rec = rec;
-	r.exit_code = -1;
+	r.stop = REASON_PASSED;
 	fill_identity(&r);
+	bool restore_failed = false;
 	if (setup(&r) == 0) {
 		if (o->dry_run) {
 			sched_dry_run(&r);
-			r.exit_code = FL_EXIT_OK;
 		} else {
 			start(&r);
 			if (r.phase < PH_RESTORE)
@@ -588,21 +568,15 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
-		int restored = restore_all(&r);
+		restore_failed = restore_all(&r) < 0;
 		slo_judge(p, rec);
-		int code = r.exit_code >= 0 ? r.exit_code : verdict(&r);
-		if (r.exit_code >= 0)
-			verdict(&r);
-		if (restored < 0)
-			code = FL_EXIT_BACKEND;
-		r.exit_code = code;
 	}
-	run_journal_end(&r, r.exit_code);
-	rec->duration_ns = r.clk ? run_now(&r) : 0;
-	rec->exit_code = r.exit_code;
 	if (r.abort_reason != NULL)
 		rec->abort_reason = xstrdup(r.abort_reason);
-	int code = r.exit_code;
+	verdict_judge(rec, r.stop, restore_failed);
+	run_journal_end(&r, rec->exit_code);
+	rec->duration_ns = r.clk ? run_now(&r) : 0;
+	int code = rec->exit_code;
 	teardown(&r);
 	return code;
 }

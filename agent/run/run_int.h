@@ -23,6 +23,7 @@
 #include "faultline/rng.h"
 #include "faultline/run.h"
 #include "faultline/select.h"
+#include "faultline/verdict.h"
 
 enum run_phase { PH_STEADY, PH_SETTLE, PH_FAULTS, PH_RESTORE, PH_DONE };
 
@@ -97,7 +98,7 @@ struct run {
 	struct loop_io cluster_io;
 	struct loop_signal sig;
 	struct journal_run *jrun; /* NULL without a journal */
-	int exit_code;
+	enum verdict_reason stop; /* why the run stopped early; REASON_PASSED if it did not */
 	char *abort_reason;
 	struct fl_err err;
 };
@@ -105,7 +106,7 @@ struct run {
 /* run.c */
 void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t run_now(const struct run *r); /* ns since run start */
-void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void run_abort(struct run *r, enum verdict_reason why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 /* Start or stop each cheap probe's hunt (probe_hunt) from the open trials' state. */

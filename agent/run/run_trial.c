@@ -229,9 +229,11 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	rt->injected_at = run_now(r);
 	rt->injected_wall = wall_now_ns();
 	long code = 0;
+	bool journal_failed = false;
 	/* No durable intent, no injection. */
 	if (run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
 		rc = -1;
+		journal_failed = true;
 	} else {
 		code = inject(r, f, resource, group, &e, &rc);
 		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
@@ -246,6 +248,11 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
 		             plan_action_str(f->action), resource, code, e.msg);
 		run_event_injected(r, rt);
+		/* The machine failed, not the cluster: no further injection can be made safe. */
+		if (journal_failed) {
+			run_abort(r, REASON_ENVIRONMENT, "%s", e.msg);
+			return;
+		}
 		sched_fault_closed_trial(r, fault);
 		return;
 	}

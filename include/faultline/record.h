@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/verdict.h"
+
 enum trial_outcome {
 	TRIAL_PENDING,       /* still open */
 	TRIAL_RECOVERED,     /* every probe recovered */
@@ -136,9 +138,12 @@ struct run_record {
 	size_t nslos;
 	struct rec_restore *restores;
 	size_t nrestores, caprestores;
-	enum slo_verdict verdict;
+	/* Set by verdict_judge() only (verdict.h); every output prints these. */
+	enum run_verdict verdict;
+	enum verdict_reason reason;
+	char *reason_detail; /* the reason with its figures, one line */
 	int exit_code;
-	char *abort_reason; /* NULL unless aborted */
+	char *abort_reason; /* NULL unless the run stopped early (aborted or an error) */
 };
 
 void record_fini(struct run_record *r);

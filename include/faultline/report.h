@@ -84,8 +84,6 @@ const char *report_fmt_duration(uint64_t ns, char *buf, size_t len);
 const char *report_fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
 /* Parse exactly the form above; returns 0 or -1. */
 int report_parse_rfc3339(const char *s, int64_t *wall_ns);
-/* Meaning of an exit code: "all SLOs pass", "an SLO failed", ... */
-const char *report_exit_str(int code);
 /*
  * Decode one UTF-8 character at s (n bytes available). Returns its length
  * (1..4) and the code point in *cp, or 1 with *cp = 0xFFFD for a bad byte.
