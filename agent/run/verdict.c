@@ -141,7 +141,10 @@ static enum verdict_reason judge_trials(const struct run_record *rec, char **det
 		*detail = xstrdup("nothing was injected");
 		return REASON_DRY_RUN;
 	}
-	*detail = xasprintf("%zu trial(s) recovered, %zu SLO(s) passed", rec->ntrials, rec->nslos);
+	if (rec->nslos == 0)
+		*detail = xasprintf("%zu trial(s) recovered; no SLOs in this plan", rec->ntrials);
+	else
+		*detail = xasprintf("%zu trial(s) recovered, %zu SLO(s) passed", rec->ntrials, rec->nslos);
 	return REASON_PASSED;
 }
 
