@@ -377,6 +377,7 @@ static int make_probes(struct run *r)
 		}
 		pr->index = i;
 		pr->rec = &r->rec->probes[i];
+		pr->rec_origin = r->t0; /* the record's times are run-relative, real clock or virtual */
 		pr->listener.changed = on_probe_change;
 		pr->listener.checked = on_probe_check;
 		pr->listener.arg = r;

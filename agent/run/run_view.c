@@ -54,8 +54,9 @@ static void run_view_draw(struct run *r)
 	for (size_t i = 0; i < r->nprobes; i++) {
 		const struct probe *p = &r->probes[i];
 		const struct rec_probe *rp = p->rec;
-		/* Changes carry the probe's clock reading, like clock_now. */
-		uint64_t last = rp && rp->nchanges ? rp->changes[rp->nchanges - 1].at : r->t0, now = clock_now(r->clk);
+		/* Changes are recorded on the run's clock (from t0), like trials. */
+		uint64_t last = (rp && rp->nchanges ? rp->changes[rp->nchanges - 1].at : 0) + r->t0;
+		uint64_t now = clock_now(r->clk);
 		pv[i] = (struct run_view_probe){p->cfg->name, p->status, now > last ? now - last : 0, p->reason};
 	}
 	for (size_t i = 0; i < r->rec->ntrials; i++) {
