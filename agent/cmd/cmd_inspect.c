@@ -90,11 +90,16 @@ static int show_cluster(const struct plan *p, const struct cluster_snapshot *s)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option opts[] = {{"cluster", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *topology = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: faultline inspect --cluster TOPOLOGY | faultline inspect PLAN\n");
+			return FL_EXIT_OK;
+		}
 		if (c != 'c') {
 			fprintf(stderr, "usage: faultline inspect --cluster TOPOLOGY | faultline inspect PLAN\n");
 			return FL_EXIT_INVALID;
@@ -153,6 +158,10 @@ static int show_selection(const struct plan *p, const struct cluster_snapshot *s
 
 int cmd_select(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: faultline select PLAN\n  what each selector resolves to in the plan's cluster\n");
+		return FL_EXIT_OK;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: faultline select PLAN\n");
 		return FL_EXIT_INVALID;

@@ -11,10 +11,14 @@
 
 enum mode { MODE_CHECK, MODE_PRINT, MODE_SUMMARY };
 
-static int usage(void)
+/* On stdout with exit 0 when asked for (--help), else on stderr with exit 2. */
+static int usage(bool asked)
 {
-	fprintf(stderr, "usage: faultline validate [--print | --summary] PLAN...\n");
-	return FL_EXIT_INVALID;
+	fprintf(asked ? stdout : stderr,
+	        "usage: faultline validate [--print | --summary] PLAN...\n"
+	        "  every error as file:line:column, all errors of a plan at once;\n"
+	        "  --print the plan with every default filled in, --summary what it will do\n");
+	return asked ? FL_EXIT_OK : FL_EXIT_INVALID;
 }
 
 static bool validate_one(const char *path, enum mode mode)
@@ -41,14 +45,16 @@ int cmd_validate(int argc, char **argv)
 			mode = MODE_PRINT;
 		else if (strcmp(argv[i], "--summary") == 0 && mode == MODE_CHECK)
 			mode = MODE_SUMMARY;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return usage(true);
 		else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		} else
-			return usage();
+			return usage(false);
 	}
 	if (i == argc)
-		return usage();
+		return usage(false);
 	bool ok = true;
 	for (; i < argc; i++)
 		ok = validate_one(argv[i], mode) && ok;
