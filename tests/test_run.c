@@ -209,8 +209,8 @@ Test(run, dry_run_injects_nothing)
 	cr_assert_eq(o.rec.nevents, 0);
 	cr_assert_eq(o.rec.nrestores, 0);
 	cr_assert(strstr(out, "selector app: 1 matched, 1 picked: \"App Server\" (App on node-a)") != NULL, "%s", out);
-	cr_assert(strstr(out, "  5s         fail-app #1: fail \"App Server\"") != NULL, "%s", out);
-	cr_assert(strstr(out, "  1m5s       fail-app #2: fail") != NULL, "%s", out);
+	cr_assert(strstr(out, "  5s             fail-app #1: fail \"App Server\"") != NULL, "%s", out);
+	cr_assert(strstr(out, "  1m5s           fail-app #2: fail") != NULL, "%s", out);
 	free(out);
 	done(&o);
 }

@@ -216,10 +216,25 @@ static void print_targets(FILE *f, const struct selection *sel)
 		        sel->items[i]->owner ? sel->items[i]->owner : "-");
 }
 
+/* An offline's OfflineV2 flags, destination and online_after: " [flag, flag] to node-b, online after 30s" */
+static void print_action_detail(FILE *f, const struct plan_fault *ft)
+{
+	char b[32];
+	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
+		if (ft->flags & (1u << i))
+			fprintf(f, "%s%s", n++ ? ", " : " [", offline_flag_names[i]);
+	if (ft->flags != 0)
+		fputc(']', f);
+	if (ft->destination != NULL)
+		fprintf(f, " to %s", ft->destination);
+	if (ft->has_online_after)
+		fprintf(f, ", online after %s", duration_clock(ft->online_after_ns, b, sizeof(b)));
+}
+
 void sched_dry_run(struct run *r)
 {
 	FILE *out = stdout;
-	char b[32];
+	char b[32], when[48];
 	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
 	        (unsigned long long)r->plan->seed, r->plan->cluster.backend);
 	for (size_t i = 0; i < r->plan->nselectors; i++) {
@@ -235,8 +250,10 @@ void sched_dry_run(struct run *r)
 		fs->origin = 0;
 		for (fs->next = 0; fs->next < f->repeat.count; fs->next++) {
 			uint64_t t = planned_time(fs);
-			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "",
-			        duration_format(t, b, sizeof(b)), f->name, fs->next + 1, plan_action_str(f->action));
+			snprintf(when, sizeof(when), "%s%s", f->after ? "after " : "", duration_clock(t, b, sizeof(b)));
+			fprintf(out, "  %-14s %s #%u: %s", when, f->name, fs->next + 1, plan_action_str(f->action));
+			print_action_detail(out, f);
+			fputc(' ', out);
 			if (f->after)
 				fprintf(out, "(counted from the end of %s) ", f->after);
 			print_targets(out, targets(r, fs));
