@@ -24,13 +24,15 @@ Test(report_text, full_record_exact)
 	                 "plan sql-failover  seed 42  backend sim (virtual time)\n"
 	                 "started 2025-03-01T12:00:00.123Z  duration 61 s\n"
 	                 "\n"
-	                 "Trials\n"
-	                 "fault        #  resource            node             outcome        recovery\n"
-	                 "fail-sql     1  SQL Server (INST1)  node-a → node-b  recovered      6.512 s ±20 ms\n"
+	                 "Trials (recovery: the slowest probe's; SLOs name their own probe)\n"
+	                 "fault        #  resource            node             outcome        recovery                "
+	                 "       by probe\n"
+	                 "fail-sql     1  SQL Server (INST1)  node-a → node-b  recovered      6.512 s ±20 ms          "
+	                 "       sql-tcp\n"
 	                 "fail-sql     2  SQL Server (INST1)  node-b → node-b  recovered      ≤ 20 ms (outage not "
-	                 "observed)\n"
+	                 "observed)  sql-tcp\n"
 	                 "offline-sql  1  SQL Server (INST1)  node-b → ?       not recovered  > 30 s "
-	                 "(recovery_timeout)\n"
+	                 "(recovery_timeout)      sql-tcp\n"
 	                 "\n"
 	                 "SLOs\n"
 	                 "slo                 kind          verdict       detail\n"
@@ -78,9 +80,9 @@ Test(report_text, columns_align_by_display_width)
 	t->error = xstrdup("access denied\x1b]0;pwned\x07");
 	char *got = text_of(&r, false);
 	cr_assert_not_null(strstr(got,
-	                          "fault  #  resource  node   outcome        recovery\n"
-	                          "f      1  数据库    a → b  recovered      500 ms ±20 ms\n"
-	                          "f      2  Cafe\xCC\x81 SQL  ? → ?  inject failed  -\n"
+	                          "fault  #  resource  node   outcome        recovery       by probe\n"
+	                          "f      1  数据库    a → b  recovered      500 ms ±20 ms  tcp\n"
+	                          "f      2  Cafe\xCC\x81 SQL  ? → ?  inject failed  -              -\n"
 	                          "  f #2: injection failed (code 5): access denied\xEF\xBF\xBD]0;pwned\xEF\xBF\xBD\n"),
 	                   "%s", got);
 	cr_assert_null(strchr(got, '\033'), "no escape from a name reaches the terminal");

@@ -149,7 +149,7 @@ static void put_slos(FILE *f, const struct run_record *r)
 	fputs("</table>\n", f);
 }
 
-static void put_trial(FILE *f, const struct rec_trial *t)
+static void put_trial(FILE *f, const struct run_record *r, const struct rec_trial *t)
 {
 	char at[32], rec[32], res[32];
 	fputs("<tr>", f);
@@ -170,6 +170,7 @@ static void put_trial(FILE *f, const struct rec_trial *t)
 		        report_fmt_duration(t->resolution_ns, res, sizeof(res)));
 	else
 		fputs("<td class=\"num\">-</td>", f);
+	put_cell(f, NULL, report_trial_probe(r, t) ? report_trial_probe(r, t) : "-");
 	fprintf(f, "<td>%s, %u restart(s), %u failover(s)", cluster_outcome_str(t->cluster), t->restarts, t->failovers);
 	if (t->error) {
 		fprintf(f, "; code %ld: ", t->code);
@@ -180,11 +181,12 @@ static void put_trial(FILE *f, const struct rec_trial *t)
 
 static void put_trials(FILE *f, const struct run_record *r)
 {
-	fputs("<h2>Trials</h2>\n<table class=\"trials\"><tr><th>fault</th><th>#</th><th>action</th><th>resource</th>"
-	      "<th>injected</th><th>owner</th><th>outcome</th><th>recovery</th><th>cluster</th></tr>\n",
-	      f);
+	fputs(
+	    "<h2>Trials</h2>\n<table class=\"trials\"><tr><th>fault</th><th>#</th><th>action</th><th>resource</th>"
+	    "<th>injected</th><th>owner</th><th>outcome</th><th>recovery</th><th>by probe</th><th>cluster</th></tr>\n",
+	    f);
 	for (size_t i = 0; i < r->ntrials; i++)
-		put_trial(f, &r->trials[i]);
+		put_trial(f, r, &r->trials[i]);
 	fputs("</table>\n", f);
 }
 

@@ -131,8 +131,8 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 		fputs("\nTrials: none (nothing was injected)\n", f);
 		return;
 	}
-	struct table t = {.ncols = 6};
-	static const char *const head[] = {"fault", "#", "resource", "node", "outcome", "recovery"};
+	struct table t = {.ncols = 7};
+	static const char *const head[] = {"fault", "#", "resource", "node", "outcome", "recovery", "by probe"};
 	for (size_t i = 0; i < ARRAY_LEN(head); i++)
 		table_add(&t, NULL, "%s", head[i]);
 	for (size_t i = 0; i < r->ntrials; i++) {
@@ -146,8 +146,10 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 		          tr->node_after ? tr->node_after : "?");
 		table_add(&t, outcome_color(tr->outcome), "%s", outcome_text(tr->outcome));
 		table_add(&t, NULL, "%s", rec);
+		const char *by = report_trial_probe(r, tr);
+		table_add(&t, NULL, "%s", by ? by : "-");
 	}
-	fputs("\nTrials\n", f);
+	fputs("\nTrials (recovery: the slowest probe's; SLOs name their own probe)\n", f);
 	table_print(f, &t, color);
 	table_fini(&t);
 	for (size_t i = 0; i < r->ntrials; i++) {

@@ -78,6 +78,11 @@ void report_text_write(const struct run_record *r, FILE *f, bool color);
 /*
  * Helpers shared by the renderers (report_util.c).
  */
+/*
+ * The probe that set a trial's recovery figure: the slowest that recovered,
+ * or the first that did not. NULL if no probe measured the trial. Borrowed.
+ */
+const char *report_trial_probe(const struct run_record *r, const struct rec_trial *t);
 /* "6.512 s", "41.2 s", "20 ms", "1.5 ms", "250 µs", "0 s": into buf. */
 const char *report_fmt_duration(uint64_t ns, char *buf, size_t len);
 /* Unix-epoch ns as RFC 3339 UTC with ms: "2025-03-01T12:00:05.123Z". */
