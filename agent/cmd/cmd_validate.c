@@ -4,6 +4,7 @@
  * Exit 0 when all are valid, 2 otherwise.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "faultline/cmd.h"
@@ -21,11 +22,35 @@ static int usage(bool asked)
 	return asked ? FL_EXIT_OK : FL_EXIT_INVALID;
 }
 
+/* The checks a loaded plan still needs, offline: errors fail it, warnings are printed. */
+static bool check_offline(const char *path, const struct plan *p)
+{
+	struct fl_diag errors, warnings;
+	diag_init(&errors, path);
+	diag_init(&warnings, path);
+	bool ok = plan_check_offline(p, &errors, &warnings) == 0;
+	diag_sort(&errors);
+	diag_print(&errors, stderr);
+	for (size_t i = 0; i < warnings.n; i++) {
+		char *line = diag_format(&warnings, i);
+		const char *msg = strstr(line, warnings.items[i].msg);
+		fprintf(stderr, "%.*swarning: %s\n", (int)(msg - line), line, msg);
+		free(line);
+	}
+	diag_fini(&errors);
+	diag_fini(&warnings);
+	return ok;
+}
+
 static bool validate_one(const char *path, enum mode mode)
 {
 	struct plan *p = plan_load_report(path, stderr);
 	if (p == NULL)
 		return false;
+	if (!check_offline(path, p)) {
+		plan_free(p);
+		return false;
+	}
 	if (mode == MODE_PRINT)
 		plan_print(p, stdout);
 	else if (mode == MODE_SUMMARY)

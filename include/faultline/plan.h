@@ -198,6 +198,15 @@ void plan_free(struct plan *p);
 struct plan *plan_load_report(const char *path, FILE *err);
 
 /*
+ * What `validate` can check without a real cluster, on a loaded plan:
+ * with backend sim, every selector must match in the topology (errors:
+ * the run would stop with exit 2); a confidence SLO needing more trials
+ * than the plan runs is a warning (the verdict will be inconclusive).
+ * Returns -1 when errors has entries.
+ */
+int plan_check_offline(const struct plan *p, struct fl_diag *errors, struct fl_diag *warnings);
+
+/*
  * Report, at each fault's position, every action, offline flag and
  * destination that backend (with caps) does not support. Returns 0 when
  * everything is supported, else -1.
