@@ -25,8 +25,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
-	        "[--html FILE] [--quiet] [--events-fd N] PLAN\n"
+	        "[--html FILE] [--quiet] [--events-fd N] [--seed N] [--set PATH=VALUE]... PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	        "  --seed N         use seed N instead of the plan's (same as --set seed=N)\n"
+	        "  --set PATH=VALUE override one plan value before it is checked: maps by key, lists by\n"
+	        "                   item name or index (run.deadline=2h, faults.fail-sql.repeat.count=10)\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
@@ -35,7 +38,8 @@ static void usage(FILE *f)
 	        "  --quiet          no live view or progress lines, only the summary\n"
 	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
-	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	        "exit codes: 0 pass, 1 fail (SLO failed, trial not recovered, inconclusive), 2 invalid plan or usage,\n"
+	        "  3 aborted, 4 backend or environment error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */
@@ -117,7 +121,24 @@ struct run_args {
 	const char *json, *junit, *html, *state;
 	enum log_level level;
 	const char *plan;
+	char **sets; /* --set and --seed, in order; the strings are argv's or owned (seed) */
+	size_t nsets;
+	const char *seed_arg; /* --seed: applied after every --set */
+	char *seed_set;       /* owned "seed=N" */
 };
+
+static void free_sets(struct run_args *a)
+{
+	free(a->sets);
+	free(a->seed_set);
+	a->sets = NULL, a->seed_set = NULL, a->nsets = 0;
+}
+
+static void add_set(struct run_args *a, char *s)
+{
+	a->sets = xreallocarray(a->sets, a->nsets + 1, sizeof(*a->sets));
+	a->sets[a->nsets++] = s;
+}
 
 /* Parse argv; returns -1 when parsed, else the exit code to return now (help, usage error). */
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -133,6 +154,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {"state", required_argument, NULL, 's'},
 	    {"events-fd", required_argument, NULL, 'E'},
+	    {"seed", required_argument, NULL, 'S'},
+	    {"set", required_argument, NULL, 'O'},
 	    {NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
@@ -140,7 +163,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:S:O:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			a->ro.dry_run = true;
@@ -170,19 +193,30 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'V':
 			a->level = a->level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 			break;
+		case 'S':
+			a->seed_arg = optarg;
+			break;
+		case 'O':
+			add_set(a, optarg);
+			break;
 		case 'h':
+			free_sets(a);
 			usage(stdout);
 			return FL_EXIT_OK;
 		default:
+			free_sets(a);
 			usage(stderr);
 			return FL_EXIT_INVALID;
 		}
 	}
 	if (optind != argc - 1) {
+		free_sets(a);
 		usage(stderr);
 		return FL_EXIT_INVALID;
 	}
 	a->plan = argv[optind];
+	if (a->seed_arg != NULL)
+		add_set(a, a->seed_set = xasprintf("seed=%s", a->seed_arg));
 	return -1;
 }
 
@@ -214,7 +248,8 @@ int cmd_run(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	struct run_opts *ro = &a.ro;
-	struct plan *p = plan_load_report(a.plan, stderr);
+	struct plan *p = plan_load_report_with(a.plan, (const char *const *)a.sets, a.nsets, stderr);
+	free_sets(&a);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	if (check_backend(p) < 0) {

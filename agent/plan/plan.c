@@ -166,10 +166,21 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 
 struct plan *plan_load(const char *path, struct fl_diag *d)
 {
+	return plan_load_with(path, NULL, 0, d);
+}
+
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d)
+{
 	size_t before = d->n + d->dropped;
 	struct ydoc *doc = ydoc_load_file(path, NULL, d);
 	if (doc == NULL)
 		return NULL;
+	struct plan_set_mem mem = {0};
+	if (plan_apply_sets(doc, sets, nsets, &mem, d) < 0) {
+		plan_set_mem_fini(&mem);
+		ydoc_free(doc);
+		return NULL;
+	}
 	struct plan *p = xcalloc(1, sizeof(*p));
 	p->path = xstrdup(path);
 	defaults(p);
@@ -182,6 +193,7 @@ struct plan *plan_load(const char *path, struct fl_diag *d)
 	free(dir);
 	sim_topology_free(c.topo);
 	ydoc_free(doc);
+	plan_set_mem_fini(&mem);
 	if (d->n + d->dropped != before) {
 		plan_free(p);
 		return NULL;
@@ -279,9 +291,14 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 
 struct plan *plan_load_report(const char *path, FILE *err)
 {
+	return plan_load_report_with(path, NULL, 0, err);
+}
+
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err)
+{
 	struct fl_diag d;
 	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
+	struct plan *p = plan_load_with(path, sets, nsets, &d);
 	diag_sort(&d);
 	diag_print(&d, err);
 	diag_fini(&d);

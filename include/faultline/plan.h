@@ -196,6 +196,14 @@ struct plan *plan_load(const char *path, struct fl_diag *d);
 void plan_free(struct plan *p);
 /* plan_load, printing every diagnostic (sorted by position) to err. */
 struct plan *plan_load_report(const char *path, FILE *err);
+/*
+ * The same with `--set PATH=VALUE` overrides applied to the YAML before the
+ * plan is read (plan_set.c: maps by key, sequences by item name or index,
+ * e.g. "run.deadline=2h", "faults.fail-sql.repeat.count=10"); an override
+ * passes the same checks as the file's own value. sets are borrowed.
+ */
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d);
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err);
 
 /*
  * What `validate` can check without a real cluster, on a loaded plan:
