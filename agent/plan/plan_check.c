@@ -196,6 +196,7 @@ static void check_guards(struct pctx *c)
 static void check_destinations(struct pctx *c)
 {
 	const struct sim_topology *t = c->topo;
+	const struct ydoc_node *list = ydoc_get(c->doc->root, "faults");
 	for (size_t i = 0; t != NULL && i < c->p->nfaults; i++) {
 		const struct plan_fault *f = &c->p->faults[i];
 		if (f->destination == NULL)
@@ -203,9 +204,13 @@ static void check_destinations(struct pctx *c)
 		bool found = false;
 		for (size_t k = 0; k < t->nnodes && !found; k++)
 			found = strcmp(t->nodes[k].name, f->destination) == 0;
+		/* At the destination itself, not at the fault's first line. */
+		const struct ydoc_node *v =
+		    list != NULL && i < list->nitems ? ydoc_get(list->items[i], "destination") : NULL;
 		if (!found)
-			diag_add(c->d, f->pos, "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"",
-			         f->name, f->destination, c->p->cluster.topology);
+			diag_add(c->d, v != NULL ? v->pos : f->pos,
+			         "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"", f->name,
+			         f->destination, c->p->cluster.topology);
 	}
 }
 
