@@ -110,7 +110,8 @@ static struct invalid_case cases[] = {
       "13:26: abort_when: unknown probe \"nothing\" in probe"}},
     {"slo-faults",
      {"11:75: slo \"a\": unknown fault \"fial-sql\" in faults; did you mean \"fail-sql\"?",
-      "12:60: faults only applies to recovery",
+      "12:60: faults applies to recovery, expect and max_restarts, not to availability (it counts probe time, "
+      "not trials)",
       "13:64: faults needs at least one fault name (leave it out to count every fault)"}},
     {"undefined-selector", {"7:45: fault \"fail-sql\": unknown selector \"sqll\" in target; did you mean \"sql\"?"}},
     {"unknown-key-cluster",

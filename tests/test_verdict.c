@@ -181,3 +181,14 @@ Test(verdict, report_without_reason_is_read_by_its_exit_code)
 	free(old);
 	free(buf);
 }
+
+Test(verdict, expect_and_max_restarts_scoped_to_a_fault)
+{
+	struct outcome o;
+	run_plan(&o, "tests/data/verdict/expect-faults.yaml", (struct run_opts){.virtual_time = true});
+	cr_assert_eq(o.code, FL_EXIT_OK, "%s", o.rec.reason_detail);
+	cr_assert_str_eq(o.rec.slos[0].detail, "all 1 trial(s) on app: restart");
+	cr_assert_str_eq(o.rec.slos[1].detail, "all 1 trial(s) on app: failover to a node matching ^node-b$");
+	cr_assert_str_eq(o.rec.slos[2].detail, "at most 0 restart(s) in place per trial on app (limit 0, 1 trial(s))");
+	done(&o);
+}

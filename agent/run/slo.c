@@ -197,7 +197,7 @@ static void judge_expect(const struct plan *p, const struct plan_slo *slo, const
 	const struct rec_trial *first_bad = NULL;
 	for (size_t i = 0; i < rec->ntrials; i++) {
 		const struct rec_trial *t = &rec->trials[i];
-		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t))
+		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t) || !counts_fault(slo, t->fault))
 			continue;
 		n++;
 		if (!outcome_matches(slo, t)) {
@@ -232,7 +232,7 @@ static void judge_restarts(const struct plan *p, const struct plan_slo *slo, con
 	size_t n = 0, open = 0;
 	for (size_t i = 0; i < rec->ntrials; i++) {
 		const struct rec_trial *t = &rec->trials[i];
-		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t))
+		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t) || !counts_fault(slo, t->fault))
 			continue;
 		n++;
 		open += t->outcome != TRIAL_RECOVERED;
