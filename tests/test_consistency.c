@@ -1,7 +1,7 @@
 /*
  * test_consistency.c - one run, every output, one story. For each outcome
  * a real run (on the simulator in virtual time where it can be) is
- * rendered as JSON, terminal summary, JUnit and the agent's metrics, and
+ * rendered as JSON, terminal summary, JUnit, HTML and the agent's metrics, and
  * all of them must state the same verdict, reason and exit code.
  */
 #include <criterion/criterion.h>
@@ -111,6 +111,15 @@ static void check_outputs(const struct run_record *rec, int code, const struct e
 		cr_assert_not_null(strstr(at, type), "want %s in:\n%s", type, xml);
 		free(want), free(res), free(type);
 	}
+
+	char *html = render(rec, report_html_write);
+	char *badge = xasprintf("<span class=\"verdict v-%s\">%s</span>", x->verdict, x->verdict);
+	char *sub = xasprintf("exit %d: %s", x->exit_code, verdict_reason_text(rec->reason));
+	cr_assert_not_null(strstr(html, badge), "want %s in the HTML", badge);
+	cr_assert_not_null(strstr(html, sub), "want %s in the HTML", sub);
+	/* the terminal says the same reason in the same words */
+	cr_assert_not_null(strstr(txt, sub), "want %s in:\n%s", sub, txt);
+	free(badge), free(sub), free(html);
 
 	char *m = metrics_of(rec);
 	char *vline = xasprintf("\nfaultline_last_run_verdict{plan=\"%s\",verdict=\"%s\",reason=\"%s\"} 1\n",
