@@ -130,6 +130,22 @@ static bool group_move_in_flight(const struct restore_item *items, size_t n, con
 	return false;
 }
 
+/*
+ * The backend's return code for people: nothing for 0, what 997
+ * (ClusAPI's ERROR_IO_PENDING, which the simulator mimics) means, else
+ * the number.
+ */
+static const char *code_text(long code, char *buf, size_t len)
+{
+	if (code == 0)
+		snprintf(buf, len, "%s", "");
+	else if (code == 997)
+		snprintf(buf, len, ", completing in the background");
+	else
+		snprintf(buf, len, " (code %ld)", code);
+	return buf;
+}
+
 /* One corrective step for item it; returns true if it acted. */
 static bool correct(const struct restore_ctx *c, struct restore_item *items, size_t n, struct restore_item *it,
                     const struct cluster_snapshot *s, uint64_t now)
@@ -153,8 +169,15 @@ static bool correct(const struct restore_ctx *c, struct restore_item *items, siz
 	it->next_try = now + RESTORE_RETRY_NS;
 	free(it->action);
 	it->action = xstrdup(what);
-	say(c, "restore \"%s\": %s: %s (code %ld)%s%s", t->resource, what, rc < 0 ? "refused" : "accepted", code,
-	    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+	char how_text[64];
+	/* A group move is about the group, not whichever of its resources was listed first. */
+	if (how == 'm')
+		say(c, "restore group \"%s\": move back to %s: %s%s%s%s", t->group, t->owner,
+		    rc < 0 ? "refused" : "accepted", code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "",
+		    rc < 0 ? e.msg : "");
+	else
+		say(c, "restore \"%s\": %s: %s%s%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
+		    code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	testkill_at("restore-action");
 	return true;
 }

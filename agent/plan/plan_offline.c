@@ -54,8 +54,21 @@ static void check_confidence(const struct plan *p, struct fl_diag *warnings)
 	}
 }
 
+/* A cluster probe on a selector that guards.protect narrowed does not watch the protected resources. */
+static void check_probe_protect(const struct plan *p, size_t selector, const struct selection *sel,
+                                struct fl_diag *warnings)
+{
+	for (size_t i = 0; sel->protected_skipped > 0 && i < p->nprobes; i++)
+		if (p->probes[i].kind == PROBE_KIND_CLUSTER && p->probes[i].cluster_idx == selector)
+			diag_add(
+			    warnings, p->probes[i].pos,
+			    "probe \"%s\" watches selector \"%s\", from which guards.protect removed %zu resource(s): "
+			    "the probe does not watch them",
+			    p->probes[i].name, p->selectors[selector].name, sel->protected_skipped);
+}
+
 /* Resolve every selector against the simulated cluster, as the run will at its start. */
-static void check_selectors(const struct plan *p, struct fl_diag *errors)
+static void check_selectors(const struct plan *p, struct fl_diag *errors, struct fl_diag *warnings)
 {
 	if (p->cluster.backend == NULL || strcmp(p->cluster.backend, "sim") != 0 || p->cluster.topology_path == NULL)
 		return;
@@ -72,6 +85,8 @@ static void check_selectors(const struct plan *p, struct fl_diag *errors)
 			if (select_resolve(&p->selectors[i], p->guards.protect, &snap, p->seed, &sel, &e) < 0)
 				diag_add(errors, p->selectors[i].pos, "%s in topology \"%s\"", e.msg,
 				         p->cluster.topology);
+			else
+				check_probe_protect(p, i, &sel, warnings);
 			selection_fini(&sel);
 		}
 		cluster_snapshot_free(&snap);
@@ -84,7 +99,7 @@ static void check_selectors(const struct plan *p, struct fl_diag *errors)
 
 int plan_check_offline(const struct plan *p, struct fl_diag *errors, struct fl_diag *warnings)
 {
-	check_selectors(p, errors);
+	check_selectors(p, errors, warnings);
 	check_confidence(p, warnings);
 	return errors->n > 0 ? -1 : 0;
 }
