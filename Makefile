@@ -132,6 +132,7 @@ demo: deps
 	./$(BIN) validate plans/*.yaml
 	@mkdir -p $(BUILD)
 	./$(BIN) run plans/demo.yaml --json $(BUILD)/demo.json --junit $(BUILD)/demo.xml
+	@echo "manual pages before make install: man ./man/faultline.1, man ./man/faultline-plan.5, man ./man/faultline-agent.8"
 
 # The demo's real-time HTML report, rendered by headless Chromium: its probe
 # lanes must be drawn (probe times on the run's clock). About 35 s.

@@ -59,7 +59,10 @@ int cmd_help(int argc, char **argv)
 		} else {
 			printf("usage: faultline help SUBCOMMAND | faultline help plan\n");
 		}
-		printf("\nThe full manual: man %.*s (%s)\n", (int)strcspn(t->man, "("), t->man, t->man);
+		/* Before `make install` the pages are only in the source tree: say where. */
+		int name = (int)strcspn(t->man, "("), sect = (int)strcspn(t->man + name + 1, ")");
+		printf("\nThe full manual: man %.*s (%s); in a source tree: man ./man/%.*s.%.*s\n", name, t->man,
+		       t->man, name, t->man, sect, t->man + name + 1);
 		return FL_EXIT_OK;
 	}
 	fprintf(stderr, "faultline help: no subcommand or topic \"%s\" (see faultline --help)\n", argv[1]);
