@@ -288,6 +288,11 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 static void on_signal(int signo, void *arg)
 {
 	struct run *r = arg;
+	if (signo == SIGWINCH) { /* the terminal was resized: repaint to its new size at once */
+		if (r->phase < PH_RESTORE)
+			run_view_draw(r);
+		return;
+	}
 	run_abort(r, REASON_SIGNAL, "received %s", strsignal(signo));
 }
 
@@ -485,9 +490,9 @@ static int setup(struct run *r)
 static void start(struct run *r)
 {
 	char b[32];
-	int sigs[] = {SIGINT, SIGTERM};
+	int sigs[] = {SIGINT, SIGTERM, SIGWINCH};
 	struct fl_err e;
-	if (loop_signal_start(r->loop, &r->sig, sigs, 2, on_signal, r, &e) < 0) {
+	if (loop_signal_start(r->loop, &r->sig, sigs, r->opts->live != NULL ? 3 : 2, on_signal, r, &e) < 0) {
 		run_abort(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
 		return;
 	}

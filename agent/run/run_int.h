@@ -127,6 +127,8 @@ const char *watch_owner(const struct run *r, const char *name);
 
 /* run_view.c: the live view's timer (a no-op without opts->live) */
 void run_view_start(struct run *r);
+/* Repaint the live view now (its timer, or SIGWINCH: the terminal changed size). */
+void run_view_draw(struct run *r);
 void run_view_stop(struct run *r);
 
 /* run_sched.c */
