@@ -35,7 +35,12 @@ static const char css[] =
     "svg .gap line{stroke:#9aa4ae;stroke-dasharray:2 3}"
     "svg .inject line{stroke:#1d2329;stroke-width:1.2}svg .inject path{fill:#1d2329}"
     "svg .recovery.ok rect{fill:#1f6fb2}svg .recovery.late rect{fill:#c9302c}"
-    "svg .recovery text{fill:#1d2329}";
+    "svg .recovery text{fill:#1d2329}"
+    ".charts{display:flex;flex-wrap:wrap;gap:16px}svg.chart{font:10.5px system-ui,sans-serif}"
+    "svg.chart .rec{fill:#1f6fb2}svg.chart .never{fill:#c9302c}svg.chart .base{stroke:#9aa4ae}"
+    "svg.chart .limit line{stroke:#b7791f;stroke-dasharray:4 3}svg.chart .limit text{fill:#b7791f;"
+    "text-anchor:end}svg.chart .axis{fill:#56606b;text-anchor:end}svg.chart .ctitle{fill:#1d2329}"
+    ".wall{color:#56606b;font-size:12px}";
 
 void html_put(FILE *f, const char *s, size_t max_cols)
 {
@@ -106,6 +111,11 @@ static void put_head(FILE *f, const struct run_record *r)
 	fprintf(f, " · started %s · duration %s (%s)%s · %zu trial(s)</div>\n",
 	        report_fmt_rfc3339(r->started_wall, when, sizeof(when)), html_fmt_clock(r->duration_ns, clk, 32),
 	        report_fmt_duration(r->duration_ns, dur, 32), r->virtual_time ? " (virtual time)" : "", r->ntrials);
+	if (r->plan_description != NULL) {
+		fputs("<p class=\"description\">", f);
+		html_put(f, r->plan_description, 0);
+		fputs("</p>\n", f);
+	}
 }
 
 static void put_legend(FILE *f)
@@ -156,7 +166,14 @@ static void put_trial(FILE *f, const struct run_record *r, const struct rec_tria
 	put_cell(f, NULL, t->fault_name);
 	fprintf(f, "<td class=\"num\">%u</td><td>%s</td>", t->index + 1, t->action ? t->action : "?");
 	put_cell(f, NULL, t->resource);
-	fprintf(f, "<td class=\"num\">T+%s</td><td>", html_fmt_clock(t->injected_at, at, sizeof(at)));
+	fprintf(f, "<td class=\"num\">T+%s", html_fmt_clock(t->injected_at, at, sizeof(at)));
+	/* Wall-clock UTC too, to line up with Cluster.log or pacemaker.log. */
+	if (!r->virtual_time && t->injected_wall > 0) { /* a virtual run's wall clock says nothing */
+		char wall[40];
+		report_fmt_rfc3339(t->injected_wall, wall, sizeof(wall));
+		fprintf(f, "<br><span class=\"wall\">%s</span>", wall);
+	}
+	fputs("</td><td>", f);
 	html_put(f, t->node_before, 0);
 	fputs(" → ", f);
 	html_put(f, t->node_after, 0);
@@ -255,6 +272,7 @@ int report_html_write(const struct run_record *r, FILE *f, struct fl_err *e)
 	html_put(f, r->plan_name, 0);
 	fprintf(f, " (%s)</title>\n<style>%s</style></head>\n<body>\n", verdict_word(r), css);
 	put_head(f, r);
+	html_svg_overview(r, f); /* first: a 60-trial gate at a glance, before 60 timeline windows */
 	put_legend(f);
 	html_svg_timeline(r, f);
 	put_slos(f, r);

@@ -181,6 +181,8 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 	put(plan, "name", jstr(r->plan_name));
 	put(plan, "path", jstr(r->plan_path));
 	put(plan, "sha256", jstr(r->plan_sha256));
+	if (r->plan_description != NULL)
+		put(plan, "description", json_string(r->plan_description));
 	put(o, "plan", plan);
 	/* A decimal string: a 64-bit seed does not survive a JSON number (doubles). */
 	char seed[24];

@@ -448,9 +448,12 @@ static int read_header(struct rd *c, json_t *root, struct run_record *r)
 		return bad(c, "", "plan", "expected an object");
 	if (get_str(c, plan, "plan", "name", false, &r->plan_name) ||
 	    get_str(c, plan, "plan", "path", true, &r->plan_path) ||
-	    get_str(c, plan, "plan", "sha256", false, &r->plan_sha256) || read_seed(c, root, &r->seed) ||
-	    get_str(c, root, "", "backend", false, &r->backend) || get_str(c, root, "", "version", true, &r->version) ||
-	    get_bool(c, root, "", "dry_run", &r->dry_run) || get_bool(c, root, "", "virtual_time", &r->virtual_time) ||
+	    get_str(c, plan, "plan", "sha256", false, &r->plan_sha256) ||
+	    (json_object_get(plan, "description") != NULL &&
+	     get_str(c, plan, "plan", "description", true, &r->plan_description)) ||
+	    read_seed(c, root, &r->seed) || get_str(c, root, "", "backend", false, &r->backend) ||
+	    get_str(c, root, "", "version", true, &r->version) || get_bool(c, root, "", "dry_run", &r->dry_run) ||
+	    get_bool(c, root, "", "virtual_time", &r->virtual_time) ||
 	    get_wall(c, root, "", "started_at", &r->started_wall) ||
 	    get_ms(c, root, "", "duration_ms", &r->duration_ns) ||
 	    get_enum(c, root, "", "verdict", run_verdict_name, VERDICT_ERROR + 1, &verdict) ||

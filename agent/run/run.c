@@ -397,6 +397,7 @@ static void fill_identity(struct run *r)
 	rec->plan_name = xstrdup(p->name);
 	rec->plan_path = xstrdup(p->path);
 	rec->plan_sha256 = sha256_file_hex(p->path);
+	rec->plan_description = p->description ? xstrdup(p->description) : NULL;
 	rec->seed = p->seed;
 	rec->backend = xstrdup(p->cluster.backend);
 	rec->version = xstrdup(FAULTLINE_VERSION);

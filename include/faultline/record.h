@@ -120,7 +120,8 @@ struct rec_restore {
 struct run_record {
 	char *plan_name;
 	char *plan_path;
-	char *plan_sha256; /* hex */
+	char *plan_sha256;      /* hex */
+	char *plan_description; /* or NULL */
 	uint64_t seed;
 	char *backend;
 	char *version;
