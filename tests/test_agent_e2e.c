@@ -202,7 +202,7 @@ static void check_metrics(unsigned port)
 	free(m);
 }
 
-static void reloads(void)
+static void reloads(unsigned metrics_port)
 {
 	char *bad = xasprintf("%s/plans/zz.yaml", dir);
 	write_file(bad, "version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
@@ -215,13 +215,24 @@ static void reloads(void)
 	signal_and_wait_log(SIGHUP, want, 3);
 	json_t *st = status();
 	cr_assert_eq(json_array_size(json_object_get(st, "plans")), 1, "the old set stays");
+	/* a refused reload is not only in the log */
+	char *why = xasprintf("%s:6:20: invalid cron expression \"61 * * * *\": minute out of range 0-59", bad);
+	cr_assert_str_eq(json_string_value(json_object_get(st, "reload_error")), why);
+	free(why);
 	json_decref(st);
+	char *m = scrape(metrics_port);
+	cr_assert_not_null(strstr(m, "\nfaultline_config_last_reload_successful 0\n"), "%s", m);
+	free(m);
 	write_file(bad, "version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
 	                "select: { app: { name: '^App Server$' } }\n"
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"
 	                "schedule: { cron: '0 3 * * *', timezone: Europe/Paris }\n");
 	signal_and_wait_log(SIGHUP, "faultline: info: reload: 2 scheduled plan(s)", 3);
 	st = status();
+	cr_assert(json_is_null(json_object_get(st, "reload_error")));
+	m = scrape(metrics_port);
+	cr_assert_not_null(strstr(m, "\nfaultline_config_last_reload_successful 1\n"), "%s", m);
+	free(m);
 	cr_assert_str_eq(plan_field(st, 1, "name"), "zz");
 	cr_assert_str_eq(plan_field(st, 0, "last_verdict"), "pass", "state carried over the reload");
 	json_decref(st);
@@ -239,7 +250,7 @@ Test(agent_e2e, scheduled_run_status_metrics_reload_stop)
 	cr_assert_not_null(plan_field(st, 0, "next"));
 	json_decref(st);
 	check_metrics(port);
-	reloads();
+	reloads(port);
 	char *cmd =
 	    xasprintf("%s pause --state %s/state >/dev/null && %s status --state %s/state | grep -q '^agent: PAUSED'",
 	              bin(), dir, bin(), dir);

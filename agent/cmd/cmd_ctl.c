@@ -91,6 +91,9 @@ static void print_status(json_t *j)
 	size_t i, k;
 	json_t *p, *t;
 	printf("agent: %s\n", json_is_true(json_object_get(j, "paused")) ? "PAUSED (no new runs)" : "running");
+	const char *refused = json_string_value(json_object_get(j, "reload_error"));
+	if (refused != NULL)
+		printf("last reload REFUSED, the previous plans stay: %s\n", refused);
 	printf("plans:\n");
 	json_array_foreach(json_object_get(j, "plans"), i, p)
 	{

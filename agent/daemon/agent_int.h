@@ -64,6 +64,7 @@ struct agent {
 	struct metrics *m;
 	struct metrics_http *http;
 	bool paused, stopping;
+	char *reload_error; /* the last refused reload's first error; NULL while the last one succeeded */
 	int exit_code;
 	int lockfd; /* STATE/agent.lock, held while the agent lives */
 };
