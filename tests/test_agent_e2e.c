@@ -312,6 +312,9 @@ Test(agent_e2e, sigterm_stops_the_run_in_progress_which_restores)
 	cr_assert_not_null(strstr(text, "stopping the runs in progress (they restore and report)"), "%s", text);
 	cr_assert_not_null(strstr(text, "restore: everything verified"), "%s", text);
 	cr_assert_not_null(strstr(text, aborted), "%s", text);
+	char *tagged = xasprintf("s] run %s: aborting: received Terminated\n", id);
+	cr_assert_not_null(strstr(text, tagged), "the run's own lines name it:\n%s", text);
+	free(tagged);
 	char *json = xasprintf("%s/state/results/%s.json", dir, id);
 	cr_assert_eq(access(json, F_OK), 0, "the aborted run's report is written");
 	free(plan), free(id), free(log), free(text), free(aborted), free(json);

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
-	        "[--html FILE] [--quiet] [--events-fd N] [--seed N] [--set PATH=VALUE]... PLAN\n"
+	        "[--html FILE] [--quiet] [--events-fd N] [--run-id ID] [--seed N] [--set PATH=VALUE]... PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
 	        "  --seed N         use seed N instead of the plan's (same as --set seed=N)\n"
 	        "  --set PATH=VALUE override one plan value before it is checked: maps by key, lists by\n"
@@ -37,6 +37,7 @@ static void usage(FILE *f)
 	        "  --html FILE      write the HTML report: timeline, SLOs, trials, restore, identity\n"
 	        "  --quiet          no live view or progress lines, only the summary\n"
 	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
+	        "  --run-id ID      name the run in every progress and log line (the agent passes its run id)\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
 	        "exit codes: 0 pass, 1 fail (SLO failed, trial not recovered, inconclusive), 2 invalid plan or usage,\n"
 	        "  3 aborted, 4 backend or environment error\n");
@@ -144,26 +145,20 @@ static void add_set(struct run_args *a, char *s)
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"virtual-time", no_argument, NULL, 'v'},
-	    {"json", required_argument, NULL, 'j'},
-	    {"junit", required_argument, NULL, 'u'},
-	    {"html", required_argument, NULL, 'H'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"state", required_argument, NULL, 's'},
-	    {"events-fd", required_argument, NULL, 'E'},
-	    {"seed", required_argument, NULL, 'S'},
-	    {"set", required_argument, NULL, 'O'},
-	    {NULL, 0, NULL, 0},
+	    {"dry-run", no_argument, NULL, 'n'},     {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'},  {"junit", required_argument, NULL, 'u'},
+	    {"html", required_argument, NULL, 'H'},  {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
+	    {"state", required_argument, NULL, 's'}, {"events-fd", required_argument, NULL, 'E'},
+	    {"seed", required_argument, NULL, 'S'},  {"run-id", required_argument, NULL, 'R'},
+	    {"set", required_argument, NULL, 'O'},   {NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
 	a->ro.progress = stderr;
 	a->level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:S:O:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:S:O:R:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			a->ro.dry_run = true;
@@ -198,6 +193,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'O':
 			add_set(a, optarg);
+			break;
+		case 'R':
+			a->ro.run_id = optarg;
 			break;
 		case 'h':
 			free_sets(a);
@@ -262,6 +260,8 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(a.level, 0);
+	char *tag = ro->run_id != NULL ? xasprintf("run %s", ro->run_id) : NULL;
+	log_set_tag(tag);
 	if (a.state != NULL && !ro->dry_run && (ro->journal = open_state(a.state)) == NULL) {
 		plan_free(p);
 		return FL_EXIT_BACKEND;
@@ -286,5 +286,7 @@ int cmd_run(int argc, char **argv)
 	record_fini(&rec);
 	journal_close(ro->journal);
 	plan_free(p);
+	log_set_tag(NULL);
+	free(tag);
 	return code;
 }

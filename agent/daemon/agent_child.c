@@ -259,8 +259,8 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *
 	struct cluster_config cfg;
 	plan_cluster_config(ap->plan, &cfg);
 	char *state = journal_cluster_dir(a->o->state_dir, &cfg);
-	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json", json, "--junit", junit,
-	                "--events-fd", "3",   "--state",      state,    NULL};
+	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json", json,       "--junit",  junit,
+	                "--events-fd", "3",   "--state",      state,    "--run-id", (char *)id, NULL};
 	int p[2];
 	pid_t pid = -1;
 	if (pipe2(p, O_CLOEXEC) != 0) {

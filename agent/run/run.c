@@ -35,6 +35,11 @@ void run_progress(struct run *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uint64_t t = run_now(r);
+	if (r->opts->run_id != NULL) { /* under the agent, several runs share one log */
+		char *tagged = xasprintf("run %s: %s", r->opts->run_id, msg);
+		snprintf(msg, sizeof(msg), "%s", tagged);
+		free(tagged);
+	}
 	if (r->opts->live != NULL) {
 		char *line = xasprintf("[%4llu.%03llus] %s", (unsigned long long)(t / NSEC_PER_SEC),
 		                       (unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
