@@ -45,3 +45,14 @@ Test(select_protect, validate_warns_about_a_cluster_probe_narrowed_by_protect)
 	                 "tests/data/select/protected.yaml: valid\n");
 	free(out);
 }
+
+Test(select_protect, run_says_when_a_cluster_probe_watches_less)
+{
+	char *out;
+	cr_assert_eq(faultline("run --virtual-time tests/data/select/protected.yaml 2>&1 >/dev/null | head -1", &out),
+	             0, "%s", out);
+	cr_assert_str_eq(out,
+	                 "[   0.000s] probe app-state: 1 resource(s) of selector app are protected by guards.protect "
+	                 "and not watched\n");
+	free(out);
+}

@@ -376,6 +376,12 @@ static int make_probes(struct run *r)
 			for (size_t k = 0; k < sel->n; k++)
 				r->cpctx[i].resources[k] = sel->items[k]->name;
 			ctx = &r->cpctx[i];
+			if (sel->protected_skipped > 0) /* never silently: the probe sees less than the selector says */
+				run_progress(
+				    r,
+				    "probe %s: %zu resource(s) of selector %s are protected by guards.protect and "
+				    "not watched",
+				    pp->name, sel->protected_skipped, p->selectors[pp->cluster_idx].name);
 		} else if (r->opts->virtual_time) {
 			ctx = r->cl;
 		}
