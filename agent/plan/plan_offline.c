@@ -59,7 +59,7 @@ static void check_probe_protect(const struct plan *p, size_t selector, const str
                                 struct fl_diag *warnings)
 {
 	for (size_t i = 0; sel->protected_skipped > 0 && i < p->nprobes; i++)
-		if (p->probes[i].kind == PROBE_KIND_CLUSTER && p->probes[i].cluster_idx == selector)
+		if (p->probes[i].cluster_idx == selector) /* only cluster probes have one */
 			diag_add(
 			    warnings, p->probes[i].pos,
 			    "probe \"%s\" watches selector \"%s\", from which guards.protect removed %zu resource(s): "

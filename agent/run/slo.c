@@ -209,7 +209,7 @@ static void judge_expect(const struct plan *p, const struct plan_slo *slo, const
 	out->samples = n;
 	const char *want = plan_expect_str(slo->expect);
 	if (n == 0) {
-		set(out, SLO_INCONCLUSIVE, 0, 0, "no completed trial on %s to check for %s", slo->target, want);
+		set(out, SLO_INCONCLUSIVE, 0, 0, "no trial on %s to check for %s", slo->target, want);
 	} else if (bad == 0) {
 		set(out, SLO_PASS, (double)n, (double)n, "all %zu trial(s) on %s: %s%s%s", n, slo->target, want,
 		    slo->to ? " to a node matching " : "", slo->to ? regex_pattern(slo->to) : "");
