@@ -67,7 +67,7 @@ static void finish(struct run *r)
 	loop_stop(r->loop);
 }
 
-void run_abort(struct run *r, enum verdict_reason why, const char *fmt, ...)
+void run_stop(struct run *r, enum verdict_reason why, const char *fmt, ...)
 {
 	if (r->phase >= PH_RESTORE)
 		return;
@@ -159,9 +159,9 @@ static void on_steady_timeout(void *arg)
 		i++;
 	const char *why = i < r->nprobes && r->probes[i].reason[0] ? r->probes[i].reason : "no successful check";
 	char b[32];
-	run_abort(r, REASON_NOT_STEADY, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
-	          i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
-	          duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
+	run_stop(r, REASON_NOT_STEADY, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
+	         i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
+	         duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
 }
 
 static void on_abort_guard(void *arg)
@@ -169,8 +169,8 @@ static void on_abort_guard(void *arg)
 	struct abort_guard *g = arg;
 	const struct plan_abort *a = &g->run->plan->guards.abort_when[g->index];
 	char b[32];
-	run_abort(g->run, REASON_GUARD, "guard abort_when: probe %s down for %s", a->probe,
-	          duration_format(a->down_for_ns, b, sizeof(b)));
+	run_stop(g->run, REASON_GUARD, "guard abort_when: probe %s down for %s", a->probe,
+	         duration_format(a->down_for_ns, b, sizeof(b)));
 }
 
 static void steady_check(struct run *r)
@@ -285,7 +285,7 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 	struct run *r = arg;
 	struct fl_err e;
 	if (r->cl->ops->drain(r->cl, on_cluster_event, r, &e) < 0)
-		run_abort(r, REASON_BACKEND_ERROR, "cluster events: %s", e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "cluster events: %s", e.msg);
 	if (r->phase == PH_FAULTS)
 		sched_kick(r);
 }
@@ -298,15 +298,15 @@ static void on_signal(int signo, void *arg)
 			run_view_draw(r);
 		return;
 	}
-	run_abort(r, REASON_SIGNAL, "received %s", strsignal(signo));
+	run_stop(r, REASON_SIGNAL, "received %s", strsignal(signo));
 }
 
 static void on_deadline(void *arg)
 {
 	struct run *r = arg;
 	char b[32];
-	run_abort(r, REASON_DEADLINE, "run deadline of %s reached with faults still pending",
-	          duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
+	run_stop(r, REASON_DEADLINE, "run deadline of %s reached with faults still pending",
+	         duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
 /* Resolve every selector against the cluster as it is now. */
@@ -317,7 +317,7 @@ static int resolve_selectors(struct run *r)
 	for (size_t i = 0; i < p->nselectors; i++) {
 		struct fl_err e;
 		if (select_resolve(&p->selectors[i], p->guards.protect, &r->initial, p->seed, &r->sels[i], &e) < 0) {
-			run_abort(r, REASON_INVALID, "%s", e.msg);
+			run_stop(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 	}
@@ -358,10 +358,10 @@ static int make_probes(struct run *r)
 		record_probe(r, i);
 		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
-			run_abort(r, REASON_INVALID,
-			          "probe \"%s\": exec probes run real processes and cannot run in "
-			          "virtual time; rehearse with cluster, tcp or http probes",
-			          pp->name);
+			run_stop(r, REASON_INVALID,
+			         "probe \"%s\": exec probes run real processes and cannot run in "
+			         "virtual time; rehearse with cluster, tcp or http probes",
+			         pp->name);
 			return -1;
 		}
 		void *ctx = NULL;
@@ -388,7 +388,7 @@ static int make_probes(struct run *r)
 		struct fl_err e;
 		struct probe *pr = &r->probes[i];
 		if (probe_init(pr, ops_for(r, pp), pp, r->loop, r->clk, ctx, &e) < 0) {
-			run_abort(r, REASON_INVALID, "%s", e.msg);
+			run_stop(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 		pr->index = i;
@@ -430,9 +430,9 @@ static int check_instance_caps(struct run *r)
 		diag_sort(&d);
 		char *first = diag_format(&d, 0);
 		const char *adapter = r->plan->cluster.command ? r->plan->cluster.command[0] : NULL;
-		run_abort(r, REASON_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
-		          r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
-		          d.n > 1 ? " (and more)" : "");
+		run_stop(r, REASON_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
+		         r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
+		         d.n > 1 ? " (and more)" : "");
 		free(first);
 	}
 	diag_fini(&d);
@@ -448,14 +448,14 @@ static int open_cluster(struct run *r)
 	struct fl_err e;
 	r->cl = cluster_open(&cfg, r->clk, &e);
 	if (r->cl == NULL) {
-		run_abort(r, REASON_BACKEND_ERROR, "backend %s: %s", r->plan->cluster.backend, e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "backend %s: %s", r->plan->cluster.backend, e.msg);
 		return -1;
 	}
 	if (check_instance_caps(r) < 0)
 		return -1;
 	if (r->cl->ops->snapshot(r->cl, &r->initial, &e) < 0) {
-		run_abort(r, REASON_BACKEND_ERROR, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
-		          e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
+		         e.msg);
 		return -1;
 	}
 	int fd = r->cl->ops->notify_fd(r->cl);
@@ -472,7 +472,7 @@ static int setup(struct run *r)
 	r->t0 = clock_now(r->clk);
 	r->loop = loop_new(r->clk, &e);
 	if (r->loop == NULL) {
-		run_abort(r, REASON_ENVIRONMENT, "event loop: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "event loop: %s", e.msg);
 		return -1;
 	}
 	clock_timer_init(&r->phase_timer);
@@ -505,7 +505,7 @@ static void start(struct run *r)
 	int sigs[] = {SIGINT, SIGTERM, SIGWINCH};
 	struct fl_err e;
 	if (loop_signal_start(r->loop, &r->sig, sigs, r->opts->live != NULL ? 3 : 2, on_signal, r, &e) < 0) {
-		run_abort(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
 		return;
 	}
 	r->phase = PH_STEADY;

@@ -106,7 +106,13 @@ struct run {
 /* run.c */
 void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t run_now(const struct run *r); /* ns since run start */
-void run_abort(struct run *r, enum verdict_reason why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Stop the run early (abort, backend or environment error) for reason why,
+ * which decides its verdict and exit code (verdict.h); the message becomes
+ * the record's abort_reason. Replaces run_abort(r, exit_code, ...): a
+ * number is not a reason, and an FL_EXIT_* passed here would be a wrong one.
+ */
+void run_stop(struct run *r, enum verdict_reason why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 /* Start or stop each cheap probe's hunt (probe_hunt) from the open trials' state. */

@@ -30,10 +30,10 @@ int run_journal_begin(struct run *r)
 	const struct journal_run *held = journal_held(j, key);
 	free(key);
 	if (held != NULL) {
-		run_abort(r, REASON_ENVIRONMENT,
-		          "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
-		          "restore` (or `faultline restore --force` to acknowledge)",
-		          held->key, held->id);
+		run_stop(r, REASON_ENVIRONMENT,
+		         "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
+		         "restore` (or `faultline restore --force` to acknowledge)",
+		         held->key, held->id);
 		return -1;
 	}
 	char *id = xasprintf("run-%lld-%ld", (long long)wall_now_ns(), (long)getpid());
@@ -41,7 +41,7 @@ int run_journal_begin(struct run *r)
 	r->jrun = journal_begin(j, id, &cfg, r->plan->path, r->rec->plan_sha256, &e);
 	free(id);
 	if (r->jrun == NULL) {
-		run_abort(r, REASON_ENVIRONMENT, "journal: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "journal: %s", e.msg);
 		return -1;
 	}
 	return 0;

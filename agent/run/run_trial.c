@@ -250,7 +250,7 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		run_event_injected(r, rt);
 		/* The machine failed, not the cluster: no further injection can be made safe. */
 		if (journal_failed) {
-			run_abort(r, REASON_ENVIRONMENT, "%s", e.msg);
+			run_stop(r, REASON_ENVIRONMENT, "%s", e.msg);
 			return;
 		}
 		sched_fault_closed_trial(r, fault);
