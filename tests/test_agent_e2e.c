@@ -346,3 +346,29 @@ Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 		cr_assert_not_null(strstr(ev, want[i]), "missing %s in:\n%s", want[i], ev);
 	free(out), free(cmd), free(ev);
 }
+
+/* A run that fails on an unrecovered trial: the counter and the verdict gauge say what its report says. */
+Test(agent_e2e, metrics_name_the_runs_own_verdict_and_reason)
+{
+	char *plan = xasprintf("%s/plans/quick.yaml", dir);
+	write_file(plan, "version: 1\nname: quick\nseed: 1\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+	                 "select: { app: { name: '^App Server$' } }\n"
+	                 "faults: [ { name: drain, action: offline, target: app, at: 100ms, recovery_timeout: 1s } ]\n"
+	                 "probes: { app-state: { cluster: app, interval: 200ms, fast_interval: 20ms } }\n"
+	                 "run: { settle: 100ms, steady_state: 2s, deadline: 40s }\n"
+	                 "schedule: { cron: '@every 2s' }\n");
+	unsigned port = free_port();
+	start_agent(port);
+	json_t *st = wait_for_verdict(12);
+	cr_assert_str_eq(plan_field(st, 0, "last_verdict"), "fail");
+	json_decref(st);
+	char *m = scrape(port);
+	cr_assert_not_null(strstr(m, "\nfaultline_runs_total{plan=\"quick\",outcome=\"fail\"} "), "%s", m);
+	cr_assert_not_null(
+	    strstr(m,
+	           "\nfaultline_last_run_verdict{plan=\"quick\",verdict=\"fail\",reason=\"trial_not_recovered\"} 1\n"),
+	    "%s", m);
+	cr_assert_not_null(strstr(m, "\nfaultline_last_run_exit_code{plan=\"quick\"} 1\n"), "%s", m);
+	free(m);
+	free(plan);
+}

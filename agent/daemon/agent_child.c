@@ -151,9 +151,16 @@ static void on_events_ready(struct loop_io *io, uint32_t events, void *arg)
 		close_events(r);
 }
 
-static const char *outcome(int status)
+/*
+ * The run's own verdict (its final event: pass, fail, inconclusive,
+ * aborted, error), so the counter says what the report says; from the exit
+ * status only when the run died before telling.
+ */
+static const char *outcome(const struct agent_run *r, int status)
 {
-	static const char *const by_exit[] = {"pass", "slo_failed", "invalid", "aborted", "backend_error"};
+	static const char *const by_exit[] = {"pass", "fail", "error", "aborted", "error"};
+	if (WIFEXITED(status) && r->verdict != NULL)
+		return r->verdict;
 	if (WIFEXITED(status) && WEXITSTATUS(status) < 5)
 		return by_exit[WEXITSTATUS(status)];
 	return "crashed";
@@ -216,7 +223,7 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 		status = 255 << 8;
 	if (r->evfd >= 0)
 		read_events(r); /* what it wrote before exiting */
-	note_result(r, status, outcome(status));
+	note_result(r, status, outcome(r, status));
 	struct agent *a = r->agent;
 	run_free(r);
 	agent_faults_open_changed(a);
