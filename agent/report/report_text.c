@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/log.h"
 #include "faultline/report.h"
 #include "faultline/util.h"
 
@@ -18,7 +19,7 @@
 #define YELLOW "\033[33m"
 #define BOLD   "\033[1m"
 #define RESET  "\033[0m"
-#define MAXCOL 6
+#define MAXCOL 8 /* the widest table: trials, 7 columns */
 
 struct cell {
 	char *text;        /* owned */
@@ -69,6 +70,8 @@ static void put_safe(FILE *f, const char *s)
 static void table_print(FILE *f, const struct table *t, bool color)
 {
 	size_t width[MAXCOL] = {0};
+	if (t->ncols == 0 || t->ncols > MAXCOL)
+		fatalx("report_text: a table of %zu columns (at most %d)", t->ncols, MAXCOL); /* a broken invariant */
 	for (size_t i = 0; i < t->n; i++) {
 		size_t w = report_text_width(t->cells[i].text);
 		if (w > width[i % t->ncols])
