@@ -70,3 +70,20 @@ Test(html_overview, description_and_wall_clock_in_real_time)
 	free(h);
 	record_fini(&r);
 }
+
+Test(html_overview, dry_run_lists_planned_trials_and_draws_no_timeline)
+{
+	struct run_record r;
+	fixture_small(&r);
+	r.dry_run = true;
+	r.trials[0].outcome = TRIAL_PENDING;
+	verdict_judge(&r, REASON_PASSED, false);
+	char *h = html_of(&r);
+	cr_assert_not_null(strstr(h, "<span class=\"verdict v-pass\">pass</span>"));
+	cr_assert_not_null(strstr(h, "exit 0: dry run: nothing was injected (1 trial(s) planned)"), "%s", h);
+	cr_assert_not_null(strstr(h, "<td class=\"num\">planned T+0:02.000"), "%s", h);
+	cr_assert_not_null(strstr(h, "<td class=\"inconclusive\">not run (dry run)</td>"), "%s", h);
+	cr_assert_null(strstr(h, "<svg class=\"timeline\""), "nothing happened to draw");
+	free(h);
+	record_fini(&r);
+}

@@ -205,7 +205,10 @@ Test(run, dry_run_injects_nothing)
 	fclose(stdout);
 	stdout = saved;
 	cr_assert_eq(o.code, FL_EXIT_OK);
-	cr_assert_eq(o.rec.ntrials, 0);
+	/* the planned trials are recorded, none of them injected */
+	cr_assert_eq(o.rec.ntrials, 3);
+	for (size_t i = 0; i < o.rec.ntrials; i++)
+		cr_assert_eq(o.rec.trials[i].outcome, TRIAL_PENDING);
 	cr_assert_eq(o.rec.nevents, 0);
 	cr_assert_eq(o.rec.nrestores, 0);
 	cr_assert(strstr(out, "selector app: 1 matched, 1 picked: \"App Server\" (App on node-a)") != NULL, "%s", out);

@@ -58,3 +58,23 @@ Test(timeline, dry_run_of_the_game_day_plan)
 	cr_assert_not_null(strstr(out, want), "%s", out);
 	free(out);
 }
+
+/* JUnit skips only what was deliberately not run: a dry run's planned trials. */
+Test(timeline, dry_run_junit_skips_the_planned_trials)
+{
+	FILE *p = popen("./faultline run --dry-run --junit /dev/stdout plans/sql-gameday.yaml 2>&1 | "
+	                "grep -E 'testsuite name|skipped message|property name=\"reason\"'",
+	                "r");
+	char *out = xcalloc(1, 8192);
+	size_t n = fread(out, 1, 8191, p);
+	out[n] = '\0';
+	pclose(p);
+	cr_assert_not_null(strstr(out, "tests=\"7\" failures=\"0\" errors=\"0\" skipped=\"6\""), "%s", out);
+	cr_assert_not_null(strstr(out, "<property name=\"reason\" value=\"dry_run\"/>"), "%s", out);
+	size_t skips = 0;
+	for (const char *s = strstr(out, "<skipped message=\"dry run: not injected\"/>"); s != NULL;
+	     s = strstr(s + 1, "<skipped message=\"dry run: not injected\"/>"))
+		skips++;
+	cr_assert_eq(skips, 6, "%s", out);
+	free(out);
+}

@@ -219,11 +219,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 }
 
 /*
- * Every requested file, then the summary on stdout. A file that cannot be
+ * Every requested file, then (summary) the summary on stdout. A file that cannot be
  * written turns a pass into an environment error (exit 4): the summary and
  * the events say so, and so do the files written after it.
  */
-static void write_reports(const struct run_args *a, struct run_record *rec, bool color)
+static void write_reports(const struct run_args *a, struct run_record *rec, bool color, bool summary)
 {
 	const struct {
 		const char *path;
@@ -236,7 +236,8 @@ static void write_reports(const struct run_args *a, struct run_record *rec, bool
 		verdict_set_error(rec, REASON_ENVIRONMENT, why);
 		free(why);
 	}
-	report_text_write(rec, stdout, color);
+	if (summary)
+		report_text_write(rec, stdout, color);
 }
 
 int cmd_run(int argc, char **argv)
@@ -275,9 +276,9 @@ int cmd_run(int argc, char **argv)
 	memset(&rec, 0, sizeof(rec));
 	code = run_execute(p, ro, &rec);
 	live_free(ro->live);
-	if (!ro->dry_run)
-		write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color);
-	else if (rec.abort_reason != NULL)
+	/* A dry run printed its timeline instead of a summary; its files list the planned trials as skipped. */
+	write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color, !ro->dry_run);
+	if (ro->dry_run && rec.abort_reason != NULL)
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
 	code = rec.exit_code; /* a report that could not be written changes it */
 	run_events_verdict(ro->events, &rec);

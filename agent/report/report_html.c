@@ -166,7 +166,9 @@ static void put_trial(FILE *f, const struct run_record *r, const struct rec_tria
 	put_cell(f, NULL, t->fault_name);
 	fprintf(f, "<td class=\"num\">%u</td><td>%s</td>", t->index + 1, t->action ? t->action : "?");
 	put_cell(f, NULL, t->resource);
-	fprintf(f, "<td class=\"num\">T+%s", html_fmt_clock(t->injected_at, at, sizeof(at)));
+	/* A dry run injected nothing: its trials are the plan's, at their planned times. */
+	fprintf(f, "<td class=\"num\">%sT+%s", r->dry_run ? "planned " : "",
+	        html_fmt_clock(r->dry_run ? t->planned_at : t->injected_at, at, sizeof(at)));
 	/* Wall-clock UTC too, to line up with Cluster.log or pacemaker.log. */
 	if (!r->virtual_time && t->injected_wall > 0) { /* a virtual run's wall clock says nothing */
 		char wall[40];
@@ -177,8 +179,11 @@ static void put_trial(FILE *f, const struct run_record *r, const struct rec_tria
 	html_put(f, t->node_before, 0);
 	fputs(" → ", f);
 	html_put(f, t->node_after, 0);
-	fprintf(f, "</td><td class=\"%s\">%s</td>", t->outcome == TRIAL_RECOVERED ? "pass" : "fail",
-	        trial_outcome_str(t->outcome));
+	fprintf(f, "</td><td class=\"%s\">%s</td>",
+	        t->outcome == TRIAL_RECOVERED ? "pass"
+	        : r->dry_run                  ? "inconclusive"
+	                                      : "fail",
+	        r->dry_run ? "not run (dry run)" : trial_outcome_str(t->outcome));
 	if (t->outcome == TRIAL_RECOVERED && !t->outage_observed)
 		fprintf(f, "<td class=\"num\">≤ %s (no outage seen)</td>",
 		        report_fmt_duration(t->resolution_ns, res, sizeof(res)));
@@ -273,8 +278,10 @@ int report_html_write(const struct run_record *r, FILE *f, struct fl_err *e)
 	fprintf(f, " (%s)</title>\n<style>%s</style></head>\n<body>\n", verdict_word(r), css);
 	put_head(f, r);
 	html_svg_overview(r, f); /* first: a 60-trial gate at a glance, before 60 timeline windows */
-	put_legend(f);
-	html_svg_timeline(r, f);
+	if (!r->dry_run) {       /* nothing happened to draw */
+		put_legend(f);
+		html_svg_timeline(r, f);
+	}
 	put_slos(f, r);
 	put_trials(f, r);
 	put_probes(f, r);

@@ -115,6 +115,10 @@ static void put_trial(FILE *f, const struct rec_trial *t, const struct run_recor
 		fputs("\"/>\n", f);
 		return;
 	}
+	if (r->dry_run) { /* the only skip: a fault deliberately not run */
+		fputs("\">\n    <skipped message=\"dry run: not injected\"/>\n  </testcase>\n", f);
+		return;
+	}
 	fputs("\">\n", f);
 	char msg[768], body[768];
 	trial_message(t, r, msg, sizeof(msg));
@@ -158,21 +162,25 @@ static void put_property(FILE *f, const char *name, const char *value)
 
 static void put_header(FILE *f, const struct run_record *r)
 {
-	size_t failures = 0, errors = 0;
+	size_t failures = 0, errors = 0, skipped = 0;
 	failures += r->verdict == VERDICT_FAIL || r->verdict == VERDICT_INCONCLUSIVE;
 	errors += r->verdict == VERDICT_ABORTED || r->verdict == VERDICT_ERROR;
 	for (size_t i = 0; i < r->nslos; i++)
 		failures += r->slos[i].verdict != SLO_PASS;
 	for (size_t i = 0; i < r->ntrials; i++) {
 		enum trial_outcome o = r->trials[i].outcome;
+		if (r->dry_run) {
+			skipped += o != TRIAL_RECOVERED;
+			continue;
+		}
 		failures += o == TRIAL_NOT_RECOVERED;
 		errors += o == TRIAL_INJECT_FAILED || o == TRIAL_ABORTED || o == TRIAL_PENDING;
 	}
 	char when[40], num[32];
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"", f);
 	xml_put(f, r->plan_name);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"", 1 + r->nslos + r->ntrials,
-	        failures, errors);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"",
+	        1 + r->nslos + r->ntrials, failures, errors, skipped);
 	put_secs(f, r->duration_ns);
 	fprintf(f, "\" timestamp=\"%s\">\n  <properties>\n", report_fmt_rfc3339(r->started_wall, when, sizeof(when)));
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)r->seed);

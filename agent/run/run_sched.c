@@ -231,6 +231,26 @@ static void print_action_detail(FILE *f, const struct plan_fault *ft)
 		fprintf(f, ", online after %s", duration_clock(ft->online_after_ns, b, sizeof(b)));
 }
 
+/* The trials a run would open at planned time t: recorded as pending, so the reports can list them as skipped. */
+static void record_planned(struct run *r, size_t fault, uint64_t t)
+{
+	const struct fault_state *fs = &r->faults[fault];
+	const struct selection *sel = targets(r, fs);
+	for (size_t i = 0; i < sel->n; i++) {
+		struct rec_trial *rt = record_add_trial(r->rec);
+		rt->fault = fault;
+		rt->index = fs->next;
+		rt->fault_name = xstrdup(fs->f->name);
+		rt->action = xstrdup(plan_action_str(fs->f->action));
+		rt->resource = xstrdup(sel->items[i]->name);
+		rt->group = sel->items[i]->group ? xstrdup(sel->items[i]->group) : NULL;
+		rt->node_before = sel->items[i]->owner ? xstrdup(sel->items[i]->owner) : NULL;
+		rt->planned_at = t;
+		rt->timeout_ns = fs->f->recovery_timeout_ns;
+		rt->outcome = TRIAL_PENDING;
+	}
+}
+
 void sched_dry_run(struct run *r)
 {
 	FILE *out = stdout;
@@ -258,6 +278,7 @@ void sched_dry_run(struct run *r)
 				fprintf(out, "(counted from the end of %s) ", f->after);
 			print_targets(out, targets(r, fs));
 			fputc('\n', out);
+			record_planned(r, i, t);
 		}
 	}
 }

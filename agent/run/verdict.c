@@ -127,6 +127,10 @@ static char *restore_named(const struct run_record *rec)
 /* The reason of a run that ran to its end, and its detail (caller frees). */
 static enum verdict_reason judge_trials(const struct run_record *rec, char **detail)
 {
+	if (rec->dry_run) { /* its trials are the planned ones, deliberately not run */
+		*detail = xasprintf("nothing was injected (%zu trial(s) planned)", rec->ntrials);
+		return REASON_DRY_RUN;
+	}
 	if ((*detail = slos_named(rec, SLO_FAIL)) != NULL)
 		return REASON_SLO_FAILED;
 	if ((*detail = trials_named(rec, TRIAL_NOT_RECOVERED, "did not recover")) != NULL)
@@ -137,10 +141,6 @@ static enum verdict_reason judge_trials(const struct run_record *rec, char **det
 		return REASON_NOT_RECOVERED;
 	if ((*detail = slos_named(rec, SLO_INCONCLUSIVE)) != NULL)
 		return REASON_INCONCLUSIVE;
-	if (rec->dry_run) {
-		*detail = xstrdup("nothing was injected");
-		return REASON_DRY_RUN;
-	}
 	if (rec->nslos == 0)
 		*detail = xasprintf("%zu trial(s) recovered; no SLOs in this plan", rec->ntrials);
 	else
