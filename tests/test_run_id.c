@@ -49,4 +49,11 @@ Test(run_id, every_progress_and_log_line_names_the_run)
 	cr_assert_str_eq(out, "verdict: ERROR (exit 4: environment error: report /nonexistent/r.json could not be "
 	                      "written)\n");
 	free(out);
+	/* the JSON written before the JUnit failed is written again: it does not say pass either */
+	code = sh("./faultline run --virtual-time --quiet --json /tmp/faultline-run-id.json --junit /nonexistent/r.xml "
+	          "tests/data/run/pass.yaml >/dev/null 2>&1; grep -E '\"(verdict|reason|exit_code)\"' "
+	          "/tmp/faultline-run-id.json | head -3; rm -f /tmp/faultline-run-id.json",
+	          &out);
+	cr_assert_str_eq(out, "  \"verdict\": \"error\",\n  \"reason\": \"environment_error\",\n  \"exit_code\": 4,\n");
+	free(out);
 }

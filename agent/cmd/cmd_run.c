@@ -219,9 +219,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 }
 
 /*
- * Every requested file, then (summary) the summary on stdout. A file that cannot be
- * written turns a pass into an environment error (exit 4): the summary and
- * the events say so, and so do the files written after it.
+ * Every requested file, then (summary) the summary on stdout. A file that
+ * cannot be written turns a pass into an environment error (exit 4); the
+ * files already written are written again, so none of them still says pass.
  */
 static void write_reports(const struct run_args *a, struct run_record *rec, bool color, bool summary)
 {
@@ -229,13 +229,18 @@ static void write_reports(const struct run_args *a, struct run_record *rec, bool
 		const char *path;
 		int (*write)(const struct run_record *, FILE *, struct fl_err *);
 	} outs[] = {{a->json, report_json_write}, {a->junit, report_junit_write}, {a->html, report_html_write}};
+	bool ok[sizeof(outs) / sizeof(outs[0])] = {false};
+	enum run_verdict before = rec->verdict;
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
-		if (outs[i].path == NULL || write_file(outs[i].path, rec, outs[i].write) == 0)
+		if (outs[i].path == NULL || (ok[i] = write_file(outs[i].path, rec, outs[i].write) == 0))
 			continue;
 		char *why = xasprintf("report %s could not be written", outs[i].path);
 		verdict_set_error(rec, REASON_ENVIRONMENT, why);
 		free(why);
 	}
+	for (size_t i = 0; rec->verdict != before && i < sizeof(outs) / sizeof(outs[0]); i++)
+		if (ok[i])
+			write_file(outs[i].path, rec, outs[i].write);
 	if (summary)
 		report_text_write(rec, stdout, color);
 }
