@@ -130,22 +130,6 @@ static bool group_move_in_flight(const struct restore_item *items, size_t n, con
 	return false;
 }
 
-/*
- * The backend's return code for people: nothing for 0, what 997
- * (ClusAPI's ERROR_IO_PENDING, which the simulator mimics) means, else
- * the number.
- */
-static const char *code_text(long code, char *buf, size_t len)
-{
-	if (code == 0)
-		snprintf(buf, len, "%s", "");
-	else if (code == 997)
-		snprintf(buf, len, ", completing in the background");
-	else
-		snprintf(buf, len, " (code %ld)", code);
-	return buf;
-}
-
 /* One corrective step for item it; returns true if it acted. */
 static bool correct(const struct restore_ctx *c, struct restore_item *items, size_t n, struct restore_item *it,
                     const struct cluster_snapshot *s, uint64_t now)
@@ -173,11 +157,11 @@ static bool correct(const struct restore_ctx *c, struct restore_item *items, siz
 	/* A group move is about the group, not whichever of its resources was listed first. */
 	if (how == 'm')
 		say(c, "restore group \"%s\": move back to %s: %s%s%s%s", t->group, t->owner,
-		    rc < 0 ? "refused" : "accepted", code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "",
-		    rc < 0 ? e.msg : "");
+		    rc < 0 ? "refused" : "accepted", cluster_code_text(code, how_text, sizeof(how_text)),
+		    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	else
 		say(c, "restore \"%s\": %s: %s%s%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
-		    code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+		    cluster_code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	testkill_at("restore-action");
 	return true;
 }

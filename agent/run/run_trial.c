@@ -166,10 +166,12 @@ static void on_online_after(void *arg)
 		return;
 	}
 	t->online_due = false;
+	char ct[64];
 	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
-		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
+		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
+		             cluster_code_text(code, ct, sizeof(ct)));
 }
 
 static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, struct fl_err *e,
@@ -256,8 +258,9 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		sched_fault_closed_trial(r, fault);
 		return;
 	}
-	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-	             plan_action_str(f->action), resource, node ? node : "?", code);
+	char ct[64];
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted%s", f->name, rt->index + 1, plan_action_str(f->action),
+	             resource, node ? node : "?", cluster_code_text(code, ct, sizeof(ct)));
 	run_event_injected(r, rt);
 	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
 		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */

@@ -212,4 +212,11 @@ const char *offline_flag_str(unsigned flag);
 /* 0 if unknown name, else the flag bit. */
 unsigned offline_flag_parse(const char *name);
 
+/*
+ * A backend's native return code for people, appended to "accepted":
+ * "" for 0, ", completing in the background" for 997 (ClusAPI's
+ * ERROR_IO_PENDING, which the simulator mimics), else " (code N)". Into buf.
+ */
+const char *cluster_code_text(long code, char *buf, size_t len);
+
 #endif
