@@ -1,10 +1,11 @@
 /*
  * verdict.c - the one verdict of a run (verdict.h).
  *
- * How the run stopped comes first (an aborted run has no pass to give),
- * then a restore that failed (the cluster is left damaged), then the
- * trials and SLOs: an SLO that failed, a trial that did not recover, an
- * injection the cluster refused, an SLO that could not be decided.
+ * A restore that failed comes first (the cluster is left damaged, whatever
+ * else happened), then how the run stopped (an aborted run has no pass to
+ * give), then the trials and SLOs: an SLO that failed, a trial that did
+ * not recover, an injection the cluster refused, an SLO that could not be
+ * decided.
  */
 #include "faultline/verdict.h"
 
