@@ -192,3 +192,24 @@ Test(verdict, expect_and_max_restarts_scoped_to_a_fault)
 	cr_assert_str_eq(o.rec.slos[2].detail, "at most 0 restart(s) in place per trial on app (limit 0, 1 trial(s))");
 	done(&o);
 }
+
+Test(verdict, precedence_restore_then_stop_then_trials)
+{
+	struct run_record r;
+	memset(&r, 0, sizeof(r));
+	struct rec_restore *rs = record_add_restore(&r);
+	rs->resource = xstrdup("SQL Server");
+	rs->ok = false;
+	rs->detail = xstrdup("NOT RESTORED: failed on node-a");
+	r.abort_reason = xstrdup("guard abort_when: probe sql-port down for 30s");
+	verdict_judge(&r, REASON_GUARD, true);
+	cr_assert_eq(r.verdict, VERDICT_ERROR);
+	cr_assert_eq(r.exit_code, FL_EXIT_BACKEND);
+	cr_assert_str_eq(verdict_reason_str(r.reason), "restore_failed");
+	cr_assert_str_eq(r.reason_detail, "\"SQL Server\": NOT RESTORED: failed on node-a");
+	verdict_judge(&r, REASON_GUARD, false);
+	cr_assert_eq(r.verdict, VERDICT_ABORTED);
+	cr_assert_eq(r.exit_code, FL_EXIT_ABORTED);
+	cr_assert_str_eq(r.reason_detail, "guard abort_when: probe sql-port down for 30s");
+	record_fini(&r);
+}
