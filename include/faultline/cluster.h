@@ -64,6 +64,22 @@ enum group_state {
 #define MOVE_HIGH_PRIORITY_START            0x08u
 #define MOVE_ALL_FLAGS                      0x0fu
 
+/* CLUSTER_NODE_STATE (GetClusterNodeState). */
+enum node_state {
+	NODE_UNKNOWN = -1,
+	NODE_UP = 0,
+	NODE_DOWN = 1,
+	NODE_PAUSED = 2,
+	NODE_JOINING = 3,
+};
+
+/* CLUSTER_NODE_RESUME_FAILBACK_TYPE (ResumeClusterNodeEx). */
+enum node_failback {
+	NODE_FAILBACK_NONE = 0,      /* DoNotFailbackGroups */
+	NODE_FAILBACK_IMMEDIATE = 1, /* FailbackGroupsImmediately */
+	NODE_FAILBACK_POLICY = 2,    /* FailbackGroupsPerPolicy */
+};
+
 /* Win32 codes the backends report (winerror.h). */
 #define WIN_ERROR_SUCCESS                        0
 #define WIN_ERROR_INVALID_HANDLE                 6
@@ -78,6 +94,10 @@ enum group_state {
 #define WIN_ERROR_INVALID_STATE                  5023 /* group or resource not in the right state */
 #define WIN_ERROR_RESMON_INVALID_STATE           5084
 #define WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960
+#define WIN_ERROR_CLUSTER_NODE_DOWN              5050
+#define WIN_ERROR_CLUSTER_NODE_UP                5056
+#define WIN_ERROR_CLUSTER_NODE_PAUSED            5070
+#define WIN_ERROR_CLUSTER_NODE_NOT_PAUSED        5058
 
 /* Operations a backend may support (struct cluster_caps.ops). */
 #define CLUSTER_OP_FAIL                0x01u
@@ -85,6 +105,8 @@ enum group_state {
 #define CLUSTER_OP_ONLINE              0x04u
 #define CLUSTER_OP_MOVE_GROUP          0x08u
 #define CLUSTER_OP_OFFLINE_DESTINATION 0x10u /* offline(..., destination) */
+#define CLUSTER_OP_NODE_DOWN           0x20u /* node_down / node_up: a node leaves abruptly, joins again */
+#define CLUSTER_OP_NODE_PAUSE          0x40u /* node_pause (drain) / node_resume */
 
 struct cluster_caps {
 	unsigned ops;           /* CLUSTER_OP_* */
@@ -104,7 +126,8 @@ struct cluster_config {
 
 struct cluster_node {
 	char *name;
-	bool up;
+	bool up;     /* a member of the cluster (Up or Paused) */
+	bool paused; /* Paused (WSFC) / standby (Pacemaker); false when the backend cannot tell */
 };
 
 struct cluster_group {
@@ -131,6 +154,14 @@ struct cluster_snapshot {
 	size_t ngroups;
 	struct cluster_resource *resources;
 	size_t nresources;
+	/*
+	 * Quorum, when the backend knows it (node majority: one vote per node,
+	 * plus the witness's): votes_witness is 1 with a witness, else 0;
+	 * quorum_known false leaves the quorum guard to the plan-time check.
+	 */
+	bool quorum_known;
+	bool quorum; /* the cluster has quorum now */
+	unsigned votes_witness;
 };
 
 enum cluster_event_kind {
@@ -178,6 +209,21 @@ struct cluster_ops {
 	 * touched resource is back, before the final verification.
 	 */
 	int (*cleanup)(struct cluster *c, struct fl_err *e);
+	/*
+	 * Node operations (optional: NULL, and the CLUSTER_OP_NODE_* bit
+	 * clear, when the backend has none; plan checks refuse such faults).
+	 * node_down: the node leaves the cluster abruptly (a crash: WSFC has
+	 * no API for it, a real backend runs a configured command); its
+	 * groups fail over. node_up: it joins again. node_pause:
+	 * PauseClusterNodeEx, drain moves its groups away; node_resume:
+	 * ResumeClusterNodeEx with a failback type. Accepted calls return 0
+	 * and run their consequences asynchronously, like the others.
+	 */
+	int (*node_down)(struct cluster *c, const char *node, long *code, struct fl_err *e);
+	int (*node_up)(struct cluster *c, const char *node, long *code, struct fl_err *e);
+	int (*node_pause)(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e);
+	int (*node_resume)(struct cluster *c, const char *node, enum node_failback failback, long *code,
+	                   struct fl_err *e);
 };
 
 struct cluster {
@@ -201,6 +247,10 @@ const struct cluster_resource *cluster_snapshot_resource(const struct cluster_sn
 
 const char *res_state_str(enum res_state s);
 const char *group_state_str(enum group_state s);
+/* NODE_UP, NODE_PAUSED or NODE_DOWN from up and paused. */
+enum node_state cluster_node_state(const struct cluster_node *n);
+/* "up", "down", "paused", "joining", "unknown". */
+const char *node_state_str(enum node_state s);
 /* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
 int res_state_parse(const char *s);
 

@@ -58,7 +58,7 @@ size_t sim_next_node(const struct sim *s, const struct sim_grp *g, bool skip_exh
 			start = i + 1;
 	for (size_t k = 0; k < g->norder; k++) {
 		size_t n = g->order[(start + k) % g->norder];
-		if (n == g->owner || !s->node_up[n] || (skip_exhausted && g->exhausted[n]))
+		if (n == g->owner || !sim_node_accepts(s, n) || (skip_exhausted && g->exhausted[n]))
 			continue;
 		return n;
 	}
@@ -129,8 +129,8 @@ static size_t preferred_node(const struct sim *s, const struct sim_grp *g)
 static bool failback_wanted(const struct sim *s, const struct sim_grp *g)
 {
 	size_t pref = preferred_node(s, g);
-	return g->def->auto_failback == 1 && !g->moving && pref != SIM_NONE && pref != g->owner && s->node_up[pref] &&
-	       g->possible[pref];
+	return g->def->auto_failback == 1 && !g->moving && pref != SIM_NONE && pref != g->owner &&
+	       sim_node_accepts(s, pref) && g->possible[pref];
 }
 
 static void arm_window_start(struct sim *s, struct sim_grp *g);
