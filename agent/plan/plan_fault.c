@@ -8,9 +8,13 @@
 #include "faultline/util.h"
 #include "plan_int.h"
 
-static const char *const fault_keys[] = {"name",        "action",       "target",           "at",    "repeat", "flags",
-                                         "destination", "online_after", "recovery_timeout", "after", NULL};
-static const char *const actions[] = {"fail", "offline", "online", "move", NULL};
+static const char *const fault_keys[] = {
+    "name",         "action",           "target", "at",    "repeat",   "flags", "destination",
+    "online_after", "recovery_timeout", "after",  "drain", "failback", NULL};
+static const char *const actions[] = {"fail",    "offline",    "online",      "move", "node_down",
+                                      "node_up", "node_pause", "node_resume", NULL};
+static const char *const failbacks[] = {"none", "immediate", "policy", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 static void load_repeat(struct pctx *c, const struct ydoc_node *n, struct plan_fault *f, const char *who)
 {
@@ -70,6 +74,19 @@ static void load_options(struct pctx *c, const struct ydoc_node *n, struct plan_
 		else
 			f->has_online_after = plan_get_duration(c, v, &f->online_after_ns);
 	}
+	if ((v = ydoc_get(n, "drain")) != NULL) {
+		int b = f->action == PLAN_NODE_PAUSE ? plan_get_enum(c, v, "boolean", booleans) : -1;
+		if (f->action != PLAN_NODE_PAUSE)
+			diag_add(c->d, v->pos, "drain only applies to action \"node_pause\"");
+		f->drain = b == 1;
+	}
+	if ((v = ydoc_get(n, "failback")) != NULL) {
+		int b = f->action == PLAN_NODE_RESUME ? plan_get_enum(c, v, "failback", failbacks) : -1;
+		if (f->action != PLAN_NODE_RESUME)
+			diag_add(c->d, v->pos, "failback only applies to action \"node_resume\"");
+		if (b >= 0)
+			f->failback = (enum node_failback)b;
+	}
 	if ((v = ydoc_get(n, "recovery_timeout")) != NULL && plan_get_duration(c, v, &f->recovery_timeout_ns) &&
 	    f->recovery_timeout_ns == 0)
 		diag_add(c->d, v->pos, "recovery_timeout must be greater than 0");
@@ -82,6 +99,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 	f->pos = n->pos;
 	f->repeat.count = 1;
 	f->target_idx = f->after_idx = PLAN_NONE;
+	f->failback = NODE_FAILBACK_POLICY;
 	if (!plan_is_map(c, n))
 		return;
 	const struct ydoc_node *v = ydoc_get(n, "name");
@@ -143,5 +161,15 @@ uint64_t plan_trial_at(const struct plan_fault *f, unsigned i)
 
 const char *plan_action_str(enum plan_action a)
 {
-	return a <= PLAN_MOVE ? actions[a] : "?";
+	return a <= PLAN_NODE_RESUME ? actions[a] : "?";
+}
+
+bool plan_action_is_node(enum plan_action a)
+{
+	return a >= PLAN_NODE_DOWN && a <= PLAN_NODE_RESUME;
+}
+
+const char *plan_failback_str(enum node_failback f)
+{
+	return f <= NODE_FAILBACK_POLICY ? failbacks[f] : "?";
 }

@@ -136,6 +136,10 @@ static void print_fault(const struct plan_fault *ft, FILE *f)
 	}
 	if (ft->has_online_after)
 		fprintf(f, "    online_after: %s\n", dur(ft->online_after_ns, b));
+	if (ft->action == PLAN_NODE_PAUSE)
+		fprintf(f, "    drain: %s\n", ft->drain ? "true" : "false");
+	if (ft->action == PLAN_NODE_RESUME)
+		fprintf(f, "    failback: %s\n", plan_failback_str(ft->failback));
 	fprintf(f, "    recovery_timeout: %s\n", dur(ft->recovery_timeout_ns, b));
 }
 
@@ -227,6 +231,8 @@ static void print_guards_run(const struct plan *p, FILE *f)
 		fprintf(f, "\n      down_for: %s\n", dur(g->abort_when[i].down_for_ns, b));
 	}
 	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always" : "never");
+	if (g->allow_quorum_loss)
+		fputs("  allow_quorum_loss: true\n", f);
 	fprintf(f, "run:\n  settle: %s\n", dur(p->run.settle_ns, b));
 	fprintf(f, "  steady_state: %s\n", dur(p->run.steady_state_ns, b));
 	fprintf(f, "  deadline: %s\n", dur(p->run.deadline_ns, b));

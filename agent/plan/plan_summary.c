@@ -20,7 +20,11 @@ static void sum_selector(const struct selector *s, FILE *f)
 {
 	const struct fl_regex *re[] = {s->name_re, s->group_re, s->type_re, s->node_re, s->exclude_re};
 	const char *what[] = {"name", "group", "type", "node", "not name"};
-	fprintf(f, "  %s: resources whose", s->name);
+	bool nodes =
+	    s->node_re != NULL && s->name_re == NULL && s->group_re == NULL && s->type_re == NULL && s->state == -2;
+	/* Node actions pick the nodes themselves; every other use, the resources on them. */
+	fprintf(f, "  %s: %s", s->name,
+	        nodes ? "nodes (for node actions; else resources on them) whose" : "resources whose");
 	for (size_t i = 0, n = 0; i < 5; i++)
 		if (re[i] != NULL)
 			fprintf(f, "%s %s ~ /%s/", n++ ? "," : "", what[i], regex_pattern(re[i]));
@@ -34,11 +38,44 @@ static void sum_selector(const struct selector *s, FILE *f)
 		fprintf(f, "; pick %g%% at random (seeded)\n", s->pick_percent);
 }
 
+/* Node actions in words: what the cluster is expected to do. */
+static void sum_node_action(const struct plan_fault *ft, FILE *f)
+{
+	static const char *const failbacks[] = {
+	    "no group fails back (DoNotFailbackGroups)",
+	    "the groups that prefer them fail back at once (FailbackGroupsImmediately)",
+	    "groups fail back as their failback policy says (FailbackGroupsPerPolicy)"};
+	fprintf(f, "  %s: ", ft->name);
+	switch (ft->action) {
+	case PLAN_NODE_DOWN:
+		fprintf(f,
+		        "crash the nodes of %s (they leave the cluster abruptly; their groups fail over to the next "
+		        "preferred owner; restore brings them back)\n",
+		        ft->target);
+		break;
+	case PLAN_NODE_UP:
+		fprintf(f, "bring the nodes of %s back into the cluster (groups that prefer them may fail back)\n",
+		        ft->target);
+		break;
+	case PLAN_NODE_PAUSE:
+		fprintf(f, "pause the nodes of %s (nothing moves to them%s; restore resumes them)\n", ft->target,
+		        ft->drain ? "; drain: their groups move away" : "; no drain: what runs there stays");
+		break;
+	default:
+		fprintf(f, "resume the paused nodes of %s; %s\n", ft->target, failbacks[ft->failback]);
+		break;
+	}
+}
+
 static void sum_action(const struct plan_fault *ft, FILE *f)
 {
 	static const char *const verbs[] = {"fail (FailClusterResource)", "take offline", "bring online",
 	                                    "move the group of"};
 	char b[32];
+	if (plan_action_is_node(ft->action)) {
+		sum_node_action(ft, f);
+		return;
+	}
 	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
 	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
 		if (ft->flags & (1u << i))
@@ -145,6 +182,15 @@ static void sum_guards(const struct plan *p, FILE *f)
 		fprintf(f, "  abort if %s is down for %s\n", g->abort_when[i].probe,
 		        dur(g->abort_when[i].down_for_ns, b));
 	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always, even on abort" : "never");
+	for (size_t i = 0; i < p->nfaults; i++)
+		if (plan_action_is_node(p->faults[i].action)) {
+			fputs(g->allow_quorum_loss ? "  node faults MAY cost quorum or leave a group without an owner "
+			                             "(allow_quorum_loss)\n"
+			                           : "  quorum guard: no node fault may cost quorum or leave a group "
+			                             "without a possible owner\n",
+			      f);
+			break;
+		}
 }
 
 static void sum_schedule(const struct plan_schedule *s, FILE *f)

@@ -249,6 +249,20 @@ static void kick_service_probes(struct run *r, const char *resource)
 			probe_check_now(&r->probes[i]);
 }
 
+/* A node fault's group changed: its trials learn, and the service probes look now. */
+static void trial_on_group_event_kick(struct run *r, const struct cluster_event *ev)
+{
+	bool target = false;
+	for (const struct open_trial *t = r->open; t != NULL && !target; t = t->next)
+		target = t->group_mode && strcmp(t->group, ev->name) == 0;
+	trial_on_event(r, ev);
+	for (size_t i = 0; target && i < r->nprobes; i++)
+		if (r->probes[i].ops != &probe_cluster_ops)
+			probe_check_now(&r->probes[i]);
+	if (target)
+		run_update_hunt(r);
+}
+
 static void on_cluster_event(const struct cluster_event *ev, void *arg)
 {
 	struct run *r = arg;
@@ -262,6 +276,8 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 			run_update_hunt(r);
 		}
 	}
+	if (ev->kind == CLUSTER_EV_GROUP && r->phase == PH_FAULTS)
+		trial_on_group_event_kick(r, ev);
 	if (ev->kind == CLUSTER_EV_RESYNC && r->phase == PH_FAULTS)
 		trial_on_resync(r);
 	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */
@@ -299,6 +315,26 @@ static void on_deadline(void *arg)
 	          duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
+/* Only node faults use selector i: it picks nodes, not resources. */
+static bool node_only_selector(const struct plan *p, size_t i)
+{
+	bool node = false;
+	for (size_t k = 0; k < p->nfaults; k++) {
+		if (p->faults[k].target_idx != i)
+			continue;
+		if (!plan_action_is_node(p->faults[k].action))
+			return false;
+		node = true;
+	}
+	for (size_t k = 0; k < p->nprobes; k++)
+		if (p->probes[k].kind == PROBE_KIND_CLUSTER && p->probes[k].cluster_idx == i)
+			return false;
+	for (size_t k = 0; k < p->nslos; k++)
+		if (p->slos[k].target_idx == i)
+			return false;
+	return node;
+}
+
 /* Resolve every selector against the cluster as it is now. */
 static int resolve_selectors(struct run *r)
 {
@@ -306,6 +342,8 @@ static int resolve_selectors(struct run *r)
 	r->sels = xcalloc(p->nselectors ? p->nselectors : 1, sizeof(*r->sels));
 	for (size_t i = 0; i < p->nselectors; i++) {
 		struct fl_err e;
+		if (node_only_selector(p, i))
+			continue; /* node faults resolve it against nodes (run_node.c) */
 		if (select_resolve(&p->selectors[i], p->guards.protect, &r->initial, p->seed, &r->sels[i], &e) < 0) {
 			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
 			return -1;
@@ -473,7 +511,7 @@ static int setup(struct run *r)
 		r->guards[i].run = r;
 		r->guards[i].index = i;
 	}
-	if (open_cluster(r) < 0 || run_journal_begin(r) < 0 || resolve_selectors(r) < 0)
+	if (open_cluster(r) < 0 || run_journal_begin(r) < 0 || resolve_selectors(r) < 0 || node_resolve(r) < 0)
 		return -1;
 	watch_build(r);
 	if (r->opts->dry_run)
@@ -530,6 +568,7 @@ static void teardown(struct run *r)
 		free(r->touched[i].owner);
 	}
 	free(r->touched);
+	node_free(r);
 	free(r->watch);
 	cluster_snapshot_free(&r->initial);
 	if (r->loop != NULL) {

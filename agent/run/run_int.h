@@ -42,7 +42,8 @@ struct open_trial {
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;
 	int last_state;
-	bool blind; /* the backend lost events (resync) while this trial was open */
+	bool blind;      /* the backend lost events (resync) while this trial was open */
+	bool group_mode; /* a node fault's trial: `group` (here also `resource`) is measured by group events */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -67,6 +68,18 @@ struct abort_guard {
 	size_t index; /* into plan.guards.abort_when */
 };
 
+/* What a node fault picked, per selector (run_node.c). */
+struct node_pick {
+	char **names; /* owned, NULL-terminated */
+	size_t n;
+};
+
+/* A node the run acted on, and its state before. */
+struct touched_node {
+	char *name;
+	enum node_state before;
+};
+
 struct run {
 	const struct plan *plan;
 	const struct run_opts *opts;
@@ -77,7 +90,10 @@ struct run {
 	struct cluster_snapshot initial;
 	const struct cluster_resource **watch; /* run_watch.c: watched resources, by name */
 	size_t nwatch;
-	struct selection *sels; /* one per plan selector */
+	struct selection *sels;  /* one per plan selector */
+	struct node_pick *nsels; /* one per plan selector (node faults only) */
+	struct touched_node *tnodes;
+	size_t ntnodes, captnodes;
 	struct probe *probes;
 	struct cluster_probe_ctx *cpctx; /* one per probe (used by cluster probes) */
 	size_t nprobes;
@@ -139,7 +155,26 @@ void trial_open_counted(struct run *r, size_t fault, const char *resource, const
                         int state, uint64_t planned);
 void sched_dry_run(struct run *r);
 
+/* run_node.c */
+bool run_has_node_faults(const struct plan *p);
+/* Resolve the selectors node faults use against the nodes of r->initial. */
+int node_resolve(struct run *r);
+void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned);
+/* Bring back what node faults changed; -1 if a node is not back. */
+int node_restore(struct run *r);
+void node_free(struct run *r);
+/* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
+bool node_settled(struct run *r, const char *node, enum plan_action action);
+
 /* run_trial.c */
+/*
+ * Record a node fault's trial once its injection was tried: error != NULL
+ * records a refused injection; else group (may be NULL: no group is
+ * affected, only the probes measure) opens a trial measured on the group's
+ * state events.
+ */
+void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                     uint64_t injected_at, long code, const char *error);
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);

@@ -59,6 +59,7 @@ int restore_all(struct run *r)
 		return 0;
 	}
 	r->phase = PH_RESTORE;
+	int nodes = node_restore(r); /* a group can only go back to a node that is up */
 	struct restore_ctx c = {
 	    .cl = r->cl,
 	    .clk = r->clk,
@@ -67,5 +68,6 @@ int restore_all(struct run *r)
 	    .progress = progress,
 	    .arg = r,
 	};
-	return restore_touched(&c, r->touched, r->ntouched, r->rec);
+	int rc = restore_touched(&c, r->touched, r->ntouched, r->rec);
+	return nodes < 0 ? -1 : rc;
 }

@@ -126,6 +126,9 @@ static void try_inject(struct run *r, struct fault_state *fs)
 	size_t fault = (size_t)(fs - r->faults);
 	const struct selection *sel = targets(r, fs);
 	fs->injecting = true;
+	const struct node_pick *np = &r->nsels[fs->f->target_idx];
+	for (size_t i = 0; plan_action_is_node(fs->f->action) && i < np->n && r->phase == PH_FAULTS; i++)
+		node_inject(r, fault, np->names[i], fs->planned);
 	for (size_t i = 0; i < sel->n && r->phase == PH_FAULTS; i++) {
 		const struct cluster_resource *res = sel->items[i];
 		enum res_state st = RES_UNKNOWN;
@@ -208,6 +211,34 @@ void sched_stop(struct run *r)
 		clock_timer_stop(r->clk, &r->faults[i].timer);
 }
 
+static void print_nodes(FILE *f, const struct node_pick *np)
+{
+	for (size_t i = 0; i < np->n; i++)
+		fprintf(f, "%snode \"%s\"", i ? ", " : "", np->names[i]);
+}
+
+/* "node "a" (crash: its groups fail over, it stays down until node_up or the restore)" */
+static void print_node_action(FILE *f, const struct plan_fault *ft, const struct node_pick *np)
+{
+	print_nodes(f, np);
+	switch (ft->action) {
+	case PLAN_NODE_DOWN:
+		fputs(" (crash: its groups fail over; down until node_up or the restore)", f);
+		break;
+	case PLAN_NODE_UP:
+		fputs(" (joins again; groups that prefer it may fail back)", f);
+		break;
+	case PLAN_NODE_PAUSE:
+		fputs(ft->drain ? " (pause and drain: its groups move away, nothing moves to it)"
+		                : " (pause without drain: what runs there stays, nothing moves to it)",
+		      f);
+		break;
+	default:
+		fprintf(f, " (resume, failback %s)", plan_failback_str(ft->failback));
+		break;
+	}
+}
+
 static void print_targets(FILE *f, const struct selection *sel)
 {
 	for (size_t i = 0; i < sel->n; i++)
@@ -223,6 +254,13 @@ void sched_dry_run(struct run *r)
 	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
 	        (unsigned long long)r->plan->seed, r->plan->cluster.backend);
 	for (size_t i = 0; i < r->plan->nselectors; i++) {
+		if (r->nsels[i].names != NULL) {
+			fprintf(out, "selector %s: %zu node(s) picked: ", r->plan->selectors[i].name, r->nsels[i].n);
+			print_nodes(out, &r->nsels[i]);
+			fputc('\n', out);
+		}
+		if (r->nsels[i].names != NULL && r->sels[i].items == NULL)
+			continue;
 		fprintf(out, "selector %s: %zu matched, %zu picked: ", r->plan->selectors[i].name, r->sels[i].matched,
 		        r->sels[i].n);
 		print_targets(out, &r->sels[i]);
@@ -239,7 +277,10 @@ void sched_dry_run(struct run *r)
 			        duration_format(t, b, sizeof(b)), f->name, fs->next + 1, plan_action_str(f->action));
 			if (f->after)
 				fprintf(out, "(counted from the end of %s) ", f->after);
-			print_targets(out, targets(r, fs));
+			if (plan_action_is_node(f->action))
+				print_node_action(out, f, &r->nsels[f->target_idx]);
+			else
+				print_targets(out, targets(r, fs));
 			fputc('\n', out);
 		}
 	}

@@ -44,10 +44,38 @@ static void free_trial(struct run *r, struct open_trial *t)
 	free(t);
 }
 
-static enum cluster_outcome outcome_now(struct run *r, struct rec_trial *rt)
+/* A group trial (node fault): what the group is now. */
+static enum cluster_outcome group_outcome(struct run *r, struct rec_trial *rt)
+{
+	struct cluster_snapshot s;
+	struct fl_err e;
+	enum cluster_outcome o = OUTCOME_NONE;
+	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
+		return o;
+	for (size_t i = 0; i < s.ngroups; i++) {
+		const struct cluster_group *g = &s.groups[i];
+		if (strcmp(g->name, rt->group) != 0)
+			continue;
+		if (g->state == GRP_ONLINE)
+			o = g->owner && rt->node_before && strcmp(g->owner, rt->node_before) != 0 ? OUTCOME_FAILOVER
+			                                                                          : OUTCOME_RESTART;
+		else
+			o = g->state == GRP_FAILED ? OUTCOME_STAYS_FAILED : OUTCOME_OFFLINE;
+		free(rt->node_after);
+		rt->node_after = g->owner ? xstrdup(g->owner) : NULL;
+	}
+	cluster_snapshot_free(&s);
+	return o;
+}
+
+static enum cluster_outcome outcome_now(struct run *r, const struct open_trial *t, struct rec_trial *rt)
 {
 	enum res_state st = RES_UNKNOWN;
 	struct fl_err e;
+	if (t->group_mode)
+		return group_outcome(r, rt);
+	if (plan_action_is_node(r->faults[t->fault].f->action))
+		return OUTCOME_NONE; /* no group was affected */
 	if (r->cl->ops->resource_state(r->cl, rt->resource, &st, &e) < 0)
 		return OUTCOME_NONE;
 	if (st == RES_ONLINE)
@@ -67,7 +95,7 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	struct rec_trial *rt = rec_of(r, t);
 	rt->outcome = o;
 	rt->closed_at = run_now(r);
-	rt->cluster = outcome_now(r, rt);
+	rt->cluster = outcome_now(r, t, rt);
 	for (size_t i = 0; i < rt->nmeasures; i++) {
 		struct rec_measure *m = &rt->measures[i];
 		rt->outage_observed |= m->outage_observed;
@@ -190,6 +218,9 @@ static long inject(struct run *r, const struct plan_fault *f, const char *resour
 	case PLAN_MOVE:
 		*rc = ops->move_group(r->cl, group, f->destination, &code, e);
 		break;
+	default: /* node actions: run_node.c */
+		*rc = err_set(e, "action \"%s\" does not act on a resource", plan_action_str(f->action));
+		break;
 	}
 	return code;
 }
@@ -284,14 +315,162 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + f->online_after_ns, on_online_after, t);
 }
 
+/* A node fault's trial without a group: its target is back once the node settled. */
+static void settle_check(struct run *r, struct open_trial *t)
+{
+	const struct plan_fault *f = r->faults[t->fault].f;
+	if (t->group_mode || t->target_back || !plan_action_is_node(f->action))
+		return;
+	if (!node_settled(r, t->resource, f->action))
+		return;
+	t->target_back = true;
+	t->target_back_at = run_now(r);
+	struct rec_trial *rt = rec_of(r, t);
+	free(rt->node_after);
+	rt->node_after = xstrdup(t->resource);
+}
+
+/* Every open node trial without a group looks again (a cluster event or a probe check). */
+static void settle_all(struct run *r)
+{
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		if (t->group_mode || t->target_back)
+			continue;
+		settle_check(r, t);
+		if (t->target_back)
+			maybe_close(r, t);
+	}
+}
+
+#define SETTLE_POLL_NS (100 * NSEC_PER_MSEC)
+
+/*
+ * A node's own state changes come with no event (a Joining node turning Up
+ * moves nothing by itself): look again every SETTLE_POLL_NS until settled.
+ */
+static void on_settle_poll(void *arg)
+{
+	struct open_trial *t = arg;
+	struct run *r = t->run;
+	settle_check(r, t);
+	if (!t->target_back) {
+		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + SETTLE_POLL_NS, on_settle_poll, t);
+		return;
+	}
+	maybe_close(r, t);
+}
+
+static struct open_trial *open_node_trial(struct run *r, size_t fault, size_t idx, const char *target,
+                                          const char *group)
+{
+	struct open_trial *t = xcalloc(1, sizeof(*t));
+	t->rec = idx;
+	t->fault = fault;
+	t->resource = xstrdup(target);
+	t->group = group ? xstrdup(group) : NULL;
+	t->group_mode = group != NULL;
+	t->ms = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*t->ms));
+	t->run = r;
+	t->last_state = GRP_ONLINE;
+	/* No group of its own: over once the node is as asked and no group is moving (settle_check). */
+	t->target_left = group == NULL;
+	clock_timer_init(&t->timeout);
+	clock_timer_init(&t->online_timer);
+	t->next = r->open;
+	r->open = t;
+	r->nopen++;
+	return t;
+}
+
+void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                     uint64_t injected_at, long code, const char *error)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	struct rec_trial *rt = new_rec_trial(r);
+	size_t idx = (size_t)(rt - r->rec->trials);
+	rt->fault = fault;
+	rt->index = r->faults[fault].next;
+	rt->fault_name = xstrdup(f->name);
+	rt->action = xstrdup(plan_action_str(f->action));
+	rt->resource = xstrdup(group ? group : node);
+	rt->group = group ? xstrdup(group) : NULL;
+	rt->node_before = xstrdup(node);
+	rt->planned_at = planned;
+	rt->injected_at = injected_at;
+	rt->injected_wall = wall_now_ns();
+	rt->timeout_ns = f->recovery_timeout_ns;
+	rt->code = code;
+	rt->nmeasures = r->nprobes;
+	rt->measures = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*rt->measures));
+	for (size_t i = 0; i < r->nprobes; i++)
+		rt->measures[i].probe = i;
+	if (error != NULL) {
+		rt->error = xstrdup(error);
+		rt->outcome = TRIAL_INJECT_FAILED;
+		rt->closed_at = injected_at;
+		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
+		             plan_action_str(f->action), node, code, error);
+		run_event_injected(r, rt);
+		sched_fault_closed_trial(r, fault);
+		return;
+	}
+	run_event_injected(r, rt);
+	struct open_trial *t = open_node_trial(r, fault, idx, group ? group : node, group);
+	run_set_fast(r, true);
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (r->probes[i].status == PROBE_DOWN) {
+			t->ms[i] = M_WAIT_RECOVERY;
+			rt = &r->rec->trials[idx];
+			rt->measures[i].outage_observed = true;
+			rt->measures[i].down_at = rt->injected_at;
+		}
+	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
+	if (group == NULL)
+		on_settle_poll(t);
+}
+
+/* A group event for the node faults' trials: the group left Online, and came back (where?). */
+static void trial_on_group_event(struct run *r, const struct cluster_event *ev)
+{
+	struct open_trial *next;
+	for (struct open_trial *t = r->open; t != NULL; t = next) {
+		next = t->next;
+		if (!t->group_mode || strcmp(t->group, ev->name) != 0)
+			continue;
+		struct rec_trial *rt = rec_of(r, t);
+		if (ev->state != GRP_ONLINE && t->last_state == GRP_ONLINE)
+			t->target_left = true;
+		if (ev->state == GRP_ONLINE && t->last_state != GRP_ONLINE && t->target_left) {
+			const char *was = rt->node_after ? rt->node_after : rt->node_before;
+			if (ev->owner && was && strcmp(ev->owner, was) != 0)
+				rt->failovers++;
+			else
+				rt->restarts++;
+			free(rt->node_after);
+			rt->node_after = ev->owner ? xstrdup(ev->owner) : NULL;
+			t->target_back = true;
+			t->target_back_at = run_now(r);
+		} else if (ev->state != GRP_ONLINE) {
+			t->target_back = false;
+		}
+		t->last_state = ev->state;
+		maybe_close(r, t);
+	}
+}
+
 void trial_on_event(struct run *r, const struct cluster_event *ev)
 {
+	if (ev->kind == CLUSTER_EV_GROUP)
+		trial_on_group_event(r, ev);
+	settle_all(r);
 	if (ev->kind != CLUSTER_EV_RESOURCE)
 		return;
 	struct open_trial *next;
 	for (struct open_trial *t = r->open; t != NULL; t = next) {
 		next = t->next;
-		if (strcmp(t->resource, ev->name) != 0)
+		if (t->group_mode || strcmp(t->resource, ev->name) != 0)
 			continue;
 		struct rec_trial *rt = rec_of(r, t);
 		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
@@ -359,6 +538,7 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 {
 	if (res != CHECK_OK)
 		return;
+	settle_all(r);
 	uint64_t rel = started - r->t0;
 	struct open_trial *next;
 	for (struct open_trial *t = r->open; t != NULL; t = next) {

@@ -51,7 +51,8 @@ void watch_build(struct run *r)
 		const struct cluster_resource *res = &r->initial.resources[i];
 		bool picked = nn && bsearch(&res->name, names, nn, sizeof(*names), cmp_str) != NULL;
 		bool grouped = ng && res->group && bsearch(&res->group, groups, ng, sizeof(*groups), cmp_str) != NULL;
-		if (picked || grouped)
+		/* A node fault can move any group: watch them all. */
+		if (picked || grouped || run_has_node_faults(r->plan))
 			r->watch[r->nwatch++] = res;
 	}
 	if (r->nwatch > 1)

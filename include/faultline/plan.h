@@ -35,7 +35,19 @@ struct plan_cluster {
 	struct src_pos pos;
 };
 
-enum plan_action { PLAN_FAIL, PLAN_OFFLINE, PLAN_ONLINE, PLAN_MOVE };
+enum plan_action {
+	PLAN_FAIL,
+	PLAN_OFFLINE,
+	PLAN_ONLINE,
+	PLAN_MOVE,
+	PLAN_NODE_DOWN, /* nodes: the target selector's `node` regex picks nodes */
+	PLAN_NODE_UP,
+	PLAN_NODE_PAUSE,
+	PLAN_NODE_RESUME,
+};
+
+/* node_down, node_up, node_pause, node_resume: the action acts on nodes, not resources. */
+bool plan_action_is_node(enum plan_action a);
 
 struct plan_repeat {
 	unsigned count;     /* trials, >= 1 */
@@ -55,8 +67,10 @@ struct plan_fault {
 	bool has_online_after;
 	uint64_t online_after_ns; /* offline: bring it back after this */
 	uint64_t recovery_timeout_ns;
-	char *after;      /* fault name, or NULL: start when it finished */
-	size_t after_idx; /* PLAN_NONE when NULL */
+	bool drain;                  /* node_pause: move the node's groups away */
+	enum node_failback failback; /* node_resume; default NODE_FAILBACK_POLICY */
+	char *after;                 /* fault name, or NULL: start when it finished */
+	size_t after_idx;            /* PLAN_NONE when NULL */
 	struct src_pos pos;
 };
 
@@ -125,6 +139,7 @@ struct plan_guards {
 	struct plan_abort *abort_when;
 	size_t nabort;
 	enum plan_restore restore;
+	bool allow_quorum_loss; /* node faults may cost quorum or leave a group no possible owner */
 };
 
 struct plan_run {
@@ -222,6 +237,8 @@ void plan_summary(const struct plan *p, FILE *f);
 uint64_t plan_trial_at(const struct plan_fault *f, unsigned i);
 
 const char *plan_action_str(enum plan_action a);
+/* "none", "immediate", "policy". */
+const char *plan_failback_str(enum node_failback f);
 const char *plan_probe_kind_str(enum plan_probe_kind k);
 const char *plan_expect_str(enum plan_expect e);
 

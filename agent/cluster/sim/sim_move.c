@@ -174,6 +174,11 @@ void sim_failback_node_joined(struct sim *s, size_t node)
 		struct sim_grp *g = &s->grp[i];
 		if (preferred_node(s, g) != node || !failback_wanted(s, g))
 			continue;
-		clock_timer_start(s->clk, &g->failback_timer, next_window(s, g->def), failback_due, g);
+		uint64_t at = next_window(s, g->def);
+		/* "immediately after the preferred node becomes active": in the same instant, no timer in between */
+		if (at == clock_now(s->clk))
+			failback_due(g);
+		else
+			clock_timer_start(s->clk, &g->failback_timer, at, failback_due, g);
 	}
 }
