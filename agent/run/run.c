@@ -539,6 +539,7 @@ static void start(struct run *r)
 	clock_timer_start(r->clk, &r->deadline_timer, clock_now(r->clk) + r->plan->run.deadline_ns, on_deadline, r);
 	for (size_t i = 0; i < r->nprobes; i++)
 		probe_start(&r->probes[i]);
+	r->probes_started = true;
 	run_view_start(r);
 	if (r->nprobes == 0) /* nothing to wait for */
 		steady_check(r);
@@ -628,7 +629,10 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_account(&r.probes[i], now);
 		}
 		int restored = restore_all(&r);
+		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
 		slo_judge(p, rec);
+		run_steady_record(&r, unsteady);
+		free(unsteady);
 		int code = r.exit_code >= 0 ? r.exit_code : verdict(&r);
 		if (r.exit_code >= 0)
 			verdict(&r);

@@ -113,6 +113,7 @@ struct run {
 	struct loop_io cluster_io;
 	struct loop_signal sig;
 	struct journal_run *jrun; /* NULL without a journal */
+	bool probes_started;      /* every probe was set up and started (run_steady.c may run them again) */
 	int exit_code;
 	char *abort_reason;
 	struct fl_err err;
@@ -192,6 +193,16 @@ void trial_abort_all(struct run *r);
 /* run_restore.c */
 void restore_note(struct run *r, const char *resource);
 int restore_all(struct run *r);
+
+/* run_steady.c */
+/*
+ * After the restore: run the probes again until each passed `successes`
+ * checks in a row, for at most run.steady_state. NULL when steady, else
+ * "not steady after restore: probe P ..." (caller frees), for
+ * run_steady_record once the SLOs are judged.
+ */
+char *run_steady_after(struct run *r);
+void run_steady_record(struct run *r, const char *why);
 
 /* run_journal.c */
 int run_journal_begin(struct run *r);
