@@ -25,8 +25,8 @@ static struct invalid_case cases[] = {
     {"alias-bomb", {"6:29: alias *e expands the document beyond 1000000 nodes; refusing it (alias bomb?)"}},
     {"bad-action",
      {"7:24: unknown action \"fial\"; did you mean \"fail\"?",
-      "8:24: unknown action \"explode\" (expected fail, offline, online, move, node_down, node_up, node_pause or "
-      "node_resume)"}},
+      "8:24: unknown action \"explode\" (expected fail, offline, online, move, node_down, node_up, node_pause, "
+      "node_resume or exec)"}},
     {"bad-backend", {"3:21: unknown backend \"pacemakr\"; did you mean \"pacemaker\"?"}},
     {"bad-cron-fields",
      {"9:10: invalid cron expression \"0 2 * *\": expected 5 fields (minute hour day-of-month month day-of-week)"}},

@@ -19,7 +19,7 @@
 #define SEC(n) ((uint64_t)(n)*NSEC_PER_SEC)
 
 static const char *const top_keys[] = {"version", "name", "description", "seed",     "cluster", "select", "faults",
-                                       "probes",  "slo",  "guards",      "schedule", "run",     NULL};
+                                       "probes",  "slo",  "guards",      "schedule", "run",     "hooks",  NULL};
 
 static void defaults(struct plan *p)
 {
@@ -32,6 +32,7 @@ static void defaults(struct plan *p)
 	p->run.deadline_ns = SEC(3600);
 	p->run.recovery_timeout_ns = SEC(120);
 	p->schedule.timezone = xstrdup("UTC");
+	p->hooks.timeout_ns = SEC(30);
 }
 
 static char *dir_of(const char *path)
@@ -161,6 +162,8 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 		plan_load_guards(c, v);
 	if ((v = ydoc_get(root, "schedule")) != NULL)
 		plan_load_schedule(c, v);
+	if ((v = ydoc_get(root, "hooks")) != NULL)
+		plan_load_hooks(c, v);
 	plan_check_refs(c);
 }
 
@@ -204,6 +207,8 @@ static void free_faults(struct plan *p)
 		free(f->target);
 		free(f->destination);
 		free(f->after);
+		free_argv(f->command);
+		free_argv(f->undo);
 	}
 	free(p->faults);
 }
@@ -264,6 +269,9 @@ void plan_free(struct plan *p)
 	free(p->schedule.cron_text);
 	free(p->schedule.timezone);
 	free(p->schedule.blackouts);
+	free_argv(p->hooks.before_run);
+	free_argv(p->hooks.after_trial);
+	free_argv(p->hooks.after_restore);
 	free(p);
 }
 

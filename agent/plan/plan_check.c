@@ -240,6 +240,8 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 	char what[128];
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct plan_fault *f = &p->faults[i];
+		if (f->action == PLAN_EXEC)
+			continue; /* runs a command: no backend involved */
 		if (!(caps->ops & ops[f->action])) {
 			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
 			ok = unsupported(d, f, backend, what);

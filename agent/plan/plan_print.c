@@ -105,14 +105,36 @@ static void print_selectors(const struct plan *p, FILE *f)
 	}
 }
 
+static void print_hooks(const struct plan_hooks *h, FILE *f)
+{
+	char b[32];
+	if (h->before_run == NULL && h->after_trial == NULL && h->after_restore == NULL)
+		return;
+	fputs("hooks:\n", f);
+	char **argv[] = {h->before_run, h->after_trial, h->after_restore};
+	const char *keys[] = {"before_run", "after_trial", "after_restore"};
+	for (size_t i = 0; i < 3; i++) {
+		if (argv[i] == NULL)
+			continue;
+		fprintf(f, "  %s: ", keys[i]);
+		print_argv(f, argv[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "  timeout: %s\n", dur(h->timeout_ns, b));
+}
+
 static void print_fault(const struct plan_fault *ft, FILE *f)
 {
 	char b[32];
 	fputs("  - name: ", f);
 	q(f, ft->name);
-	fprintf(f, "\n    action: %s\n    target: ", plan_action_str(ft->action));
-	q(f, ft->target);
-	fprintf(f, "\n    at: %s\n", dur(ft->at_ns, b));
+	fprintf(f, "\n    action: %s\n", plan_action_str(ft->action));
+	if (ft->target != NULL) {
+		fputs("    target: ", f);
+		q(f, ft->target);
+		fputc('\n', f);
+	}
+	fprintf(f, "    at: %s\n", dur(ft->at_ns, b));
 	if (ft->after != NULL) {
 		fputs("    after: ", f);
 		q(f, ft->after);
@@ -136,6 +158,16 @@ static void print_fault(const struct plan_fault *ft, FILE *f)
 	}
 	if (ft->has_online_after)
 		fprintf(f, "    online_after: %s\n", dur(ft->online_after_ns, b));
+	if (ft->action == PLAN_EXEC) {
+		fputs("    command: ", f);
+		print_argv(f, ft->command);
+		if (ft->undo != NULL) {
+			fputs("\n    undo: ", f);
+			print_argv(f, ft->undo);
+		}
+		fputc('\n', f);
+		fprintf(f, "    timeout: %s\n", dur(ft->timeout_ns, b));
+	}
 	if (ft->action == PLAN_NODE_PAUSE)
 		fprintf(f, "    drain: %s\n", ft->drain ? "true" : "false");
 	if (ft->action == PLAN_NODE_RESUME)
@@ -288,4 +320,5 @@ void plan_print(const struct plan *p, FILE *f)
 		print_slo(&p->slos[i], f);
 	print_guards_run(p, f);
 	print_schedule(&p->schedule, f);
+	print_hooks(&p->hooks, f);
 }

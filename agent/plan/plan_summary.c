@@ -67,6 +67,32 @@ static void sum_node_action(const struct plan_fault *ft, FILE *f)
 	}
 }
 
+/* argv as it would be typed, words with blanks or quotes in single quotes (no shell runs it). */
+static void sum_argv(char *const *argv, FILE *f)
+{
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t\"'$;&|<>*?()") != NULL;
+		fprintf(f, "%s%s%s%s", i ? " " : "", quote ? "'" : "", argv[i], quote ? "'" : "");
+	}
+}
+
+/* "load: run `scripts/load.sh 100` (no shell, killed after 1m) for each resource of app; the restore runs ..." */
+static void sum_exec(const struct plan_fault *ft, FILE *f)
+{
+	char b[32];
+	fprintf(f, "  %s: run `", ft->name);
+	sum_argv(ft->command, f);
+	fprintf(f, "` (no shell, killed after %s)", dur(ft->timeout_ns, b));
+	if (ft->target != NULL)
+		fprintf(f, " once for each resource of %s (FAULTLINE_TARGET)", ft->target);
+	if (ft->undo != NULL) {
+		fputs("; the restore runs `", f);
+		sum_argv(ft->undo, f);
+		fputc('`', f);
+	}
+	fputc('\n', f);
+}
+
 static void sum_action(const struct plan_fault *ft, FILE *f)
 {
 	static const char *const verbs[] = {"fail (FailClusterResource)", "take offline", "bring online",
@@ -74,6 +100,10 @@ static void sum_action(const struct plan_fault *ft, FILE *f)
 	char b[32];
 	if (plan_action_is_node(ft->action)) {
 		sum_node_action(ft, f);
+		return;
+	}
+	if (ft->action == PLAN_EXEC) {
+		sum_exec(ft, f);
 		return;
 	}
 	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
@@ -170,6 +200,27 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 	}
 }
 
+static void sum_hook(const char *when, char *const *argv, FILE *f)
+{
+	if (argv == NULL)
+		return;
+	fprintf(f, "  %s: `", when);
+	sum_argv(argv, f);
+	fputs("`\n", f);
+}
+
+static void sum_hooks(const struct plan *p, FILE *f)
+{
+	const struct plan_hooks *h = &p->hooks;
+	char b[32];
+	if (h->before_run == NULL && h->after_trial == NULL && h->after_restore == NULL)
+		return;
+	fprintf(f, "hooks (no shell, each killed after %s; output in the report):\n", dur(h->timeout_ns, b));
+	sum_hook("before the run (its failure aborts the run)", h->before_run, f);
+	sum_hook("after each trial", h->after_trial, f);
+	sum_hook("after the restore", h->after_restore, f);
+}
+
 static void sum_guards(const struct plan *p, FILE *f)
 {
 	char b[32];
@@ -235,5 +286,6 @@ void plan_summary(const struct plan *p, FILE *f)
 	for (size_t i = 0; i < p->nslos; i++)
 		sum_slo(&p->slos[i], f);
 	sum_guards(p, f);
+	sum_hooks(p, f);
 	sum_schedule(&p->schedule, f);
 }

@@ -53,6 +53,14 @@ void record_fini(struct run_record *r)
 		free(r->restores[i].detail);
 	}
 	free(r->restores);
+	for (size_t i = 0; i < r->nexecs; i++) {
+		free(r->execs[i].name);
+		free(r->execs[i].command);
+		free(r->execs[i].target);
+		free(r->execs[i].error);
+		free(r->execs[i].output);
+	}
+	free(r->execs);
 	free(r->plan_name);
 	free(r->plan_path);
 	free(r->plan_sha256);

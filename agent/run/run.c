@@ -528,6 +528,8 @@ static void start(struct run *r)
 		run_abort(r, FL_EXIT_BACKEND, "signals: %s", e.msg);
 		return;
 	}
+	if (run_hook_before(r) < 0)
+		return;
 	r->phase = PH_STEADY;
 	run_event_phase(r);
 	run_progress(r, "plan %s: %zu fault(s), %zu probe(s), backend %s%s; waiting up to %s for steady state",
@@ -547,6 +549,9 @@ static void start(struct run *r)
 
 static void teardown(struct run *r)
 {
+	if (r->loop != NULL)
+		run_cmd_fini(r);
+	run_undo_free(r);
 	for (size_t i = 0; r->probes != NULL && i < r->nprobes; i++)
 		probe_fini(&r->probes[i]);
 	free(r->probes);
@@ -628,8 +633,10 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
+		run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
 		int restored = restore_all(&r);
 		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
+		run_hook_after_restore(&r, restored == 0);
 		slo_judge(p, rec);
 		run_steady_record(&r, unsteady);
 		free(unsteady);

@@ -42,8 +42,9 @@ struct open_trial {
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;
 	int last_state;
-	bool blind;      /* the backend lost events (resync) while this trial was open */
-	bool group_mode; /* a node fault's trial: `group` (here also `resource`) is measured by group events */
+	bool blind;       /* the backend lost events (resync) while this trial was open */
+	bool group_mode;  /* a node fault's trial: `group` (here also `resource`) is measured by group events */
+	bool cmd_running; /* an exec fault's command has not finished: the trial waits for it */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -66,6 +67,39 @@ struct abort_guard {
 	struct fl_timer timer;
 	struct run *run;
 	size_t index; /* into plan.guards.abort_when */
+};
+
+/* run_exec.c: a command's environment (the run's context), "KEY=value" strings. */
+#define RUN_ENV_MAX 24
+struct run_env {
+	char *kv[RUN_ENV_MAX];
+	size_t n;
+};
+
+struct run;
+/* A command finished (or could not start): its record is r->rec->execs[rec]. */
+typedef void (*run_cmd_cb)(struct run *r, size_t rec, void *arg);
+
+struct run_cmd {
+	struct run *r;
+	size_t rec; /* index into rec->execs */
+	pid_t pid;
+	int outfd, status_fd;
+	bool out_eof, killed, sigkilled, truncated, done;
+	uint64_t started_real, deadline, timeout_ns;
+	char *out;
+	size_t nout;
+	struct fl_timer timer;
+	run_cmd_cb done_cb;
+	void *done_arg;
+	struct run_cmd *next;
+};
+
+/* An exec fault's undo, for the restore. */
+struct run_undo {
+	size_t fault;
+	unsigned trial;
+	char *target; /* or NULL */
 };
 
 /* What a node fault picked, per selector (run_node.c). */
@@ -114,6 +148,9 @@ struct run {
 	struct loop_signal sig;
 	struct journal_run *jrun; /* NULL without a journal */
 	bool probes_started;      /* every probe was set up and started (run_steady.c may run them again) */
+	struct run_cmd *cmds;     /* commands running now (run_exec.c) */
+	struct run_undo *undos;   /* exec faults that ran, whose undo the restore runs */
+	size_t nundos, capundos;
 	int exit_code;
 	char *abort_reason;
 	struct fl_err err;
@@ -168,6 +205,9 @@ void node_free(struct run *r);
 bool node_settled(struct run *r, const char *node, enum plan_action action);
 
 /* run_trial.c */
+/* An exec fault's trial: run the command (with target, or NULL for none) and measure with the probes. */
+void trial_open_exec(struct run *r, size_t fault, const char *target, const char *group, const char *node,
+                     uint64_t planned);
 /*
  * Record a node fault's trial once its injection was tried: error != NULL
  * records a refused injection; else group (may be NULL: no group is
@@ -193,6 +233,34 @@ void trial_abort_all(struct run *r);
 /* run_restore.c */
 void restore_note(struct run *r, const char *resource);
 int restore_all(struct run *r);
+
+/* run_exec.c */
+void run_env_init(struct run_env *env);
+/* Add KEY=value (value NULL: nothing). */
+void run_env_set(struct run_env *env, const char *key, const char *value);
+void run_env_fini(struct run_env *env);
+/*
+ * Start argv (no shell) with env plus the run's context, appending its
+ * record to r->rec->execs (returned index). done (may be NULL) is called
+ * when it ended, or at once if it could not start; in virtual time the
+ * command runs to completion before this returns. env is consumed.
+ */
+size_t run_cmd_start(struct run *r, const char *name, char *const *argv, const char *target, struct run_env *env,
+                     uint64_t timeout_ns, run_cmd_cb done, void *arg);
+bool run_cmd_running(const struct run *r, size_t rec);
+/* Run the loop until that command ended. */
+void run_cmd_wait(struct run *r, size_t rec);
+/* Run the loop until every command ended (each is bounded by its timeout). */
+void run_cmd_settle(struct run *r);
+/* Kill and reap whatever still runs. */
+void run_cmd_fini(struct run *r);
+/* hooks: before_run failing aborts the run (-1); the others are recorded only. */
+int run_hook_before(struct run *r);
+void run_hook_after_trial(struct run *r, const struct rec_trial *rt);
+void run_hook_after_restore(struct run *r, bool restored);
+/* The exec faults' undo commands, newest first, each a rec_restore; -1 if one failed. */
+int run_undo_all(struct run *r);
+void run_undo_free(struct run *r);
 
 /* run_steady.c */
 /*

@@ -59,7 +59,8 @@ int restore_all(struct run *r)
 		return 0;
 	}
 	r->phase = PH_RESTORE;
-	int nodes = node_restore(r); /* a group can only go back to a node that is up */
+	int undone = run_undo_all(r); /* the exec faults' own undo first: they may have stopped what the rest needs */
+	int nodes = node_restore(r);  /* a group can only go back to a node that is up */
 	struct restore_ctx c = {
 	    .cl = r->cl,
 	    .clk = r->clk,
@@ -69,5 +70,5 @@ int restore_all(struct run *r)
 	    .arg = r,
 	};
 	int rc = restore_touched(&c, r->touched, r->ntouched, r->rec);
-	return nodes < 0 ? -1 : rc;
+	return nodes < 0 || undone < 0 ? -1 : rc;
 }

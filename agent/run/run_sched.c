@@ -74,7 +74,8 @@ static void start_fault(struct run *r, struct fault_state *fs, uint64_t origin)
 
 static const struct selection *targets(struct run *r, const struct fault_state *fs)
 {
-	return &r->sels[fs->f->target_idx];
+	static const struct selection none;
+	return fs->f->target_idx == PLAN_NONE ? &none : &r->sels[fs->f->target_idx];
 }
 
 /* Why the fault cannot go now, or NULL. */
@@ -94,7 +95,7 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 	}
 	const struct selection *sel = targets(r, fs);
 	int want = fs->f->action == PLAN_ONLINE ? RES_OFFLINE : RES_ONLINE;
-	for (size_t i = 0; i < sel->n; i++) {
+	for (size_t i = 0; fs->f->action != PLAN_EXEC && i < sel->n; i++) {
 		enum res_state st = RES_UNKNOWN;
 		struct fl_err e;
 		if (r->cl->ops->resource_state(r->cl, sel->items[i]->name, &st, &e) < 0)
@@ -126,9 +127,15 @@ static void try_inject(struct run *r, struct fault_state *fs)
 	size_t fault = (size_t)(fs - r->faults);
 	const struct selection *sel = targets(r, fs);
 	fs->injecting = true;
-	const struct node_pick *np = &r->nsels[fs->f->target_idx];
-	for (size_t i = 0; plan_action_is_node(fs->f->action) && i < np->n && r->phase == PH_FAULTS; i++)
-		node_inject(r, fault, np->names[i], fs->planned);
+	if (plan_action_is_node(fs->f->action)) {
+		const struct node_pick *np = &r->nsels[fs->f->target_idx];
+		for (size_t i = 0; i < np->n && r->phase == PH_FAULTS; i++)
+			node_inject(r, fault, np->names[i], fs->planned);
+	}
+	if (fs->f->action == PLAN_EXEC && fs->f->target_idx == PLAN_NONE) {
+		fs->open++;
+		trial_open_exec(r, fault, NULL, NULL, NULL, fs->planned);
+	}
 	for (size_t i = 0; i < sel->n && r->phase == PH_FAULTS; i++) {
 		const struct cluster_resource *res = sel->items[i];
 		enum res_state st = RES_UNKNOWN;
@@ -136,7 +143,12 @@ static void try_inject(struct run *r, struct fault_state *fs)
 		r->cl->ops->resource_state(r->cl, res->name, &st, &e);
 		/* Where it is now: the cluster's events said so; no snapshot per injection. */
 		char *owner = xstrdup(watch_owner(r, res->name) ? watch_owner(r, res->name) : "?");
-		trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
+		if (fs->f->action == PLAN_EXEC) {
+			fs->open++;
+			trial_open_exec(r, fault, res->name, res->group, owner, fs->planned);
+		} else {
+			trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
+		}
 		free(owner);
 	}
 	fs->injecting = false;
@@ -239,6 +251,20 @@ static void print_node_action(FILE *f, const struct plan_fault *ft, const struct
 	}
 }
 
+/* " runs [a, b] (timeout 1m), undo [c] at the restore" */
+static void print_exec(FILE *f, const struct plan_fault *ft)
+{
+	char b[32];
+	fputs(ft->target_idx == PLAN_NONE ? "runs [" : " (once for each) runs [", f);
+	for (size_t i = 0; ft->command[i] != NULL; i++)
+		fprintf(f, "%s%s", i ? ", " : "", ft->command[i]);
+	fprintf(f, "] (timeout %s)", duration_format(ft->timeout_ns, b, sizeof(b)));
+	for (size_t i = 0; ft->undo != NULL && ft->undo[i] != NULL; i++)
+		fprintf(f, "%s%s", i ? ", " : ", undo [", ft->undo[i]);
+	if (ft->undo != NULL)
+		fputs("] at the restore", f);
+}
+
 static void print_targets(FILE *f, const struct selection *sel)
 {
 	for (size_t i = 0; i < sel->n; i++)
@@ -281,6 +307,8 @@ void sched_dry_run(struct run *r)
 				print_node_action(out, f, &r->nsels[f->target_idx]);
 			else
 				print_targets(out, targets(r, fs));
+			if (f->action == PLAN_EXEC)
+				print_exec(out, f);
 			fputc('\n', out);
 		}
 	}

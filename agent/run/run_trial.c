@@ -11,6 +11,7 @@
  * recovery_timeout passes first.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,10 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 	rt->outcome = o;
 	rt->closed_at = run_now(r);
 	rt->cluster = outcome_now(r, t, rt);
+	if (rt->node_after == NULL && rt->node_before != NULL && r->faults[t->fault].f->action == PLAN_EXEC) {
+		const char *now = watch_owner(r, rt->resource); /* the command moved nothing the events saw */
+		rt->node_after = xstrdup(now ? now : rt->node_before);
+	}
 	for (size_t i = 0; i < rt->nmeasures; i++) {
 		struct rec_measure *m = &rt->measures[i];
 		rt->outage_observed |= m->outage_observed;
@@ -121,6 +126,8 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
 		             trial_outcome_str(o));
 	run_event_trial(r, rt);
+	run_hook_after_trial(r, rt);
+	rt = rec_of(r, t);
 	size_t fault = t->fault;
 	unlink_trial(r, t);
 	free_trial(r, t);
@@ -161,6 +168,8 @@ static bool blind_target_back(struct run *r, struct open_trial *t)
 
 static void maybe_close(struct run *r, struct open_trial *t)
 {
+	if (t->cmd_running)
+		return;
 	if (!t->target_back && !(t->blind && blind_target_back(r, t)))
 		return;
 	for (size_t i = 0; i < r->nprobes; i++)
@@ -429,6 +438,116 @@ void trial_open_node(struct run *r, size_t fault, const char *node, const char *
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
 	if (group == NULL)
 		on_settle_poll(t);
+}
+
+static struct open_trial *find_open(struct run *r, size_t rec)
+{
+	for (struct open_trial *t = r->open; t != NULL; t = t->next)
+		if (t->rec == rec)
+			return t;
+	return NULL;
+}
+
+/* The exec fault's command ended: a failure fails the trial; success lets the probes conclude it. */
+static void exec_done(struct run *r, size_t exec, void *arg)
+{
+	size_t idx = (size_t)(uintptr_t)arg;
+	const struct rec_exec *x = &r->rec->execs[exec];
+	struct rec_trial *rt = &r->rec->trials[idx];
+	bool ran = x->exit_status >= 0 || x->timed_out || (x->error && strncmp(x->error, "killed", 6) == 0);
+	const struct plan_fault *f = r->faults[rt->fault].f;
+	if (ran && f->undo != NULL) {
+		XGROW(r->undos, r->capundos, r->nundos + 1);
+		r->undos[r->nundos++] = (struct run_undo){rt->fault, rt->index, x->target ? xstrdup(x->target) : NULL};
+	}
+	rt->code = x->exit_status;
+	struct open_trial *t = find_open(r, idx);
+	if (x->exit_status == 0 && x->error == NULL) {
+		run_progress(r, "fault %s #%u: %s: exit status 0", rt->fault_name, rt->index + 1, x->command);
+		if (t != NULL) {
+			t->cmd_running = false;
+			maybe_close(r, t);
+		}
+		return;
+	}
+	free(rt->error);
+	rt->error = x->error ? xstrdup(x->error) : xasprintf("exit status %d", x->exit_status);
+	run_progress(r, "fault %s #%u: %s: %s", rt->fault_name, rt->index + 1, x->command, rt->error);
+	if (t != NULL) {
+		t->cmd_running = false;
+		close_trial(r, t, TRIAL_INJECT_FAILED);
+	}
+}
+
+void trial_open_exec(struct run *r, size_t fault, const char *target, const char *group, const char *node,
+                     uint64_t planned)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	struct rec_trial *rt = new_rec_trial(r);
+	size_t idx = (size_t)(rt - r->rec->trials);
+	rt->fault = fault;
+	rt->index = r->faults[fault].next;
+	rt->fault_name = xstrdup(f->name);
+	rt->action = xstrdup(plan_action_str(f->action));
+	rt->resource = xstrdup(target ? target : f->name);
+	rt->group = group ? xstrdup(group) : NULL;
+	rt->node_before = node ? xstrdup(node) : NULL;
+	rt->planned_at = planned;
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
+	rt->timeout_ns = f->recovery_timeout_ns;
+	rt->nmeasures = r->nprobes;
+	rt->measures = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*rt->measures));
+	for (size_t i = 0; i < r->nprobes; i++)
+		rt->measures[i].probe = i;
+	r->injections++;
+	if (target != NULL)
+		restore_note(r, target); /* what the command does to it, the restore puts back */
+	/* The journal's INTENT names the command's undo, so an operator sees what is left to undo. */
+	char *undo = NULL;
+	if (f->undo != NULL) {
+		undo = xstrdup("exec; undo:");
+		for (size_t i = 0; f->undo[i] != NULL; i++) {
+			char *next = xasprintf("%s %s", undo, f->undo[i]);
+			free(undo);
+			undo = next;
+		}
+	}
+	struct fl_err e = {0};
+	if (run_journal_intent(r, undo ? undo : "exec", rt->resource, group, &e) < 0) {
+		free(undo);
+		rt->error = xstrdup(e.msg);
+		rt->outcome = TRIAL_INJECT_FAILED;
+		rt->closed_at = rt->injected_at;
+		run_event_injected(r, rt);
+		sched_fault_closed_trial(r, fault);
+		return;
+	}
+	free(undo);
+	run_progress(r, "fault %s #%u: exec %s%s%s", f->name, rt->index + 1, f->command[0], target ? " for " : "",
+	             target ? target : "");
+	run_event_injected(r, rt);
+	struct open_trial *t = open_node_trial(r, fault, idx, rt->resource, NULL);
+	/* Nothing of the cluster to wait for: the command's end and the probes say when it is over. */
+	t->target_left = t->target_back = true;
+	t->target_back_at = run_now(r);
+	t->cmd_running = true;
+	run_set_fast(r, true);
+	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
+	struct run_env env;
+	char buf[32];
+	run_env_init(&env);
+	run_env_set(&env, "FAULTLINE_FAULT", f->name);
+	snprintf(buf, sizeof(buf), "%u", rt->index + 1);
+	run_env_set(&env, "FAULTLINE_TRIAL", buf);
+	run_env_set(&env, "FAULTLINE_TARGET", target);
+	run_env_set(&env, "FAULTLINE_GROUP", group);
+	run_env_set(&env, "FAULTLINE_NODE", node);
+	char name[300];
+	snprintf(name, sizeof(name), "fault %.250s #%u", f->name, rt->index + 1);
+	size_t x = run_cmd_start(r, name, f->command, target, &env, f->timeout_ns, exec_done, (void *)(uintptr_t)idx);
+	run_journal_injected(r, 0, NULL);
+	(void)x;
 }
 
 /* A group event for the node faults' trials: the group left Online, and came back (where?). */

@@ -44,6 +44,7 @@ enum plan_action {
 	PLAN_NODE_UP,
 	PLAN_NODE_PAUSE,
 	PLAN_NODE_RESUME,
+	PLAN_EXEC, /* run a command (no shell); `target` optional */
 };
 
 /* node_down, node_up, node_pause, node_resume: the action acts on nodes, not resources. */
@@ -69,8 +70,13 @@ struct plan_fault {
 	uint64_t recovery_timeout_ns;
 	bool drain;                  /* node_pause: move the node's groups away */
 	enum node_failback failback; /* node_resume; default NODE_FAILBACK_POLICY */
-	char *after;                 /* fault name, or NULL: start when it finished */
-	size_t after_idx;            /* PLAN_NONE when NULL */
+	char **command;              /* exec: argv, NULL-terminated */
+	size_t ncommand;
+	char **undo; /* exec: argv the restore runs, or NULL */
+	size_t nundo;
+	uint64_t timeout_ns; /* exec: the command's deadline, default 1m */
+	char *after;         /* fault name, or NULL: start when it finished */
+	size_t after_idx;    /* PLAN_NONE when NULL */
 	struct src_pos pos;
 };
 
@@ -183,6 +189,15 @@ struct plan_schedule {
 	enum plan_concurrency concurrency;
 };
 
+/* Commands run around the run (`hooks:`); each argv NULL when absent. */
+struct plan_hooks {
+	char **before_run;    /* before the steady state is awaited; failure aborts the run */
+	char **after_trial;   /* after each trial closes */
+	char **after_restore; /* after the restore (and the steady state after it) */
+	size_t nbefore_run, nafter_trial, nafter_restore;
+	uint64_t timeout_ns; /* per command, default 30s */
+};
+
 struct plan {
 	char *path;
 	char *name;
@@ -200,6 +215,7 @@ struct plan {
 	struct plan_guards guards;
 	struct plan_run run;
 	struct plan_schedule schedule;
+	struct plan_hooks hooks;
 };
 
 /*

@@ -115,6 +115,22 @@ struct rec_restore {
 	char *detail; /* backend message or verification result */
 };
 
+/* One command the run ran: an exec fault, its undo, or a hook; its output captured. */
+struct rec_exec {
+	char *name;           /* "fault load #1", "undo load #1", "hook after_trial" */
+	char *command;        /* argv joined by spaces, for reading */
+	char *target;         /* FAULTLINE_TARGET, or NULL */
+	uint64_t started_at;  /* run time */
+	uint64_t duration_ns; /* real time it ran */
+	int exit_status;      /* -1 when it did not exit by itself (killed, or never started) */
+	bool timed_out;       /* killed at its timeout */
+	char *error;          /* why it could not run or was killed, or NULL */
+	char *output;         /* stdout and stderr, interleaved, at most RECORD_EXEC_OUTPUT_MAX bytes */
+	bool truncated;       /* there was more output */
+};
+
+#define RECORD_EXEC_OUTPUT_MAX 65536
+
 struct run_record {
 	char *plan_name;
 	char *plan_path;
@@ -138,7 +154,9 @@ struct run_record {
 	size_t nrestores, caprestores;
 	enum slo_verdict verdict;
 	int exit_code;
-	char *abort_reason; /* NULL unless aborted */
+	char *abort_reason;     /* NULL unless aborted */
+	struct rec_exec *execs; /* exec faults, undos and hooks, in the order they started */
+	size_t nexecs, capexecs;
 };
 
 void record_fini(struct run_record *r);
