@@ -179,3 +179,40 @@ Test(run_node, one_node_at_a_time_and_drain_restore_everything)
 	assert_all_restored(&o);
 	done(&o);
 }
+
+Test(run_node, drain_moves_the_groups_and_resume_fails_them_back)
+{
+	struct outcome o;
+	virtual_run(&o, "tests/data/node/drain.yaml");
+	cr_assert_eq(o.code, FL_EXIT_OK);
+	cr_assert_eq(o.rec.ntrials, 3);
+	/* node_pause with drain at 5 s: one trial per group node-a owned, both moved to node-b (a move, not a failure).
+	 */
+	for (size_t i = 0; i < 2; i++) {
+		const struct rec_trial *t = &o.rec.trials[i];
+		cr_assert_str_eq(t->action, "node_pause");
+		cr_assert_str_eq(t->node_after, "node-b");
+		cr_assert_eq(t->cluster, OUTCOME_FAILOVER);
+		cr_assert_eq(t->injected_at, 5000 * MS);
+		cr_assert_eq(t->recovery_ns, 6409335160ULL,
+		             "the sql probe: SQL Server Online on node-b at 11.409335160 s");
+	}
+	/*
+	 * node_resume with immediate failback 10 s after the drain ended: the
+	 * trial is over once no group is moving any more (the SQL role's Agent
+	 * Online on node-a at 28.334356807 s) and the probe has seen it.
+	 */
+	const struct rec_trial *t = &o.rec.trials[2];
+	cr_assert_str_eq(t->action, "node_resume");
+	cr_assert_eq(t->injected_at, 21909335160ULL);
+	cr_assert_eq(t->closed_at, 28334356807ULL);
+	cr_assert(t->outage_observed);
+	char *ev = events_of(&o, "SQL Server (MSSQLSERVER)", 21000 * MS, UINT64_MAX);
+	cr_assert_str_eq(ev, "22109.335 offline-pending node-b\n"
+	                     "23109.335 offline node-b\n"
+	                     "24609.335 online-pending node-a\n"
+	                     "27834.357 online node-a\n");
+	free(ev);
+	assert_all_restored(&o);
+	done(&o);
+}
