@@ -148,3 +148,31 @@ Test(exec_action, plan_errors_are_positioned)
 	}
 	diag_fini(&d);
 }
+
+Test(exec_action, summary_and_print_describe_commands_and_hooks)
+{
+	const char *path = "tests/data/exec/actions.yaml";
+	struct fl_diag d;
+	diag_init(&d, path);
+	struct plan *p = plan_load(path, &d);
+	diag_fini(&d);
+	cr_assert_not_null(p);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	plan_summary(p, f);
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "  broken: run `sh -c 'echo oops >&2; exit 3'` (no shell, killed after 1m)\n"));
+	cr_assert_not_null(strstr(buf, "  slow: run `sleep 5` (no shell, killed after 200ms)\n"));
+	cr_assert_not_null(strstr(buf, "hooks (no shell, each killed after 5s; output in the report):\n"));
+	cr_assert_not_null(strstr(buf, "  after the restore: `sh -c 'echo \"restored: $FAULTLINE_RESTORE\"'`\n"));
+	free(buf);
+	f = open_memstream(&buf, &len);
+	plan_print(p, f);
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "    action: exec\n    at: 0s\n    after: 'broken'\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "    command: ['sleep', '5']\n    timeout: 200ms\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "hooks:\n  before_run: "), "%s", buf);
+	free(buf);
+	plan_free(p);
+}
