@@ -276,6 +276,13 @@ void run_steady_record(struct run *r, const char *why);
 int run_journal_begin(struct run *r);
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
 void run_journal_injected(struct run *r, long code, const char *error);
+/*
+ * A node fault's INTENT, named after the node: the pre-run state of every
+ * noted resource in groups[0..ngroups) (all: every noted resource), so a
+ * reconciliation after a crash puts those groups back.
+ */
+int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
+                              size_t ngroups, bool all, struct fl_err *e);
 void run_journal_end(struct run *r, int exit_code);
 
 /* slo.c */

@@ -100,3 +100,27 @@ void run_journal_end(struct run *r, int exit_code)
 		log_warnx("journal: run %s: %s; `faultline restore` will check this run again", id, e.msg);
 	free(id);
 }
+
+int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
+                              size_t ngroups, bool all, struct fl_err *e)
+{
+	if (r->jrun == NULL)
+		return 0;
+	struct touched *items = xcalloc(r->ntouched ? r->ntouched : 1, sizeof(*items));
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntouched; i++) {
+		const struct touched *t = &r->touched[i];
+		bool in = all;
+		for (size_t k = 0; !in && t->group != NULL && k < ngroups; k++)
+			in = strcmp(t->group, groups[k]) == 0;
+		if (in)
+			items[n++] = *t; /* borrowed */
+	}
+	testkill_at("before-intent");
+	int rc = journal_intent(r->opts->journal, r->jrun, action, name, items, n, e);
+	free(items);
+	if (rc < 0)
+		return err_wrap(e, "journal");
+	testkill_at("intent");
+	return 0;
+}

@@ -193,7 +193,14 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		note_node(r, cn);
 	note_groups(r, &s, f, node);
 	long code = 0;
-	int rc = run_journal_intent(r, plan_action_str(f->action), node, NULL, &e);
+	const char **groups = xcalloc(s.ngroups + 1, sizeof(*groups));
+	size_t ng = 0;
+	for (size_t k = 0; k < s.ngroups; k++)
+		if (affects(f, &s.groups[k], node))
+			groups[ng++] = s.groups[k].name;
+	bool all = f->action == PLAN_NODE_UP || f->action == PLAN_NODE_RESUME;
+	int rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
+	free(groups);
 	if (rc == 0) {
 		rc = call(r, f, node, &code, &e);
 		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
