@@ -204,6 +204,20 @@ void node_free(struct run *r);
 /* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
 bool node_settled(struct run *r, const char *node, enum plan_action action);
 
+/* run_trial.c: shared with run_trial_node.c */
+struct rec_trial *trial_rec(struct run *r, const struct open_trial *t);
+struct rec_trial *trial_rec_new(struct run *r);
+/* Close t with outcome o (unlinks and frees it; the fault may go on). */
+void trial_close(struct run *r, struct open_trial *t, enum trial_outcome o);
+/* Close t as recovered if its target is back and every probe concluded. */
+void trial_maybe_close(struct run *r, struct open_trial *t);
+void trial_on_timeout(void *arg); /* t->timeout's callback */
+
+/* run_trial_node.c */
+void trial_node_group_event(struct run *r, const struct cluster_event *ev);
+/* Every open node trial without a group looks again whether its node settled. */
+void trial_node_settle_all(struct run *r);
+
 /* run_trial.c */
 /* An exec fault's trial: run the command (with target, or NULL for none) and measure with the probes. */
 void trial_open_exec(struct run *r, size_t fault, const char *target, const char *group, const char *node,
