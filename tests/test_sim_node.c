@@ -368,3 +368,55 @@ Test(sim_node, topology_reads_and_writes_witness_and_join_time)
 	diag_fini(&d);
 	unlink(path);
 }
+
+Test(sim_node, a_move_to_a_node_that_crashes_turns_back)
+{
+	struct fx f;
+	fx_start(&f, fx_chain(), 1);
+	cr_assert_eq(sim_move_group(f.s, "G", "n2", 0, &f.code, &f.err), 0);
+	fx_run(&f, MS(100)); /* app is still going offline (500 ms) */
+	cr_assert_eq(sim_node_down(f.s, "n2", &f.code, &f.err), 0);
+	fx_run(&f, SEC(10));
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n1");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
+	fx_end(&f);
+}
+
+Test(sim_node, a_group_with_no_node_left_waits_offline_for_one_to_join)
+{
+	struct fx f;
+	struct sim_topology *t = fx_chain();
+	t->groups[0].possible = fx_list("n1,n2", ",", &t->groups[0].npossible);
+	fx_start(&f, t, 1);
+	cr_assert_eq(sim_node_pause(f.s, "n2", false, &f.code, &f.err), 0);
+	cr_assert_eq(sim_node_down(f.s, "n1", &f.code, &f.err), 0);
+	fx_run(&f, SEC(10));
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_OFFLINE, "n2 is paused, n3 is no possible owner");
+	cr_assert_eq(sim_node_up(f.s, "n1", &f.code, &f.err), 0);
+	fx_run(&f, SEC(20));
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n1");
+	cr_assert_eq(sim_group_state(f.s, "G"), GRP_ONLINE);
+	ASSERT_TRACE(&f, "00:00:00.000 node \"n2\" up -> paused on n2 (pause)\n"
+	                 "00:00:00.000 node \"n1\" up -> down on n1 (node down)\n"
+	                 "00:00:00.000 resource \"app\" online -> offline on n1 (node down)\n"
+	                 "00:00:00.000 group \"G\" online -> partial-online on n1 (node down)\n"
+	                 "00:00:00.000 resource \"name\" online -> offline on n1 (node down)\n"
+	                 "00:00:00.000 resource \"ip\" online -> offline on n1 (node down)\n"
+	                 "00:00:00.000 group \"G\" partial-online -> offline on n1 (node down)\n"
+	                 "00:00:00.000 group \"G\" offline on n1 (no possible owner is up)\n"
+	                 "00:00:10.000 node \"n1\" down -> joining on n1 (node up)\n"
+	                 "00:00:10.000 node \"n1\" joining -> up on n1 (joined)\n"
+	                 "00:00:10.000 resource \"ip\" offline -> online-pending on n1 (node joined)\n"
+	                 "00:00:10.000 group \"G\" offline -> pending on n1 (node joined)\n"
+	                 "00:00:10.100 resource \"ip\" online-pending -> online on n1 (node joined)\n"
+	                 "00:00:10.100 group \"G\" pending -> partial-online on n1 (node joined)\n"
+	                 "00:00:10.100 resource \"name\" offline -> online-pending on n1 (node joined)\n"
+	                 "00:00:10.100 group \"G\" partial-online -> pending on n1 (node joined)\n"
+	                 "00:00:10.300 resource \"name\" online-pending -> online on n1 (node joined)\n"
+	                 "00:00:10.300 group \"G\" pending -> partial-online on n1 (node joined)\n"
+	                 "00:00:10.300 resource \"app\" offline -> online-pending on n1 (node joined)\n"
+	                 "00:00:10.300 group \"G\" partial-online -> pending on n1 (node joined)\n"
+	                 "00:00:11.300 resource \"app\" online-pending -> online on n1 (node joined)\n"
+	                 "00:00:11.300 group \"G\" pending -> online on n1 (node joined)\n");
+	fx_end(&f);
+}

@@ -105,11 +105,23 @@ static void group_start_on(struct sim *s, struct sim_grp *g, size_t dest, const 
 	sim_kick(s, g);
 }
 
-/* A group whose owner cannot run it goes to the next node that accepts it, if any. */
+/*
+ * A group whose owner cannot run it goes to the next node that accepts it,
+ * if any; one whose owner can again (it joined) starts there.
+ */
 static void place_orphan(struct sim *s, struct sim_grp *g, const char *why)
 {
-	if (g->moving || sim_node_hosts(s, g->owner))
+	if (g->moving)
 		return;
+	if (sim_node_hosts(s, g->owner)) {
+		for (size_t i = 0; i < g->nres; i++) {
+			struct sim_res *r = &s->res[g->res[i]];
+			if (r->state == RES_OFFLINE && r->target)
+				r->why = why;
+		}
+		sim_kick(s, g);
+		return;
+	}
 	size_t dest = place(s, g);
 	if (dest == SIM_NONE) {
 		sim_trace_add(s, SIM_OBJ_GROUP, g->def->name, g->state, g->state, sim_node_name(s, g->owner),
@@ -157,8 +169,11 @@ int sim_node_down(struct sim *s, const char *node, long *code, struct fl_err *e)
 	/* Moves heading for it turn back (or go on to the next node). */
 	for (size_t i = 0; i < s->ngrp; i++) {
 		struct sim_grp *g = &s->grp[i];
-		if (g->moving && g->dest == n && g->owner != n)
-			g->dest = sim_node_accepts(s, g->owner) ? g->owner : sim_next_node(s, g, false);
+		if (g->moving && g->dest == n && g->owner != n) {
+			size_t d = sim_node_accepts(s, g->owner) ? g->owner : sim_next_node(s, g, false);
+			g->dest =
+			    d != SIM_NONE ? d : g->owner; /* nowhere to go: it stays, Offline, until a node joins */
+		}
 	}
 	bool had = s->quorum;
 	for (size_t i = 0; i < s->ngrp; i++)
