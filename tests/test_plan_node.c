@@ -176,3 +176,28 @@ Test(plan_node, dry_run_describes_node_actions_in_words)
 	                      "  after 10s        resume-a #1: node_resume (counted from the end of drain-a) node "
 	                      "\"node-a\" (resume, failback immediate)\n");
 }
+
+/* `faultline sim` plays node operations too. */
+Test(plan_node, sim_cli_plays_node_operations)
+{
+	const char *b = getenv("FAULTLINE_BIN");
+	char *cmd = xasprintf("%s sim plans/clusters/sql-3node-failback.yaml --at 1s --drain node-a --at 1m --resume "
+	                      "node-a --at 2m --node-down node-c --for 3m 2>&1",
+	                      b && b[0] ? b : "./faultline");
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	cr_assert_not_null(p);
+	char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	cr_assert_eq(pclose(p), 0);
+	const char *want = "          1s > PauseClusterNode (drain)(\"node-a\") = 997\n"
+	                   "          1m > ResumeClusterNode(\"node-a\") = 0\n"
+	                   "          2m > node down (crash)(\"node-c\") = 0\n";
+	cr_assert_eq(strncmp(buf, want, strlen(want)), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "00:00:01.000 node \"node-a\" up -> paused on node-a (pause (drain))\n"));
+	/* resume per policy counts as the node becoming active: the SQL role (auto_failback allow) comes back */
+	cr_assert_not_null(strstr(buf, "00:01:00.000 group \"SQL Server (MSSQLSERVER)\" online -> pending on node-b "
+	                               "(failback)\n"));
+	cr_assert_not_null(strstr(buf, "00:02:00.000 node \"node-c\" up -> down on node-c (node down)\n"));
+}
