@@ -420,3 +420,18 @@ Test(sim_node, a_group_with_no_node_left_waits_offline_for_one_to_join)
 	                 "00:00:11.300 group \"G\" pending -> online on n1 (node joined)\n");
 	fx_end(&f);
 }
+
+/* WS "Choosing the destination node": the preferred owners in order from the first, not the node after the lost one. */
+Test(sim_node, a_lost_node_s_groups_go_to_the_first_preferred_owner_up)
+{
+	struct fx f;
+	struct sim_topology *t = fx_topology("n1,n2,n3");
+	struct sim_group_def *g = fx_group(t, "G", "n3,n1,n2");
+	g->owner = xstrdup("n1");
+	fx_res(t, "G", "ip", "", MS(100), MS(50));
+	fx_start(&f, t, 1);
+	cr_assert_eq(sim_node_down(f.s, "n1", &f.code, &f.err), 0);
+	fx_run(&f, SEC(1));
+	cr_assert_str_eq(sim_group_owner(f.s, "G"), "n3");
+	fx_end(&f);
+}

@@ -85,9 +85,19 @@ static void group_lost(struct sim *s, struct sim_grp *g, const char *why)
 		g->exhausted[n] = false;
 }
 
+/*
+ * Where a group goes when its node is lost (or drained): WSFC walks the
+ * preferred owners in order from the first (WS "Choosing the destination
+ * node"), then the other possible owners; Pacemaker's scheduler places it.
+ */
 static size_t place(const struct sim *s, const struct sim_grp *g)
 {
-	return sim_pcmk(s) ? sim_pcmk_place(s, g) : sim_next_node(s, g, false);
+	if (sim_pcmk(s))
+		return sim_pcmk_place(s, g);
+	for (size_t k = 0; k < g->norder; k++)
+		if (g->order[k] != g->owner && sim_node_accepts(s, g->order[k]))
+			return g->order[k];
+	return SIM_NONE;
 }
 
 /* Bring an Offline group up on dest (its owner from now on), not counting a failover. */
