@@ -38,14 +38,36 @@ struct guard {
 	size_t *pick;
 };
 
-/* When the fault starts, roughly: its `at`, after the estimate of the fault it follows. */
-static uint64_t estimate(const struct plan *p, size_t i, size_t depth)
+static uint64_t sat_add(uint64_t a, uint64_t b)
 {
-	const struct plan_fault *f = &p->faults[i];
-	if (f->after_idx == PLAN_NONE || depth > p->nfaults)
-		return f->at_ns;
-	uint64_t before = estimate(p, f->after_idx, depth + 1);
-	return before + f->at_ns + 1 < before ? UINT64_MAX : before + f->at_ns + 1;
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/*
+ * When each fault starts, roughly: its `at`, right after the estimate of
+ * the fault it follows (walked once per chain, so long `after` chains stay
+ * linear; a loop, reported elsewhere, is cut where it closes).
+ */
+static void estimates(const struct plan *p, uint64_t *est)
+{
+	unsigned char *st = xcalloc(p->nfaults + 1, 1); /* 0 unknown, 1 on the walk, 2 done */
+	size_t *stack = xcalloc(p->nfaults + 1, sizeof(size_t));
+	for (size_t i = 0; i < p->nfaults; i++) {
+		size_t top = 0, k = i;
+		while (k != PLAN_NONE && st[k] == 0) {
+			st[k] = 1;
+			stack[top++] = k;
+			k = p->faults[k].after_idx;
+		}
+		while (top > 0) {
+			size_t j = stack[--top], a = p->faults[j].after_idx;
+			est[j] = a != PLAN_NONE && st[a] == 2 ? sat_add(est[a], sat_add(p->faults[j].at_ns, 1))
+			                                      : p->faults[j].at_ns;
+			st[j] = 2;
+		}
+	}
+	free(stack);
+	free(st);
 }
 
 static bool node_in(const struct sim_topology *t, char *const *list, size_t n, size_t node)
@@ -152,11 +174,10 @@ static void quorum_guard(struct pctx *c, const bool *valid)
 	}
 	uint64_t *est = xcalloc(p->nfaults + 1, sizeof(*est));
 	size_t *order = xcalloc(p->nfaults + 1, sizeof(*order)), n = 0;
-	for (size_t i = 0; i < p->nfaults; i++) {
-		est[i] = estimate(p, i, 0);
+	estimates(p, est);
+	for (size_t i = 0; i < p->nfaults; i++)
 		if (valid[i])
 			order[n++] = i;
-	}
 	qsort_r(order, n, sizeof(*order), by_estimate, est);
 	for (size_t i = 0; i < n && play(&g, &p->faults[order[i]]); i++)
 		;
