@@ -528,7 +528,7 @@ static void start(struct run *r)
 		run_abort(r, FL_EXIT_BACKEND, "signals: %s", e.msg);
 		return;
 	}
-	if (run_hook_before(r) < 0)
+	if (run_hook_before(r) < 0 || r->phase >= PH_RESTORE) /* failed, or a signal came while it ran */
 		return;
 	r->phase = PH_STEADY;
 	run_event_phase(r);
