@@ -176,3 +176,18 @@ Test(exec_action, summary_and_print_describe_commands_and_hooks)
 	free(buf);
 	plan_free(p);
 }
+
+Test(exec_action, an_aborted_run_kills_its_commands_and_restores_at_once)
+{
+	struct plan *p;
+	struct run_record rec;
+	int code = run("tests/data/exec/cut.yaml", false, &p, &rec);
+	cr_assert_eq(code, FL_EXIT_ABORTED);
+	cr_assert_str_eq(rec.abort_reason, "run deadline of 500ms reached with faults still pending");
+	const struct rec_exec *x = exec_named(&rec, "fault long #1", 0);
+	cr_assert_str_eq(x->error, "killed: the run ended first");
+	cr_assert_not(x->timed_out);
+	cr_assert_lt(rec.duration_ns, 5000000000ULL, "not the command's 1m timeout");
+	record_fini(&rec);
+	plan_free(p);
+}

@@ -633,7 +633,10 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
-		run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
+		if (r.exit_code >= 0)
+			run_cmd_fini(&r); /* aborted: restore now, not after the commands' timeouts */
+		else
+			run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
 		int restored = restore_all(&r);
 		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
 		run_hook_after_restore(&r, restored == 0);

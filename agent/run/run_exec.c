@@ -192,6 +192,9 @@ static void finish(struct run_cmd *c)
 		x->timed_out = true;
 		free(x->error);
 		x->error = xasprintf("timed out after %s: killed", duration_format(c->timeout_ns, b, sizeof(b)));
+	} else if (c->cut) {
+		free(x->error);
+		x->error = xstrdup("killed: the run ended first");
 	}
 	x->output = xstrndup(c->out, c->nout);
 	x->truncated = c->truncated;
@@ -320,7 +323,7 @@ void run_cmd_fini(struct run *r)
 		int st;
 		while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
 			;
-		c->killed = true;
+		c->cut = true;
 		drain(c);
 		complete(c);
 	}

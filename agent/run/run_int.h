@@ -86,6 +86,7 @@ struct run_cmd {
 	pid_t pid;
 	int outfd, status_fd;
 	bool out_eof, killed, sigkilled, truncated, done;
+	bool cut; /* killed because the run ended (run_cmd_fini) */
 	uint64_t started_real, deadline, timeout_ns;
 	char *out;
 	size_t nout;
