@@ -109,7 +109,7 @@ Test(registry, open_errors)
 	struct fl_err e;
 	struct cluster_config cfg = {.backend = "vmware"};
 	cr_assert_null(cluster_open(&cfg, clk, &e));
-	cr_assert_str_eq(e.msg, "cluster backend \"vmware\": unknown (known: sim pacemaker exec)");
+	cr_assert_str_eq(e.msg, "cluster backend \"vmware\": unknown (known: sim pacemaker exec wsfc)");
 	cfg.backend = "sim";
 	cfg.topology = "tests/data/topology/cycle.yaml";
 	cr_assert_null(cluster_open(&cfg, clk, &e));

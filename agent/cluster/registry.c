@@ -6,17 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/exec.h"
 #include "faultline/cluster.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
 #include "pacemaker/pacemaker.h"
 
-extern const struct cluster_ops exec_cluster_ops; /* exec.c */
-
+/* Every backend a plan can name; adding one is its file and a line here. */
 static const struct cluster_ops *const backends[] = {
     &sim_cluster_ops,
     &pacemaker_cluster_ops,
     &exec_cluster_ops,
+    &wsfc_cluster_ops,
 };
 
 const struct cluster_ops *cluster_backend(const char *name)
@@ -35,6 +36,11 @@ const char *cluster_backend_names(void)
 			off +=
 			    (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? " " : "", backends[i]->name);
 	return names;
+}
+
+const struct cluster_ops *cluster_backend_at(size_t i)
+{
+	return i < ARRAY_LEN(backends) ? backends[i] : NULL;
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)

@@ -2,9 +2,10 @@
  * cluster.h - the one interface every cluster backend implements.
  *
  * Backends: "sim" (embedded simulator, the default), "pacemaker", "exec"
- * (an adapter process speaking a JSON-lines protocol, e.g.
- * faultline-wsfc.exe). Each backend file exports one const struct
- * cluster_ops; cluster_open() picks it from the registry by name.
+ * (an adapter process speaking a JSON-lines protocol) and "wsfc" (exec with
+ * faultline-wsfc.exe as the adapter). Each backend file exports one const
+ * struct cluster_ops; registry.c lists them, and both the plan loader and
+ * cluster_open() find a backend there by name.
  *
  * Vocabulary and numbers follow the Windows Failover Cluster API
  * (ClusApi.h), which is the richest of the three; other backends map onto
@@ -94,7 +95,7 @@ struct cluster_caps {
 
 /* A backend's configuration: the plan's `cluster:` section, resolved. */
 struct cluster_config {
-	const char *backend;  /* "sim", "pacemaker", "exec" */
+	const char *backend;  /* a registered name: "sim", "pacemaker", "exec", "wsfc" */
 	const char *topology; /* sim: path of the topology file, already resolved */
 	char *const *command; /* exec: argv, NULL-terminated */
 	uint64_t seed;        /* sim: seeds random durations */
@@ -151,9 +152,15 @@ typedef void (*cluster_event_cb)(const struct cluster_event *ev, void *arg);
 
 struct cluster;
 
+/* Keys of a plan's `cluster:` section a backend reads, beside backend and timeout. */
+#define CLUSTER_KEY_TOPOLOGY 0x1u /* a topology file (cluster_config.topology) */
+#define CLUSTER_KEY_COMMAND  0x2u /* an adapter's argv (cluster_config.command) */
+
 struct cluster_ops {
 	const char *name;
 	struct cluster_caps caps;
+	unsigned plan_keys;  /* CLUSTER_KEY_* the plan may give this backend */
+	unsigned plan_needs; /* of those, the ones the plan must give */
 	/* Allocate impl state into c->impl. */
 	int (*open)(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
 	void (*close)(struct cluster *c);
@@ -191,6 +198,8 @@ struct cluster {
 const struct cluster_ops *cluster_backend(const char *name);
 /* Space-separated list of registered backend names, for error messages. */
 const char *cluster_backend_names(void);
+/* The i-th registered backend, or NULL past the last: for callers that walk them all. */
+const struct cluster_ops *cluster_backend_at(size_t i);
 
 /* Open the backend named in cfg->backend. NULL with e set on failure. */
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);

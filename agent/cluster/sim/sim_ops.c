@@ -253,6 +253,8 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 
 const struct cluster_ops sim_cluster_ops = {
     .name = "sim",
+    .plan_keys = CLUSTER_KEY_TOPOLOGY,
+    .plan_needs = CLUSTER_KEY_TOPOLOGY,
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = OFFLINE_ALL_FLAGS,
