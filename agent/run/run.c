@@ -317,9 +317,9 @@ static int resolve_selectors(struct run *r)
 static const struct probe_ops *ops_for(struct run *r, const struct plan_probe *pp)
 {
 	/* In virtual time the simulator's endpoints are simulated too. */
-	if (r->opts->virtual_time && (pp->kind == PROBE_KIND_TCP || pp->kind == PROBE_KIND_HTTP))
+	if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_NETWORK))
 		return &probe_vnet_ops;
-	return probe_ops_for(pp);
+	return pp->kind;
 }
 
 static void record_probe(struct run *r, size_t i)
@@ -327,12 +327,8 @@ static void record_probe(struct run *r, size_t i)
 	const struct plan_probe *pp = &r->plan->probes[i];
 	struct rec_probe *rp = &r->rec->probes[i];
 	rp->name = xstrdup(pp->name);
-	rp->kind = xstrdup(plan_probe_kind_str(pp->kind));
-	const char *target = pp->kind == PROBE_KIND_TCP    ? pp->address
-	                     : pp->kind == PROBE_KIND_HTTP ? pp->url
-	                     : pp->kind == PROBE_KIND_EXEC ? pp->argv[0]
-	                                                   : pp->cluster;
-	rp->target = xstrdup(target ? target : "");
+	rp->kind = xstrdup(pp->kind->name);
+	rp->target = xstrdup(probe_config_target(pp));
 }
 
 static int make_probes(struct run *r)
@@ -346,16 +342,16 @@ static int make_probes(struct run *r)
 	for (size_t i = 0; i < p->nprobes; i++) {
 		const struct plan_probe *pp = &p->probes[i];
 		record_probe(r, i);
-		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
+		if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_REAL_TIME)) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
 			run_abort(r, FL_EXIT_INVALID,
-			          "probe \"%s\": exec probes run real processes and cannot run in "
+			          "probe \"%s\": %s probes run real processes and cannot run in "
 			          "virtual time; rehearse with cluster, tcp or http probes",
-			          pp->name);
+			          pp->name, pp->kind->name);
 			return -1;
 		}
 		void *ctx = NULL;
-		if (pp->kind == PROBE_KIND_CLUSTER) {
+		if (pp->kind->caps & PROBE_CAP_CLUSTER) {
 			const struct selection *sel = &r->sels[pp->cluster_idx];
 			r->cpctx[i].cl = r->cl;
 			r->cpctx[i].n = sel->n;
