@@ -54,6 +54,7 @@ struct agent {
 	const struct agent_opts *o;
 	char *results_dir, *control_path, *run_bin;
 	struct fl_clock *clk;
+	int64_t (*wall_ns)(void); /* the schedule's Unix time in ns; NULL = wall_now_ns (tests jump their own) */
 	struct loop *loop;
 	struct loop_signal sig;
 	struct fl_timer tick;
