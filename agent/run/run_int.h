@@ -139,6 +139,15 @@ void trial_open_counted(struct run *r, size_t fault, const char *resource, const
                         int state, uint64_t planned);
 void sched_dry_run(struct run *r);
 
+/* run_inject.c */
+/*
+ * Inject fault f on resource (group: for move) through the backend, the
+ * intent journalled first: 0, or -1 with e set (the journal or the backend
+ * refused). The backend's native result code goes to *code either way.
+ */
+int run_inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, long *code,
+               struct fl_err *e);
+
 /* run_trial.c */
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
