@@ -58,6 +58,12 @@ static uint64_t base_cadence(const struct probe *p)
 	return p->cfg->interval_ns;
 }
 
+const char *probe_status_str(enum probe_status s)
+{
+	static const char *const names[] = {"unknown", "up", "down", "error"};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
 uint64_t probe_cadence(const struct probe *p)
 {
 	uint64_t c = base_cadence(p);
