@@ -208,10 +208,15 @@ void cluster_close(struct cluster *c);
 void cluster_snapshot_free(struct cluster_snapshot *s);
 const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
 
+/* State names (cluster_names.c): one table each, the same in plans, reports and the adapter protocol. */
 const char *res_state_str(enum res_state s);
 const char *group_state_str(enum group_state s);
-/* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
+/* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
+/* Exactly as res_state_str spells it (the wire); -2 if unknown. */
+int res_state_parse_exact(const char *s);
+/* Exactly as group_state_str spells it; -2 if unknown. */
+int group_state_parse(const char *s);
 
 /* Plan names of the OFFLINE_* flags: index i is the flag 1 << i; NULL-terminated. */
 extern const char *const offline_flag_names[];
