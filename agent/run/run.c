@@ -584,7 +584,7 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
-		int restored = restore_all(&r);
+		int restored = run_restore_touched(&r);
 		slo_judge(p, rec);
 		int code = r.exit_code >= 0 ? r.exit_code : verdict(&r);
 		if (r.exit_code >= 0)

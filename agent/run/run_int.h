@@ -164,8 +164,10 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 void trial_abort_all(struct run *r);
 
 /* run_restore.c */
-void restore_note(struct run *r, const char *resource);
-int restore_all(struct run *r);
+/* Before the first injection on resource: remember its group's owner and every member's state. */
+void run_note_touched(struct run *r, const char *resource);
+/* Put back what the run touched (restore.c's restore_touched), unless the plan says never: 0, or -1. */
+int run_restore_touched(struct run *r);
 
 /* run_journal.c */
 int run_journal_begin(struct run *r);

@@ -256,14 +256,14 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 {
 	const struct plan_fault *f = r->faults[fault].f;
 	size_t idx = rec_trial_start(r, fault, resource, group, node, planned);
-	restore_note(r, resource);
+	run_note_touched(r, resource);
 	struct rec_trial *rt = &r->rec->trials[idx];
 	rt->injected_at = run_now(r);
 	rt->injected_wall = wall_now_ns();
 	struct fl_err e = {0};
 	long code = 0;
 	int rc = run_inject(r, f, resource, group, &code, &e);
-	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
+	rt = &r->rec->trials[idx]; /* run_note_touched cannot move trials, but stay safe */
 	rt->code = code;
 	r->injections++;
 	if (rc < 0) {
