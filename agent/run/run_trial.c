@@ -20,12 +20,6 @@
 #include "faultline/util.h"
 #include "run_int.h"
 
-const char *trial_outcome_str(enum trial_outcome o)
-{
-	static const char *const names[] = {"pending", "recovered", "not_recovered", "inject_failed", "aborted"};
-	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
-}
-
 static struct rec_trial *rec_of(struct run *r, const struct open_trial *t)
 {
 	return &r->rec->trials[t->rec];

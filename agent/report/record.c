@@ -1,7 +1,10 @@
 /*
- * record.c - the run record's lifetime and the names of its enums, but two:
- * probe_status_str is the probe core's (probes/probe.c) and
- * trial_outcome_str the trial's (run_trial.c), where those states are decided.
+ * record.c - the run record's lifetime and the names of its enums (but
+ * probe_status_str, the probe core's: probes/probe.c).
+ *
+ * In report/ with the renderings rather than in run/ with its producer: the
+ * journal and every report use the record, and run/ uses the live view, so
+ * a record in run/ tied run/ to both in loops.
  */
 #include "faultline/record.h"
 
@@ -88,6 +91,12 @@ struct rec_restore *record_add_restore(struct run_record *r)
 	struct rec_restore *rs = &r->restores[r->nrestores++];
 	memset(rs, 0, sizeof(*rs));
 	return rs;
+}
+
+const char *trial_outcome_str(enum trial_outcome o)
+{
+	static const char *const names[] = {"pending", "recovered", "not_recovered", "inject_failed", "aborted"};
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 
 const char *cluster_outcome_str(enum cluster_outcome o)
