@@ -161,6 +161,7 @@ struct cluster_ops {
 	struct cluster_caps caps;
 	unsigned plan_keys;  /* CLUSTER_KEY_* the plan may give this backend */
 	unsigned plan_needs; /* of those, the ones the plan must give */
+	bool virtual_time;   /* can run on a virtual clock (`run --virtual-time`): it is simulated on that clock */
 	/* Allocate impl state into c->impl. */
 	int (*open)(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
 	void (*close)(struct cluster *c);

@@ -255,6 +255,7 @@ const struct cluster_ops sim_cluster_ops = {
     .name = "sim",
     .plan_keys = CLUSTER_KEY_TOPOLOGY,
     .plan_needs = CLUSTER_KEY_TOPOLOGY,
+    .virtual_time = true,
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = OFFLINE_ALL_FLAGS,
