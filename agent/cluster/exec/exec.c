@@ -274,7 +274,7 @@ static int watch(struct exec_backend *x, struct fl_err *e)
 int exec_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
 {
 	if (cfg->command == NULL || cfg->command[0] == NULL)
-		return err_set(e, "exec: no command given");
+		return err_set(e, "%s: no command given", c->ops->name);
 	struct exec_backend *x = xcalloc(1, sizeof(*x));
 	x->who = describe(cfg->command);
 	x->ch.fd = x->ch.pidfd = x->epfd = x->evfd = -1;
