@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/probe.h"
 #include "faultline/regex.h"
 #include "plan_int.h"
 
@@ -180,16 +181,16 @@ static void print_probe(const struct plan_probe *pr, FILE *f)
 	char b[32];
 	fputs("  ", f);
 	q(f, pr->name);
-	fprintf(f, ":\n    %s: ", plan_probe_kind_str(pr->kind));
-	if (pr->kind == PROBE_KIND_EXEC)
+	fprintf(f, ":\n    %s: ", pr->kind->name);
+	if (pr->kind->target == PROBE_TARGET_ARGV)
 		print_argv(f, pr->argv);
 	else
-		q(f, pr->kind == PROBE_KIND_CLUSTER ? pr->cluster : pr->kind == PROBE_KIND_TCP ? pr->address : pr->url);
+		q(f, probe_config_target(pr));
 	fprintf(f, "\n    interval: %s\n", dur(pr->interval_ns, b));
 	fprintf(f, "    fast_interval: %s\n", dur(pr->fast_interval_ns, b));
 	fprintf(f, "    timeout: %s\n", dur(pr->timeout_ns, b));
 	fprintf(f, "    failures: %u\n    successes: %u\n", pr->failures, pr->successes);
-	if (pr->kind == PROBE_KIND_HTTP && (pr->expect_status || pr->expect_body)) {
+	if ((pr->kind->caps & PROBE_CAP_EXPECT) && (pr->expect_status || pr->expect_body)) {
 		fputs("    expect:\n", f);
 		if (pr->expect_status)
 			fprintf(f, "      status: %u\n", pr->expect_status);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/probe.h"
 #include "faultline/regex.h"
 #include "plan_int.h"
 
@@ -144,14 +145,7 @@ static void sum_probe(const struct plan_probe *pr, FILE *f)
 {
 	char b[32], c[32], d[32];
 	fprintf(f, "  %s: ", pr->name);
-	if (pr->kind == PROBE_KIND_CLUSTER)
-		fprintf(f, "state of the resources of selector %s", pr->cluster);
-	else if (pr->kind == PROBE_KIND_TCP)
-		fprintf(f, "TCP connect to %s", pr->address);
-	else if (pr->kind == PROBE_KIND_HTTP)
-		fprintf(f, "HTTP GET %s", pr->url);
-	else
-		fprintf(f, "run %s", pr->argv[0]);
+	fprintf(f, pr->kind->summary, probe_config_target(pr));
 	fprintf(f, " every %s (%s while down), timeout %s", dur(pr->interval_ns, b), dur(pr->fast_interval_ns, c),
 	        dur(pr->timeout_ns, d));
 	if (pr->expect_status)

@@ -327,7 +327,7 @@ static bool node_only_selector(const struct plan *p, size_t i)
 		node = true;
 	}
 	for (size_t k = 0; k < p->nprobes; k++)
-		if (p->probes[k].kind == PROBE_KIND_CLUSTER && p->probes[k].cluster_idx == i)
+		if ((p->probes[k].kind->caps & PROBE_CAP_CLUSTER) && p->probes[k].cluster_idx == i)
 			return false;
 	for (size_t k = 0; k < p->nslos; k++)
 		if (p->slos[k].target_idx == i)
@@ -355,9 +355,9 @@ static int resolve_selectors(struct run *r)
 static const struct probe_ops *ops_for(struct run *r, const struct plan_probe *pp)
 {
 	/* In virtual time the simulator's endpoints are simulated too. */
-	if (r->opts->virtual_time && (pp->kind == PROBE_KIND_TCP || pp->kind == PROBE_KIND_HTTP))
+	if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_NETWORK))
 		return &probe_vnet_ops;
-	return probe_ops_for(pp);
+	return pp->kind;
 }
 
 static void record_probe(struct run *r, size_t i)
@@ -365,12 +365,8 @@ static void record_probe(struct run *r, size_t i)
 	const struct plan_probe *pp = &r->plan->probes[i];
 	struct rec_probe *rp = &r->rec->probes[i];
 	rp->name = xstrdup(pp->name);
-	rp->kind = xstrdup(plan_probe_kind_str(pp->kind));
-	const char *target = pp->kind == PROBE_KIND_TCP    ? pp->address
-	                     : pp->kind == PROBE_KIND_HTTP ? pp->url
-	                     : pp->kind == PROBE_KIND_EXEC ? pp->argv[0]
-	                                                   : pp->cluster;
-	rp->target = xstrdup(target ? target : "");
+	rp->kind = xstrdup(pp->kind->name);
+	rp->target = xstrdup(probe_config_target(pp));
 }
 
 static int make_probes(struct run *r)
@@ -384,16 +380,16 @@ static int make_probes(struct run *r)
 	for (size_t i = 0; i < p->nprobes; i++) {
 		const struct plan_probe *pp = &p->probes[i];
 		record_probe(r, i);
-		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
+		if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_REAL_TIME)) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
 			run_abort(r, FL_EXIT_INVALID,
-			          "probe \"%s\": exec probes run real processes and cannot run in "
+			          "probe \"%s\": %s probes run real processes and cannot run in "
 			          "virtual time; rehearse with cluster, tcp or http probes",
-			          pp->name);
+			          pp->name, pp->kind->name);
 			return -1;
 		}
 		void *ctx = NULL;
-		if (pp->kind == PROBE_KIND_CLUSTER) {
+		if (pp->kind->caps & PROBE_CAP_CLUSTER) {
 			const struct selection *sel = &r->sels[pp->cluster_idx];
 			r->cpctx[i].cl = r->cl;
 			r->cpctx[i].n = sel->n;
@@ -637,7 +633,7 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			run_cmd_fini(&r); /* aborted: restore now, not after the commands' timeouts */
 		else
 			run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
-		int restored = restore_all(&r);
+		int restored = run_restore_touched(&r);
 		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
 		run_hook_after_restore(&r, restored == 0);
 		slo_judge(p, rec);

@@ -219,6 +219,15 @@ void trial_node_group_event(struct run *r, const struct cluster_event *ev);
 /* Every open node trial without a group looks again whether its node settled. */
 void trial_node_settle_all(struct run *r);
 
+/* run_inject.c */
+/*
+ * Inject fault f on resource (group: for move) through the backend, the
+ * intent journalled first: 0, or -1 with e set (the journal or the backend
+ * refused). The backend's native result code goes to *code either way.
+ */
+int run_inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, long *code,
+               struct fl_err *e);
+
 /* run_trial.c */
 /* An exec fault's trial: run the command (with target, or NULL for none) and measure with the probes. */
 void trial_open_exec(struct run *r, size_t fault, const char *target, const char *group, const char *node,
@@ -246,8 +255,10 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 void trial_abort_all(struct run *r);
 
 /* run_restore.c */
-void restore_note(struct run *r, const char *resource);
-int restore_all(struct run *r);
+/* Before the first injection on resource: remember its group's owner and every member's state. */
+void run_note_touched(struct run *r, const char *resource);
+/* Put back what the run touched (restore.c's restore_touched), unless the plan says never: 0, or -1. */
+int run_restore_touched(struct run *r);
 
 /* run_exec.c */
 void run_env_init(struct run_env *env);

@@ -3,7 +3,7 @@
  *
  * RUN_START once the cluster is open (with what is needed to reopen it
  * later), an INTENT fdatasync'd before every injection (with the pre-run
- * state of the target's group: exactly what restore_note remembered), the
+ * state of the target's group: exactly what run_note_touched remembered), the
  * backend's answer, each restore's verification, and RUN_END. No journal
  * (opts->journal NULL) means none of this happens.
  */
@@ -47,7 +47,7 @@ int run_journal_begin(struct run *r)
 	return 0;
 }
 
-/* The pre-run state of everything restore_note recorded for resource's group. */
+/* The pre-run state of everything run_note_touched recorded for resource's group. */
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e)
 {
 	if (r->jrun == NULL)

@@ -149,7 +149,7 @@ static void note_groups(struct run *r, const struct cluster_snapshot *s, const s
 		for (size_t k = 0; k < s->ngroups; k++)
 			if (res->group && strcmp(s->groups[k].name, res->group) == 0 &&
 			    (any || affects(f, &s->groups[k], node)))
-				restore_note(r, res->name);
+				run_note_touched(r, res->name);
 	}
 }
 

@@ -34,7 +34,7 @@ static void note_one(struct run *r, const struct cluster_resource *res)
 	t->state = res->state;
 }
 
-void restore_note(struct run *r, const char *resource)
+void run_note_touched(struct run *r, const char *resource)
 {
 	const struct cluster_resource *res = watch_find(r, resource);
 	if (res == NULL)
@@ -52,7 +52,7 @@ static void progress(void *arg, const char *msg)
 	run_progress(arg, "%s", msg);
 }
 
-int restore_all(struct run *r)
+int run_restore_touched(struct run *r)
 {
 	if (r->plan->guards.restore == RESTORE_NEVER) {
 		run_progress(r, "restore: never (plan says so); %zu resource(s) left as they are", r->ntouched);

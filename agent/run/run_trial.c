@@ -1,5 +1,6 @@
 /*
- * run_trial.c - recovery measurement: one trial per injection per resource.
+ * run_trial.c - one trial per injection per resource: open it (the
+ * injection itself is run_inject.c), then measure the recovery.
  *
  * For each probe a trial waits for the outage (the probe goes down after the
  * injection), then for the recovery (the probe is up again): recovery time
@@ -209,31 +210,6 @@ static void on_online_after(void *arg)
 		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
 }
 
-static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, struct fl_err *e,
-                   int *rc)
-{
-	long code = 0;
-	const struct cluster_ops *ops = r->cl->ops;
-	switch (f->action) {
-	case PLAN_FAIL:
-		*rc = ops->fail(r->cl, resource, &code, e);
-		break;
-	case PLAN_OFFLINE:
-		*rc = ops->offline(r->cl, resource, f->flags, f->destination, &code, e);
-		break;
-	case PLAN_ONLINE:
-		*rc = ops->online(r->cl, resource, &code, e);
-		break;
-	case PLAN_MOVE:
-		*rc = ops->move_group(r->cl, group, f->destination, &code, e);
-		break;
-	default: /* node actions: run_node.c */
-		*rc = err_set(e, "action \"%s\" does not act on a resource", plan_action_str(f->action));
-		break;
-	}
-	return code;
-}
-
 struct rec_trial *trial_rec_new(struct run *r)
 {
 	struct run_record *rec = r->rec;
@@ -243,12 +219,12 @@ struct rec_trial *trial_rec_new(struct run *r)
 	return rt;
 }
 
-void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
-                uint64_t planned)
+/* The trial's record, everything known before the injection. */
+static size_t rec_trial_start(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
+                              uint64_t planned)
 {
 	const struct plan_fault *f = r->faults[fault].f;
 	struct rec_trial *rt = trial_rec_new(r);
-	size_t idx = (size_t)(rt - r->rec->trials);
 	rt->fault = fault;
 	rt->index = r->faults[fault].next;
 	rt->fault_name = xstrdup(f->name);
@@ -262,42 +238,30 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	rt->measures = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*rt->measures));
 	for (size_t i = 0; i < r->nprobes; i++)
 		rt->measures[i].probe = i;
-	restore_note(r, resource);
+	return r->rec->ntrials - 1;
+}
 
-	struct fl_err e = {0};
-	int rc = 0;
-	rt->injected_at = run_now(r);
-	rt->injected_wall = wall_now_ns();
-	long code = 0;
-	/* No durable intent, no injection. */
-	if (run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
-		rc = -1;
-	} else {
-		code = inject(r, f, resource, group, &e, &rc);
-		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
-	}
-	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
-	rt->code = code;
-	r->injections++;
-	if (rc < 0) {
-		rt->error = xstrdup(e.msg);
-		rt->outcome = TRIAL_INJECT_FAILED;
-		rt->closed_at = rt->injected_at;
-		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
-		             plan_action_str(f->action), resource, code, e.msg);
-		run_event_injected(r, rt);
-		sched_fault_closed_trial(r, fault);
-		return;
-	}
-	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-	             plan_action_str(f->action), resource, node ? node : "?", code);
+/* The backend (or the journal) refused: the trial ends as it starts. */
+static void trial_refused(struct run *r, size_t fault, struct rec_trial *rt, const struct fl_err *e)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	rt->error = xstrdup(e->msg);
+	rt->outcome = TRIAL_INJECT_FAILED;
+	rt->closed_at = rt->injected_at;
+	run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
+	             plan_action_str(f->action), rt->resource, rt->code, e->msg);
 	run_event_injected(r, rt);
-	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
-		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
+	sched_fault_closed_trial(r, fault);
+}
+
+/* Accepted: watch the probes and the cluster until it recovers or recovery_timeout passes. */
+static void measure_start(struct run *r, size_t fault, size_t idx, const char *group, int state)
+{
+	const struct plan_fault *f = r->faults[fault].f;
 	struct open_trial *t = xcalloc(1, sizeof(*t));
 	t->rec = idx;
 	t->fault = fault;
-	t->resource = xstrdup(resource);
+	t->resource = xstrdup(r->rec->trials[idx].resource);
 	t->group = group ? xstrdup(group) : NULL;
 	t->ms = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*t->ms));
 	t->run = r;
@@ -313,8 +277,8 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	/* A probe already down (another fault is open) is in an outage from now on. */
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (r->probes[i].status == PROBE_DOWN) {
+			struct rec_trial *rt = &r->rec->trials[idx];
 			t->ms[i] = M_WAIT_RECOVERY;
-			rt = &r->rec->trials[idx];
 			rt->measures[i].outage_observed = true;
 			rt->measures[i].down_at = rt->injected_at;
 		}
@@ -322,6 +286,33 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	/* Without online_after the resource stays offline until the restore (docs/plan-format.md). */
 	if (f->action == PLAN_OFFLINE && f->destination == NULL && f->has_online_after)
 		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + f->online_after_ns, on_online_after, t);
+}
+
+void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
+                uint64_t planned)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t idx = rec_trial_start(r, fault, resource, group, node, planned);
+	run_note_touched(r, resource);
+	struct rec_trial *rt = &r->rec->trials[idx];
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
+	struct fl_err e = {0};
+	long code = 0;
+	int rc = run_inject(r, f, resource, group, &code, &e);
+	rt = &r->rec->trials[idx]; /* run_note_touched cannot move trials, but stay safe */
+	rt->code = code;
+	r->injections++;
+	if (rc < 0) {
+		trial_refused(r, fault, rt, &e);
+		return;
+	}
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
+	             plan_action_str(f->action), resource, node ? node : "?", code);
+	run_event_injected(r, rt);
+	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
+		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
+	measure_start(r, fault, idx, group, state);
 }
 
 void trial_on_event(struct run *r, const struct cluster_event *ev)

@@ -193,7 +193,7 @@ void trial_open_exec(struct run *r, size_t fault, const char *target, const char
 		rt->measures[i].probe = i;
 	r->injections++;
 	if (target != NULL)
-		restore_note(r, target); /* what the command does to it, the restore puts back */
+		run_note_touched(r, target); /* what the command does to it, the restore puts back */
 	/* The journal's INTENT names the command's undo, so an operator sees what is left to undo. */
 	char *undo = NULL;
 	if (f->undo != NULL) {

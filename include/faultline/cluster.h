@@ -2,9 +2,10 @@
  * cluster.h - the one interface every cluster backend implements.
  *
  * Backends: "sim" (embedded simulator, the default), "pacemaker", "exec"
- * (an adapter process speaking a JSON-lines protocol, e.g.
- * faultline-wsfc.exe). Each backend file exports one const struct
- * cluster_ops; cluster_open() picks it from the registry by name.
+ * (an adapter process speaking a JSON-lines protocol) and "wsfc" (exec with
+ * faultline-wsfc.exe as the adapter). Each backend file exports one const
+ * struct cluster_ops; registry.c lists them, and both the plan loader and
+ * cluster_open() find a backend there by name.
  *
  * Vocabulary and numbers follow the Windows Failover Cluster API
  * (ClusApi.h), which is the richest of the three; other backends map onto
@@ -116,7 +117,7 @@ struct cluster_caps {
 
 /* A backend's configuration: the plan's `cluster:` section, resolved. */
 struct cluster_config {
-	const char *backend;  /* "sim", "pacemaker", "exec" */
+	const char *backend;  /* a registered name: "sim", "pacemaker", "exec", "wsfc" */
 	const char *topology; /* sim: path of the topology file, already resolved */
 	char *const *command; /* exec: argv, NULL-terminated */
 	uint64_t seed;        /* sim: seeds random durations */
@@ -182,9 +183,16 @@ typedef void (*cluster_event_cb)(const struct cluster_event *ev, void *arg);
 
 struct cluster;
 
+/* Keys of a plan's `cluster:` section a backend reads, beside backend and timeout. */
+#define CLUSTER_KEY_TOPOLOGY 0x1u /* a topology file (cluster_config.topology) */
+#define CLUSTER_KEY_COMMAND  0x2u /* an adapter's argv (cluster_config.command) */
+
 struct cluster_ops {
 	const char *name;
 	struct cluster_caps caps;
+	unsigned plan_keys;  /* CLUSTER_KEY_* the plan may give this backend */
+	unsigned plan_needs; /* of those, the ones the plan must give */
+	bool virtual_time;   /* can run on a virtual clock (`run --virtual-time`): it is simulated on that clock */
 	/* Allocate impl state into c->impl. */
 	int (*open)(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
 	void (*close)(struct cluster *c);
@@ -237,6 +245,8 @@ struct cluster {
 const struct cluster_ops *cluster_backend(const char *name);
 /* Space-separated list of registered backend names, for error messages. */
 const char *cluster_backend_names(void);
+/* The i-th registered backend, or NULL past the last: for callers that walk them all. */
+const struct cluster_ops *cluster_backend_at(size_t i);
 
 /* Open the backend named in cfg->backend. NULL with e set on failure. */
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
@@ -245,14 +255,19 @@ void cluster_close(struct cluster *c);
 void cluster_snapshot_free(struct cluster_snapshot *s);
 const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
 
+/* State names (cluster_names.c): one table each, the same in plans, reports and the adapter protocol. */
 const char *res_state_str(enum res_state s);
 const char *group_state_str(enum group_state s);
 /* NODE_UP, NODE_PAUSED or NODE_DOWN from up and paused. */
 enum node_state cluster_node_state(const struct cluster_node *n);
 /* "up", "down", "paused", "joining", "unknown". */
 const char *node_state_str(enum node_state s);
-/* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
+/* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
+/* Exactly as res_state_str spells it (the wire); -2 if unknown. */
+int res_state_parse_exact(const char *s);
+/* Exactly as group_state_str spells it; -2 if unknown. */
+int group_state_parse(const char *s);
 
 /* Plan names of the OFFLINE_* flags: index i is the flag 1 << i; NULL-terminated. */
 extern const char *const offline_flag_names[];

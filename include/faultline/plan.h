@@ -18,6 +18,7 @@
 
 #include "faultline/cluster.h"
 #include "faultline/err.h"
+#include "faultline/probe_config.h"
 #include "faultline/select.h"
 
 #define PLAN_VERSION 1
@@ -77,29 +78,6 @@ struct plan_fault {
 	uint64_t timeout_ns; /* exec: the command's deadline, default 1m */
 	char *after;         /* fault name, or NULL: start when it finished */
 	size_t after_idx;    /* PLAN_NONE when NULL */
-	struct src_pos pos;
-};
-
-enum plan_probe_kind { PROBE_KIND_CLUSTER, PROBE_KIND_TCP, PROBE_KIND_HTTP, PROBE_KIND_EXEC };
-
-struct plan_probe {
-	char *name;
-	enum plan_probe_kind kind;
-	char *cluster;      /* cluster: selector name */
-	size_t cluster_idx; /* into plan.selectors, or PLAN_NONE */
-	char *address;      /* tcp: "host:port" as written */
-	char *host;         /* tcp, http */
-	unsigned port;      /* tcp, http (default 80/443) */
-	char *url;          /* http */
-	char **argv;        /* exec: NULL-terminated, no shell */
-	size_t argc;
-	uint64_t interval_ns;         /* default 1s */
-	uint64_t fast_interval_ns;    /* default 100ms, while down or a fault is active */
-	uint64_t timeout_ns;          /* default 1s */
-	unsigned failures;            /* consecutive failures to call it down, default 1 */
-	unsigned successes;           /* consecutive successes to call it up, default 1 */
-	unsigned expect_status;       /* http: 0 = any 2xx */
-	struct fl_regex *expect_body; /* http, or NULL */
 	struct src_pos pos;
 };
 
@@ -255,7 +233,6 @@ uint64_t plan_trial_at(const struct plan_fault *f, unsigned i);
 const char *plan_action_str(enum plan_action a);
 /* "none", "immediate", "policy". */
 const char *plan_failback_str(enum node_failback f);
-const char *plan_probe_kind_str(enum plan_probe_kind k);
 const char *plan_expect_str(enum plan_expect e);
 
 /*

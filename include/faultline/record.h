@@ -168,9 +168,10 @@ void record_fini(struct run_record *r);
 struct rec_trial *record_add_trial(struct run_record *r);
 struct rec_event *record_add_event(struct run_record *r);
 struct rec_restore *record_add_restore(struct run_record *r);
+/* The enums' names as reports write them (agent/report/record.c; probe_status_str: probes/probe.c). */
 const char *trial_outcome_str(enum trial_outcome o);
 const char *cluster_outcome_str(enum cluster_outcome o);
-const char *probe_status_str(enum probe_status s);
+const char *probe_status_str(enum probe_status s); /* probes/probe.c */
 const char *slo_verdict_str(enum slo_verdict v);
 
 #endif

@@ -274,6 +274,9 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 
 const struct cluster_ops sim_cluster_ops = {
     .name = "sim",
+    .plan_keys = CLUSTER_KEY_TOPOLOGY,
+    .plan_needs = CLUSTER_KEY_TOPOLOGY,
+    .virtual_time = true,
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION | CLUSTER_OP_NODE_DOWN | CLUSTER_OP_NODE_PAUSE,
              .offline_flags = OFFLINE_ALL_FLAGS,
