@@ -89,14 +89,15 @@ $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
 # faultline-wsfc.exe, the WSFC exec adapter, cross-built with Debian's
 # mingw-w64 (gcc-mingw-w64-x86-64). Its protocol code is the same
 # agent/proto*.c the Linux side runs and tests; CLUSAPI.dll is loaded at run
-# time, so nothing links against clusapi. MinGW's ANSI stdio gives the
+# time, so nothing links against clusapi. agent/core/cluster_names.c brings the
+# state and flag names, which travel on the wire. MinGW's ANSI stdio gives the
 # C99 printf (%zu) at run time; -Wno-format because to mingw gcc
 # format(printf) means the MS dialect: the same formats are checked by the
 # Linux build of the very same files.
 WIN_CC   ?= x86_64-w64-mingw32-gcc
 WIN_EXE  := $(BUILD)/windows/faultline-wsfc.exe
-WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto/proto*.c) agent/proto/snapshot.c agent/core/err.c \
-	agent/core/util.c agent/core/log.c
+WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto/proto*.c) agent/proto/snapshot.c agent/core/cluster_names.c \
+	agent/core/err.c agent/core/util.c agent/core/log.c
 
 windows:
 	@sh scripts/ensure-deps.sh windows

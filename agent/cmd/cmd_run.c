@@ -86,6 +86,18 @@ static struct journal *open_state(const char *dir)
 	return j; /* a cluster still held is refused by the run itself */
 }
 
+/* The backends that can run on a virtual clock, for the message refusing --virtual-time. */
+static const char *virtual_backends(void)
+{
+	static char names[128];
+	const struct cluster_ops *o;
+	size_t off = 0;
+	for (size_t i = 0; (o = cluster_backend_at(i)) != NULL && off < sizeof(names); i++)
+		if (o->virtual_time)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s\"%s\"", off ? ", " : "", o->name);
+	return names;
+}
+
 static int write_file(const char *path, const struct run_record *rec,
                       int (*write)(const struct run_record *, FILE *, struct fl_err *))
 {
@@ -260,8 +272,9 @@ int cmd_run(int argc, char **argv)
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}
-	if (ro->virtual_time && strcmp(p->cluster.backend, "sim") != 0) {
-		fprintf(stderr, "%s: --virtual-time needs backend \"sim\", not \"%s\"\n", a.plan, p->cluster.backend);
+	if (ro->virtual_time && !cluster_backend(p->cluster.backend)->virtual_time) {
+		fprintf(stderr, "%s: --virtual-time needs a simulated backend (%s), not \"%s\"\n", a.plan,
+		        virtual_backends(), p->cluster.backend);
 		plan_free(p);
 		return FL_EXIT_INVALID;
 	}

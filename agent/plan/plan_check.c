@@ -224,6 +224,7 @@ void plan_check_refs(struct pctx *c)
 	check_probes(c);
 	check_slos(c);
 	check_guards(c);
+	plan_check_nodes(c);
 	c->refs = NULL;
 	for (int k = REF_SELECTOR; k <= REF_FAULT; k++)
 		free(refs.v[k]);
@@ -237,11 +238,15 @@ static bool unsupported(struct fl_diag *d, const struct plan_fault *f, const cha
 
 int plan_check_caps(const struct plan *p, const char *backend, const struct cluster_caps *caps, struct fl_diag *d)
 {
-	static const unsigned ops[] = {CLUSTER_OP_FAIL, CLUSTER_OP_OFFLINE, CLUSTER_OP_ONLINE, CLUSTER_OP_MOVE_GROUP};
+	static const unsigned ops[] = {CLUSTER_OP_FAIL,       CLUSTER_OP_OFFLINE,   CLUSTER_OP_ONLINE,
+	                               CLUSTER_OP_MOVE_GROUP, CLUSTER_OP_NODE_DOWN, CLUSTER_OP_NODE_DOWN,
+	                               CLUSTER_OP_NODE_PAUSE, CLUSTER_OP_NODE_PAUSE};
 	bool ok = true;
 	char what[128];
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct plan_fault *f = &p->faults[i];
+		if (f->action == PLAN_EXEC)
+			continue; /* runs a command: no backend involved */
 		if (!(caps->ops & ops[f->action])) {
 			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
 			ok = unsupported(d, f, backend, what);

@@ -59,6 +59,9 @@ void plan_load_probes(struct pctx *c, const struct ydoc_node *n);
 void plan_load_slos(struct pctx *c, const struct ydoc_node *n);
 void plan_load_guards(struct pctx *c, const struct ydoc_node *n);
 void plan_load_schedule(struct pctx *c, const struct ydoc_node *n);
+void plan_load_hooks(struct pctx *c, const struct ydoc_node *n);
+/* plan_node.c: node faults pick nodes; the quorum guard against the sim topology. */
+void plan_check_nodes(struct pctx *c);
 /* Resolve names between sections; runs after every section is loaded. */
 void plan_check_refs(struct pctx *c);
 /*

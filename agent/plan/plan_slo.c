@@ -199,8 +199,10 @@ static void load_abort(struct pctx *c, const struct ydoc_node *n, struct plan_ab
 
 void plan_load_guards(struct pctx *c, const struct ydoc_node *n)
 {
-	static const char *const keys[] = {"protect", "max_concurrent_faults", "abort_when", "restore", NULL};
+	static const char *const keys[] = {"protect", "max_concurrent_faults", "abort_when",
+	                                   "restore", "allow_quorum_loss",     NULL};
 	static const char *const restores[] = {"always", "never", NULL};
+	static const char *const booleans[] = {"false", "true", NULL};
 	struct plan_guards *g = &c->p->guards;
 	if (!plan_is_map(c, n))
 		return;
@@ -214,6 +216,8 @@ void plan_load_guards(struct pctx *c, const struct ydoc_node *n)
 		g->max_concurrent_faults = (unsigned)u;
 	if ((v = ydoc_get(n, "restore")) != NULL && (r = plan_get_enum(c, v, "restore policy", restores)) >= 0)
 		g->restore = (enum plan_restore)r;
+	if ((v = ydoc_get(n, "allow_quorum_loss")) != NULL && (r = plan_get_enum(c, v, "boolean", booleans)) >= 0)
+		g->allow_quorum_loss = r == 1;
 	if ((v = ydoc_get(n, "abort_when")) == NULL || !plan_is_seq(c, v))
 		return;
 	g->abort_when = xcalloc(v->nitems, sizeof(*g->abort_when));

@@ -205,6 +205,28 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 	return o;
 }
 
+/* Commands the run ran (exec faults, undos, hooks) with their captured output. */
+static json_t *execs_json(const struct run_record *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nexecs; i++) {
+		const struct rec_exec *x = &r->execs[i];
+		json_t *o = json_object();
+		put(o, "name", jstr(x->name));
+		put(o, "command", jstr(x->command));
+		put(o, "target", jstr(x->target));
+		put(o, "started_at", jms(x->started_at));
+		put(o, "duration_ms", jms(x->duration_ns));
+		put(o, "exit_status", json_integer(x->exit_status));
+		put(o, "timed_out", json_boolean(x->timed_out));
+		put(o, "error", jstr(x->error));
+		put(o, "output", jstr(x->output));
+		put(o, "truncated", json_boolean(x->truncated));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* The arrays after the header, in the documented order. */
 static void lists_json(json_t *root, const struct run_record *r, bool wall_clock)
 {
@@ -228,6 +250,8 @@ static void lists_json(json_t *root, const struct run_record *r, bool wall_clock
 	for (size_t i = 0; i < r->nevents; i++)
 		json_array_append_new(a, event_json(&r->events[i]));
 	put(root, "events", a);
+	if (r->nexecs > 0) /* only runs with exec faults or hooks have them */
+		put(root, "execs", execs_json(r));
 }
 
 int report_json_write_opts(const struct run_record *r, FILE *f, bool wall_clock, struct fl_err *e)

@@ -254,6 +254,20 @@ static void kick_service_probes(struct run *r, const char *resource)
 			probe_check_now(&r->probes[i]);
 }
 
+/* A node fault's group changed: its trials learn, and the service probes look now. */
+static void trial_on_group_event_kick(struct run *r, const struct cluster_event *ev)
+{
+	bool target = false;
+	for (const struct open_trial *t = r->open; t != NULL && !target; t = t->next)
+		target = t->group_mode && strcmp(t->group, ev->name) == 0;
+	trial_on_event(r, ev);
+	for (size_t i = 0; target && i < r->nprobes; i++)
+		if (r->probes[i].ops != &probe_cluster_ops)
+			probe_check_now(&r->probes[i]);
+	if (target)
+		run_update_hunt(r);
+}
+
 static void on_cluster_event(const struct cluster_event *ev, void *arg)
 {
 	struct run *r = arg;
@@ -267,6 +281,8 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 			run_update_hunt(r);
 		}
 	}
+	if (ev->kind == CLUSTER_EV_GROUP && r->phase == PH_FAULTS)
+		trial_on_group_event_kick(r, ev);
 	if (ev->kind == CLUSTER_EV_RESYNC && r->phase == PH_FAULTS)
 		trial_on_resync(r);
 	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */
@@ -309,6 +325,26 @@ static void on_deadline(void *arg)
 	         duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
+/* Only node faults use selector i: it picks nodes, not resources. */
+static bool node_only_selector(const struct plan *p, size_t i)
+{
+	bool node = false;
+	for (size_t k = 0; k < p->nfaults; k++) {
+		if (p->faults[k].target_idx != i)
+			continue;
+		if (!plan_action_is_node(p->faults[k].action))
+			return false;
+		node = true;
+	}
+	for (size_t k = 0; k < p->nprobes; k++)
+		if ((p->probes[k].kind->caps & PROBE_CAP_CLUSTER) && p->probes[k].cluster_idx == i)
+			return false;
+	for (size_t k = 0; k < p->nslos; k++)
+		if (p->slos[k].target_idx == i)
+			return false;
+	return node;
+}
+
 /* Resolve every selector against the cluster as it is now. */
 static int resolve_selectors(struct run *r)
 {
@@ -316,6 +352,8 @@ static int resolve_selectors(struct run *r)
 	r->sels = xcalloc(p->nselectors ? p->nselectors : 1, sizeof(*r->sels));
 	for (size_t i = 0; i < p->nselectors; i++) {
 		struct fl_err e;
+		if (node_only_selector(p, i))
+			continue; /* node faults resolve it against nodes (run_node.c) */
 		if (select_resolve(&p->selectors[i], p->guards.protect, &r->initial, p->seed, &r->sels[i], &e) < 0) {
 			run_stop(r, REASON_INVALID, "%s", e.msg);
 			return -1;
@@ -327,9 +365,9 @@ static int resolve_selectors(struct run *r)
 static const struct probe_ops *ops_for(struct run *r, const struct plan_probe *pp)
 {
 	/* In virtual time the simulator's endpoints are simulated too. */
-	if (r->opts->virtual_time && (pp->kind == PROBE_KIND_TCP || pp->kind == PROBE_KIND_HTTP))
+	if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_NETWORK))
 		return &probe_vnet_ops;
-	return probe_ops_for(pp);
+	return pp->kind;
 }
 
 static void record_probe(struct run *r, size_t i)
@@ -337,12 +375,8 @@ static void record_probe(struct run *r, size_t i)
 	const struct plan_probe *pp = &r->plan->probes[i];
 	struct rec_probe *rp = &r->rec->probes[i];
 	rp->name = xstrdup(pp->name);
-	rp->kind = xstrdup(plan_probe_kind_str(pp->kind));
-	const char *target = pp->kind == PROBE_KIND_TCP    ? pp->address
-	                     : pp->kind == PROBE_KIND_HTTP ? pp->url
-	                     : pp->kind == PROBE_KIND_EXEC ? pp->argv[0]
-	                                                   : pp->cluster;
-	rp->target = xstrdup(target ? target : "");
+	rp->kind = xstrdup(pp->kind->name);
+	rp->target = xstrdup(probe_config_target(pp));
 }
 
 static int make_probes(struct run *r)
@@ -356,16 +390,16 @@ static int make_probes(struct run *r)
 	for (size_t i = 0; i < p->nprobes; i++) {
 		const struct plan_probe *pp = &p->probes[i];
 		record_probe(r, i);
-		if (r->opts->virtual_time && pp->kind == PROBE_KIND_EXEC) {
+		if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_REAL_TIME)) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
 			run_stop(r, REASON_INVALID,
-			         "probe \"%s\": exec probes run real processes and cannot run in "
+			         "probe \"%s\": %s probes run real processes and cannot run in "
 			         "virtual time; rehearse with cluster, tcp or http probes",
-			         pp->name);
+			         pp->name, pp->kind->name);
 			return -1;
 		}
 		void *ctx = NULL;
-		if (pp->kind == PROBE_KIND_CLUSTER) {
+		if (pp->kind->caps & PROBE_CAP_CLUSTER) {
 			const struct selection *sel = &r->sels[pp->cluster_idx];
 			r->cpctx[i].cl = r->cl;
 			r->cpctx[i].n = sel->n;
@@ -491,7 +525,7 @@ static int setup(struct run *r)
 		r->guards[i].run = r;
 		r->guards[i].index = i;
 	}
-	if (open_cluster(r) < 0 || run_journal_begin(r) < 0 || resolve_selectors(r) < 0)
+	if (open_cluster(r) < 0 || run_journal_begin(r) < 0 || resolve_selectors(r) < 0 || node_resolve(r) < 0)
 		return -1;
 	watch_build(r);
 	if (r->opts->dry_run)
@@ -508,6 +542,8 @@ static void start(struct run *r)
 		run_stop(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
 		return;
 	}
+	if (run_hook_before(r) < 0 || r->phase >= PH_RESTORE) /* failed, or a signal came while it ran */
+		return;
 	r->phase = PH_STEADY;
 	run_event_phase(r);
 	run_progress(r, "plan %s: %zu fault(s), %zu probe(s), backend %s%s; waiting up to %s for steady state",
@@ -519,6 +555,7 @@ static void start(struct run *r)
 	clock_timer_start(r->clk, &r->deadline_timer, clock_now(r->clk) + r->plan->run.deadline_ns, on_deadline, r);
 	for (size_t i = 0; i < r->nprobes; i++)
 		probe_start(&r->probes[i]);
+	r->probes_started = true;
 	run_view_start(r);
 	if (r->nprobes == 0) /* nothing to wait for */
 		steady_check(r);
@@ -526,6 +563,9 @@ static void start(struct run *r)
 
 static void teardown(struct run *r)
 {
+	if (r->loop != NULL)
+		run_cmd_fini(r);
+	run_undo_free(r);
 	for (size_t i = 0; r->probes != NULL && i < r->nprobes; i++)
 		probe_fini(&r->probes[i]);
 	free(r->probes);
@@ -548,6 +588,7 @@ static void teardown(struct run *r)
 		free(r->touched[i].owner);
 	}
 	free(r->touched);
+	node_free(r);
 	free(r->watch);
 	cluster_snapshot_free(&r->initial);
 	if (r->loop != NULL) {
@@ -586,8 +627,17 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
-		restore_failed = restore_all(&r) < 0;
+		if (r.stop != REASON_PASSED)
+			run_cmd_fini(&r); /* stopped early: restore now, not after the commands' timeouts */
+		else
+			run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
+		int restored = run_restore_touched(&r);
+		restore_failed = restored < 0;
+		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
+		run_hook_after_restore(&r, restored == 0);
 		slo_judge(p, rec);
+		run_steady_record(&r, unsteady);
+		free(unsteady);
 	}
 	if (r.abort_reason != NULL)
 		rec->abort_reason = xstrdup(r.abort_reason);

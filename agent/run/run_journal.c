@@ -3,7 +3,7 @@
  *
  * RUN_START once the cluster is open (with what is needed to reopen it
  * later), an INTENT fdatasync'd before every injection (with the pre-run
- * state of the target's group: exactly what restore_note remembered), the
+ * state of the target's group: exactly what run_note_touched remembered), the
  * backend's answer, each restore's verification, and RUN_END. No journal
  * (opts->journal NULL) means none of this happens.
  */
@@ -47,7 +47,7 @@ int run_journal_begin(struct run *r)
 	return 0;
 }
 
-/* The pre-run state of everything restore_note recorded for resource's group. */
+/* The pre-run state of everything run_note_touched recorded for resource's group. */
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e)
 {
 	if (r->jrun == NULL)
@@ -99,4 +99,28 @@ void run_journal_end(struct run *r, int exit_code)
 	if (rc < 0)
 		log_warnx("journal: run %s: %s; `faultline restore` will check this run again", id, e.msg);
 	free(id);
+}
+
+int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
+                              size_t ngroups, bool all, struct fl_err *e)
+{
+	if (r->jrun == NULL)
+		return 0;
+	struct touched *items = xcalloc(r->ntouched ? r->ntouched : 1, sizeof(*items));
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntouched; i++) {
+		const struct touched *t = &r->touched[i];
+		bool in = all;
+		for (size_t k = 0; !in && t->group != NULL && k < ngroups; k++)
+			in = strcmp(t->group, groups[k]) == 0;
+		if (in)
+			items[n++] = *t; /* borrowed */
+	}
+	testkill_at("before-intent");
+	int rc = journal_intent(r->opts->journal, r->jrun, action, name, items, n, e);
+	free(items);
+	if (rc < 0)
+		return err_wrap(e, "journal");
+	testkill_at("intent");
+	return 0;
 }

@@ -83,6 +83,21 @@ static size_t recovery_samples(const struct plan_slo *slo, const struct run_reco
 	return n;
 }
 
+/* Append to detail at *off, keeping *off inside the buffer even when the text is cut short. */
+static void append(char *detail, size_t len, size_t *off, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void append(char *detail, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(detail + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+	if (*off >= len)
+		*off = len - 1;
+}
+
 struct pct_limit {
 	const char *name;
 	double p;
@@ -120,11 +135,10 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 		if (lims[i].p < 1.0 && rc->confidence > 0) {
 			size_t k = stats_upper_bound_rank(n, lims[i].p, rc->confidence);
 			if (k == 0) {
-				off +=
-				    (size_t)snprintf(detail + off, sizeof(detail) - off,
-				                     "%s%s: %zu trials cannot bound it at %.0f%% confidence (need %zu)",
-				                     off ? "; " : "", lims[i].name, n, rc->confidence * 100,
-				                     stats_min_samples(lims[i].p, rc->confidence));
+				append(detail, sizeof(detail), &off,
+				       "%s%s: %zu trials cannot bound it at %.0f%% confidence (need %zu)",
+				       off ? "; " : "", lims[i].name, n, rc->confidence * 100,
+				       stats_min_samples(lims[i].p, rc->confidence));
 				if (verdict == SLO_PASS)
 					verdict = SLO_INCONCLUSIVE;
 				continue;
@@ -141,11 +155,8 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 			verdict = SLO_FAIL;
 		observed = x == INF_NS ? INFINITY : (double)x;
 		limit = (double)lims[i].limit;
-		off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s %s %s %s%s", off ? "; " : "",
-		                        lims[i].name, ms(x, a, sizeof(a)), ok ? "<=" : ">",
-		                        ms(lims[i].limit, b, sizeof(b)), how);
-		if (off >= sizeof(detail))
-			off = sizeof(detail) - 1;
+		append(detail, sizeof(detail), &off, "%s%s %s %s %s%s", off ? "; " : "", lims[i].name,
+		       ms(x, a, sizeof(a)), ok ? "<=" : ">", ms(lims[i].limit, b, sizeof(b)), how);
 	}
 	set(out, verdict, observed, limit, "%s over %zu trial(s) on probe %s", detail, n, slo->probe);
 	free(v);

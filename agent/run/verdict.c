@@ -30,6 +30,7 @@ static const struct {
     [REASON_INJECT_FAILED] = {"injection_refused", "injection refused", VERDICT_FAIL, FL_EXIT_SLO},
     [REASON_INCONCLUSIVE] = {"inconclusive", "inconclusive", VERDICT_INCONCLUSIVE, FL_EXIT_SLO},
     [REASON_NOT_STEADY] = {"not_steady", "aborted, not steady", VERDICT_ABORTED, FL_EXIT_ABORTED},
+    [REASON_HOOK_FAILED] = {"hook_failed", "aborted, before_run hook failed", VERDICT_ABORTED, FL_EXIT_ABORTED},
     [REASON_GUARD] = {"guard", "aborted by a guard", VERDICT_ABORTED, FL_EXIT_ABORTED},
     [REASON_DEADLINE] = {"deadline", "aborted at the deadline", VERDICT_ABORTED, FL_EXIT_ABORTED},
     [REASON_SIGNAL] = {"signal", "aborted by a signal", VERDICT_ABORTED, FL_EXIT_ABORTED},

@@ -25,6 +25,7 @@ enum verdict_reason {
 	REASON_INJECT_FAILED,  /* the cluster refused an injection */
 	REASON_INCONCLUSIVE,   /* an SLO could not be decided (too few samples, probe errors) */
 	REASON_NOT_STEADY,     /* aborted before the first fault: the system was not steady */
+	REASON_HOOK_FAILED,    /* aborted before the first fault: the before_run hook failed */
 	REASON_GUARD,          /* aborted: a guard's abort_when tripped */
 	REASON_DEADLINE,       /* aborted: the run deadline passed with faults pending */
 	REASON_SIGNAL,         /* aborted: SIGTERM/SIGINT */
