@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include "faultline/loop.h"
-#include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/util.h"
 
@@ -337,6 +336,9 @@ static void exec_fini(struct probe *p)
 
 const struct probe_ops probe_exec_ops = {
     .name = "exec",
+    .target = PROBE_TARGET_ARGV,
+    .caps = PROBE_CAP_REAL_TIME,
+    .summary = "run %s",
     .init = exec_init,
     .start = exec_start,
     .cancel = exec_cancel,

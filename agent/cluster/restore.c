@@ -209,8 +209,15 @@ static bool correct(const struct restore_ctx *c, struct restore_item *items, siz
 	it->next_try = now + RESTORE_RETRY_NS;
 	free(it->action);
 	it->action = xstrdup(what);
-	say(c, "restore \"%s\": %s: %s (code %ld)%s%s", t->resource, what, rc < 0 ? "refused" : "accepted", code,
-	    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+	char how_text[64];
+	/* A group move is about the group, not whichever of its resources was listed first. */
+	if (how == 'm')
+		say(c, "restore group \"%s\": move back to %s: %s%s%s%s", t->group, t->owner,
+		    rc < 0 ? "refused" : "accepted", cluster_code_text(code, how_text, sizeof(how_text)),
+		    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+	else
+		say(c, "restore \"%s\": %s: %s%s%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
+		    cluster_code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	testkill_at("restore-action");
 	return true;
 }

@@ -69,8 +69,13 @@ static char *status(struct agent *a)
 		json_array_append_new(plans, plan_json(&a->set.items[i]));
 	for (const struct agent_run *r = a->runs; r; r = r->next)
 		json_array_append_new(runs, run_json(r));
-	return dump(json_pack("{s:b, s:b, s:b, s:o, s:o}", "ok", 1, "paused", a->paused, "stopping", a->stopping,
-	                      "plans", plans, "runs", runs));
+	json_t *j = json_pack("{s:b, s:b, s:b, s:o, s:o}", "ok", 1, "paused", a->paused, "stopping", a->stopping,
+	                      "plans", plans, "runs", runs);
+	char refused[1024];
+	if (a->reload_error != NULL)
+		utf8_copy(refused, sizeof(refused), a->reload_error); /* a plan file's bytes: JSON needs UTF-8 */
+	json_object_set_new(j, "reload_error", a->reload_error ? json_string(refused) : json_null());
+	return dump(j);
 }
 
 static char *set_paused(struct agent *a, bool paused)

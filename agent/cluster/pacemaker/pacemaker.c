@@ -298,7 +298,7 @@ static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *
 	out->groups = xcalloc(s->ngroups ? s->ngroups : 1, sizeof(*out->groups));
 	out->resources = xcalloc(s->nresources ? s->nresources : 1, sizeof(*out->resources));
 	for (size_t i = 0; i < s->nnodes; i++)
-		out->nodes[i] = (struct cluster_node){xstrdup(s->nodes[i].name), s->nodes[i].up};
+		out->nodes[i] = (struct cluster_node){xstrdup(s->nodes[i].name), s->nodes[i].up, s->nodes[i].paused};
 	for (size_t i = 0; i < s->ngroups; i++)
 		out->groups[i] = (struct cluster_group){xstrdup(s->groups[i].name), dup_or_null(s->groups[i].owner),
 		                                        s->groups[i].state};
