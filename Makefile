@@ -61,7 +61,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker test-wsfc windows
+.PHONY: all demo test check check-demo-html asan format format-check install uninstall clean deps test-deps test-pacemaker test-pacemaker-2node test-wsfc windows
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -89,14 +89,15 @@ $(TESTBIN): $(TEST_OBJ) $(BUILD)/libfaultline.a
 # faultline-wsfc.exe, the WSFC exec adapter, cross-built with Debian's
 # mingw-w64 (gcc-mingw-w64-x86-64). Its protocol code is the same
 # agent/proto*.c the Linux side runs and tests; CLUSAPI.dll is loaded at run
-# time, so nothing links against clusapi. MinGW's ANSI stdio gives the
+# time, so nothing links against clusapi. agent/core/cluster_names.c brings the
+# state and flag names, which travel on the wire. MinGW's ANSI stdio gives the
 # C99 printf (%zu) at run time; -Wno-format because to mingw gcc
 # format(printf) means the MS dialect: the same formats are checked by the
 # Linux build of the very same files.
 WIN_CC   ?= x86_64-w64-mingw32-gcc
 WIN_EXE  := $(BUILD)/windows/faultline-wsfc.exe
-WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto/proto*.c) agent/proto/snapshot.c agent/core/err.c \
-	agent/core/util.c agent/core/log.c
+WIN_SRC  := $(wildcard tools/wsfc/*.c) $(wildcard agent/proto/proto*.c) agent/proto/snapshot.c agent/core/cluster_names.c \
+	agent/core/err.c agent/core/util.c agent/core/log.c
 
 windows:
 	@sh scripts/ensure-deps.sh windows
@@ -132,6 +133,16 @@ demo: deps
 	./$(BIN) validate plans/*.yaml
 	@mkdir -p $(BUILD)
 	./$(BIN) run plans/demo.yaml --json $(BUILD)/demo.json --junit $(BUILD)/demo.xml
+	@echo "manual pages before make install: man ./man/faultline.1, man ./man/faultline-plan.5, man ./man/faultline-agent.8"
+
+# The demo's real-time HTML report, rendered by headless Chromium: its probe
+# lanes must be drawn (probe times on the run's clock). About 35 s.
+check-demo-html: $(BIN)
+	@mkdir -p $(BUILD)
+	./$(BIN) run plans/demo.yaml --quiet --html $(BUILD)/demo.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1600 \
+		--screenshot=$(BUILD)/demo.png file://$(CURDIR)/$(BUILD)/demo.html 2>/dev/null
+	python3 scripts/check-probe-lanes.py $(BUILD)/demo.png
 
 test: test-deps
 	@$(MAKE) --no-print-directory check
@@ -144,6 +155,10 @@ check: $(BIN) $(TESTBIN)
 # pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
 test-pacemaker:
 	bash tests/pacemaker/run.sh
+
+# only the two-node part (installs Pacemaker like test-pacemaker when missing)
+test-pacemaker-2node:
+	bash tests/pacemaker/run.sh 2node
 
 # Criterion runs each test in a worker whose leak report would not fail the
 # test: the log is searched for any sanitizer report as well.

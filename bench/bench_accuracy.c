@@ -287,7 +287,7 @@ static int lane_init(struct acc *a, struct lane *l, unsigned i, struct fl_err *e
 	if ((l->port = bench_free_port()) < 0)
 		return err_setsys(e, "no free loopback port");
 	l->cfg = (struct plan_probe){.name = l->resource,
-	                             .kind = PROBE_KIND_TCP,
+	                             .kind = &probe_tcp_ops,
 	                             .host = "127.0.0.1",
 	                             .port = (unsigned)l->port,
 	                             .interval_ns = NSEC_PER_SEC,

@@ -61,6 +61,9 @@ void probe_cluster_event(struct probe *p, const char *resource, int state)
 
 const struct probe_ops probe_cluster_ops = {
     .name = "cluster",
+    .target = PROBE_TARGET_SELECTOR,
+    .caps = PROBE_CAP_CLUSTER,
+    .summary = "state of the resources of selector %s",
     .init = cluster_init,
     .start = cluster_start,
     .cancel = cluster_cancel,

@@ -34,7 +34,6 @@
 
 #include "exec_int.h"
 #include "faultline/loop.h"
-#include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/util.h"
 
@@ -348,6 +347,9 @@ static void exec_fini(struct probe *p)
 
 const struct probe_ops probe_exec_ops = {
     .name = "exec",
+    .target = PROBE_TARGET_ARGV,
+    .caps = PROBE_CAP_REAL_TIME,
+    .summary = "run %s",
     .init = exec_init,
     .start = exec_start,
     .cancel = exec_cancel,

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/regex.h"
 #include "faultline/util.h"
@@ -215,6 +214,9 @@ static void http_fini(struct probe *p)
 
 const struct probe_ops probe_http_ops = {
     .name = "http",
+    .target = PROBE_TARGET_URL,
+    .caps = PROBE_CAP_NETWORK | PROBE_CAP_EXPECT,
+    .summary = "HTTP GET %s",
     .init = http_init,
     .start = http_start,
     .cancel = http_cancel,

@@ -14,29 +14,13 @@
 #include <string.h>
 
 #include "faultline/log.h"
-#include "faultline/plan.h"
 #include "faultline/util.h"
-
-const struct probe_ops *probe_ops_for(const struct plan_probe *cfg)
-{
-	switch (cfg->kind) {
-	case PROBE_KIND_TCP:
-		return &probe_tcp_ops;
-	case PROBE_KIND_HTTP:
-		return &probe_http_ops;
-	case PROBE_KIND_EXEC:
-		return &probe_exec_ops;
-	case PROBE_KIND_CLUSTER:
-		return &probe_cluster_ops;
-	}
-	return NULL;
-}
 
 int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
                struct fl_clock *clk, void *ctx, struct fl_err *e)
 {
 	memset(p, 0, sizeof(*p));
-	p->ops = ops != NULL ? ops : probe_ops_for(cfg);
+	p->ops = ops != NULL ? ops : cfg->kind;
 	p->cfg = cfg;
 	p->loop = loop;
 	p->clk = clk;
@@ -74,6 +58,12 @@ static uint64_t base_cadence(const struct probe *p)
 	return p->cfg->interval_ns;
 }
 
+const char *probe_status_str(enum probe_status s)
+{
+	static const char *const names[] = {"unknown", "up", "down", "error"};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
 uint64_t probe_cadence(const struct probe *p)
 {
 	uint64_t c = base_cadence(p);
@@ -90,7 +80,7 @@ static void record_change(struct probe *p, enum probe_status to, uint64_t at, co
 	if (p->rec != NULL) {
 		struct rec_probe *r = p->rec;
 		r->changes = xreallocarray(r->changes, r->nchanges + 1, sizeof(*r->changes));
-		r->changes[r->nchanges].at = at;
+		r->changes[r->nchanges].at = at > p->rec_origin ? at - p->rec_origin : 0;
 		r->changes[r->nchanges].status = to;
 		r->changes[r->nchanges].reason = reason ? xstrdup(reason) : NULL;
 		r->nchanges++;

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "faultline/loop.h"
-#include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/util.h"
 
@@ -144,6 +143,9 @@ static void tcp_fini(struct probe *p)
 
 const struct probe_ops probe_tcp_ops = {
     .name = "tcp",
+    .target = PROBE_TARGET_HOSTPORT,
+    .caps = PROBE_CAP_NETWORK,
+    .summary = "TCP connect to %s",
     .init = tcp_init,
     .start = tcp_start,
     .cancel = tcp_cancel,

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "faultline/plan.h"
 #include "faultline/probe.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"

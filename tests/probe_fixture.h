@@ -73,7 +73,7 @@ static inline void pf_on_check(struct probe *p, enum check_result r, uint64_t st
 }
 
 /* A loop on a real (virt false) or virtual clock at 0, and a config with test-sized defaults. */
-static inline void pf_setup(struct pf *f, bool virt, enum plan_probe_kind kind)
+static inline void pf_setup(struct pf *f, bool virt, const struct probe_ops *kind)
 {
 	memset(f, 0, sizeof(*f));
 	f->clk = virt ? clock_new_virtual(0) : clock_new_real();

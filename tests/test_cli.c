@@ -187,3 +187,13 @@ Test(cli, sigterm_during_a_real_time_run_aborts_and_restores)
 	cr_expect_not_null(strstr(out, "received Terminated"), "output:\n%s", out);
 	free(out);
 }
+
+/* Only a backend simulated on the virtual clock can run on it; the registry says which. */
+Test(cli, virtual_time_needs_a_simulated_backend)
+{
+	char *out;
+	cr_assert_eq(faultline("run --virtual-time tests/data/run/wsfc-sim.yaml", &out), 2, "%s", out);
+	cr_assert_str_eq(out, "tests/data/run/wsfc-sim.yaml: --virtual-time needs a simulated backend (\"sim\"), not "
+	                      "\"wsfc\"\n");
+	free(out);
+}

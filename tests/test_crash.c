@@ -198,7 +198,7 @@ Test(crash, held_cluster_refused_until_restore)
 	cmd = xasprintf("%s run --virtual-time --quiet --state %s %s", bin(), dir, PLAN);
 	int st = sh(cmd, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 4, "%d: %s", st, out);
-	cr_assert(strstr(out, "verdict: ABORTED (exit 4: backend or environment error: cluster "
+	cr_assert(strstr(out, "verdict: ERROR (exit 4: environment error: cluster "
 	                      "sim:tests/crash/../../plans/clusters/sql-3node.yaml is held: run r1 left resources not "
 	                      "restored; an operator must run `faultline restore`") != NULL,
 	          "%s", out);

@@ -13,6 +13,7 @@
 
 #include "faultline/clock.h"
 #include "faultline/plan.h"
+#include "faultline/probe.h"
 #include "faultline/util.h"
 
 static struct plan *load_ok(const char *path)
@@ -94,10 +95,10 @@ Test(plan_valid, everything_is_typed)
 	cr_assert_eq(move->target_idx, 1);
 	cr_assert_eq(plan_trial_at(move, 2), 1200 * NSEC_PER_SEC);
 	const struct plan_probe *x = &p->probes[0], *h = &p->probes[1];
-	cr_assert_eq(x->kind, PROBE_KIND_EXEC);
+	cr_assert_eq(x->kind, &probe_exec_ops);
 	cr_assert_eq(x->interval_ns, 2 * NSEC_PER_SEC);
 	cr_assert_eq(x->failures, 3);
-	cr_assert_eq(h->kind, PROBE_KIND_HTTP);
+	cr_assert_eq(h->kind, &probe_http_ops);
 	cr_assert_str_eq(h->host, "::1");
 	cr_assert_eq(h->port, 8443);
 	cr_assert_eq(h->expect_status, 204);

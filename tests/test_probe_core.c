@@ -46,12 +46,13 @@ static void script_fini(struct probe *p)
 	(void)p;
 }
 
-static const struct probe_ops script_ops = {"script", script_init, script_start, script_cancel, script_fini};
+static const struct probe_ops script_ops = {
+    .name = "script", .init = script_init, .start = script_start, .cancel = script_cancel, .fini = script_fini};
 
 /* interval 1 s, fast 100 ms, timeout 50 ms, on a virtual clock at 0. */
 static void setup_script(struct pf *f, struct script *sc, const char *s)
 {
-	pf_setup(f, true, PROBE_KIND_TCP);
+	pf_setup(f, true, &probe_tcp_ops);
 	f->cfg.interval_ns = MS(1000);
 	f->cfg.fast_interval_ns = MS(100);
 	f->cfg.timeout_ns = MS(50);
@@ -240,7 +241,8 @@ static void hunt_start(struct probe *p)
 	probe_check_done(p, now >= h->opens ? CHECK_OK : CHECK_FAIL, now >= h->opens ? NULL : "refused");
 }
 
-static const struct probe_ops hunt_ops = {"hunt", script_init, hunt_start, script_cancel, script_fini};
+static const struct probe_ops hunt_ops = {
+    .name = "hunt", .init = script_init, .start = hunt_start, .cancel = script_cancel, .fini = script_fini};
 
 Test(probe_core, hunt_gap_schedule)
 {
@@ -257,7 +259,7 @@ Test(probe_core, hunt_gap_schedule)
 /* interval 1 s, fast 20 ms; down from the start; the cluster says Online at 100 ms, the service answers at `opens`. */
 static void hunt_run(struct pf *f, struct hunt_svc *h, uint64_t opens, uint64_t until)
 {
-	pf_setup(f, true, PROBE_KIND_TCP);
+	pf_setup(f, true, &probe_tcp_ops);
 	f->cfg.interval_ns = MS(1000);
 	f->cfg.fast_interval_ns = MS(20);
 	f->cfg.timeout_ns = MS(10);
@@ -322,7 +324,7 @@ Test(probe_core, hunt_is_not_started_while_up_and_stops_on_request)
 {
 	struct pf f;
 	struct hunt_svc h;
-	pf_setup(&f, true, PROBE_KIND_TCP);
+	pf_setup(&f, true, &probe_tcp_ops);
 	f.cfg.interval_ns = MS(1000);
 	f.cfg.fast_interval_ns = MS(20);
 	f.cfg.timeout_ns = MS(10);

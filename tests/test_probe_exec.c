@@ -16,7 +16,7 @@ static void subreaper(void)
 
 static void setup_exec(struct pf *f, char **argv)
 {
-	pf_setup(f, false, PROBE_KIND_EXEC);
+	pf_setup(f, false, &probe_exec_ops);
 	f->cfg.argv = argv;
 	f->cfg.interval_ns = MS(1000); /* one check per test unless a test asks for more */
 	f->cfg.timeout_ns = MS(800);   /* roomy: fork and exec are slow under valgrind */
@@ -235,7 +235,7 @@ Test(probe_exec, checks_repeat_on_cadence)
 Test(probe_exec, no_command_is_an_init_error)
 {
 	struct pf f;
-	pf_setup(&f, false, PROBE_KIND_EXEC);
+	pf_setup(&f, false, &probe_exec_ops);
 	f.cfg.argv = (char *[]){NULL};
 	cr_expect_eq(pf_init(&f, NULL, NULL), -1);
 	cr_expect_str_eq(f.err.msg, "probe \"p\": exec probe without a command");

@@ -89,7 +89,7 @@ static void srv_stop(struct srv *s)
 
 static void setup_http(struct pf *f, unsigned port, const char *body_re)
 {
-	pf_setup(f, false, PROBE_KIND_HTTP);
+	pf_setup(f, false, &probe_http_ops);
 	f->cfg.host = "127.0.0.1";
 	f->cfg.port = port;
 	f->cfg.url = xasprintf("http://127.0.0.1:%u/health", port);
@@ -258,7 +258,7 @@ Test(probe_http, probes_of_a_loop_share_one_multi)
 Test(probe_http, only_http_and_https)
 {
 	struct pf f;
-	pf_setup(&f, false, PROBE_KIND_HTTP);
+	pf_setup(&f, false, &probe_http_ops);
 	f.cfg.url = "ftp://127.0.0.1/file";
 	cr_expect_eq(pf_init(&f, NULL, NULL), -1);
 	cr_expect_str_eq(f.err.msg, "probe \"p\": only http:// and https:// URLs are supported");

@@ -7,7 +7,7 @@
 
 static void setup_tcp(struct pf *f, unsigned port)
 {
-	pf_setup(f, false, PROBE_KIND_TCP);
+	pf_setup(f, false, &probe_tcp_ops);
 	f->cfg.host = "127.0.0.1";
 	f->cfg.port = port;
 	cr_assert_eq(pf_init(f, NULL, NULL), 0, "%s", f->err.msg);
@@ -61,7 +61,7 @@ Test(probe_tcp, closed_listener_is_down_then_back_up)
 Test(probe_tcp, three_failures_needed)
 {
 	struct pf f;
-	pf_setup(&f, false, PROBE_KIND_TCP);
+	pf_setup(&f, false, &probe_tcp_ops);
 	f.cfg.host = "127.0.0.1";
 	f.cfg.port = pf_closed_port();
 	f.cfg.failures = 3;

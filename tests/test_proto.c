@@ -199,8 +199,8 @@ static struct cluster_snapshot *sample_snapshot(void)
 	struct cluster_snapshot *s = xcalloc(1, sizeof(*s));
 	s->nnodes = 2;
 	s->nodes = xcalloc(2, sizeof(*s->nodes));
-	s->nodes[0] = (struct cluster_node){xstrdup("n1"), true};
-	s->nodes[1] = (struct cluster_node){xstrdup("n2"), false};
+	s->nodes[0] = (struct cluster_node){xstrdup("n1"), true, false};
+	s->nodes[1] = (struct cluster_node){xstrdup("n2"), false, false};
 	s->ngroups = 1;
 	s->groups = xcalloc(1, sizeof(*s->groups));
 	s->groups[0] = (struct cluster_group){xstrdup("G"), xstrdup("n1"), GRP_PARTIAL_ONLINE};
@@ -388,4 +388,46 @@ Test(proto, serve_answers_and_refuses_what_the_hello_did_not_declare)
 	serve("nonsense",
 	      "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"not JSON: column 1: expected a JSON value, got "
 	      "'n'\"}\n");
+}
+
+/*
+ * The state and flag names travel on the wire (docs/exec-protocol.md) and
+ * are cluster.h's one table (agent/core/cluster_names.c): renaming one for
+ * display would change the protocol, so each is pinned here.
+ */
+Test(proto, wire_names_are_pinned)
+{
+	static const struct {
+		int state;
+		const char *wire;
+	} res[] = {{RES_UNKNOWN, "unknown"},
+	           {RES_INHERITED, "inherited"},
+	           {RES_INITIALIZING, "initializing"},
+	           {RES_ONLINE, "online"},
+	           {RES_OFFLINE, "offline"},
+	           {RES_FAILED, "failed"},
+	           {RES_PENDING, "pending"},
+	           {RES_ONLINE_PENDING, "online-pending"},
+	           {RES_OFFLINE_PENDING, "offline-pending"}},
+	  grp[] = {{GRP_UNKNOWN, "unknown"}, {GRP_ONLINE, "online"},   {GRP_OFFLINE, "offline"},
+	           {GRP_FAILED, "failed"},   {GRP_PENDING, "pending"}, {GRP_PARTIAL_ONLINE, "partial-online"}};
+	static const char *const flags[] = {"ignore_resource_status",
+	                                    "return_to_source_node_on_error",
+	                                    "queue_enabled",
+	                                    "returning_to_source_node_because_of_error",
+	                                    "due_to_embedded_failure",
+	                                    "ignore_network_connectivity",
+	                                    "do_not_update_persistent_state"};
+	for (size_t i = 0; i < ARRAY_LEN(res); i++) {
+		cr_expect_str_eq(res_state_str((enum res_state)res[i].state), res[i].wire);
+		cr_expect_eq(res_state_parse_exact(res[i].wire), res[i].state, "%s", res[i].wire);
+	}
+	cr_expect_eq(res_state_parse_exact("online_pending"), -2, "the wire has one spelling");
+	for (size_t i = 0; i < ARRAY_LEN(grp); i++) {
+		cr_expect_str_eq(group_state_str((enum group_state)grp[i].state), grp[i].wire);
+		cr_expect_eq(group_state_parse(grp[i].wire), grp[i].state, "%s", grp[i].wire);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
+		cr_expect_str_eq(offline_flag_names[i], flags[i]);
+	cr_expect_null(offline_flag_names[ARRAY_LEN(flags)]);
 }

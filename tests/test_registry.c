@@ -1,4 +1,4 @@
-/* test_registry.c - backend registry, the "sim" cluster_ops glue, events, state and flag names. */
+/* test_registry.c - backend and probe-kind registries, the "sim" cluster_ops glue, events, state and flag names. */
 #include <criterion/criterion.h>
 #include <poll.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 
 #include "faultline/clock.h"
 #include "faultline/cluster.h"
+#include "faultline/probe.h"
 #include "faultline/sim.h"
 
 #define SQL "SQL Server (MSSQLSERVER)"
@@ -109,7 +110,7 @@ Test(registry, open_errors)
 	struct fl_err e;
 	struct cluster_config cfg = {.backend = "vmware"};
 	cr_assert_null(cluster_open(&cfg, clk, &e));
-	cr_assert_str_eq(e.msg, "cluster backend \"vmware\": unknown (known: sim pacemaker exec)");
+	cr_assert_str_eq(e.msg, "cluster backend \"vmware\": unknown (known: sim pacemaker exec wsfc)");
 	cfg.backend = "sim";
 	cfg.topology = "tests/data/topology/cycle.yaml";
 	cr_assert_null(cluster_open(&cfg, clk, &e));
@@ -135,4 +136,16 @@ Test(registry, state_and_flag_names)
 	cr_assert_str_eq(offline_flag_str(OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE), "do_not_update_persistent_state");
 	cr_assert_eq(offline_flag_parse("force"), 0);
 	cr_assert_null(offline_flag_str(0x80));
+}
+
+Test(registry, probe_kinds_by_name)
+{
+	cr_assert_eq(probe_kind("cluster"), &probe_cluster_ops);
+	cr_assert_eq(probe_kind("tcp"), &probe_tcp_ops);
+	cr_assert_eq(probe_kind("http"), &probe_http_ops);
+	cr_assert_eq(probe_kind("exec"), &probe_exec_ops);
+	cr_assert_null(probe_kind("vnet"), "the simulated network stands in for tcp and http; a plan cannot name it");
+	cr_assert_null(probe_kind_at(4));
+	for (size_t i = 0; probe_kind_at(i) != NULL; i++)
+		cr_assert_not_null(strstr(probe_kind_at(i)->summary, "%s"), "%s", probe_kind_at(i)->name);
 }

@@ -142,7 +142,7 @@ Test(report_json, read_restores_every_part)
 	cr_assert_eq(b.restores[1].ok, false);
 	cr_assert_eq(b.nevents, 2);
 	cr_assert_eq(b.events[0].state, 4);
-	cr_assert_eq(b.verdict, SLO_FAIL);
+	cr_assert_eq(b.verdict, VERDICT_FAIL);
 	cr_assert_eq(b.exit_code, 1);
 	cr_assert_null(b.abort_reason);
 	record_fini(&r);

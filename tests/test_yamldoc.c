@@ -161,7 +161,10 @@ Test(yamldoc, two_documents_refused)
 Test(yamldoc, syntax_error_positioned)
 {
 	const char *t = "a: 1\n b: 2\n";
-	expect_error(t, strlen(t), "t.yaml:2:3: YAML syntax error: mapping values are not allowed in this context");
+	expect_error(
+	    t, strlen(t),
+	    "t.yaml:2:3: YAML syntax error: mapping values are not allowed in this context; hint: a value that "
+	    "contains \": \" must be quoted, and a nested mapping goes on its own, more indented line");
 }
 
 Test(yamldoc, empty_file)

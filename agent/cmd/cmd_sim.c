@@ -5,7 +5,8 @@
  *
  *   faultline sim TOPOLOGY [--seed N] [--for DURATION]
  *                 [--at T] (--fail R | --offline R [--flags F,..] [--to NODE] | --online R
- *                           | --move G [--flags F,..] [--to NODE])...
+ *                           | --move G [--flags F,..] [--to NODE]
+ *                           | --node-down N | --node-up N | --pause N | --drain N | --resume N)...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,18 @@
 #include "faultline/sim.h"
 #include "faultline/util.h"
 
-enum sim_op_kind { OP_FAIL, OP_OFFLINE, OP_ONLINE, OP_MOVE, OP_CRASH };
+enum sim_op_kind {
+	OP_FAIL,
+	OP_OFFLINE,
+	OP_ONLINE,
+	OP_MOVE,
+	OP_CRASH,
+	OP_NODE_DOWN,
+	OP_NODE_UP,
+	OP_PAUSE,
+	OP_DRAIN,
+	OP_RESUME
+};
 
 struct sim_op {
 	enum sim_op_kind kind;
@@ -39,12 +51,23 @@ static void usage(FILE *f)
 	           "  --offline RESOURCE [--flags F,...] [--to NODE]\n"
 	           "  --online RESOURCE\n"
 	           "  --move GROUP [--flags F,...] [--to NODE]   MoveClusterGroupEx\n"
+	           "  --node-down NODE / --node-up NODE       the node crashes / joins again\n"
+	           "  --pause NODE / --drain NODE            PauseClusterNodeEx without / with drain\n"
+	           "  --resume NODE                          ResumeClusterNodeEx, failback per policy\n"
 	           "example: faultline sim plans/clusters/sql-3node.yaml --at 1s --fail 'SQL Server (MSSQLSERVER)' \\\n"
 	           "             --at 30s --fail 'SQL Server (MSSQLSERVER)' --for 5m\n");
 }
 
-static const char *const op_names[] = {"FailClusterResource", "OfflineClusterResource", "OnlineClusterResource",
-                                       "MoveClusterGroup", "crash (real failure)"};
+static const char *const op_names[] = {"FailClusterResource",
+                                       "OfflineClusterResource",
+                                       "OnlineClusterResource",
+                                       "MoveClusterGroup",
+                                       "crash (real failure)",
+                                       "node down (crash)",
+                                       "node up",
+                                       "PauseClusterNode",
+                                       "PauseClusterNode (drain)",
+                                       "ResumeClusterNode"};
 
 static void run_op(void *arg)
 {
@@ -68,6 +91,19 @@ static void run_op(void *arg)
 	case OP_MOVE:
 		rc = sim_move_group(op->sim, op->name, op->to, op->flags, &code, &e);
 		break;
+	case OP_NODE_DOWN:
+		rc = sim_node_down(op->sim, op->name, &code, &e);
+		break;
+	case OP_NODE_UP:
+		rc = sim_node_up(op->sim, op->name, &code, &e);
+		break;
+	case OP_PAUSE:
+	case OP_DRAIN:
+		rc = sim_node_pause(op->sim, op->name, op->kind == OP_DRAIN, &code, &e);
+		break;
+	case OP_RESUME:
+		rc = sim_node_resume(op->sim, op->name, NODE_FAILBACK_POLICY, &code, &e);
+		break;
 	}
 	char b[32];
 	printf("%12s > %s(\"%s\"%s%s) = %ld%s%s\n", duration_format(op->at, b, sizeof(b)), op_names[op->kind], op->name,
@@ -88,6 +124,24 @@ static int parse_flags(const char *list, unsigned *flags)
 	}
 	free(copy);
 	return rc;
+}
+
+static bool node_op(const char *a, enum sim_op_kind *kind)
+{
+	static const struct {
+		const char *opt;
+		enum sim_op_kind kind;
+	} ops[] = {{"--node-down", OP_NODE_DOWN},
+	           {"--node-up", OP_NODE_UP},
+	           {"--pause", OP_PAUSE},
+	           {"--drain", OP_DRAIN},
+	           {"--resume", OP_RESUME}};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(a, ops[i].opt) == 0) {
+			*kind = ops[i].kind;
+			return true;
+		}
+	return false;
 }
 
 /* Parse argv into ops; returns the count or -1. */
@@ -145,6 +199,8 @@ static int parse_ops(int argc, char **argv, struct sim_op *ops, uint64_t *seed, 
 			kind = OP_ONLINE;
 		} else if (strcmp(a, "--move") == 0) {
 			kind = OP_MOVE;
+		} else if (node_op(a, &kind)) {
+			/* kind set */
 		} else {
 			fprintf(stderr, "faultline sim: unknown option \"%s\"\n", a);
 			return -1;

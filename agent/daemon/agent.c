@@ -101,9 +101,16 @@ static void reload(struct agent *a)
 	struct agent_errors errs = {0};
 	if (agent_plans_load(a->o->plans_dir, &next, &errs) < 0) {
 		log_errors("reload refused, keeping the current plans", a->o->plans_dir, &errs);
+		/* Not only in the log: status and metrics say the running set is not the files'. */
+		free(a->reload_error);
+		a->reload_error = xstrdup(errs.n > 0 ? errs.lines[0] : "the plans directory could not be read");
+		metrics_set(a->m, "faultline_config_last_reload_successful", 0, NULL);
 		agent_errors_fini(&errs);
 		return;
 	}
+	free(a->reload_error);
+	a->reload_error = NULL;
+	metrics_set(a->m, "faultline_config_last_reload_successful", 1, NULL);
 	carry_over(a, &next);
 	for (size_t i = 0; i < a->set.n; i++)
 		if (agent_planset_find(&next, a->set.items[i].plan->name) == NULL)
@@ -235,6 +242,7 @@ static void init_metrics(struct agent *a)
 	metrics_set(a->m, "faultline_faults_open", 0, NULL);
 	metrics_set(a->m, "faultline_journal_pending_restores", 0, NULL);
 	metrics_set(a->m, "faultline_agent_paused", 0, NULL);
+	metrics_set(a->m, "faultline_config_last_reload_successful", 1, NULL);
 }
 
 /*
@@ -320,6 +328,7 @@ static void teardown(struct agent *a)
 	metrics_free(a->m);
 	agent_planset_fini(&a->set);
 	free(a->results_dir);
+	free(a->reload_error);
 	free(a->control_path);
 	free(a->run_bin);
 	if (a->lockfd >= 0)

@@ -83,22 +83,12 @@ static void on_trial(struct agent_run *r, json_t *j)
 	}
 }
 
-static void on_verdict(struct agent_run *r, json_t *j)
+static void on_verdict(struct agent_run *r, json_t *j, const char *line)
 {
 	const char *v = json_string_value(json_object_get(j, "verdict"));
 	free(r->verdict);
 	r->verdict = v ? xstrdup(v) : NULL;
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(j, "slos"), i, s)
-	{
-		const char *name = json_string_value(json_object_get(s, "name"));
-		const char *sv = json_string_value(json_object_get(s, "verdict"));
-		if (name == NULL || sv == NULL)
-			continue;
-		double g = strcmp(sv, "pass") == 0 ? 1 : strcmp(sv, "fail") == 0 ? 0 : -1;
-		metrics_set(r->agent->m, "faultline_slo_verdict", g, "plan", r->plan, "slo", name, NULL);
-	}
+	metrics_note_verdict(r->agent->m, r->plan, line);
 }
 
 static void on_event(struct agent_run *r, const char *line)
@@ -116,7 +106,7 @@ static void on_event(struct agent_run *r, const char *line)
 	} else if (strcmp(ev, "trial") == 0) {
 		on_trial(r, j);
 	} else if (strcmp(ev, "verdict") == 0) {
-		on_verdict(r, j);
+		on_verdict(r, j, line);
 	}
 	json_decref(j);
 }
@@ -162,9 +152,16 @@ static void on_events_ready(struct loop_io *io, uint32_t events, void *arg)
 		close_events(r);
 }
 
-static const char *outcome(int status)
+/*
+ * The run's own verdict (its final event: pass, fail, inconclusive,
+ * aborted, error), so the counter says what the report says; from the exit
+ * status only when the run died before telling.
+ */
+static const char *outcome(const struct agent_run *r, int status)
 {
-	static const char *const by_exit[] = {"pass", "slo_failed", "invalid", "aborted", "backend_error"};
+	static const char *const by_exit[] = {"pass", "fail", "error", "aborted", "error"};
+	if (WIFEXITED(status) && r->verdict != NULL)
+		return r->verdict;
 	if (WIFEXITED(status) && WEXITSTATUS(status) < 5)
 		return by_exit[WEXITSTATUS(status)];
 	return "crashed";
@@ -231,7 +228,7 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 	if (r->evfd >= 0)
 		read_events(r); /* what it wrote before exiting */
 	agent_runlog_stop(r);   /* its last lines before ours about it */
-	note_result(r, status, outcome(status));
+	note_result(r, status, outcome(r, status));
 	struct agent *a = r->agent;
 	/* It died without restoring (or said so): reconcile now, not at its next fire time. */
 	if (!WIFEXITED(status) || r->nopen > 0)
@@ -282,8 +279,8 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_ru
 	const char *id = r->id;
 	char *json = xasprintf("%s/%s.json", a->results_dir, id), *junit = xasprintf("%s/%s.xml", a->results_dir, id);
 	/* --state: the run journals every injection, and restores what a crashed run left first. */
-	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json",       json, "--junit", junit,
-	                "--events-fd", "3",   "--state",      r->journal_dir, NULL};
+	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json",       json,       "--junit",  junit,
+	                "--events-fd", "3",   "--state",      r->journal_dir, "--run-id", (char *)id, NULL};
 	int p[2], l[2] = {-1, -1};
 	pid_t pid = -1;
 	if (pipe2(l, O_CLOEXEC) != 0) /* without it the run logs unprefixed: not a reason not to run */

@@ -76,9 +76,14 @@ static char *status(struct agent *a)
 		json_array_append_new(runs, run_json(r));
 	agent_faults_open_changed(a); /* an orphan's journal may have moved since */
 	agent_hold_each(a, held_json, held);
-	return dump(json_pack("{s:b, s:b, s:b, s:o, s:o, s:i, s:i, s:o}", "ok", 1, "paused", a->paused, "stopping",
+	json_t *j = json_pack("{s:b, s:b, s:b, s:o, s:o, s:i, s:i, s:o}", "ok", 1, "paused", a->paused, "stopping",
 	                      a->stopping, "plans", plans, "runs", runs, "faults_open", (int)a->faults_open,
-	                      "pending_restores", (int)a->pending_restores, "held", held));
+	                      "pending_restores", (int)a->pending_restores, "held", held);
+	char refused[1024];
+	if (a->reload_error != NULL)
+		utf8_copy(refused, sizeof(refused), a->reload_error); /* a plan file's bytes: JSON needs UTF-8 */
+	json_object_set_new(j, "reload_error", a->reload_error ? json_string(refused) : json_null());
+	return dump(j);
 }
 
 static char *set_paused(struct agent *a, bool paused)

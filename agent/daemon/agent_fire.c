@@ -21,6 +21,12 @@ int64_t agent_wall(void)
 	return wall_now_ns() / (int64_t)NSEC_PER_SEC;
 }
 
+/* The schedule's clock: the wall clock, unless a test brought its own to set it back and forth. */
+static int64_t wall_ns(const struct agent *a)
+{
+	return a->wall_ns != NULL ? a->wall_ns() : wall_now_ns();
+}
+
 static void set_start(struct agent_plan *ap)
 {
 	if (ap->next == AGENT_SCHED_NONE)
@@ -79,7 +85,7 @@ void agent_reschedule(struct agent *a)
 {
 	if (a->stopping)
 		return;
-	uint64_t now_ns = (uint64_t)wall_now_ns(), wake = now_ns + TICK_MAX_NS;
+	uint64_t now_ns = (uint64_t)wall_ns(a), wake = now_ns + TICK_MAX_NS;
 	for (size_t i = 0; i < a->set.n; i++) {
 		struct agent_plan *ap = &a->set.items[i];
 		if (ap->next != AGENT_SCHED_NONE && ap->start_ns <= now_ns)
@@ -113,6 +119,6 @@ void agent_run_finished(struct agent *a)
 			return;
 		log_info("plan %s: its cluster is free: starting the queued run", oldest->plan->name);
 		oldest->queued = false; /* started or failed (and logged): either way no longer queued */
-		agent_child_start(a, oldest, agent_wall());
+		agent_child_start(a, oldest, wall_ns(a) / (int64_t)NSEC_PER_SEC);
 	}
 }

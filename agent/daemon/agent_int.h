@@ -1,13 +1,15 @@
 /*
- * agent_int.h - the agent's shared state, for agent/agent*.c only.
+ * agent_int.h - the agent's shared state, for agent/daemon/agent*.c only.
  *
- * agent.c: loop, signals, the schedule timer, reload, last-run state.
+ * agent.c: agent_main, the loop, signals, reload, the open-faults gauge.
+ * agent_fire.c: the schedule timer: which plan is due, start or hold it.
  * agent_child.c: one child `faultline run` per run, its pidfd and events.
  * agent_ctl.c: the control socket's requests (status, pause, resume, abort).
  * agent_results.c: the results directory's retention.
  * agent_state.c: the last-run times in the state directory.
  * agent_runlog.c: each child's stderr into the log, prefixed with its run id.
  * agent_hold.c: clusters held until a child `faultline restore` reconciles them.
+ * (agent_plans.c and agent_sched.c have public headers: agent.h, agent_sched.h.)
  */
 #ifndef FAULTLINE_AGENT_INT_H
 #define FAULTLINE_AGENT_INT_H
@@ -63,6 +65,7 @@ struct agent {
 	const struct agent_opts *o;
 	char *results_dir, *control_path, *run_bin;
 	struct fl_clock *clk;
+	int64_t (*wall_ns)(void); /* the schedule's Unix time in ns; NULL = wall_now_ns (tests jump their own) */
 	struct loop *loop;
 	struct loop_signal sig;
 	struct fl_timer tick;
@@ -76,21 +79,22 @@ struct agent {
 	struct metrics *m;
 	struct metrics_http *http;
 	bool paused, stopping;
+	char *reload_error; /* the last refused reload's first error; NULL while the last one succeeded */
 	int exit_code;
 	int lockfd; /* STATE/agent.lock, held while the agent lives */
 };
 
 /* agent.c */
-int64_t agent_wall(void); /* Unix seconds now */
-void agent_reschedule(struct agent *a);
-void agent_run_finished(struct agent *a); /* a run ended: queued plans may go; maybe stop */
 /* Recount open faults (live runs' events, and what every other journal still has out). */
 void agent_faults_open_changed(struct agent *a);
 /* The journal directory of a plan's cluster under the state dir. Caller frees. */
 char *agent_journal_dir(const struct agent *a, const struct plan *p);
 
 /* agent_fire.c */
+int64_t agent_wall(void); /* Unix seconds now, on the real clock */
 void agent_plan_first(struct agent_plan *ap, int64_t now);
+void agent_reschedule(struct agent *a);   /* fire what is due on a->wall_ns, re-arm the timer */
+void agent_run_finished(struct agent *a); /* a run ended: queued plans may go; maybe stop */
 
 /* agent_state.c: STATE/last-run */
 void agent_state_load(const char *dir, struct agent_planset *s);

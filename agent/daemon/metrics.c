@@ -35,7 +35,12 @@ static const struct family families[] = {
     {"faultline_journal_pending_restores", GAUGE,
      "Runs in the journals whose injected faults are not restored yet (their clusters are held)."},
     {"faultline_last_run_timestamp_seconds", GAUGE, "Unix time the plan's last run finished."},
+    {"faultline_last_run_verdict", GAUGE,
+     "Always 1: the verdict (pass, fail, inconclusive, aborted, error) and reason of the plan's last run."},
+    {"faultline_last_run_exit_code", GAUGE, "Exit code of the plan's last run (0 pass, 1 fail, 3 aborted, 4 error)."},
     {"faultline_agent_paused", GAUGE, "1 while chaos is paused from the control socket."},
+    {"faultline_config_last_reload_successful", GAUGE,
+     "0 after a SIGHUP reload was refused (the old plans stay), 1 otherwise."},
 };
 
 /* Recovery buckets, seconds: failover clusters recover in seconds to minutes. */

@@ -1,9 +1,12 @@
 /*
- * journal_int.h - the journal's internals, for agent/journal*.c only.
+ * journal_int.h - the journal's internals, for agent/journal/ only.
  *
  * journal.c owns the file (lock, append, fsync, compaction),
  * journal_frame.c the record framing and the damage rules,
  * journal_model.c what the records mean (the unsettled runs),
+ * journal_write.c the typed records a run writes,
+ * journal_cluster.c which cluster a run acted on and whether it is held,
+ * journal_state.c every journal under a state directory,
  * journal_reconcile.c restores what a dead process left behind.
  */
 #ifndef FAULTLINE_JOURNAL_INT_H

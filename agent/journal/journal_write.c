@@ -1,7 +1,6 @@
 /*
- * journal_write.c - the typed records a run writes, and what they imply:
- * which cluster a run acted on, and whether that cluster is held for an
- * operator.
+ * journal_write.c - the typed records a run writes. Which cluster a run
+ * acted on, and whether that cluster is held, is journal_cluster.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,45 +11,6 @@
 #include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "journal_int.h"
-
-char *journal_cluster_key(const struct cluster_config *cfg)
-{
-	char *k = xasprintf("%s:%s", cfg->backend ? cfg->backend : "", cfg->topology ? cfg->topology : "");
-	for (size_t i = 0; cfg->command != NULL && cfg->command[i] != NULL; i++) {
-		char *n = xasprintf("%s%s%s", k, i ? " " : "", cfg->command[i]);
-		free(k);
-		k = n;
-	}
-	return k;
-}
-
-char *journal_cluster_dir(const char *state, const struct cluster_config *cfg)
-{
-	char *key = journal_cluster_key(cfg);
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: a stable name, not a security boundary */
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	free(key);
-	return xasprintf("%s/clusters/%016" PRIx64, state, h);
-}
-
-void journal_run_config(const struct journal_run *r, struct cluster_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->backend = r->backend;
-	cfg->topology = r->topology[0] ? r->topology : NULL;
-	cfg->command = r->ncommand ? r->command : NULL;
-	cfg->seed = r->seed;
-	cfg->timeout_ns = r->timeout_ns;
-}
-
-const struct journal_run *journal_held(const struct journal *j, const char *key)
-{
-	for (const struct journal_run *r = j->runs; r != NULL; r = r->next)
-		if ((r->orphan || r->ended) && strcmp(r->key, key) == 0)
-			return r;
-	return NULL;
-}
 
 struct journal_run *journal_begin(struct journal *j, const char *id, const struct cluster_config *cfg,
                                   const char *plan_path, const char *plan_sha256, struct fl_err *e)
@@ -98,6 +58,16 @@ int journal_intent(struct journal *j, struct journal_run *r, const char *action,
 	}
 	int rc = journal_append(j, JR_INTENT, f, 4 + 4 * n, true, e);
 	free(states);
+	free(f);
+	return rc;
+}
+
+int journal_undo(struct journal *j, struct journal_run *r, const char *const *items, size_t n, struct fl_err *e)
+{
+	const char **f = xcalloc(n + 1, sizeof(char *));
+	f[0] = r->id;
+	memcpy(f + 1, items, n * sizeof(char *));
+	int rc = journal_append(j, JR_UNDO, f, n + 1, true, e);
 	free(f);
 	return rc;
 }

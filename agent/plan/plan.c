@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "faultline/clock.h"
+#include "faultline/cluster.h"
 #include "faultline/regex.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
@@ -20,7 +21,7 @@
 #define SEC(n) ((uint64_t)(n)*NSEC_PER_SEC)
 
 static const char *const top_keys[] = {"version", "name", "description", "seed",     "cluster", "select", "faults",
-                                       "probes",  "slo",  "guards",      "schedule", "run",     NULL};
+                                       "probes",  "slo",  "guards",      "schedule", "run",     "hooks",  NULL};
 
 static void defaults(struct plan *p)
 {
@@ -33,6 +34,7 @@ static void defaults(struct plan *p)
 	p->run.deadline_ns = SEC(3600);
 	p->run.recovery_timeout_ns = SEC(120);
 	p->schedule.timezone = xstrdup("UTC");
+	p->hooks.timeout_ns = SEC(30);
 }
 
 static char *dir_of(const char *path)
@@ -72,33 +74,76 @@ static void load_topology(struct pctx *c, const struct ydoc_node *n)
 	diag_fini(&td);
 }
 
+static void load_command(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	plan_get_argv(c, n, &cl->command, &cl->ncommand);
+}
+
+/* The `cluster:` keys a backend may take (its ops table's plan_keys say which), and how each loads. */
+static const struct {
+	unsigned key;
+	const char *name;
+	void (*load)(struct pctx *c, const struct ydoc_node *n);
+} backend_keys[] = {
+    {CLUSTER_KEY_TOPOLOGY, "topology", load_topology},
+    {CLUSTER_KEY_COMMAND, "command", load_command},
+};
+
+/* "backend \"sim\"" or "backends \"exec\" and \"wsfc\"": who reads `key`. */
+static void readers_of(unsigned key, char *buf, size_t len)
+{
+	const struct cluster_ops *o;
+	size_t n = 0, off = 0;
+	for (size_t i = 0; (o = cluster_backend_at(i)) != NULL; i++)
+		n += (o->plan_keys & key) != 0;
+	off = (size_t)snprintf(buf, len, "backend%s", n == 1 ? "" : "s");
+	for (size_t i = 0, k = 0; (o = cluster_backend_at(i)) != NULL && off < len; i++)
+		if (o->plan_keys & key) {
+			k++;
+			const char *sep = k == 1 ? " " : k == n ? " and " : ", ";
+			off += (size_t)snprintf(buf + off, len - off, "%s\"%s\"", sep, o->name);
+		}
+}
+
+/* topology, command: what the chosen backend takes and needs, said by its ops table. */
+static void load_backend_keys(struct pctx *c, const struct ydoc_node *n, const struct cluster_ops *ops)
+{
+	for (size_t i = 0; i < ARRAY_LEN(backend_keys); i++) {
+		const struct ydoc_node *v = ydoc_get(n, backend_keys[i].name);
+		unsigned key = backend_keys[i].key;
+		if (ops != NULL && v == NULL && (ops->plan_needs & key))
+			diag_add(c->d, n->pos, "missing required key \"%s\" in cluster (backend \"%s\" needs one)",
+			         backend_keys[i].name, ops->name);
+		if (v == NULL)
+			continue;
+		if (ops != NULL && !(ops->plan_keys & key)) {
+			char who[128];
+			readers_of(key, who, sizeof(who));
+			diag_add(c->d, v->pos, "%s is only used by %s, not \"%s\"", backend_keys[i].name, who,
+			         ops->name);
+		} else {
+			backend_keys[i].load(c, v);
+		}
+	}
+}
+
 static void load_cluster(struct pctx *c, const struct ydoc_node *n)
 {
 	static const char *const keys[] = {"backend", "topology", "command", "timeout", NULL};
-	static const char *const backends[] = {"sim", "pacemaker", "wsfc", "exec", NULL};
+	const char *names[16] = {NULL};
+	for (size_t i = 0; i + 1 < ARRAY_LEN(names) && cluster_backend_at(i) != NULL; i++)
+		names[i] = cluster_backend_at(i)->name;
 	struct plan_cluster *cl = &c->p->cluster;
 	cl->pos = n->pos;
 	if (!plan_is_map(c, n))
 		return;
 	plan_keys(c, n, keys, "cluster");
 	const struct ydoc_node *v = plan_need(c, n, "backend", "cluster");
-	int b = v ? plan_get_enum(c, v, "backend", backends) : -1;
+	int b = v ? plan_get_enum(c, v, "backend", names) : -1;
 	if (b >= 0)
-		cl->backend = xstrdup(backends[b]);
-	const struct ydoc_node *topo = ydoc_get(n, "topology");
-	if (b == 0 && topo == NULL)
-		diag_add(c->d, n->pos, "missing required key \"topology\" in cluster (backend \"sim\" needs one)");
-	if (topo != NULL && b > 0)
-		diag_add(c->d, topo->pos, "topology is only used by backend \"sim\", not \"%s\"", backends[b]);
-	else if (topo != NULL)
-		load_topology(c, topo);
-	const struct ydoc_node *cmd = ydoc_get(n, "command");
-	if (b == 3 && cmd == NULL)
-		diag_add(c->d, n->pos, "missing required key \"command\" in cluster (backend \"exec\" needs one)");
-	if (cmd != NULL && b >= 0 && b != 3)
-		diag_add(c->d, cmd->pos, "command is only used by backend \"exec\", not \"%s\"", backends[b]);
-	else if (cmd != NULL)
-		plan_get_argv(c, cmd, &cl->command, &cl->ncommand);
+		cl->backend = xstrdup(names[b]);
+	load_backend_keys(c, n, b >= 0 ? cluster_backend(names[b]) : NULL);
 	if ((v = ydoc_get(n, "timeout")) != NULL && plan_get_duration(c, v, &cl->timeout_ns) && cl->timeout_ns == 0)
 		diag_add(c->d, v->pos, "timeout must be greater than 0");
 }
@@ -163,15 +208,28 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 		plan_load_guards(c, v);
 	if ((v = ydoc_get(root, "schedule")) != NULL)
 		plan_load_schedule(c, v);
+	if ((v = ydoc_get(root, "hooks")) != NULL)
+		plan_load_hooks(c, v);
 	plan_check_refs(c);
 }
 
 struct plan *plan_load(const char *path, struct fl_diag *d)
 {
+	return plan_load_with(path, NULL, 0, d);
+}
+
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d)
+{
 	size_t before = d->n + d->dropped;
 	struct ydoc *doc = ydoc_load_file(path, NULL, d);
 	if (doc == NULL)
 		return NULL;
+	struct plan_set_mem mem = {0};
+	if (plan_apply_sets(doc, sets, nsets, &mem, d) < 0) {
+		plan_set_mem_fini(&mem);
+		ydoc_free(doc);
+		return NULL;
+	}
 	struct plan *p = xcalloc(1, sizeof(*p));
 	p->path = xstrdup(path);
 	defaults(p);
@@ -184,6 +242,7 @@ struct plan *plan_load(const char *path, struct fl_diag *d)
 	free(dir);
 	sim_topology_free(c.topo);
 	ydoc_free(doc);
+	plan_set_mem_fini(&mem);
 	if (d->n + d->dropped != before) {
 		plan_free(p);
 		return NULL;
@@ -206,6 +265,8 @@ static void free_faults(struct plan *p)
 		free(f->target);
 		free(f->destination);
 		free(f->after);
+		free_argv(f->command);
+		free_argv(f->undo);
 	}
 	free(p->faults);
 }
@@ -266,6 +327,9 @@ void plan_free(struct plan *p)
 	free(p->schedule.cron_text);
 	free(p->schedule.timezone);
 	free(p->schedule.blackouts);
+	free_argv(p->hooks.before_run);
+	free_argv(p->hooks.after_trial);
+	free_argv(p->hooks.after_restore);
 	free(p);
 }
 
@@ -281,9 +345,14 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 
 struct plan *plan_load_report(const char *path, FILE *err)
 {
+	return plan_load_report_with(path, NULL, 0, err);
+}
+
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err)
+{
 	struct fl_diag d;
 	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
+	struct plan *p = plan_load_with(path, sets, nsets, &d);
 	diag_sort(&d);
 	diag_print(&d, err);
 	diag_fini(&d);

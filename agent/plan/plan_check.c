@@ -219,6 +219,7 @@ static void check_guards(struct pctx *c)
 static void check_destinations(struct pctx *c)
 {
 	const struct sim_topology *t = c->topo;
+	const struct ydoc_node *list = ydoc_get(c->doc->root, "faults");
 	for (size_t i = 0; t != NULL && i < c->p->nfaults; i++) {
 		const struct plan_fault *f = &c->p->faults[i];
 		if (f->destination == NULL)
@@ -226,9 +227,13 @@ static void check_destinations(struct pctx *c)
 		bool found = false;
 		for (size_t k = 0; k < t->nnodes && !found; k++)
 			found = strcmp(t->nodes[k].name, f->destination) == 0;
+		/* At the destination itself, not at the fault's first line. */
+		const struct ydoc_node *v =
+		    list != NULL && i < list->nitems ? ydoc_get(list->items[i], "destination") : NULL;
 		if (!found)
-			diag_add(c->d, f->pos, "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"",
-			         f->name, f->destination, c->p->cluster.topology);
+			diag_add(c->d, v != NULL ? v->pos : f->pos,
+			         "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"", f->name,
+			         f->destination, c->p->cluster.topology);
 	}
 }
 
@@ -242,6 +247,7 @@ void plan_check_refs(struct pctx *c)
 	check_probes(c);
 	check_slos(c);
 	check_guards(c);
+	plan_check_nodes(c);
 	c->refs = NULL;
 	for (int k = REF_SELECTOR; k <= REF_FAULT; k++)
 		free(refs.v[k]);
@@ -255,11 +261,15 @@ static bool unsupported(struct fl_diag *d, const struct plan_fault *f, const cha
 
 int plan_check_caps(const struct plan *p, const char *backend, const struct cluster_caps *caps, struct fl_diag *d)
 {
-	static const unsigned ops[] = {CLUSTER_OP_FAIL, CLUSTER_OP_OFFLINE, CLUSTER_OP_ONLINE, CLUSTER_OP_MOVE_GROUP};
+	static const unsigned ops[] = {CLUSTER_OP_FAIL,       CLUSTER_OP_OFFLINE,   CLUSTER_OP_ONLINE,
+	                               CLUSTER_OP_MOVE_GROUP, CLUSTER_OP_NODE_DOWN, CLUSTER_OP_NODE_DOWN,
+	                               CLUSTER_OP_NODE_PAUSE, CLUSTER_OP_NODE_PAUSE};
 	bool ok = true;
 	char what[128];
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct plan_fault *f = &p->faults[i];
+		if (f->action == PLAN_EXEC)
+			continue; /* runs a command: no backend involved */
 		if (!(caps->ops & ops[f->action])) {
 			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
 			ok = unsupported(d, f, backend, what);

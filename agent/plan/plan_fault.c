@@ -5,12 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/clock.h"
 #include "faultline/util.h"
 #include "plan_int.h"
 
-static const char *const fault_keys[] = {"name",        "action",       "target",           "at",    "repeat", "flags",
-                                         "destination", "online_after", "recovery_timeout", "after", NULL};
-static const char *const actions[] = {"fail", "offline", "online", "move", NULL};
+static const char *const fault_keys[] = {
+    "name",  "action", "target",   "at",      "repeat", "flags",   "destination", "online_after", "recovery_timeout",
+    "after", "drain",  "failback", "command", "undo",   "timeout", NULL};
+static const char *const actions[] = {"fail",    "offline",    "online",      "move", "node_down",
+                                      "node_up", "node_pause", "node_resume", "exec", NULL};
+static const char *const failbacks[] = {"none", "immediate", "policy", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 static void load_repeat(struct pctx *c, const struct ydoc_node *n, struct plan_fault *f, const char *who)
 {
@@ -53,6 +58,30 @@ static void load_flags(struct pctx *c, const struct ydoc_node *n, struct plan_fa
 	}
 }
 
+/* exec: command (required), undo, timeout; refused on every other action. */
+static void load_exec(struct pctx *c, const struct ydoc_node *n, struct plan_fault *f)
+{
+	static const char *const keys[] = {"command", "undo", "timeout"};
+	bool exec = f->action == PLAN_EXEC;
+	for (size_t i = 0; !exec && i < 3; i++) {
+		const struct ydoc_node *v = ydoc_get(n, keys[i]);
+		if (v != NULL)
+			diag_add(c->d, v->pos, "%s only applies to action \"exec\"", keys[i]);
+	}
+	if (!exec)
+		return;
+	char who[300];
+	snprintf(who, sizeof(who), "fault \"%.280s\"", f->name ? f->name : "?");
+	const struct ydoc_node *v = plan_need(c, n, "command", who);
+	if (v != NULL)
+		plan_get_argv(c, v, &f->command, &f->ncommand);
+	if ((v = ydoc_get(n, "undo")) != NULL)
+		plan_get_argv(c, v, &f->undo, &f->nundo);
+	f->timeout_ns = 60 * NSEC_PER_SEC;
+	if ((v = ydoc_get(n, "timeout")) != NULL && plan_get_duration(c, v, &f->timeout_ns) && f->timeout_ns == 0)
+		diag_add(c->d, v->pos, "timeout must be greater than 0");
+}
+
 static void load_options(struct pctx *c, const struct ydoc_node *n, struct plan_fault *f)
 {
 	const struct ydoc_node *v;
@@ -70,6 +99,20 @@ static void load_options(struct pctx *c, const struct ydoc_node *n, struct plan_
 		else
 			f->has_online_after = plan_get_duration(c, v, &f->online_after_ns);
 	}
+	if ((v = ydoc_get(n, "drain")) != NULL) {
+		int b = f->action == PLAN_NODE_PAUSE ? plan_get_enum(c, v, "boolean", booleans) : -1;
+		if (f->action != PLAN_NODE_PAUSE)
+			diag_add(c->d, v->pos, "drain only applies to action \"node_pause\"");
+		f->drain = b == 1;
+	}
+	if ((v = ydoc_get(n, "failback")) != NULL) {
+		int b = f->action == PLAN_NODE_RESUME ? plan_get_enum(c, v, "failback", failbacks) : -1;
+		if (f->action != PLAN_NODE_RESUME)
+			diag_add(c->d, v->pos, "failback only applies to action \"node_resume\"");
+		if (b >= 0)
+			f->failback = (enum node_failback)b;
+	}
+	load_exec(c, n, f);
 	if ((v = ydoc_get(n, "recovery_timeout")) != NULL && plan_get_duration(c, v, &f->recovery_timeout_ns) &&
 	    f->recovery_timeout_ns == 0)
 		diag_add(c->d, v->pos, "recovery_timeout must be greater than 0");
@@ -82,6 +125,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 	f->pos = n->pos;
 	f->repeat.count = 1;
 	f->target_idx = f->after_idx = PLAN_NONE;
+	f->failback = NODE_FAILBACK_POLICY;
 	if (!plan_is_map(c, n))
 		return;
 	const struct ydoc_node *v = ydoc_get(n, "name");
@@ -94,7 +138,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *n, size_t idx, stru
 	if ((v = plan_need(c, n, "action", who)) != NULL)
 		a = plan_get_enum(c, v, "action", actions);
 	f->action = a < 0 ? PLAN_FAIL : (enum plan_action)a;
-	if ((v = plan_need(c, n, "target", who)) != NULL)
+	if ((v = a == PLAN_EXEC ? ydoc_get(n, "target") : plan_need(c, n, "target", who)) != NULL)
 		plan_get_str(c, v, &f->target);
 	if ((v = ydoc_get(n, "at")) != NULL)
 		plan_get_duration(c, v, &f->at_ns);
@@ -143,5 +187,15 @@ uint64_t plan_trial_at(const struct plan_fault *f, unsigned i)
 
 const char *plan_action_str(enum plan_action a)
 {
-	return a <= PLAN_MOVE ? actions[a] : "?";
+	return a <= PLAN_EXEC ? actions[a] : "?";
+}
+
+bool plan_action_is_node(enum plan_action a)
+{
+	return a >= PLAN_NODE_DOWN && a <= PLAN_NODE_RESUME;
+}
+
+const char *plan_failback_str(enum node_failback f)
+{
+	return f <= NODE_FAILBACK_POLICY ? failbacks[f] : "?";
 }

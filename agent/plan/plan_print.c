@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/probe.h"
 #include "faultline/regex.h"
 #include "plan_int.h"
 
@@ -105,14 +106,36 @@ static void print_selectors(const struct plan *p, FILE *f)
 	}
 }
 
+static void print_hooks(const struct plan_hooks *h, FILE *f)
+{
+	char b[32];
+	if (h->before_run == NULL && h->after_trial == NULL && h->after_restore == NULL)
+		return;
+	fputs("hooks:\n", f);
+	char **argv[] = {h->before_run, h->after_trial, h->after_restore};
+	const char *keys[] = {"before_run", "after_trial", "after_restore"};
+	for (size_t i = 0; i < 3; i++) {
+		if (argv[i] == NULL)
+			continue;
+		fprintf(f, "  %s: ", keys[i]);
+		print_argv(f, argv[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "  timeout: %s\n", dur(h->timeout_ns, b));
+}
+
 static void print_fault(const struct plan_fault *ft, FILE *f)
 {
 	char b[32];
 	fputs("  - name: ", f);
 	q(f, ft->name);
-	fprintf(f, "\n    action: %s\n    target: ", plan_action_str(ft->action));
-	q(f, ft->target);
-	fprintf(f, "\n    at: %s\n", dur(ft->at_ns, b));
+	fprintf(f, "\n    action: %s\n", plan_action_str(ft->action));
+	if (ft->target != NULL) {
+		fputs("    target: ", f);
+		q(f, ft->target);
+		fputc('\n', f);
+	}
+	fprintf(f, "    at: %s\n", dur(ft->at_ns, b));
 	if (ft->after != NULL) {
 		fputs("    after: ", f);
 		q(f, ft->after);
@@ -136,6 +159,20 @@ static void print_fault(const struct plan_fault *ft, FILE *f)
 	}
 	if (ft->has_online_after)
 		fprintf(f, "    online_after: %s\n", dur(ft->online_after_ns, b));
+	if (ft->action == PLAN_EXEC) {
+		fputs("    command: ", f);
+		print_argv(f, ft->command);
+		if (ft->undo != NULL) {
+			fputs("\n    undo: ", f);
+			print_argv(f, ft->undo);
+		}
+		fputc('\n', f);
+		fprintf(f, "    timeout: %s\n", dur(ft->timeout_ns, b));
+	}
+	if (ft->action == PLAN_NODE_PAUSE)
+		fprintf(f, "    drain: %s\n", ft->drain ? "true" : "false");
+	if (ft->action == PLAN_NODE_RESUME)
+		fprintf(f, "    failback: %s\n", plan_failback_str(ft->failback));
 	fprintf(f, "    recovery_timeout: %s\n", dur(ft->recovery_timeout_ns, b));
 }
 
@@ -144,16 +181,16 @@ static void print_probe(const struct plan_probe *pr, FILE *f)
 	char b[32];
 	fputs("  ", f);
 	q(f, pr->name);
-	fprintf(f, ":\n    %s: ", plan_probe_kind_str(pr->kind));
-	if (pr->kind == PROBE_KIND_EXEC)
+	fprintf(f, ":\n    %s: ", pr->kind->name);
+	if (pr->kind->target == PROBE_TARGET_ARGV)
 		print_argv(f, pr->argv);
 	else
-		q(f, pr->kind == PROBE_KIND_CLUSTER ? pr->cluster : pr->kind == PROBE_KIND_TCP ? pr->address : pr->url);
+		q(f, probe_config_target(pr));
 	fprintf(f, "\n    interval: %s\n", dur(pr->interval_ns, b));
 	fprintf(f, "    fast_interval: %s\n", dur(pr->fast_interval_ns, b));
 	fprintf(f, "    timeout: %s\n", dur(pr->timeout_ns, b));
 	fprintf(f, "    failures: %u\n    successes: %u\n", pr->failures, pr->successes);
-	if (pr->kind == PROBE_KIND_HTTP && (pr->expect_status || pr->expect_body)) {
+	if ((pr->kind->caps & PROBE_CAP_EXPECT) && (pr->expect_status || pr->expect_body)) {
 		fputs("    expect:\n", f);
 		if (pr->expect_status)
 			fprintf(f, "      status: %u\n", pr->expect_status);
@@ -227,6 +264,8 @@ static void print_guards_run(const struct plan *p, FILE *f)
 		fprintf(f, "\n      down_for: %s\n", dur(g->abort_when[i].down_for_ns, b));
 	}
 	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always" : "never");
+	if (g->allow_quorum_loss)
+		fputs("  allow_quorum_loss: true\n", f);
 	fprintf(f, "run:\n  settle: %s\n", dur(p->run.settle_ns, b));
 	fprintf(f, "  steady_state: %s\n", dur(p->run.steady_state_ns, b));
 	fprintf(f, "  deadline: %s\n", dur(p->run.deadline_ns, b));
@@ -282,4 +321,5 @@ void plan_print(const struct plan *p, FILE *f)
 		print_slo(&p->slos[i], f);
 	print_guards_run(p, f);
 	print_schedule(&p->schedule, f);
+	print_hooks(&p->hooks, f);
 }

@@ -5,18 +5,43 @@
 #include <string.h>
 
 #include "faultline/clock.h"
+#include "faultline/probe.h"
 #include "faultline/util.h"
 #include "plan_int.h"
 
-static const char *const probe_keys[] = {"cluster", "tcp",      "http",      "exec",   "interval", "fast_interval",
-                                         "timeout", "failures", "successes", "expect", NULL};
-static const char *const kinds[] = {"cluster", "tcp", "http", "exec", NULL};
+/* Keys every probe takes beside the one naming its kind. */
+static const char *const common_keys[] = {"interval", "fast_interval", "timeout", "failures", "successes", "expect"};
+
+#define MAX_KINDS 16
+
+/* The kind names of the registry, NULL-terminated, for "needs one of ..." and suggestions. */
+static void kind_names(const char **names)
+{
+	size_t n = 0;
+	for (const struct probe_ops *k; n + 1 < MAX_KINDS && (k = probe_kind_at(n)) != NULL; n++)
+		names[n] = k->name;
+	names[n] = NULL;
+}
+
+/* "http probes", or "http and grpc probes": the kinds that take `expect`. */
+static void expect_kinds(char *buf, size_t len)
+{
+	size_t off = 0, n = 0;
+	buf[0] = '\0';
+	for (const struct probe_ops *k; (k = probe_kind_at(n)) != NULL && off < len; n++)
+		if (k->caps & PROBE_CAP_EXPECT)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " and " : "", k->name);
+	if (off < len)
+		snprintf(buf + off, len - off, " probes");
+}
 
 static void load_expect(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr, const char *who)
 {
 	static const char *const keys[] = {"status", "body", NULL};
-	if (pr->kind != PROBE_KIND_HTTP) {
-		diag_add(c->d, n->pos, "expect only applies to http probes");
+	if (pr->kind == NULL || !(pr->kind->caps & PROBE_CAP_EXPECT)) {
+		char kinds[128];
+		expect_kinds(kinds, sizeof(kinds));
+		diag_add(c->d, n->pos, "expect only applies to %s", kinds);
 		return;
 	}
 	if (!plan_is_map(c, n))
@@ -32,39 +57,56 @@ static void load_expect(struct pctx *c, const struct ydoc_node *n, struct plan_p
 		plan_get_regex(c, v, who, "expect.body", &pr->expect_body);
 }
 
+/* The value of the kind's key, parsed and checked by what the kind says it holds. */
 static void load_target(struct pctx *c, const struct ydoc_node *v, struct plan_probe *pr)
 {
 	const char *why = NULL;
-	switch (pr->kind) {
-	case PROBE_KIND_CLUSTER:
+	switch (pr->kind->target) {
+	case PROBE_TARGET_SELECTOR:
 		plan_get_str(c, v, &pr->cluster);
 		break;
-	case PROBE_KIND_TCP:
+	case PROBE_TARGET_HOSTPORT:
 		if (!plan_get_str(c, v, &pr->address))
 			break;
 		if (plan_parse_hostport(v->str, &pr->host, &pr->port, &why) != 0)
 			diag_add(c->d, v->pos, "invalid address \"%s\": %s", v->str, why);
 		break;
-	case PROBE_KIND_HTTP:
+	case PROBE_TARGET_URL:
 		if (!plan_get_str(c, v, &pr->url))
 			break;
 		if (plan_parse_url(v->str, &pr->host, &pr->port, &why) != 0)
 			diag_add(c->d, v->pos, "invalid URL \"%s\": %s", v->str, why);
 		break;
-	case PROBE_KIND_EXEC:
+	case PROBE_TARGET_ARGV:
 		plan_get_argv(c, v, &pr->argv, &pr->argc);
 		break;
 	}
 }
 
-/* Exactly one of cluster/tcp/http/exec says what kind of probe this is. */
+/* Exactly one of the registered kinds' keys says what kind of probe this is. */
 static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr,
                                          const char *who)
 {
+	const char *names[MAX_KINDS];
+	kind_names(names);
 	size_t k = 0;
-	const struct ydoc_node *v = plan_one_of(c, n, kinds, who, "a probe checks one thing", &k);
-	pr->kind = (enum plan_probe_kind)k;
+	const struct ydoc_node *v = plan_one_of(c, n, names, who, "a probe checks one thing", &k);
+	if (v != NULL)
+		pr->kind = probe_kind_at(k);
 	return v;
+}
+
+static void check_keys(struct pctx *c, const struct ydoc_node *n, const char *who)
+{
+	const char *keys[MAX_KINDS + ARRAY_LEN(common_keys)];
+	kind_names(keys);
+	size_t nk = 0;
+	while (keys[nk] != NULL)
+		nk++;
+	for (size_t i = 0; i < ARRAY_LEN(common_keys); i++)
+		keys[nk++] = common_keys[i];
+	keys[nk] = NULL;
+	plan_keys(c, n, keys, who);
 }
 
 static void load_timing(struct pctx *c, const struct ydoc_node *n, struct plan_probe *pr)
@@ -105,7 +147,7 @@ static void load_one(struct pctx *c, const struct ydoc_node *key, const struct y
 	pr->failures = pr->successes = 1;
 	if (!plan_is_map(c, n))
 		return;
-	plan_keys(c, n, probe_keys, who);
+	check_keys(c, n, who);
 	const struct ydoc_node *v = find_kind(c, n, pr, who);
 	if (v != NULL)
 		load_target(c, v, pr);
@@ -130,9 +172,4 @@ size_t plan_find_probe(const struct plan *p, const char *name)
 		if (strcmp(p->probes[i].name, name) == 0)
 			return i;
 	return PLAN_NONE;
-}
-
-const char *plan_probe_kind_str(enum plan_probe_kind k)
-{
-	return k <= PROBE_KIND_EXEC ? kinds[k] : "?";
 }

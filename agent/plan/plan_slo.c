@@ -99,13 +99,15 @@ static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node 
 	return v;
 }
 
-/* `faults: [a, b]` narrows a recovery SLO to the trials of those faults. */
+/* `faults: [a, b]` narrows a recovery, expect or max_restarts SLO to the trials of those faults. */
 static void load_faults(struct pctx *c, const struct ydoc_node *v, struct plan_slo *s)
 {
 	if (v == NULL)
 		return;
-	if (s->kind != SLO_RECOVERY) {
-		diag_add(c->d, v->pos, "faults only applies to recovery");
+	if (s->kind == SLO_AVAILABILITY) {
+		diag_add(c->d, v->pos,
+		         "faults applies to recovery, expect and max_restarts, not to availability (it "
+		         "counts probe time, not trials)");
 		return;
 	}
 	if (!plan_is_seq(c, v))
@@ -197,8 +199,10 @@ static void load_abort(struct pctx *c, const struct ydoc_node *n, struct plan_ab
 
 void plan_load_guards(struct pctx *c, const struct ydoc_node *n)
 {
-	static const char *const keys[] = {"protect", "max_concurrent_faults", "abort_when", "restore", NULL};
+	static const char *const keys[] = {"protect", "max_concurrent_faults", "abort_when",
+	                                   "restore", "allow_quorum_loss",     NULL};
 	static const char *const restores[] = {"always", "never", NULL};
+	static const char *const booleans[] = {"false", "true", NULL};
 	struct plan_guards *g = &c->p->guards;
 	if (!plan_is_map(c, n))
 		return;
@@ -212,6 +216,8 @@ void plan_load_guards(struct pctx *c, const struct ydoc_node *n)
 		g->max_concurrent_faults = (unsigned)u;
 	if ((v = ydoc_get(n, "restore")) != NULL && (r = plan_get_enum(c, v, "restore policy", restores)) >= 0)
 		g->restore = (enum plan_restore)r;
+	if ((v = ydoc_get(n, "allow_quorum_loss")) != NULL && (r = plan_get_enum(c, v, "boolean", booleans)) >= 0)
+		g->allow_quorum_loss = r == 1;
 	if ((v = ydoc_get(n, "abort_when")) == NULL || !plan_is_seq(c, v))
 		return;
 	g->abort_when = xcalloc(v->nitems, sizeof(*g->abort_when));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/probe.h"
 #include "faultline/regex.h"
 #include "plan_int.h"
 
@@ -20,7 +21,11 @@ static void sum_selector(const struct selector *s, FILE *f)
 {
 	const struct fl_regex *re[] = {s->name_re, s->group_re, s->type_re, s->node_re, s->exclude_re};
 	const char *what[] = {"name", "group", "type", "node", "not name"};
-	fprintf(f, "  %s: resources whose", s->name);
+	bool nodes =
+	    s->node_re != NULL && s->name_re == NULL && s->group_re == NULL && s->type_re == NULL && s->state == -2;
+	/* Node actions pick the nodes themselves; every other use, the resources on them. */
+	fprintf(f, "  %s: %s", s->name,
+	        nodes ? "nodes (for node actions; else resources on them) whose" : "resources whose");
 	for (size_t i = 0, n = 0; i < 5; i++)
 		if (re[i] != NULL)
 			fprintf(f, "%s %s ~ /%s/", n++ ? "," : "", what[i], regex_pattern(re[i]));
@@ -34,11 +39,74 @@ static void sum_selector(const struct selector *s, FILE *f)
 		fprintf(f, "; pick %g%% at random (seeded)\n", s->pick_percent);
 }
 
+/* Node actions in words: what the cluster is expected to do. */
+static void sum_node_action(const struct plan_fault *ft, FILE *f)
+{
+	static const char *const failbacks[] = {
+	    "no group fails back (DoNotFailbackGroups)",
+	    "the groups that prefer them fail back at once (FailbackGroupsImmediately)",
+	    "groups fail back as their failback policy says (FailbackGroupsPerPolicy)"};
+	fprintf(f, "  %s: ", ft->name);
+	switch (ft->action) {
+	case PLAN_NODE_DOWN:
+		fprintf(f,
+		        "crash the nodes of %s (they leave the cluster abruptly; their groups fail over to the next "
+		        "preferred owner; restore brings them back)\n",
+		        ft->target);
+		break;
+	case PLAN_NODE_UP:
+		fprintf(f, "bring the nodes of %s back into the cluster (groups that prefer them may fail back)\n",
+		        ft->target);
+		break;
+	case PLAN_NODE_PAUSE:
+		fprintf(f, "pause the nodes of %s (nothing moves to them%s; restore resumes them)\n", ft->target,
+		        ft->drain ? "; drain: their groups move away" : "; no drain: what runs there stays");
+		break;
+	default:
+		fprintf(f, "resume the paused nodes of %s; %s\n", ft->target, failbacks[ft->failback]);
+		break;
+	}
+}
+
+/* argv as it would be typed, words with blanks or quotes in single quotes (no shell runs it). */
+static void sum_argv(char *const *argv, FILE *f)
+{
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t\"'$;&|<>*?()") != NULL;
+		fprintf(f, "%s%s%s%s", i ? " " : "", quote ? "'" : "", argv[i], quote ? "'" : "");
+	}
+}
+
+/* "load: run `scripts/load.sh 100` (no shell, killed after 1m) for each resource of app; the restore runs ..." */
+static void sum_exec(const struct plan_fault *ft, FILE *f)
+{
+	char b[32];
+	fprintf(f, "  %s: run `", ft->name);
+	sum_argv(ft->command, f);
+	fprintf(f, "` (no shell, killed after %s)", dur(ft->timeout_ns, b));
+	if (ft->target != NULL)
+		fprintf(f, " once for each resource of %s (FAULTLINE_TARGET)", ft->target);
+	if (ft->undo != NULL) {
+		fputs("; the restore runs `", f);
+		sum_argv(ft->undo, f);
+		fputc('`', f);
+	}
+	fputc('\n', f);
+}
+
 static void sum_action(const struct plan_fault *ft, FILE *f)
 {
 	static const char *const verbs[] = {"fail (FailClusterResource)", "take offline", "bring online",
 	                                    "move the group of"};
 	char b[32];
+	if (plan_action_is_node(ft->action)) {
+		sum_node_action(ft, f);
+		return;
+	}
+	if (ft->action == PLAN_EXEC) {
+		sum_exec(ft, f);
+		return;
+	}
 	fprintf(f, "  %s: %s %s", ft->name, verbs[ft->action], ft->target);
 	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
 		if (ft->flags & (1u << i))
@@ -77,14 +145,7 @@ static void sum_probe(const struct plan_probe *pr, FILE *f)
 {
 	char b[32], c[32], d[32];
 	fprintf(f, "  %s: ", pr->name);
-	if (pr->kind == PROBE_KIND_CLUSTER)
-		fprintf(f, "state of the resources of selector %s", pr->cluster);
-	else if (pr->kind == PROBE_KIND_TCP)
-		fprintf(f, "TCP connect to %s", pr->address);
-	else if (pr->kind == PROBE_KIND_HTTP)
-		fprintf(f, "HTTP GET %s", pr->url);
-	else
-		fprintf(f, "run %s", pr->argv[0]);
+	fprintf(f, pr->kind->summary, probe_config_target(pr));
 	fprintf(f, " every %s (%s while down), timeout %s", dur(pr->interval_ns, b), dur(pr->fast_interval_ns, c),
 	        dur(pr->timeout_ns, d));
 	if (pr->expect_status)
@@ -133,6 +194,27 @@ static void sum_slo(const struct plan_slo *s, FILE *f)
 	}
 }
 
+static void sum_hook(const char *when, char *const *argv, FILE *f)
+{
+	if (argv == NULL)
+		return;
+	fprintf(f, "  %s: `", when);
+	sum_argv(argv, f);
+	fputs("`\n", f);
+}
+
+static void sum_hooks(const struct plan *p, FILE *f)
+{
+	const struct plan_hooks *h = &p->hooks;
+	char b[32];
+	if (h->before_run == NULL && h->after_trial == NULL && h->after_restore == NULL)
+		return;
+	fprintf(f, "hooks (no shell, each killed after %s; output in the report):\n", dur(h->timeout_ns, b));
+	sum_hook("before the run (its failure aborts the run)", h->before_run, f);
+	sum_hook("after each trial", h->after_trial, f);
+	sum_hook("after the restore", h->after_restore, f);
+}
+
 static void sum_guards(const struct plan *p, FILE *f)
 {
 	char b[32];
@@ -145,6 +227,15 @@ static void sum_guards(const struct plan *p, FILE *f)
 		fprintf(f, "  abort if %s is down for %s\n", g->abort_when[i].probe,
 		        dur(g->abort_when[i].down_for_ns, b));
 	fprintf(f, "  restore: %s\n", g->restore == RESTORE_ALWAYS ? "always, even on abort" : "never");
+	for (size_t i = 0; i < p->nfaults; i++)
+		if (plan_action_is_node(p->faults[i].action)) {
+			fputs(g->allow_quorum_loss ? "  node faults MAY cost quorum or leave a group without an owner "
+			                             "(allow_quorum_loss)\n"
+			                           : "  quorum guard: no node fault may cost quorum or leave a group "
+			                             "without a possible owner\n",
+			      f);
+			break;
+		}
 }
 
 static void sum_schedule(const struct plan_schedule *s, FILE *f)
@@ -189,5 +280,6 @@ void plan_summary(const struct plan *p, FILE *f)
 	for (size_t i = 0; i < p->nslos; i++)
 		sum_slo(&p->slos[i], f);
 	sum_guards(p, f);
+	sum_hooks(p, f);
 	sum_schedule(&p->schedule, f);
 }

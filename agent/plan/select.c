@@ -255,3 +255,51 @@ int select_resolve(const struct selector *sel, const struct fl_regex *protect, c
 	regex_scratch_free(f.scratch);
 	return rc;
 }
+
+/* 1 if the node name passes node, exclude and protect; 0 if not; -1 on a matching error. */
+static int node_pass(const struct selector *sel, const struct fl_regex *protect, const char *name, int *removed_by)
+{
+	const struct fl_regex *res[] = {sel->node_re, sel->exclude_re, protect};
+	for (int i = 0; i < 3; i++) {
+		if (res[i] == NULL)
+			continue;
+		int m = regex_match(res[i], name, strlen(name));
+		if (m < 0)
+			return -1;
+		if ((i == 0) != (m == 1)) {
+			*removed_by = i;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int select_resolve_nodes(const struct selector *sel, const struct fl_regex *protect, const char *const *names, size_t n,
+                         uint64_t seed, size_t *out, size_t *nout, struct fl_err *e)
+{
+	*nout = 0;
+	if (sel->pick == PICK_COUNT && sel->pick_count == 0)
+		return err_set(e, "selector \"%s\": pick count is 0", sel->name);
+	size_t protected_out = 0, matched_node = 0;
+	for (size_t i = 0; i < n; i++) {
+		int by = -1, rc = node_pass(sel, protect, names[i], &by);
+		if (rc < 0)
+			return err_set(e, "selector \"%s\": matching node \"%s\" failed", sel->name, names[i]);
+		matched_node += rc == 1 || by > 0;
+		protected_out += by == 2;
+		if (rc == 1)
+			out[(*nout)++] = i;
+	}
+	if (*nout == 0 && protected_out > 0)
+		return err_set(e, "selector \"%s\": %zu node(s) matched but all are protected by guards.protect",
+		               sel->name, protected_out);
+	if (*nout == 0)
+		return err_set(e, "selector \"%s\": no node matches (%zu node%s; %zu match node%s)", sel->name, n,
+		               n == 1 ? "" : "s", matched_node,
+		               matched_node && sel->exclude_re ? ", none remain after exclude" : "");
+	size_t k = pick_target(sel, *nout);
+	if (k < *nout)
+		pick_sample(out, *nout, k, seed, sel->name);
+	*nout = k;
+	return 0;
+}

@@ -1,8 +1,9 @@
 /*
- * proto.c - the protocol's vocabulary (op, state and flag names as they
- * travel) and the encoders. The names are fixed by the protocol version,
- * not borrowed from cluster.h's display names, so renaming something in
- * the agent cannot change the wire.
+ * proto.c - the protocol's vocabulary (op and capability names as they
+ * travel) and the encoders. State and offline flag names are cluster.h's
+ * single tables (agent/core/cluster_names.c), the same in plans, reports and on
+ * the wire; the protocol tests pin each of them, so renaming one there
+ * cannot change the wire unnoticed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,70 +30,6 @@ int proto_op_parse(const char *s)
 /* Hello "ops" names, bit i = PROTO_CAN_* 1 << i. */
 const char *const proto_can_names[] = {"list",   "state", "fail", "offline", "online", "move", "offline_destination",
                                        "events", NULL};
-
-const char *const proto_flag_names[] = {"ignore_resource_status",
-                                        "return_to_source_node_on_error",
-                                        "queue_enabled",
-                                        "returning_to_source_node_because_of_error",
-                                        "due_to_embedded_failure",
-                                        "ignore_network_connectivity",
-                                        "do_not_update_persistent_state",
-                                        NULL};
-
-static const struct {
-	int state;
-	const char *name;
-} res_names[] = {
-    {RES_UNKNOWN, "unknown"},
-    {RES_INHERITED, "inherited"},
-    {RES_INITIALIZING, "initializing"},
-    {RES_ONLINE, "online"},
-    {RES_OFFLINE, "offline"},
-    {RES_FAILED, "failed"},
-    {RES_PENDING, "pending"},
-    {RES_ONLINE_PENDING, "online-pending"},
-    {RES_OFFLINE_PENDING, "offline-pending"},
-};
-
-static const struct {
-	int state;
-	const char *name;
-} grp_names[] = {
-    {GRP_UNKNOWN, "unknown"}, {GRP_ONLINE, "online"},   {GRP_OFFLINE, "offline"},
-    {GRP_FAILED, "failed"},   {GRP_PENDING, "pending"}, {GRP_PARTIAL_ONLINE, "partial-online"},
-};
-
-const char *proto_res_state_str(int st)
-{
-	for (size_t i = 0; i < ARRAY_LEN(res_names); i++)
-		if (res_names[i].state == st)
-			return res_names[i].name;
-	return "unknown";
-}
-
-int proto_res_state_parse(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_LEN(res_names); i++)
-		if (strcmp(res_names[i].name, s) == 0)
-			return res_names[i].state;
-	return -2;
-}
-
-const char *proto_grp_state_str(int st)
-{
-	for (size_t i = 0; i < ARRAY_LEN(grp_names); i++)
-		if (grp_names[i].state == st)
-			return grp_names[i].name;
-	return "unknown";
-}
-
-int proto_grp_state_parse(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_LEN(grp_names); i++)
-		if (strcmp(grp_names[i].name, s) == 0)
-			return grp_names[i].state;
-	return -2;
-}
 
 static void put_names(struct pj_buf *b, const char *const *names, unsigned bits)
 {
@@ -128,7 +65,7 @@ char *proto_hello_encode(const struct proto_hello *h)
 	pj_put_key(&b, "ops");
 	put_names(&b, proto_can_names, h->ops);
 	pj_put_key(&b, "offline_flags");
-	put_names(&b, proto_flag_names, h->offline_flags);
+	put_names(&b, offline_flag_names, h->offline_flags);
 	return finish(&b);
 }
 
@@ -151,7 +88,7 @@ char *proto_request_encode(const struct proto_request *rq)
 	}
 	if (rq->op == PROTO_OP_OFFLINE) {
 		pj_put_key(&b, "flags");
-		put_names(&b, proto_flag_names, rq->flags);
+		put_names(&b, offline_flag_names, rq->flags);
 		pj_put_key(&b, "destination");
 		pj_put_str(&b, rq->node);
 	}
@@ -179,7 +116,7 @@ static void put_snapshot(struct pj_buf *b, const struct cluster_snapshot *s)
 		pj_put_key(b, "owner");
 		pj_put_str(b, s->groups[i].owner);
 		pj_put_key(b, "state");
-		pj_put_str(b, proto_grp_state_str(s->groups[i].state));
+		pj_put_str(b, group_state_str((enum group_state)s->groups[i].state));
 		pj_put(b, "}");
 	}
 	pj_put(b, "]");
@@ -201,7 +138,7 @@ static void put_resources(struct pj_buf *b, const struct cluster_snapshot *s)
 		pj_put_key(b, "owner");
 		pj_put_str(b, r->owner);
 		pj_put_key(b, "state");
-		pj_put_str(b, proto_res_state_str(r->state));
+		pj_put_str(b, res_state_str((enum res_state)r->state));
 		pj_put_key(b, "deps");
 		pj_put(b, "[");
 		for (size_t k = 0; k < r->ndeps; k++) {
@@ -229,7 +166,7 @@ char *proto_response_encode(const struct proto_response *rs, enum proto_op op)
 		pj_put_str(&b, rs->error ? rs->error : "");
 	} else if (op == PROTO_OP_STATE) {
 		pj_put_key(&b, "state");
-		pj_put_str(&b, proto_res_state_str(rs->state));
+		pj_put_str(&b, res_state_str((enum res_state)rs->state));
 	} else if (op == PROTO_OP_LIST && rs->snap != NULL) {
 		put_snapshot(&b, rs->snap);
 		put_resources(&b, rs->snap);
@@ -248,8 +185,8 @@ char *proto_event_encode(const struct proto_event *ev)
 		pj_put_key(&b, "name");
 		pj_put_str(&b, ev->name);
 		pj_put_key(&b, "state");
-		pj_put_str(&b, ev->kind == CLUSTER_EV_RESOURCE ? proto_res_state_str(ev->state)
-		                                               : proto_grp_state_str(ev->state));
+		pj_put_str(&b, ev->kind == CLUSTER_EV_RESOURCE ? res_state_str((enum res_state)ev->state)
+		                                               : group_state_str((enum group_state)ev->state));
 		pj_put_key(&b, "owner");
 		pj_put_str(&b, ev->owner);
 	}

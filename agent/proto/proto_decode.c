@@ -95,7 +95,7 @@ static int decode_hello(const struct pj *o, struct proto_hello *h, struct fl_err
 	h->version = (int)ver;
 	if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "cluster", true, false, &h->cluster, e) < 0 ||
 	    proto_get_names(o, "ops", proto_can_names, &h->ops, e) < 0 ||
-	    proto_get_names(o, "offline_flags", proto_flag_names, &h->offline_flags, e) < 0)
+	    proto_get_names(o, "offline_flags", offline_flag_names, &h->offline_flags, e) < 0)
 		return -1;
 	return 0;
 }
@@ -105,7 +105,7 @@ static int get_state(const struct pj *o, const char *key, bool group, int *state
 	char *s;
 	if (proto_get_str(o, key, true, false, &s, e) < 0)
 		return -1;
-	int st = group ? proto_grp_state_parse(s) : proto_res_state_parse(s);
+	int st = group ? group_state_parse(s) : res_state_parse_exact(s);
 	if (st == -2) {
 		err_set(e, "column %zu: \"%s\": unknown %s state \"%s\"", pj_get(o, key)->col, key,
 		        group ? "group" : "resource", s);

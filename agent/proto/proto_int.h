@@ -9,15 +9,10 @@
 #include "proto_json.h"
 
 /* NULL-terminated; index i names bit 1 << i. */
-extern const char *const proto_can_names[];
-extern const char *const proto_flag_names[];
+extern const char *const proto_can_names[]; /* offline flags: cluster.h's offline_flag_names */
 
 /* -1 / -2 when unknown. */
 int proto_op_parse(const char *s);
-const char *proto_res_state_str(int st);
-int proto_res_state_parse(const char *s);
-const char *proto_grp_state_str(int st);
-int proto_grp_state_parse(const char *s);
 
 /* Strict accessors for decoded objects: a wrong type or a missing required key is an error. */
 int proto_keys_check(const struct pj *o, const char *const *allowed, struct fl_err *e);

@@ -30,7 +30,7 @@ static int decode_fields(const struct pj *o, struct proto_request *rq, struct fl
 	case PROTO_OP_OFFLINE:
 		if (proto_keys_check(o, offline, e) < 0 ||
 		    proto_get_str(o, "resource", true, false, &rq->resource, e) < 0 ||
-		    proto_get_names(o, "flags", proto_flag_names, &rq->flags, e) < 0)
+		    proto_get_names(o, "flags", offline_flag_names, &rq->flags, e) < 0)
 			return -1;
 		return proto_get_str(o, "destination", false, true, &rq->node, e);
 	case PROTO_OP_MOVE:
@@ -100,9 +100,10 @@ static long check_declared(const struct proto_hello *h, const struct proto_reque
 		return 0;
 	if (rq->node != NULL && !(h->ops & PROTO_CAN_OFFLINE_DESTINATION))
 		return err_set(e, "offline with a destination is not supported by this adapter"), CODE_NOT_SUPPORTED;
-	for (unsigned i = 0; proto_flag_names[i] != NULL; i++)
+	for (unsigned i = 0; offline_flag_names[i] != NULL; i++)
 		if ((rq->flags & (1u << i)) && !(h->offline_flags & (1u << i)))
-			return err_set(e, "offline flag \"%s\" is not supported by this adapter", proto_flag_names[i]),
+			return err_set(e, "offline flag \"%s\" is not supported by this adapter",
+			               offline_flag_names[i]),
 			       CODE_INVALID_PARAMETER;
 	return 0;
 }

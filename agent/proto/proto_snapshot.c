@@ -29,7 +29,7 @@ static int get_state(const struct pj *o, bool group, int *st, struct fl_err *e)
 	char *s;
 	if (proto_get_str(o, "state", true, false, &s, e) < 0)
 		return -1;
-	*st = group ? proto_grp_state_parse(s) : proto_res_state_parse(s);
+	*st = group ? group_state_parse(s) : res_state_parse_exact(s);
 	int rc = 0;
 	if (*st == -2)
 		rc = err_set(e, "column %zu: unknown %s state \"%s\"", pj_get(o, "state")->col,

@@ -181,6 +181,8 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 	put(plan, "name", jstr(r->plan_name));
 	put(plan, "path", jstr(r->plan_path));
 	put(plan, "sha256", jstr(r->plan_sha256));
+	if (r->plan_description != NULL)
+		put(plan, "description", json_string(r->plan_description));
 	put(o, "plan", plan);
 	/* A decimal string: a 64-bit seed does not survive a JSON number (doubles). */
 	char seed[24];
@@ -195,10 +197,34 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 		put(o, "started_at", json_string(report_fmt_rfc3339(r->started_wall, buf, sizeof(buf))));
 	}
 	put(o, "duration_ms", jms(r->duration_ns));
-	put(o, "verdict", json_string(slo_verdict_str(r->verdict)));
+	put(o, "verdict", json_string(verdict_str(r->verdict)));
+	put(o, "reason", json_string(verdict_reason_str(r->reason)));
+	put(o, "reason_detail", jstr(r->reason_detail));
 	put(o, "exit_code", json_integer(r->exit_code));
 	put(o, "abort_reason", jstr(r->abort_reason));
 	return o;
+}
+
+/* Commands the run ran (exec faults, undos, hooks) with their captured output. */
+static json_t *execs_json(const struct run_record *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nexecs; i++) {
+		const struct rec_exec *x = &r->execs[i];
+		json_t *o = json_object();
+		put(o, "name", jstr(x->name));
+		put(o, "command", jstr(x->command));
+		put(o, "target", jstr(x->target));
+		put(o, "started_at", jms(x->started_at));
+		put(o, "duration_ms", jms(x->duration_ns));
+		put(o, "exit_status", json_integer(x->exit_status));
+		put(o, "timed_out", json_boolean(x->timed_out));
+		put(o, "error", jstr(x->error));
+		put(o, "output", jstr(x->output));
+		put(o, "truncated", json_boolean(x->truncated));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 /* The arrays after the header, in the documented order. */
@@ -224,6 +250,8 @@ static void lists_json(json_t *root, const struct run_record *r, bool wall_clock
 	for (size_t i = 0; i < r->nevents; i++)
 		json_array_append_new(a, event_json(&r->events[i]));
 	put(root, "events", a);
+	if (r->nexecs > 0) /* only runs with exec faults or hooks have them */
+		put(root, "execs", execs_json(r));
 }
 
 int report_json_write_opts(const struct run_record *r, FILE *f, bool wall_clock, struct fl_err *e)

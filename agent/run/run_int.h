@@ -23,6 +23,7 @@
 #include "faultline/rng.h"
 #include "faultline/run.h"
 #include "faultline/select.h"
+#include "faultline/verdict.h"
 
 enum run_phase { PH_STEADY, PH_SETTLE, PH_FAULTS, PH_RESTORE, PH_DONE };
 
@@ -42,7 +43,9 @@ struct open_trial {
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;
 	int last_state;
-	bool blind; /* the backend lost events (resync) while this trial was open */
+	bool blind;       /* the backend lost events (resync) while this trial was open */
+	bool group_mode;  /* a node fault's trial: `group` (here also `resource`) is measured by group events */
+	bool cmd_running; /* an exec fault's command has not finished: the trial waits for it */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -67,6 +70,52 @@ struct abort_guard {
 	size_t index; /* into plan.guards.abort_when */
 };
 
+/* run_exec.c: a command's environment (the run's context), "KEY=value" strings. */
+#define RUN_ENV_MAX 24
+struct run_env {
+	char *kv[RUN_ENV_MAX];
+	size_t n;
+};
+
+struct run;
+/* A command finished (or could not start): its record is r->rec->execs[rec]. */
+typedef void (*run_cmd_cb)(struct run *r, size_t rec, void *arg);
+
+struct run_cmd {
+	struct run *r;
+	size_t rec; /* index into rec->execs */
+	pid_t pid;
+	int outfd, status_fd;
+	bool out_eof, killed, sigkilled, truncated, done;
+	bool cut; /* killed because the run ended (run_cmd_fini) */
+	uint64_t started_real, deadline, timeout_ns;
+	char *out;
+	size_t nout;
+	struct fl_timer timer;
+	run_cmd_cb done_cb;
+	void *done_arg;
+	struct run_cmd *next;
+};
+
+/* An exec fault's undo, for the restore. */
+struct run_undo {
+	size_t fault;
+	unsigned trial;
+	char *target; /* or NULL */
+};
+
+/* What a node fault picked, per selector (run_node.c). */
+struct node_pick {
+	char **names; /* owned, NULL-terminated */
+	size_t n;
+};
+
+/* A node the run acted on, and its state before. */
+struct touched_node {
+	char *name;
+	enum node_state before;
+};
+
 struct run {
 	const struct plan *plan;
 	const struct run_opts *opts;
@@ -77,7 +126,10 @@ struct run {
 	struct cluster_snapshot initial;
 	const struct cluster_resource **watch; /* run_watch.c: watched resources, by name */
 	size_t nwatch;
-	struct selection *sels; /* one per plan selector */
+	struct selection *sels;  /* one per plan selector */
+	struct node_pick *nsels; /* one per plan selector (node faults only) */
+	struct touched_node *tnodes;
+	size_t ntnodes, captnodes;
 	struct probe *probes;
 	struct cluster_probe_ctx *cpctx; /* one per probe (used by cluster probes) */
 	size_t nprobes;
@@ -87,6 +139,7 @@ struct run {
 	unsigned injections;
 	struct touched *touched;
 	size_t ntouched, captouched;
+	struct cluster_undo undo; /* what undoes the run's actions (journaled before each) */
 	enum run_phase phase;
 	uint64_t t0;          /* clock time of the run start */
 	uint64_t faults_from; /* start of the faults phase */
@@ -97,7 +150,11 @@ struct run {
 	struct loop_io cluster_io;
 	struct loop_signal sig;
 	struct journal_run *jrun; /* NULL without a journal */
-	int exit_code;
+	bool probes_started;      /* every probe was set up and started (run_steady.c may run them again) */
+	struct run_cmd *cmds;     /* commands running now (run_exec.c) */
+	struct run_undo *undos;   /* exec faults that ran, whose undo the restore runs */
+	size_t nundos, capundos;
+	enum verdict_reason stop; /* why the run stopped early; REASON_PASSED if it did not */
 	char *abort_reason;
 	struct fl_err err;
 };
@@ -105,7 +162,13 @@ struct run {
 /* run.c */
 void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t run_now(const struct run *r); /* ns since run start */
-void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Stop the run early (abort, backend or environment error) for reason why,
+ * which decides its verdict and exit code (verdict.h); the message becomes
+ * the record's abort_reason. Replaces run_abort(r, exit_code, ...): a
+ * number is not a reason, and an FL_EXIT_* passed here would be a wrong one.
+ */
+void run_stop(struct run *r, enum verdict_reason why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 /* Start or stop each cheap probe's hunt (probe_hunt) from the open trials' state. */
@@ -126,6 +189,8 @@ const char *watch_owner(const struct run *r, const char *name);
 
 /* run_view.c: the live view's timer (a no-op without opts->live) */
 void run_view_start(struct run *r);
+/* Repaint the live view now (its timer, or SIGWINCH: the terminal changed size). */
+void run_view_draw(struct run *r);
 void run_view_stop(struct run *r);
 
 /* run_sched.c */
@@ -139,7 +204,53 @@ void trial_open_counted(struct run *r, size_t fault, const char *resource, const
                         int state, uint64_t planned);
 void sched_dry_run(struct run *r);
 
+/* run_node.c */
+bool run_has_node_faults(const struct plan *p);
+/* Resolve the selectors node faults use against the nodes of r->initial. */
+int node_resolve(struct run *r);
+void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned);
+/* Bring back what node faults changed; -1 if a node is not back. */
+int node_restore(struct run *r);
+void node_free(struct run *r);
+/* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
+bool node_settled(struct run *r, const char *node, enum plan_action action);
+
+/* run_trial.c: shared with run_trial_node.c */
+struct rec_trial *trial_rec(struct run *r, const struct open_trial *t);
+struct rec_trial *trial_rec_new(struct run *r);
+/* Close t with outcome o (unlinks and frees it; the fault may go on). */
+void trial_close(struct run *r, struct open_trial *t, enum trial_outcome o);
+/* Close t as recovered if its target is back and every probe concluded. */
+void trial_maybe_close(struct run *r, struct open_trial *t);
+void trial_on_timeout(void *arg); /* t->timeout's callback */
+
+/* run_trial_node.c */
+void trial_node_group_event(struct run *r, const struct cluster_event *ev);
+/* Every open node trial without a group looks again whether its node settled. */
+void trial_node_settle_all(struct run *r);
+
+/* run_inject.c */
+/*
+ * Inject fault f on resource (group: for move) through the backend, the
+ * intent journalled first: 0, or -1 with e set (the journal or the backend
+ * refused). The backend's native result code goes to *code either way.
+ */
+#define RUN_INJECT_NO_JOURNAL (-2) /* run_inject: the intent could not be journalled; nothing injected */
+int run_inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, long *code,
+               struct fl_err *e);
+
 /* run_trial.c */
+/* An exec fault's trial: run the command (with target, or NULL for none) and measure with the probes. */
+void trial_open_exec(struct run *r, size_t fault, const char *target, const char *group, const char *node,
+                     uint64_t planned);
+/*
+ * Record a node fault's trial once its injection was tried: error != NULL
+ * records a refused injection; else group (may be NULL: no group is
+ * affected, only the probes measure) opens a trial measured on the group's
+ * state events.
+ */
+void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                     uint64_t injected_at, long code, const char *error);
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);
@@ -155,13 +266,68 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 void trial_abort_all(struct run *r);
 
 /* run_restore.c */
-void restore_note(struct run *r, const char *resource);
-int restore_all(struct run *r);
+/* Before the first injection on resource: remember its group's owner and every member's state. */
+void run_note_touched(struct run *r, const char *resource);
+/* Put back what the run touched (restore.c's restore_touched), unless the plan says never: 0, or -1. */
+int run_restore_touched(struct run *r);
+
+/* run_exec.c */
+void run_env_init(struct run_env *env);
+/* Add KEY=value (value NULL: nothing). */
+void run_env_set(struct run_env *env, const char *key, const char *value);
+void run_env_fini(struct run_env *env);
+/*
+ * Start argv (no shell) with env plus the run's context, appending its
+ * record to r->rec->execs (returned index). done (may be NULL) is called
+ * when it ended, or at once if it could not start; in virtual time the
+ * command runs to completion before this returns. env is consumed.
+ */
+size_t run_cmd_start(struct run *r, const char *name, char *const *argv, const char *target, struct run_env *env,
+                     uint64_t timeout_ns, run_cmd_cb done, void *arg);
+bool run_cmd_running(const struct run *r, size_t rec);
+/* Run the loop until that command ended. */
+void run_cmd_wait(struct run *r, size_t rec);
+/* Run the loop until every command ended (each is bounded by its timeout). */
+void run_cmd_settle(struct run *r);
+/* Kill and reap whatever still runs. */
+void run_cmd_fini(struct run *r);
+/* hooks: before_run failing aborts the run (-1); the others are recorded only. */
+int run_hook_before(struct run *r);
+void run_hook_after_trial(struct run *r, const struct rec_trial *rt);
+void run_hook_after_restore(struct run *r, bool restored);
+/* The exec faults' undo commands, newest first, each a rec_restore; -1 if one failed. */
+int run_undo_all(struct run *r);
+void run_undo_free(struct run *r);
+
+/* run_steady.c */
+/*
+ * After the restore: run the probes again until each passed `successes`
+ * checks in a row, for at most run.steady_state. NULL when steady, else
+ * "not steady after restore: probe P ..." (caller frees), for
+ * run_steady_record once the SLOs are judged.
+ */
+char *run_steady_after(struct run *r);
+void run_steady_record(struct run *r, const char *why);
 
 /* run_journal.c */
 int run_journal_begin(struct run *r);
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
+/*
+ * Ask the backend what undoes the action, keep it and journal the new items:
+ * 0; -1 = do not act (the backend could not tell); RUN_INJECT_NO_JOURNAL = the journal write failed.
+ */
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e);
 void run_journal_injected(struct run *r, long code, const char *error);
+/* struct restore_ctx's record hook (arg: the run). */
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e);
+/*
+ * A node fault's INTENT, named after the node: the pre-run state of every
+ * noted resource in groups[0..ngroups) (all: every noted resource), so a
+ * reconciliation after a crash puts those groups back.
+ */
+int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
+                              size_t ngroups, bool all, struct fl_err *e);
 void run_journal_end(struct run *r, int exit_code);
 
 /* slo.c */

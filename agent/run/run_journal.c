@@ -3,7 +3,7 @@
  *
  * RUN_START once the cluster is open (with what is needed to reopen it
  * later), an INTENT fdatasync'd before every injection (with the pre-run
- * state of the target's group: exactly what restore_note remembered), the
+ * state of the target's group: exactly what run_note_touched remembered), the
  * backend's answer, each restore's verification, and RUN_END. No journal
  * (opts->journal NULL) means none of this happens.
  */
@@ -30,10 +30,10 @@ int run_journal_begin(struct run *r)
 	const struct journal_run *held = journal_held(j, key);
 	free(key);
 	if (held != NULL) {
-		run_abort(r, FL_EXIT_BACKEND,
-		          "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
-		          "restore` (or `faultline restore --force` to acknowledge)",
-		          held->key, held->id);
+		run_stop(r, REASON_ENVIRONMENT,
+		         "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
+		         "restore` (or `faultline restore --force` to acknowledge)",
+		         held->key, held->id);
 		return -1;
 	}
 	char *id = xasprintf("run-%lld-%ld", (long long)wall_now_ns(), (long)getpid());
@@ -41,13 +41,13 @@ int run_journal_begin(struct run *r)
 	r->jrun = journal_begin(j, id, &cfg, r->plan->path, r->rec->plan_sha256, &e);
 	free(id);
 	if (r->jrun == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "journal: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "journal: %s", e.msg);
 		return -1;
 	}
 	return 0;
 }
 
-/* The pre-run state of everything restore_note recorded for resource's group. */
+/* The pre-run state of everything run_note_touched recorded for resource's group. */
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e)
 {
 	if (r->jrun == NULL)
@@ -59,13 +59,47 @@ int run_journal_intent(struct run *r, const char *action, const char *resource, 
 		if (strcmp(t->resource, resource) == 0 || (group && t->group && strcmp(t->group, group) == 0))
 			items[n++] = *t; /* borrowed */
 	}
-	testkill_at("before-intent");
 	int rc = journal_intent(r->opts->journal, r->jrun, action, resource, items, n, e);
 	free(items);
 	if (rc < 0)
 		return err_wrap(e, "journal");
 	testkill_at("intent");
 	return 0;
+}
+
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e)
+{
+	const struct cluster_ops *ops = r->cl->ops;
+	if (ops->undo_plan == NULL)
+		return 0;
+	struct cluster_undo add = {0};
+	size_t first = r->undo.n;
+	int rc = ops->undo_plan(r->cl, act, target, flags, destination, &add, e);
+	for (size_t i = 0; rc == 0 && i < add.n; i++)
+		cluster_undo_add(&r->undo, add.items[i]); /* the first value of a key is the pre-run one */
+	cluster_undo_fini(&add);
+	if (rc < 0)
+		return err_wrap(e, "recording what undoes it");
+	if (r->jrun != NULL && r->undo.n > first &&
+	    journal_undo(r->opts->journal, r->jrun, (const char *const *)r->undo.items + first, r->undo.n - first, e) <
+	        0) {
+		err_wrap(e, "recording what undoes it");
+		return RUN_INJECT_NO_JOURNAL; /* the machine failed us, not the cluster */
+	}
+	return 0;
+}
+
+/* The restore's own corrective actions, journaled the same way. */
+static int record_undo(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	struct run *r = arg;
+	return r->jrun == NULL ? 0 : journal_undo(r->opts->journal, r->jrun, items, n, e);
+}
+
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	return record_undo(arg, items, n, e);
 }
 
 void run_journal_injected(struct run *r, long code, const char *error)
@@ -99,4 +133,28 @@ void run_journal_end(struct run *r, int exit_code)
 	if (rc < 0)
 		log_warnx("journal: run %s: %s; `faultline restore` will check this run again", id, e.msg);
 	free(id);
+}
+
+int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
+                              size_t ngroups, bool all, struct fl_err *e)
+{
+	if (r->jrun == NULL)
+		return 0;
+	struct touched *items = xcalloc(r->ntouched ? r->ntouched : 1, sizeof(*items));
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntouched; i++) {
+		const struct touched *t = &r->touched[i];
+		bool in = all;
+		for (size_t k = 0; !in && t->group != NULL && k < ngroups; k++)
+			in = strcmp(t->group, groups[k]) == 0;
+		if (in)
+			items[n++] = *t; /* borrowed */
+	}
+	testkill_at("before-intent");
+	int rc = journal_intent(r->opts->journal, r->jrun, action, name, items, n, e);
+	free(items);
+	if (rc < 0)
+		return err_wrap(e, "journal");
+	testkill_at("intent");
+	return 0;
 }

@@ -34,7 +34,7 @@ static void note_one(struct run *r, const struct cluster_resource *res)
 	t->state = res->state;
 }
 
-void restore_note(struct run *r, const char *resource)
+void run_note_touched(struct run *r, const char *resource)
 {
 	const struct cluster_resource *res = watch_find(r, resource);
 	if (res == NULL)
@@ -52,13 +52,15 @@ static void progress(void *arg, const char *msg)
 	run_progress(arg, "%s", msg);
 }
 
-int restore_all(struct run *r)
+int run_restore_touched(struct run *r)
 {
 	if (r->plan->guards.restore == RESTORE_NEVER) {
 		run_progress(r, "restore: never (plan says so); %zu resource(s) left as they are", r->ntouched);
 		return 0;
 	}
 	r->phase = PH_RESTORE;
+	int undone = run_undo_all(r); /* the exec faults' own undo first: they may have stopped what the rest needs */
+	int nodes = node_restore(r);  /* a group can only go back to a node that is up */
 	struct restore_ctx c = {
 	    .cl = r->cl,
 	    .clk = r->clk,
@@ -66,6 +68,10 @@ int restore_all(struct run *r)
 	    .timeout_ns = r->opts->restore_timeout_ns,
 	    .progress = progress,
 	    .arg = r,
+	    .undo = &r->undo,
+	    .record = run_journal_record_cb,
+	    .record_arg = r,
 	};
-	return restore_touched(&c, r->touched, r->ntouched, r->rec);
+	int rc = restore_touched(&c, r->touched, r->ntouched, r->rec);
+	return nodes < 0 || undone < 0 ? -1 : rc;
 }

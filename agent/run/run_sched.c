@@ -74,7 +74,8 @@ static void start_fault(struct run *r, struct fault_state *fs, uint64_t origin)
 
 static const struct selection *targets(struct run *r, const struct fault_state *fs)
 {
-	return &r->sels[fs->f->target_idx];
+	static const struct selection none;
+	return fs->f->target_idx == PLAN_NONE ? &none : &r->sels[fs->f->target_idx];
 }
 
 /* Why the fault cannot go now, or NULL. */
@@ -94,7 +95,7 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 	}
 	const struct selection *sel = targets(r, fs);
 	int want = fs->f->action == PLAN_ONLINE ? RES_OFFLINE : RES_ONLINE;
-	for (size_t i = 0; i < sel->n; i++) {
+	for (size_t i = 0; fs->f->action != PLAN_EXEC && i < sel->n; i++) {
 		enum res_state st = RES_UNKNOWN;
 		struct fl_err e;
 		if (r->cl->ops->resource_state(r->cl, sel->items[i]->name, &st, &e) < 0)
@@ -105,6 +106,10 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 		 * cluster's refusal (5084) reaches the report when it is due.
 		 */
 		if (fs->f->action == PLAN_FAIL && r->nopen == 0 && (st == RES_OFFLINE || st == RES_FAILED))
+			continue;
+		/* Left failed with nothing open: nothing will bring it back before the restore; go, and be refused now.
+		 */
+		if (fs->f->action != PLAN_ONLINE && r->nopen == 0 && st == RES_FAILED)
 			continue;
 		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
 			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
@@ -126,6 +131,15 @@ static void try_inject(struct run *r, struct fault_state *fs)
 	size_t fault = (size_t)(fs - r->faults);
 	const struct selection *sel = targets(r, fs);
 	fs->injecting = true;
+	if (plan_action_is_node(fs->f->action)) {
+		const struct node_pick *np = &r->nsels[fs->f->target_idx];
+		for (size_t i = 0; i < np->n && r->phase == PH_FAULTS; i++)
+			node_inject(r, fault, np->names[i], fs->planned);
+	}
+	if (fs->f->action == PLAN_EXEC && fs->f->target_idx == PLAN_NONE) {
+		fs->open++;
+		trial_open_exec(r, fault, NULL, NULL, NULL, fs->planned);
+	}
 	for (size_t i = 0; i < sel->n && r->phase == PH_FAULTS; i++) {
 		const struct cluster_resource *res = sel->items[i];
 		enum res_state st = RES_UNKNOWN;
@@ -133,7 +147,12 @@ static void try_inject(struct run *r, struct fault_state *fs)
 		r->cl->ops->resource_state(r->cl, res->name, &st, &e);
 		/* Where it is now: the cluster's events said so; no snapshot per injection. */
 		char *owner = xstrdup(watch_owner(r, res->name) ? watch_owner(r, res->name) : "?");
-		trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
+		if (fs->f->action == PLAN_EXEC) {
+			fs->open++;
+			trial_open_exec(r, fault, res->name, res->group, owner, fs->planned);
+		} else {
+			trial_open_counted(r, fault, res->name, res->group, owner, (int)st, fs->planned);
+		}
 		free(owner);
 	}
 	fs->injecting = false;
@@ -208,6 +227,48 @@ void sched_stop(struct run *r)
 		clock_timer_stop(r->clk, &r->faults[i].timer);
 }
 
+static void print_nodes(FILE *f, const struct node_pick *np)
+{
+	for (size_t i = 0; i < np->n; i++)
+		fprintf(f, "%snode \"%s\"", i ? ", " : "", np->names[i]);
+}
+
+/* "node "a" (crash: its groups fail over, it stays down until node_up or the restore)" */
+static void print_node_action(FILE *f, const struct plan_fault *ft, const struct node_pick *np)
+{
+	print_nodes(f, np);
+	switch (ft->action) {
+	case PLAN_NODE_DOWN:
+		fputs(" (crash: its groups fail over; down until node_up or the restore)", f);
+		break;
+	case PLAN_NODE_UP:
+		fputs(" (joins again; groups that prefer it may fail back)", f);
+		break;
+	case PLAN_NODE_PAUSE:
+		fputs(ft->drain ? " (pause and drain: its groups move away, nothing moves to it)"
+		                : " (pause without drain: what runs there stays, nothing moves to it)",
+		      f);
+		break;
+	default:
+		fprintf(f, " (resume, failback %s)", plan_failback_str(ft->failback));
+		break;
+	}
+}
+
+/* " runs [a, b] (timeout 1m), undo [c] at the restore" */
+static void print_exec(FILE *f, const struct plan_fault *ft)
+{
+	char b[32];
+	fputs(ft->target_idx == PLAN_NONE ? "runs [" : " (once for each) runs [", f);
+	for (size_t i = 0; ft->command[i] != NULL; i++)
+		fprintf(f, "%s%s", i ? ", " : "", ft->command[i]);
+	fprintf(f, "] (timeout %s)", duration_format(ft->timeout_ns, b, sizeof(b)));
+	for (size_t i = 0; ft->undo != NULL && ft->undo[i] != NULL; i++)
+		fprintf(f, "%s%s", i ? ", " : ", undo [", ft->undo[i]);
+	if (ft->undo != NULL)
+		fputs("] at the restore", f);
+}
+
 static void print_targets(FILE *f, const struct selection *sel)
 {
 	for (size_t i = 0; i < sel->n; i++)
@@ -216,13 +277,55 @@ static void print_targets(FILE *f, const struct selection *sel)
 		        sel->items[i]->owner ? sel->items[i]->owner : "-");
 }
 
+/* An offline's OfflineV2 flags, destination and online_after: " [flag, flag] to node-b, online after 30s" */
+static void print_action_detail(FILE *f, const struct plan_fault *ft)
+{
+	char b[32];
+	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
+		if (ft->flags & (1u << i))
+			fprintf(f, "%s%s", n++ ? ", " : " [", offline_flag_names[i]);
+	if (ft->flags != 0)
+		fputc(']', f);
+	if (ft->destination != NULL)
+		fprintf(f, " to %s", ft->destination);
+	if (ft->has_online_after)
+		fprintf(f, ", online after %s", duration_clock(ft->online_after_ns, b, sizeof(b)));
+}
+
+/* The trials a run would open at planned time t: recorded as pending, so the reports can list them as skipped. */
+static void record_planned(struct run *r, size_t fault, uint64_t t)
+{
+	const struct fault_state *fs = &r->faults[fault];
+	const struct selection *sel = targets(r, fs);
+	for (size_t i = 0; i < sel->n; i++) {
+		struct rec_trial *rt = record_add_trial(r->rec);
+		rt->fault = fault;
+		rt->index = fs->next;
+		rt->fault_name = xstrdup(fs->f->name);
+		rt->action = xstrdup(plan_action_str(fs->f->action));
+		rt->resource = xstrdup(sel->items[i]->name);
+		rt->group = sel->items[i]->group ? xstrdup(sel->items[i]->group) : NULL;
+		rt->node_before = sel->items[i]->owner ? xstrdup(sel->items[i]->owner) : NULL;
+		rt->planned_at = t;
+		rt->timeout_ns = fs->f->recovery_timeout_ns;
+		rt->outcome = TRIAL_PENDING;
+	}
+}
+
 void sched_dry_run(struct run *r)
 {
 	FILE *out = stdout;
-	char b[32];
+	char b[32], when[48];
 	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
 	        (unsigned long long)r->plan->seed, r->plan->cluster.backend);
 	for (size_t i = 0; i < r->plan->nselectors; i++) {
+		if (r->nsels[i].names != NULL) {
+			fprintf(out, "selector %s: %zu node(s) picked: ", r->plan->selectors[i].name, r->nsels[i].n);
+			print_nodes(out, &r->nsels[i]);
+			fputc('\n', out);
+		}
+		if (r->nsels[i].names != NULL && r->sels[i].items == NULL)
+			continue;
 		fprintf(out, "selector %s: %zu matched, %zu picked: ", r->plan->selectors[i].name, r->sels[i].matched,
 		        r->sels[i].n);
 		print_targets(out, &r->sels[i]);
@@ -235,12 +338,20 @@ void sched_dry_run(struct run *r)
 		fs->origin = 0;
 		for (fs->next = 0; fs->next < f->repeat.count; fs->next++) {
 			uint64_t t = planned_time(fs);
-			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "",
-			        duration_format(t, b, sizeof(b)), f->name, fs->next + 1, plan_action_str(f->action));
+			snprintf(when, sizeof(when), "%s%s", f->after ? "after " : "", duration_clock(t, b, sizeof(b)));
+			fprintf(out, "  %-14s %s #%u: %s", when, f->name, fs->next + 1, plan_action_str(f->action));
+			print_action_detail(out, f);
+			fputc(' ', out);
 			if (f->after)
 				fprintf(out, "(counted from the end of %s) ", f->after);
-			print_targets(out, targets(r, fs));
+			if (plan_action_is_node(f->action))
+				print_node_action(out, f, &r->nsels[f->target_idx]);
+			else
+				print_targets(out, targets(r, fs));
+			if (f->action == PLAN_EXEC)
+				print_exec(out, f);
 			fputc('\n', out);
+			record_planned(r, i, t);
 		}
 	}
 }

@@ -1,5 +1,6 @@
 /*
- * run_trial.c - recovery measurement: one trial per injection per resource.
+ * run_trial.c - one trial per injection per resource: open it (the
+ * injection itself is run_inject.c), then measure the recovery.
  *
  * For each probe a trial waits for the outage (the probe goes down after the
  * injection), then for the recovery (the probe is up again): recovery time
@@ -11,15 +12,17 @@
  * recovery_timeout passes first.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faultline/duration.h"
 #include "faultline/log.h"
+#include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
-static struct rec_trial *rec_of(struct run *r, const struct open_trial *t)
+struct rec_trial *trial_rec(struct run *r, const struct open_trial *t)
 {
 	return &r->rec->trials[t->rec];
 }
@@ -34,6 +37,8 @@ static void unlink_trial(struct run *r, struct open_trial *t)
 	r->nopen--;
 }
 
+static uint64_t resolution(const struct run *r, size_t probe);
+
 static void free_trial(struct run *r, struct open_trial *t)
 {
 	clock_timer_stop(r->clk, &t->timeout);
@@ -44,10 +49,38 @@ static void free_trial(struct run *r, struct open_trial *t)
 	free(t);
 }
 
-static enum cluster_outcome outcome_now(struct run *r, struct rec_trial *rt)
+/* A group trial (node fault): what the group is now. */
+static enum cluster_outcome group_outcome(struct run *r, struct rec_trial *rt)
+{
+	struct cluster_snapshot s;
+	struct fl_err e;
+	enum cluster_outcome o = OUTCOME_NONE;
+	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
+		return o;
+	for (size_t i = 0; i < s.ngroups; i++) {
+		const struct cluster_group *g = &s.groups[i];
+		if (strcmp(g->name, rt->group) != 0)
+			continue;
+		if (g->state == GRP_ONLINE)
+			o = g->owner && rt->node_before && strcmp(g->owner, rt->node_before) != 0 ? OUTCOME_FAILOVER
+			                                                                          : OUTCOME_RESTART;
+		else
+			o = g->state == GRP_FAILED ? OUTCOME_STAYS_FAILED : OUTCOME_OFFLINE;
+		free(rt->node_after);
+		rt->node_after = g->owner ? xstrdup(g->owner) : NULL;
+	}
+	cluster_snapshot_free(&s);
+	return o;
+}
+
+static enum cluster_outcome outcome_now(struct run *r, const struct open_trial *t, struct rec_trial *rt)
 {
 	enum res_state st = RES_UNKNOWN;
 	struct fl_err e;
+	if (t->group_mode)
+		return group_outcome(r, rt);
+	if (plan_action_is_node(r->faults[t->fault].f->action))
+		return OUTCOME_NONE; /* no group was affected */
 	if (r->cl->ops->resource_state(r->cl, rt->resource, &st, &e) < 0)
 		return OUTCOME_NONE;
 	if (st == RES_ONLINE)
@@ -62,12 +95,16 @@ static enum cluster_outcome outcome_now(struct run *r, struct rec_trial *rt)
 }
 
 /* Close t with outcome o; the slowest probe's recovery is the trial's. */
-static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome o)
+void trial_close(struct run *r, struct open_trial *t, enum trial_outcome o)
 {
-	struct rec_trial *rt = rec_of(r, t);
+	struct rec_trial *rt = trial_rec(r, t);
 	rt->outcome = o;
 	rt->closed_at = run_now(r);
-	rt->cluster = outcome_now(r, rt);
+	rt->cluster = outcome_now(r, t, rt);
+	if (rt->node_after == NULL && rt->node_before != NULL && r->faults[t->fault].f->action == PLAN_EXEC) {
+		const char *now = watch_owner(r, rt->resource); /* the command moved nothing the events saw */
+		rt->node_after = xstrdup(now ? now : rt->node_before);
+	}
 	for (size_t i = 0; i < rt->nmeasures; i++) {
 		struct rec_measure *m = &rt->measures[i];
 		rt->outage_observed |= m->outage_observed;
@@ -93,6 +130,8 @@ static void close_trial(struct run *r, struct open_trial *t, enum trial_outcome 
 		run_progress(r, "trial %s #%u \"%s\": %s", rt->fault_name, rt->index + 1, rt->resource,
 		             trial_outcome_str(o));
 	run_event_trial(r, rt);
+	run_hook_after_trial(r, rt);
+	rt = trial_rec(r, t);
 	size_t fault = t->fault;
 	unlink_trial(r, t);
 	free_trial(r, t);
@@ -131,20 +170,22 @@ static bool blind_target_back(struct run *r, struct open_trial *t)
 	return true;
 }
 
-static void maybe_close(struct run *r, struct open_trial *t)
+void trial_maybe_close(struct run *r, struct open_trial *t)
 {
+	if (t->cmd_running)
+		return;
 	if (!t->target_back && !(t->blind && blind_target_back(r, t)))
 		return;
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (t->ms[i] != M_DONE)
 			return;
-	close_trial(r, t, TRIAL_RECOVERED);
+	trial_close(r, t, TRIAL_RECOVERED);
 }
 
-static void on_timeout(void *arg)
+void trial_on_timeout(void *arg)
 {
 	struct open_trial *t = arg;
-	close_trial(t->run, t, TRIAL_NOT_RECOVERED);
+	trial_close(t->run, t, TRIAL_NOT_RECOVERED);
 }
 
 /*
@@ -166,35 +207,17 @@ static void on_online_after(void *arg)
 		return;
 	}
 	t->online_due = false;
-	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
+	char ct[64];
+	if (run_journal_undo(r, CLUSTER_ACT_ONLINE, t->resource, 0, NULL, &e) < 0)
+		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
+	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
-		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
+		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
+		             cluster_code_text(code, ct, sizeof(ct)));
 }
 
-static long inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, struct fl_err *e,
-                   int *rc)
-{
-	long code = 0;
-	const struct cluster_ops *ops = r->cl->ops;
-	switch (f->action) {
-	case PLAN_FAIL:
-		*rc = ops->fail(r->cl, resource, &code, e);
-		break;
-	case PLAN_OFFLINE:
-		*rc = ops->offline(r->cl, resource, f->flags, f->destination, &code, e);
-		break;
-	case PLAN_ONLINE:
-		*rc = ops->online(r->cl, resource, &code, e);
-		break;
-	case PLAN_MOVE:
-		*rc = ops->move_group(r->cl, group, f->destination, &code, e);
-		break;
-	}
-	return code;
-}
-
-static struct rec_trial *new_rec_trial(struct run *r)
+struct rec_trial *trial_rec_new(struct run *r)
 {
 	struct run_record *rec = r->rec;
 	XGROW(rec->trials, rec->captrials, rec->ntrials + 1);
@@ -203,12 +226,12 @@ static struct rec_trial *new_rec_trial(struct run *r)
 	return rt;
 }
 
-void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
-                uint64_t planned)
+/* The trial's record, everything known before the injection. */
+static size_t rec_trial_start(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
+                              uint64_t planned)
 {
 	const struct plan_fault *f = r->faults[fault].f;
-	struct rec_trial *rt = new_rec_trial(r);
-	size_t idx = (size_t)(rt - r->rec->trials);
+	struct rec_trial *rt = trial_rec_new(r);
 	rt->fault = fault;
 	rt->index = r->faults[fault].next;
 	rt->fault_name = xstrdup(f->name);
@@ -222,42 +245,30 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	rt->measures = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*rt->measures));
 	for (size_t i = 0; i < r->nprobes; i++)
 		rt->measures[i].probe = i;
-	restore_note(r, resource);
+	return r->rec->ntrials - 1;
+}
 
-	struct fl_err e = {0};
-	int rc = 0;
-	rt->injected_at = run_now(r);
-	rt->injected_wall = wall_now_ns();
-	long code = 0;
-	/* No durable intent, no injection. */
-	if (run_journal_intent(r, plan_action_str(f->action), resource, group, &e) < 0) {
-		rc = -1;
-	} else {
-		code = inject(r, f, resource, group, &e, &rc);
-		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
-	}
-	rt = &r->rec->trials[idx]; /* restore_note cannot move trials, but stay safe */
-	rt->code = code;
-	r->injections++;
-	if (rc < 0) {
-		rt->error = xstrdup(e.msg);
-		rt->outcome = TRIAL_INJECT_FAILED;
-		rt->closed_at = rt->injected_at;
-		run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
-		             plan_action_str(f->action), resource, code, e.msg);
-		run_event_injected(r, rt);
-		sched_fault_closed_trial(r, fault);
-		return;
-	}
-	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-	             plan_action_str(f->action), resource, node ? node : "?", code);
+/* The backend (or the journal) refused: the trial ends as it starts. */
+static void trial_refused(struct run *r, size_t fault, struct rec_trial *rt, const struct fl_err *e)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	rt->error = xstrdup(e->msg);
+	rt->outcome = TRIAL_INJECT_FAILED;
+	rt->closed_at = rt->injected_at;
+	run_progress(r, "fault %s #%u: %s \"%s\" refused (code %ld): %s", f->name, rt->index + 1,
+	             plan_action_str(f->action), rt->resource, rt->code, e->msg);
 	run_event_injected(r, rt);
-	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
-		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
+	sched_fault_closed_trial(r, fault);
+}
+
+/* Accepted: watch the probes and the cluster until it recovers or recovery_timeout passes. */
+static void measure_start(struct run *r, size_t fault, size_t idx, const char *group, int state)
+{
+	const struct plan_fault *f = r->faults[fault].f;
 	struct open_trial *t = xcalloc(1, sizeof(*t));
 	t->rec = idx;
 	t->fault = fault;
-	t->resource = xstrdup(resource);
+	t->resource = xstrdup(r->rec->trials[idx].resource);
 	t->group = group ? xstrdup(group) : NULL;
 	t->ms = xcalloc(r->nprobes ? r->nprobes : 1, sizeof(*t->ms));
 	t->run = r;
@@ -273,27 +284,61 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	/* A probe already down (another fault is open) is in an outage from now on. */
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (r->probes[i].status == PROBE_DOWN) {
+			struct rec_trial *rt = &r->rec->trials[idx];
 			t->ms[i] = M_WAIT_RECOVERY;
-			rt = &r->rec->trials[idx];
 			rt->measures[i].outage_observed = true;
 			rt->measures[i].down_at = rt->injected_at;
 		}
-	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, on_timeout, t);
+	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, trial_on_timeout, t);
 	/* Without online_after the resource stays offline until the restore (docs/plan-format.md). */
 	if (f->action == PLAN_OFFLINE && f->destination == NULL && f->has_online_after)
 		clock_timer_start(r->clk, &t->online_timer, clock_now(r->clk) + f->online_after_ns, on_online_after, t);
 }
 
+void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
+                uint64_t planned)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t idx = rec_trial_start(r, fault, resource, group, node, planned);
+	run_note_touched(r, resource);
+	struct fl_err e = {0};
+	long code = 0;
+	int rc = run_inject(r, f, resource, group, &code, &e);
+	struct rec_trial *rt = &r->rec->trials[idx];
+	/* docs/report-format.md: when the call returned (the backend has accepted it by then) */
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
+	rt->code = code;
+	r->injections++;
+	if (rc < 0) {
+		/* The machine failed, not the cluster: no further injection can be made safe. */
+		if (rc == RUN_INJECT_NO_JOURNAL)
+			run_stop(r, REASON_ENVIRONMENT, "%s", e.msg);
+		trial_refused(r, fault, rt, &e);
+		return;
+	}
+	char ct[64];
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted%s", f->name, rt->index + 1, plan_action_str(f->action),
+	             resource, node ? node : "?", cluster_code_text(code, ct, sizeof(ct)));
+	run_event_injected(r, rt);
+	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
+		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
+	measure_start(r, fault, idx, group, state);
+}
+
 void trial_on_event(struct run *r, const struct cluster_event *ev)
 {
+	if (ev->kind == CLUSTER_EV_GROUP)
+		trial_node_group_event(r, ev);
+	trial_node_settle_all(r);
 	if (ev->kind != CLUSTER_EV_RESOURCE)
 		return;
 	struct open_trial *next;
 	for (struct open_trial *t = r->open; t != NULL; t = next) {
 		next = t->next;
-		if (strcmp(t->resource, ev->name) != 0)
+		if (t->group_mode || strcmp(t->resource, ev->name) != 0)
 			continue;
-		struct rec_trial *rt = rec_of(r, t);
+		struct rec_trial *rt = trial_rec(r, t);
 		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
 			on_online_after(t);
 		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
@@ -314,7 +359,7 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 			t->target_back = false;
 		}
 		t->last_state = ev->state;
-		maybe_close(r, t);
+		trial_maybe_close(r, t);
 	}
 }
 
@@ -324,7 +369,7 @@ void trial_on_resync(struct run *r)
 	for (struct open_trial *t = r->open; t != NULL; t = next) {
 		next = t->next;
 		t->blind = true;
-		maybe_close(r, t);
+		trial_maybe_close(r, t);
 	}
 }
 
@@ -334,7 +379,7 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 	struct open_trial *next;
 	for (struct open_trial *t = r->open; t != NULL; t = next) {
 		next = t->next;
-		struct rec_trial *rt = rec_of(r, t);
+		struct rec_trial *rt = trial_rec(r, t);
 		struct rec_measure *m = &rt->measures[probe];
 		/*
 		 * The change is reported now, after the injection, so it belongs to
@@ -349,16 +394,26 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 			m->recovered = true;
 			m->up_at = rel;
 			m->recovery_ns = rel - rt->injected_at;
-			m->resolution_ns = probe_cadence(&r->probes[probe]);
-			maybe_close(r, t);
+			m->resolution_ns = resolution(r, probe);
+			trial_maybe_close(r, t);
 		}
 	}
+}
+
+/* What a measurement by this probe is worth now: its cadence, and for a cluster probe how late the backend sees. */
+static uint64_t resolution(const struct run *r, size_t probe)
+{
+	uint64_t res = probe_cadence(&r->probes[probe]);
+	if (r->probes[probe].ops == &probe_cluster_ops && r->cl->ops->staleness_ns != NULL)
+		res += r->cl->ops->staleness_ns(r->cl);
+	return res;
 }
 
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started)
 {
 	if (res != CHECK_OK)
 		return;
+	trial_node_settle_all(r);
 	uint64_t rel = started - r->t0;
 	struct open_trial *next;
 	for (struct open_trial *t = r->open; t != NULL; t = next) {
@@ -368,17 +423,17 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 			continue;
 		if (r->probes[probe].status != PROBE_UP)
 			continue;
-		struct rec_measure *m = &rec_of(r, t)->measures[probe];
+		struct rec_measure *m = &trial_rec(r, t)->measures[probe];
 		t->ms[probe] = M_DONE;
 		m->recovered = true;
-		m->resolution_ns = probe_cadence(&r->probes[probe]);
+		m->resolution_ns = resolution(r, probe);
 		m->recovery_ns = m->resolution_ns; /* an upper bound, not a measurement */
-		maybe_close(r, t);
+		trial_maybe_close(r, t);
 	}
 }
 
 void trial_abort_all(struct run *r)
 {
 	while (r->open != NULL)
-		close_trial(r, r->open, TRIAL_ABORTED);
+		trial_close(r, r->open, TRIAL_ABORTED);
 }

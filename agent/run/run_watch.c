@@ -45,13 +45,14 @@ void watch_build(struct run *r)
 		qsort(groups, ng, sizeof(*groups), cmp_str);
 	if (nn > 1)
 		qsort(names, nn, sizeof(*names), cmp_str);
+	bool all = run_has_node_faults(r->plan); /* a node fault can move any group: watch them all */
 	r->watch = xcalloc(r->initial.nresources ? r->initial.nresources : 1, sizeof(*r->watch));
 	r->nwatch = 0;
 	for (size_t i = 0; i < r->initial.nresources; i++) {
 		const struct cluster_resource *res = &r->initial.resources[i];
 		bool picked = nn && bsearch(&res->name, names, nn, sizeof(*names), cmp_str) != NULL;
 		bool grouped = ng && res->group && bsearch(&res->group, groups, ng, sizeof(*groups), cmp_str) != NULL;
-		if (picked || grouped)
+		if (picked || grouped || all)
 			r->watch[r->nwatch++] = res;
 	}
 	if (r->nwatch > 1)

@@ -2,9 +2,10 @@
  * cluster.h - the one interface every cluster backend implements.
  *
  * Backends: "sim" (embedded simulator, the default), "pacemaker", "exec"
- * (an adapter process speaking a JSON-lines protocol, e.g.
- * faultline-wsfc.exe). Each backend file exports one const struct
- * cluster_ops; cluster_open() picks it from the registry by name.
+ * (an adapter process speaking a JSON-lines protocol) and "wsfc" (exec with
+ * faultline-wsfc.exe as the adapter). Each backend file exports one const
+ * struct cluster_ops; registry.c lists them, and both the plan loader and
+ * cluster_open() find a backend there by name.
  *
  * Vocabulary and numbers follow the Windows Failover Cluster API
  * (ClusApi.h), which is the richest of the three; other backends map onto
@@ -64,6 +65,22 @@ enum group_state {
 #define MOVE_HIGH_PRIORITY_START            0x08u
 #define MOVE_ALL_FLAGS                      0x0fu
 
+/* CLUSTER_NODE_STATE (GetClusterNodeState). */
+enum node_state {
+	NODE_UNKNOWN = -1,
+	NODE_UP = 0,
+	NODE_DOWN = 1,
+	NODE_PAUSED = 2,
+	NODE_JOINING = 3,
+};
+
+/* CLUSTER_NODE_RESUME_FAILBACK_TYPE (ResumeClusterNodeEx). */
+enum node_failback {
+	NODE_FAILBACK_NONE = 0,      /* DoNotFailbackGroups */
+	NODE_FAILBACK_IMMEDIATE = 1, /* FailbackGroupsImmediately */
+	NODE_FAILBACK_POLICY = 2,    /* FailbackGroupsPerPolicy */
+};
+
 /* Win32 codes the backends report (winerror.h). */
 #define WIN_ERROR_SUCCESS                        0
 #define WIN_ERROR_INVALID_HANDLE                 6
@@ -78,6 +95,10 @@ enum group_state {
 #define WIN_ERROR_INVALID_STATE                  5023 /* group or resource not in the right state */
 #define WIN_ERROR_RESMON_INVALID_STATE           5084
 #define WIN_ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960
+#define WIN_ERROR_CLUSTER_NODE_DOWN              5050
+#define WIN_ERROR_CLUSTER_NODE_UP                5056
+#define WIN_ERROR_CLUSTER_NODE_PAUSED            5070
+#define WIN_ERROR_CLUSTER_NODE_NOT_PAUSED        5058
 
 /* Operations a backend may support (struct cluster_caps.ops). */
 #define CLUSTER_OP_FAIL                0x01u
@@ -85,6 +106,8 @@ enum group_state {
 #define CLUSTER_OP_ONLINE              0x04u
 #define CLUSTER_OP_MOVE_GROUP          0x08u
 #define CLUSTER_OP_OFFLINE_DESTINATION 0x10u /* offline(..., destination) */
+#define CLUSTER_OP_NODE_DOWN           0x20u /* node_down / node_up: a node leaves abruptly, joins again */
+#define CLUSTER_OP_NODE_PAUSE          0x40u /* node_pause (drain) / node_resume */
 
 struct cluster_caps {
 	unsigned ops;           /* CLUSTER_OP_* */
@@ -94,7 +117,7 @@ struct cluster_caps {
 
 /* A backend's configuration: the plan's `cluster:` section, resolved. */
 struct cluster_config {
-	const char *backend;  /* "sim", "pacemaker", "exec" */
+	const char *backend;  /* a registered name: "sim", "pacemaker", "exec", "wsfc" */
 	const char *topology; /* sim: path of the topology file, already resolved */
 	char *const *command; /* exec: argv, NULL-terminated */
 	uint64_t seed;        /* sim: seeds random durations */
@@ -104,7 +127,8 @@ struct cluster_config {
 
 struct cluster_node {
 	char *name;
-	bool up;
+	bool up;     /* a member of the cluster (Up or Paused) */
+	bool paused; /* Paused (WSFC) / standby (Pacemaker); false when the backend cannot tell */
 };
 
 struct cluster_group {
@@ -131,6 +155,14 @@ struct cluster_snapshot {
 	size_t ngroups;
 	struct cluster_resource *resources;
 	size_t nresources;
+	/*
+	 * Quorum, when the backend knows it (node majority: one vote per node,
+	 * plus the witness's): votes_witness is 1 with a witness, else 0;
+	 * quorum_known false leaves the quorum guard to the plan-time check.
+	 */
+	bool quorum_known;
+	bool quorum; /* the cluster has quorum now */
+	unsigned votes_witness;
 };
 
 enum cluster_event_kind {
@@ -151,9 +183,49 @@ typedef void (*cluster_event_cb)(const struct cluster_event *ev, void *arg);
 
 struct cluster;
 
+/* The actions, as undo_plan is told about them. */
+enum cluster_act {
+	CLUSTER_ACT_FAIL,
+	CLUSTER_ACT_OFFLINE,
+	CLUSTER_ACT_ONLINE,
+	CLUSTER_ACT_MOVE, /* target is the group (or a standalone resource) */
+};
+
+/*
+ * What undoes a run's actions: items of tab-separated fields, "kind\tR" or
+ * "kind\tR\tname[\tvalue]", where R is the resource or group the item
+ * belongs to (a constraint: "constraint\tR\tid"). Two items with the same
+ * first three fields undo the same thing, and the first one recorded wins:
+ * it holds the value from before the run (a later action sees the value
+ * the run set).
+ */
+struct cluster_undo {
+	char **items; /* owned */
+	size_t n, cap;
+};
+
+/* Append item (copied) unless an item with the same key is there; true if added. */
+bool cluster_undo_add(struct cluster_undo *u, const char *item);
+/* Append item (copied) even if its key is there. */
+void cluster_undo_push(struct cluster_undo *u, const char *item);
+/* Index of the last item with item's key, or -1. */
+long cluster_undo_find(const struct cluster_undo *u, const char *item);
+/* The resource or group an item belongs to (its second field), in buf. */
+const char *cluster_undo_object(const char *item, char *buf, size_t len);
+/* An item for messages: tabs shown as spaces, in buf. */
+const char *cluster_undo_str(const char *item, char *buf, size_t len);
+void cluster_undo_fini(struct cluster_undo *u);
+
+/* Keys of a plan's `cluster:` section a backend reads, beside backend and timeout. */
+#define CLUSTER_KEY_TOPOLOGY 0x1u /* a topology file (cluster_config.topology) */
+#define CLUSTER_KEY_COMMAND  0x2u /* an adapter's argv (cluster_config.command) */
+
 struct cluster_ops {
 	const char *name;
 	struct cluster_caps caps;
+	unsigned plan_keys;  /* CLUSTER_KEY_* the plan may give this backend */
+	unsigned plan_needs; /* of those, the ones the plan must give */
+	bool virtual_time;   /* can run on a virtual clock (`run --virtual-time`): it is simulated on that clock */
 	/* Allocate impl state into c->impl. */
 	int (*open)(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
 	void (*close)(struct cluster *c);
@@ -172,12 +244,45 @@ struct cluster_ops {
 	/* Deliver pending events to cb; returns how many, or -1. */
 	int (*drain)(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
 	/*
-	 * Optional (NULL = nothing to do): undo what the backend's own actions
-	 * left behind that the cluster's state does not show (Pacemaker: fail
-	 * counts, constraints, target-roles). Called by the restore once every
-	 * touched resource is back, before the final verification.
+	 * Optional (all three NULL = the backend leaves nothing behind that the
+	 * resources' states do not show). undo_plan, called before an action,
+	 * appends to u what undoes exactly that action: the previous value of
+	 * every attribute it will change (or that there was none), the id of
+	 * every constraint it will create, the fail counts it will cause. The
+	 * items are the backend's own text (see struct cluster_undo); they are
+	 * journaled before the action, so a restore after a crash undoes
+	 * exactly them with undo. undo_left says whether one is still there.
 	 */
+	int (*undo_plan)(struct cluster *c, enum cluster_act act, const char *target, unsigned flags,
+	                 const char *destination, struct cluster_undo *u, struct fl_err *e);
+	/*
+	 * Optional (NULL = 0): how late the backend sees a change of state now,
+	 * beyond any probe's own cadence (Pacemaker: the duration of its last
+	 * crm_mon read, plus the poll interval when it polls). Part of the
+	 * resolution stated for what cluster probes measure.
+	 */
+	uint64_t (*staleness_ns)(struct cluster *c);
+	/* Undo one item; 0 when done or already undone. */
+	int (*undo)(struct cluster *c, const char *item, struct fl_err *e);
+	/* 1 if what item undoes is still on the cluster (why says what), 0 if not, -1 with e. */
+	int (*undo_left)(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e);
+
 	int (*cleanup)(struct cluster *c, struct fl_err *e);
+	/*
+	 * Node operations (optional: NULL, and the CLUSTER_OP_NODE_* bit
+	 * clear, when the backend has none; plan checks refuse such faults).
+	 * node_down: the node leaves the cluster abruptly (a crash: WSFC has
+	 * no API for it, a real backend runs a configured command); its
+	 * groups fail over. node_up: it joins again. node_pause:
+	 * PauseClusterNodeEx, drain moves its groups away; node_resume:
+	 * ResumeClusterNodeEx with a failback type. Accepted calls return 0
+	 * and run their consequences asynchronously, like the others.
+	 */
+	int (*node_down)(struct cluster *c, const char *node, long *code, struct fl_err *e);
+	int (*node_up)(struct cluster *c, const char *node, long *code, struct fl_err *e);
+	int (*node_pause)(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e);
+	int (*node_resume)(struct cluster *c, const char *node, enum node_failback failback, long *code,
+	                   struct fl_err *e);
 };
 
 struct cluster {
@@ -191,6 +296,8 @@ struct cluster {
 const struct cluster_ops *cluster_backend(const char *name);
 /* Space-separated list of registered backend names, for error messages. */
 const char *cluster_backend_names(void);
+/* The i-th registered backend, or NULL past the last: for callers that walk them all. */
+const struct cluster_ops *cluster_backend_at(size_t i);
 
 /* Open the backend named in cfg->backend. NULL with e set on failure. */
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
@@ -199,10 +306,19 @@ void cluster_close(struct cluster *c);
 void cluster_snapshot_free(struct cluster_snapshot *s);
 const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
 
+/* State names (cluster_names.c): one table each, the same in plans, reports and the adapter protocol. */
 const char *res_state_str(enum res_state s);
 const char *group_state_str(enum group_state s);
-/* Parse "online", "offline", "failed", "pending", ... ; -2 if unknown. */
+/* NODE_UP, NODE_PAUSED or NODE_DOWN from up and paused. */
+enum node_state cluster_node_state(const struct cluster_node *n);
+/* "up", "down", "paused", "joining", "unknown". */
+const char *node_state_str(enum node_state s);
+/* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
+/* Exactly as res_state_str spells it (the wire); -2 if unknown. */
+int res_state_parse_exact(const char *s);
+/* Exactly as group_state_str spells it; -2 if unknown. */
+int group_state_parse(const char *s);
 
 /* Plan names of the OFFLINE_* flags: index i is the flag 1 << i; NULL-terminated. */
 extern const char *const offline_flag_names[];
@@ -211,5 +327,12 @@ extern const char *const offline_flag_names[];
 const char *offline_flag_str(unsigned flag);
 /* 0 if unknown name, else the flag bit. */
 unsigned offline_flag_parse(const char *name);
+
+/*
+ * A backend's native return code for people, appended to "accepted":
+ * "" for 0, ", completing in the background" for 997 (ClusAPI's
+ * ERROR_IO_PENDING, which the simulator mimics), else " (code N)". Into buf.
+ */
+const char *cluster_code_text(long code, char *buf, size_t len);
 
 #endif

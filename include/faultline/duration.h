@@ -21,4 +21,7 @@ const char *duration_format(uint64_t ns, char *buf, size_t len);
 /* For people: "20 ms", "0.250 ms", "2.513 s", "3m 12.5 s". */
 const char *duration_human(uint64_t ns, char *buf, size_t len);
 
+/* Compact, to the millisecond, for timelines: "0s", "12s", "1m10.837s", "1h4m20.526s". */
+const char *duration_clock(uint64_t ns, char *buf, size_t len);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "faultline/cluster.h"
 #include "faultline/err.h"
+#include "faultline/probe_config.h"
 #include "faultline/select.h"
 
 #define PLAN_VERSION 1
@@ -35,7 +36,20 @@ struct plan_cluster {
 	struct src_pos pos;
 };
 
-enum plan_action { PLAN_FAIL, PLAN_OFFLINE, PLAN_ONLINE, PLAN_MOVE };
+enum plan_action {
+	PLAN_FAIL,
+	PLAN_OFFLINE,
+	PLAN_ONLINE,
+	PLAN_MOVE,
+	PLAN_NODE_DOWN, /* nodes: the target selector's `node` regex picks nodes */
+	PLAN_NODE_UP,
+	PLAN_NODE_PAUSE,
+	PLAN_NODE_RESUME,
+	PLAN_EXEC, /* run a command (no shell); `target` optional */
+};
+
+/* node_down, node_up, node_pause, node_resume: the action acts on nodes, not resources. */
+bool plan_action_is_node(enum plan_action a);
 
 struct plan_repeat {
 	unsigned count;     /* trials, >= 1 */
@@ -55,31 +69,15 @@ struct plan_fault {
 	bool has_online_after;
 	uint64_t online_after_ns; /* offline: bring it back after this */
 	uint64_t recovery_timeout_ns;
-	char *after;      /* fault name, or NULL: start when it finished */
-	size_t after_idx; /* PLAN_NONE when NULL */
-	struct src_pos pos;
-};
-
-enum plan_probe_kind { PROBE_KIND_CLUSTER, PROBE_KIND_TCP, PROBE_KIND_HTTP, PROBE_KIND_EXEC };
-
-struct plan_probe {
-	char *name;
-	enum plan_probe_kind kind;
-	char *cluster;      /* cluster: selector name */
-	size_t cluster_idx; /* into plan.selectors, or PLAN_NONE */
-	char *address;      /* tcp: "host:port" as written */
-	char *host;         /* tcp, http */
-	unsigned port;      /* tcp, http (default 80/443) */
-	char *url;          /* http */
-	char **argv;        /* exec: NULL-terminated, no shell */
-	size_t argc;
-	uint64_t interval_ns;         /* default 1s */
-	uint64_t fast_interval_ns;    /* default 100ms, while down or a fault is active */
-	uint64_t timeout_ns;          /* default 1s */
-	unsigned failures;            /* consecutive failures to call it down, default 1 */
-	unsigned successes;           /* consecutive successes to call it up, default 1 */
-	unsigned expect_status;       /* http: 0 = any 2xx */
-	struct fl_regex *expect_body; /* http, or NULL */
+	bool drain;                  /* node_pause: move the node's groups away */
+	enum node_failback failback; /* node_resume; default NODE_FAILBACK_POLICY */
+	char **command;              /* exec: argv, NULL-terminated */
+	size_t ncommand;
+	char **undo; /* exec: argv the restore runs, or NULL */
+	size_t nundo;
+	uint64_t timeout_ns; /* exec: the command's deadline, default 1m */
+	char *after;         /* fault name, or NULL: start when it finished */
+	size_t after_idx;    /* PLAN_NONE when NULL */
 	struct src_pos pos;
 };
 
@@ -125,6 +123,7 @@ struct plan_guards {
 	struct plan_abort *abort_when;
 	size_t nabort;
 	enum plan_restore restore;
+	bool allow_quorum_loss; /* node faults may cost quorum or leave a group no possible owner */
 };
 
 struct plan_run {
@@ -168,6 +167,15 @@ struct plan_schedule {
 	enum plan_concurrency concurrency;
 };
 
+/* Commands run around the run (`hooks:`); each argv NULL when absent. */
+struct plan_hooks {
+	char **before_run;    /* before the steady state is awaited; failure aborts the run */
+	char **after_trial;   /* after each trial closes */
+	char **after_restore; /* after the restore (and the steady state after it) */
+	size_t nbefore_run, nafter_trial, nafter_restore;
+	uint64_t timeout_ns; /* per command, default 30s */
+};
+
 struct plan {
 	char *path;
 	char *name;
@@ -185,6 +193,7 @@ struct plan {
 	struct plan_guards guards;
 	struct plan_run run;
 	struct plan_schedule schedule;
+	struct plan_hooks hooks;
 };
 
 /*
@@ -196,6 +205,23 @@ struct plan *plan_load(const char *path, struct fl_diag *d);
 void plan_free(struct plan *p);
 /* plan_load, printing every diagnostic (sorted by position) to err. */
 struct plan *plan_load_report(const char *path, FILE *err);
+/*
+ * The same with `--set PATH=VALUE` overrides applied to the YAML before the
+ * plan is read (plan_set.c: maps by key, sequences by item name or index,
+ * e.g. "run.deadline=2h", "faults.fail-sql.repeat.count=10"); an override
+ * passes the same checks as the file's own value. sets are borrowed.
+ */
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d);
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err);
+
+/*
+ * What `validate` can check without a real cluster, on a loaded plan:
+ * with backend sim, every selector must match in the topology (errors:
+ * the run would stop with exit 2); a confidence SLO needing more trials
+ * than the plan runs is a warning (the verdict will be inconclusive).
+ * Returns -1 when errors has entries.
+ */
+int plan_check_offline(const struct plan *p, struct fl_diag *errors, struct fl_diag *warnings);
 
 /*
  * Report, at each fault's position, every action, offline flag and
@@ -222,7 +248,8 @@ void plan_summary(const struct plan *p, FILE *f);
 uint64_t plan_trial_at(const struct plan_fault *f, unsigned i);
 
 const char *plan_action_str(enum plan_action a);
-const char *plan_probe_kind_str(enum plan_probe_kind k);
+/* "none", "immediate", "policy". */
+const char *plan_failback_str(enum node_failback f);
 const char *plan_expect_str(enum plan_expect e);
 
 /*

@@ -6,7 +6,10 @@
  * probe is down), the per-check deadline, the consecutive failures/successes
  * thresholds, and the history of state changes. Each kind (cluster, tcp,
  * http, exec) implements struct probe_ops: start one check, cancel it; it
- * reports the result with probe_check_done().
+ * reports the result with probe_check_done(). The same table tells the
+ * plan language about the kind (its key, what that key holds, what it can
+ * do); probes/registry.c lists the kinds, and the plan loader, printer,
+ * summary and run iterate that list. A new kind is its file and a line there.
  *
  * A *failure* (connection refused, HTTP 503, exit status 1, resource not
  * online) is the service being down: a result. An *error* (the exec binary
@@ -22,6 +25,7 @@
 
 #include "faultline/clock.h"
 #include "faultline/err.h"
+#include "faultline/probe_config.h"
 #include "faultline/record.h"
 
 struct loop;
@@ -31,7 +35,10 @@ struct probe;
 enum check_result { CHECK_OK, CHECK_FAIL, CHECK_ERROR };
 
 struct probe_ops {
-	const char *name;
+	const char *name;         /* the plan key that makes a probe this kind: `tcp: host:port` */
+	enum probe_target target; /* what that key holds; the plan loader parses and checks it */
+	unsigned caps;            /* PROBE_CAP_* */
+	const char *summary;      /* plain words for plan summaries, %s = the target: "TCP connect to %s" */
 	/* Prepare (resolve the address, build the request). Errors are misconfiguration. */
 	int (*init)(struct probe *p, struct fl_err *e);
 	/* Begin one check; report with probe_check_done() now or later. */
@@ -72,6 +79,7 @@ struct probe {
 	char reason[256]; /* last failure/error reason */
 	struct probe_listener listener;
 	struct rec_probe *rec; /* where changes are recorded, or NULL */
+	uint64_t rec_origin;   /* clock reading recorded as 0: the run's start, like trial times */
 	uint64_t status_since;
 };
 
@@ -100,11 +108,13 @@ struct cluster_probe_ctx {
  */
 void probe_cluster_event(struct probe *p, const char *resource, int state);
 
-/* ops for a plan probe's kind. */
-const struct probe_ops *probe_ops_for(const struct plan_probe *cfg);
+/* The registered kind called `name`, or NULL. */
+const struct probe_ops *probe_kind(const char *name);
+/* The i-th registered kind, or NULL past the last: for callers that walk them all. */
+const struct probe_ops *probe_kind_at(size_t i);
 
 /*
- * Set up p (not started) with the kind's ops (NULL: by cfg->kind). ctx is
+ * Set up p (not started) with the kind's ops (NULL: cfg->kind). ctx is
  * the kind's context: struct cluster_probe_ctx * for cluster probes, the
  * struct cluster * of a simulator for virtual-network probes. probe_fini
  * must be called even when this fails.

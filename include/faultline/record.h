@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/verdict.h"
+
 enum trial_outcome {
 	TRIAL_PENDING,       /* still open */
 	TRIAL_RECOVERED,     /* every probe recovered */
@@ -115,10 +117,27 @@ struct rec_restore {
 	char *detail; /* backend message or verification result */
 };
 
+/* One command the run ran: an exec fault, its undo, or a hook; its output captured. */
+struct rec_exec {
+	char *name;           /* "fault load #1", "undo load #1", "hook after_trial" */
+	char *command;        /* argv joined by spaces, for reading */
+	char *target;         /* FAULTLINE_TARGET, or NULL */
+	uint64_t started_at;  /* run time */
+	uint64_t duration_ns; /* real time it ran */
+	int exit_status;      /* -1 when it did not exit by itself (killed, or never started) */
+	bool timed_out;       /* killed at its timeout */
+	char *error;          /* why it could not run or was killed, or NULL */
+	char *output;         /* stdout and stderr, interleaved, at most RECORD_EXEC_OUTPUT_MAX bytes */
+	bool truncated;       /* there was more output */
+};
+
+#define RECORD_EXEC_OUTPUT_MAX 65536
+
 struct run_record {
 	char *plan_name;
 	char *plan_path;
-	char *plan_sha256; /* hex */
+	char *plan_sha256;      /* hex */
+	char *plan_description; /* or NULL */
 	uint64_t seed;
 	char *backend;
 	char *version;
@@ -136,9 +155,14 @@ struct run_record {
 	size_t nslos;
 	struct rec_restore *restores;
 	size_t nrestores, caprestores;
-	enum slo_verdict verdict;
+	/* Set by verdict_judge() only (verdict.h); every output prints these. */
+	enum run_verdict verdict;
+	enum verdict_reason reason;
+	char *reason_detail; /* the reason with its figures, one line */
 	int exit_code;
-	char *abort_reason; /* NULL unless aborted */
+	char *abort_reason;     /* NULL unless the run stopped early (aborted or an error) */
+	struct rec_exec *execs; /* exec faults, undos and hooks, in the order they started */
+	size_t nexecs, capexecs;
 };
 
 void record_fini(struct run_record *r);
@@ -150,9 +174,10 @@ void record_fini(struct run_record *r);
 struct rec_trial *record_add_trial(struct run_record *r);
 struct rec_event *record_add_event(struct run_record *r);
 struct rec_restore *record_add_restore(struct run_record *r);
+/* The enums' names as reports write them (agent/report/record.c; probe_status_str: probes/probe.c). */
 const char *trial_outcome_str(enum trial_outcome o);
 const char *cluster_outcome_str(enum cluster_outcome o);
-const char *probe_status_str(enum probe_status s);
+const char *probe_status_str(enum probe_status s); /* probes/probe.c */
 const char *slo_verdict_str(enum slo_verdict v);
 
 #endif

@@ -71,4 +71,14 @@ int select_resolve(const struct selector *sel, const struct fl_regex *protect, c
                    uint64_t seed, struct selection *out, struct fl_err *e);
 void selection_fini(struct selection *s);
 
+/*
+ * Resolve sel against node names (node faults): node_re must match the
+ * name, exclude_re and protect must not; then pick as for resources, with
+ * the same seeded sample. out (room for n) receives the indices of the
+ * picked names in order, *nout how many. Zero matches is -1 with e naming
+ * the selector, e.g. selector "a": no node matches (3 nodes; 0 match node).
+ */
+int select_resolve_nodes(const struct selector *sel, const struct fl_regex *protect, const char *const *names, size_t n,
+                         uint64_t seed, size_t *out, size_t *nout, struct fl_err *e);
+
 #endif

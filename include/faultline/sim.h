@@ -108,6 +108,8 @@ struct sim_topology {
 	enum sim_policy policy;       /* default SIM_POLICY_WSFC */
 	struct dist pcmk_reaction;    /* pacemaker: failure recorded -> scheduler acts */
 	uint32_t pcmk_fail_increment; /* pacemaker: fail-count added per injected fail; default 2 */
+	bool witness;                 /* a witness (disk or file share) holds one more quorum vote */
+	uint64_t join_time_ns;        /* a node that comes back is Joining this long before Up; default 0 */
 };
 
 /*
@@ -192,6 +194,33 @@ int sim_offline(struct sim *s, const char *resource, unsigned flags, const char 
                 struct fl_err *e);
 int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e);
 int sim_move_group(struct sim *s, const char *group, const char *node, unsigned flags, long *code, struct fl_err *e);
+
+/*
+ * Nodes (docs/simulator.md, "Nodes and quorum"). Each returns 0 when
+ * accepted, -1 with *code and e otherwise (5042 unknown node; 5050 already
+ * down; 5056 already up; 5070 already paused; 5058 not paused).
+ *
+ * sim_node_down: the node leaves the cluster abruptly (a crash). Its
+ *   groups' resources are Offline at once ("node down"); each group fails
+ *   over to the next Up node in its failover order. Not a resource
+ *   failure: no restart, no FailoverThreshold count. If the remaining
+ *   votes are no majority, quorum is lost: every group goes Offline.
+ * sim_node_up: Down -> Joining, and after the topology's join_time Up;
+ *   regains quorum if it was lost; groups with no running owner are placed;
+ *   groups that prefer this node fail back per their policy.
+ * sim_node_pause: Up -> Paused (PauseClusterNodeEx); with drain its groups
+ *   move to other nodes ("drain"). Nothing moves to a paused node; what
+ *   already runs there stays.
+ * sim_node_resume: Paused -> Up (ResumeClusterNodeEx) with a failback type.
+ */
+int sim_node_down(struct sim *s, const char *node, long *code, struct fl_err *e);
+int sim_node_up(struct sim *s, const char *node, long *code, struct fl_err *e);
+int sim_node_pause(struct sim *s, const char *node, bool drain, long *code, struct fl_err *e);
+int sim_node_resume(struct sim *s, const char *node, enum node_failback failback, long *code, struct fl_err *e);
+/* NODE_UNKNOWN for an unknown name. */
+enum node_state sim_node_state(const struct sim *s, const char *node);
+/* Node majority (plus the witness's vote): more than half of the votes are members. */
+bool sim_has_quorum(const struct sim *s);
 
 /* Current state, RES_UNKNOWN / GRP_UNKNOWN for an unknown name. */
 enum res_state sim_resource_state(const struct sim *s, const char *resource);

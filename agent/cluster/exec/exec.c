@@ -21,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "exec_int.h"
 #include "faultline/clock.h"
 #include "faultline/duration.h"
@@ -270,10 +271,10 @@ static int watch(struct exec_backend *x, struct fl_err *e)
 	return 0;
 }
 
-static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
+int exec_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
 {
 	if (cfg->command == NULL || cfg->command[0] == NULL)
-		return err_set(e, "exec: no command given");
+		return err_set(e, "%s: no command given", c->ops->name);
 	struct exec_backend *x = xcalloc(1, sizeof(*x));
 	x->who = describe(cfg->command);
 	x->ch.fd = x->ch.pidfd = x->epfd = x->evfd = -1;
@@ -287,7 +288,11 @@ static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct 
 	}
 	if (watch(x, e) < 0 || read_hello(x, e) < 0)
 		goto fail;
-	c->caps = hello_caps(&x->hello);
+	/* The hello narrows what the backend could ever do (everything for exec, ClusAPI's reach for wsfc). */
+	struct cluster_caps h = hello_caps(&x->hello);
+	c->caps.ops &= h.ops;
+	c->caps.offline_flags &= h.offline_flags;
+	c->caps.notify = c->caps.notify && h.notify;
 	c->impl = x;
 	log_debug("%s: cluster \"%s\", protocol version %d", x->who, x->hello.cluster, x->hello.version);
 	return 0;
@@ -296,13 +301,13 @@ fail:
 	return -1;
 }
 
-static void ops_close(struct cluster *c)
+void exec_close(struct cluster *c)
 {
 	backend_free(c->impl);
 	c->impl = NULL;
 }
 
-static int ops_snapshot(struct cluster *c, struct cluster_snapshot *out, struct fl_err *e)
+int exec_snapshot(struct cluster *c, struct cluster_snapshot *out, struct fl_err *e)
 {
 	struct proto_request rq = {.op = PROTO_OP_LIST};
 	struct proto_msg m;
@@ -319,7 +324,7 @@ static int ops_snapshot(struct cluster *c, struct cluster_snapshot *out, struct 
 	return rc;
 }
 
-static int ops_resource_state(struct cluster *c, const char *resource, enum res_state *state, struct fl_err *e)
+int exec_resource_state(struct cluster *c, const char *resource, enum res_state *state, struct fl_err *e)
 {
 	struct proto_request rq = {.op = PROTO_OP_STATE, .resource = (char *)resource};
 	struct proto_msg m;
@@ -331,33 +336,33 @@ static int ops_resource_state(struct cluster *c, const char *resource, enum res_
 	return rc;
 }
 
-static int ops_fail(struct cluster *c, const char *resource, long *code, struct fl_err *e)
+int exec_fail(struct cluster *c, const char *resource, long *code, struct fl_err *e)
 {
 	struct proto_request rq = {.op = PROTO_OP_FAIL, .resource = (char *)resource};
 	return act(c, &rq, code, e);
 }
 
-static int ops_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
-                       struct fl_err *e)
+int exec_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
+                 struct fl_err *e)
 {
 	struct proto_request rq = {
 	    .op = PROTO_OP_OFFLINE, .resource = (char *)resource, .flags = flags, .node = (char *)destination};
 	return act(c, &rq, code, e);
 }
 
-static int ops_online(struct cluster *c, const char *resource, long *code, struct fl_err *e)
+int exec_online(struct cluster *c, const char *resource, long *code, struct fl_err *e)
 {
 	struct proto_request rq = {.op = PROTO_OP_ONLINE, .resource = (char *)resource};
 	return act(c, &rq, code, e);
 }
 
-static int ops_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e)
+int exec_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e)
 {
 	struct proto_request rq = {.op = PROTO_OP_MOVE, .group = (char *)group, .node = (char *)node};
 	return act(c, &rq, code, e);
 }
 
-static int ops_notify_fd(struct cluster *c)
+int exec_notify_fd(struct cluster *c)
 {
 	return ((struct exec_backend *)c->impl)->epfd;
 }
@@ -375,7 +380,7 @@ static int pump(struct exec_backend *x, struct fl_err *e)
 	}
 }
 
-static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e)
+int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e)
 {
 	struct exec_backend *x = c->impl;
 	uint64_t count;
@@ -403,19 +408,21 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 
 const struct cluster_ops exec_cluster_ops = {
     .name = "exec",
+    .plan_keys = CLUSTER_KEY_COMMAND,
+    .plan_needs = CLUSTER_KEY_COMMAND,
     /* Everything an adapter may declare: the hello narrows it at open. */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = OFFLINE_ALL_FLAGS,
              .notify = true},
-    .open = ops_open,
-    .close = ops_close,
-    .snapshot = ops_snapshot,
-    .resource_state = ops_resource_state,
-    .fail = ops_fail,
-    .offline = ops_offline,
-    .online = ops_online,
-    .move_group = ops_move_group,
-    .notify_fd = ops_notify_fd,
-    .drain = ops_drain,
+    .open = exec_open,
+    .close = exec_close,
+    .snapshot = exec_snapshot,
+    .resource_state = exec_resource_state,
+    .fail = exec_fail,
+    .offline = exec_offline,
+    .online = exec_online,
+    .move_group = exec_move_group,
+    .notify_fd = exec_notify_fd,
+    .drain = exec_drain,
 };

@@ -309,7 +309,7 @@ static bool kick_pass(struct sim *s, struct sim_grp *g)
 			go_down(s, g, r, g->moving ? g->move_why : !r->target ? r->why : "provider down");
 			changed = true;
 		} else if ((r->state == RES_OFFLINE || (r->state == RES_FAILED && r->revive)) && ok &&
-		           providers_online(s, r) && !dependents_settling(s, r) && s->node_up[g->owner]) {
+		           providers_online(s, r) && !dependents_settling(s, r) && sim_node_hosts(s, g->owner)) {
 			sim_start_online(s, r);
 			changed = true;
 		}

@@ -132,9 +132,9 @@ static void offline_failed(struct sim *s, struct sim_res *r, const char *why)
 static int refuse_dest(struct sim *s, const struct sim_grp *g, size_t dest, long *code, struct fl_err *e)
 {
 	const char *node = sim_node_name(s, dest);
-	if (s->node_up[dest] && g->possible[dest])
+	if (sim_node_accepts(s, dest) && g->possible[dest])
 		return 0;
-	for (size_t i = 0; s->node_up[dest] && i < g->nres; i++) {
+	for (size_t i = 0; sim_node_accepts(s, dest) && i < g->nres; i++) {
 		const struct sim_res *r = &s->res[g->res[i]];
 		if (r->possible && !r->possible[dest])
 			return refuse(code, WIN_ERROR_HOST_NODE_NOT_AVAILABLE, e,

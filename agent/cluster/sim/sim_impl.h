@@ -86,6 +86,12 @@ struct sim_grp {
 	struct fl_timer failback_timer;
 };
 
+struct sim_join {
+	struct sim *sim;
+	size_t node;
+	struct fl_timer timer;
+};
+
 struct sim {
 	const struct sim_topology *topo;
 	struct fl_clock *clk;
@@ -96,7 +102,10 @@ struct sim {
 	size_t *by_name; /* resource indices sorted by name */
 	struct sim_grp *grp;
 	size_t ngrp;
-	bool *node_up;
+	bool *node_up;            /* a member: Up or Paused (hosts groups, holds a vote) */
+	enum node_state *node_st; /* Up, Down, Paused, Joining */
+	struct sim_join *joins;   /* per node: the Joining -> Up timer */
+	bool quorum;              /* node majority (with the witness) */
 	size_t nnodes;
 	struct sim_transition *trace;
 	size_t ntrace, captrace;
@@ -120,6 +129,14 @@ void sim_start_restart(struct sim *s, struct sim_res *r, uint64_t when);
 uint64_t sim_draw(struct sim_res *r, const struct dist *d);
 bool sim_pcmk(const struct sim *s);
 bool sim_res_active(const struct sim_res *r);
+
+/* sim_node.c */
+/* A move or failover may go to node: Up (not Paused, not Joining) with quorum. */
+bool sim_node_accepts(const struct sim *s, size_t node);
+/* Resources may run on node: a member, with quorum. */
+bool sim_node_hosts(const struct sim *s, size_t node);
+void sim_node_init(struct sim *s);
+void sim_node_fini(struct sim *s);
 
 /* sim_move.c */
 void sim_move_start(struct sim *s, struct sim_grp *g, size_t dest, const char *why, bool return_on_error);

@@ -58,7 +58,7 @@ size_t sim_next_node(const struct sim *s, const struct sim_grp *g, bool skip_exh
 			start = i + 1;
 	for (size_t k = 0; k < g->norder; k++) {
 		size_t n = g->order[(start + k) % g->norder];
-		if (n == g->owner || !s->node_up[n] || (skip_exhausted && g->exhausted[n]))
+		if (n == g->owner || !sim_node_accepts(s, n) || (skip_exhausted && g->exhausted[n]))
 			continue;
 		return n;
 	}
@@ -129,8 +129,8 @@ static size_t preferred_node(const struct sim *s, const struct sim_grp *g)
 static bool failback_wanted(const struct sim *s, const struct sim_grp *g)
 {
 	size_t pref = preferred_node(s, g);
-	return g->def->auto_failback == 1 && !g->moving && pref != SIM_NONE && pref != g->owner && s->node_up[pref] &&
-	       g->possible[pref];
+	return g->def->auto_failback == 1 && !g->moving && pref != SIM_NONE && pref != g->owner &&
+	       sim_node_accepts(s, pref) && g->possible[pref];
 }
 
 static void arm_window_start(struct sim *s, struct sim_grp *g);
@@ -174,6 +174,11 @@ void sim_failback_node_joined(struct sim *s, size_t node)
 		struct sim_grp *g = &s->grp[i];
 		if (preferred_node(s, g) != node || !failback_wanted(s, g))
 			continue;
-		clock_timer_start(s->clk, &g->failback_timer, next_window(s, g->def), failback_due, g);
+		uint64_t at = next_window(s, g->def);
+		/* "immediately after the preferred node becomes active": in the same instant, no timer in between */
+		if (at == clock_now(s->clk))
+			failback_due(g);
+		else
+			clock_timer_start(s->clk, &g->failback_timer, at, failback_due, g);
 	}
 }

@@ -248,7 +248,7 @@ static bool initially_online(struct sim *s, size_t i, unsigned char *seen)
 	if (seen[i])
 		return r->state == RES_ONLINE;
 	seen[i] = 1;
-	bool ok = r->persist && s->node_up[s->grp[r->group].owner];
+	bool ok = r->persist && sim_node_hosts(s, s->grp[r->group].owner);
 	for (size_t a = 0; ok && a < r->ndeps; a++) {
 		bool any = false;
 		for (size_t b = 0; b < r->deps[a].n; b++)
@@ -279,8 +279,7 @@ static int build(struct sim *s, struct fl_err *e)
 	const struct sim_topology *t = s->topo;
 	if (t->nnodes == 0)
 		return err_set(e, "topology has no nodes");
-	for (size_t i = 0; i < s->nnodes; i++)
-		s->node_up[i] = !t->nodes[i].down;
+	sim_node_init(s);
 	for (size_t i = 0; i < s->ngrp; i++)
 		if (init_grp(s, i, e) < 0)
 			return -1;
@@ -373,6 +372,7 @@ void sim_free(struct sim *s)
 	free(s->res);
 	free(s->grp);
 	free(s->by_name);
+	sim_node_fini(s);
 	free(s->node_up);
 	free(s->memo_ok);
 	free(s->memo_set);

@@ -218,6 +218,27 @@ static int ops_move_group(struct cluster *c, const char *group, const char *node
 	return sim_move_group(S(c), group, node, 0, code, e);
 }
 
+static int ops_node_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
+{
+	return sim_node_down(S(c), node, code, e);
+}
+
+static int ops_node_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
+{
+	return sim_node_up(S(c), node, code, e);
+}
+
+static int ops_node_pause(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e)
+{
+	return sim_node_pause(S(c), node, drain, code, e);
+}
+
+static int ops_node_resume(struct cluster *c, const char *node, enum node_failback failback, long *code,
+                           struct fl_err *e)
+{
+	return sim_node_resume(S(c), node, failback, code, e);
+}
+
 static int ops_notify_fd(struct cluster *c)
 {
 	return ((struct sim_backend *)c->impl)->efd;
@@ -253,8 +274,11 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 
 const struct cluster_ops sim_cluster_ops = {
     .name = "sim",
+    .plan_keys = CLUSTER_KEY_TOPOLOGY,
+    .plan_needs = CLUSTER_KEY_TOPOLOGY,
+    .virtual_time = true,
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
-                    CLUSTER_OP_OFFLINE_DESTINATION,
+                    CLUSTER_OP_OFFLINE_DESTINATION | CLUSTER_OP_NODE_DOWN | CLUSTER_OP_NODE_PAUSE,
              .offline_flags = OFFLINE_ALL_FLAGS,
              .notify = true},
     .open = ops_open,
@@ -267,6 +291,10 @@ const struct cluster_ops sim_cluster_ops = {
     .move_group = ops_move_group,
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
+    .node_down = ops_node_down,
+    .node_up = ops_node_up,
+    .node_pause = ops_node_pause,
+    .node_resume = ops_node_resume,
 };
 
 struct sim *sim_from_cluster(struct cluster *c)

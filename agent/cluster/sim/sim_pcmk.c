@@ -36,7 +36,7 @@ static bool member_allows(const struct sim_res *r, size_t node)
 /* The group's score on a node (Pacemaker: location + stickiness of what runs there), or -INFINITY. */
 static int64_t score(const struct sim *s, const struct sim_grp *g, size_t node)
 {
-	if (!s->node_up[node] || !g->possible[node])
+	if (!sim_node_accepts(s, node) || !g->possible[node])
 		return -PCMK_INFINITY;
 	int64_t sc = 0;
 	for (size_t i = 0; i < g->def->nlocation; i++)

@@ -33,7 +33,11 @@ void sim_snapshot(const struct sim *s, struct cluster_snapshot *out)
 	for (size_t i = 0; i < s->nnodes; i++) {
 		out->nodes[i].name = xstrdup(s->topo->nodes[i].name);
 		out->nodes[i].up = s->node_up[i];
+		out->nodes[i].paused = s->node_st[i] == NODE_PAUSED;
 	}
+	out->quorum_known = true;
+	out->quorum = s->quorum;
+	out->votes_witness = s->topo->witness ? 1 : 0;
 	out->ngroups = s->ngrp;
 	out->groups = xcalloc(s->ngrp, sizeof(*out->groups));
 	for (size_t i = 0; i < s->ngrp; i++) {

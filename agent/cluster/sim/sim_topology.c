@@ -10,8 +10,8 @@
 #include "faultline/util.h"
 #include "sim_topology_int.h"
 
-static const char *const top_keys[] = {"name",      "description", "timezone_offset", "policy",
-                                       "pacemaker", "nodes",       "groups",          NULL};
+static const char *const top_keys[] = {"name",  "description", "timezone_offset", "policy",    "pacemaker",
+                                       "nodes", "groups",      "witness",         "join_time", NULL};
 static const char *const pcmk_keys[] = {"reaction_time", "fail_increment", NULL};
 static const char *const policies[] = {"wsfc", "pacemaker", NULL};
 static const char *const node_keys[] = {"name", "down", NULL};
@@ -381,6 +381,10 @@ static void load_top(struct topo_ctx *c, const struct ydoc_node *root)
 		    topo_uint(c, w, "fail_increment", 1, 1000000, &u) == 0)
 			c->t->pcmk_fail_increment = (uint32_t)u;
 	}
+	if ((v = ydoc_get(root, "witness")) != NULL)
+		topo_bool(c, v, "witness", &c->t->witness);
+	if ((v = ydoc_get(root, "join_time")) != NULL)
+		topo_dur(c, v, "join_time", &c->t->join_time_ns);
 	if ((v = ydoc_get(root, "nodes")) == NULL)
 		topo_missing(c, root, "topology", "nodes");
 	else if (topo_want(c, v, "nodes", YDOC_SEQ) == 0 && v->nitems == 0)

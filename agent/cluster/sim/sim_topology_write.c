@@ -193,6 +193,12 @@ int sim_topology_write(FILE *f, const struct sim_topology *t)
 		fprintf(f, "  fail_increment: %" PRIu32 "\n", t->pcmk_fail_increment);
 		put_range(f, "reaction_time", &t->pcmk_reaction, "  ");
 	}
+	if (t->witness)
+		fputs("witness: true\n", f);
+	if (t->join_time_ns) {
+		char b[32];
+		fprintf(f, "join_time: %s\n", dur(t->join_time_ns, b, sizeof(b)));
+	}
 	fputs("nodes:\n", f);
 	for (size_t i = 0; i < t->nnodes; i++) {
 		fputs("  - {name: ", f);

@@ -49,7 +49,7 @@ static const char *state_str(enum sim_obj obj, int st)
 		return res_state_str((enum res_state)st);
 	if (obj == SIM_OBJ_GROUP)
 		return group_state_str((enum group_state)st);
-	return st ? "up" : "down";
+	return node_state_str((enum node_state)st);
 }
 
 const char *sim_transition_format(const struct sim *s, const struct sim_transition *tr, char *buf, size_t len)

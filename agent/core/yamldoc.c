@@ -324,14 +324,41 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 	return attach(b, a->node, a->weight);
 }
 
+/* libyaml's words for the common mistakes, and what usually fixes them. */
+static const char *syntax_hint(const char *problem)
+{
+	static const struct {
+		const char *problem;
+		const char *hint;
+	} hints[] = {
+	    {"found unknown escape character",
+	     "in double quotes a backslash starts an escape: write a regex in single quotes ('^SQL\\d+$')"},
+	    {"mapping values are not allowed in this context",
+	     "a value that contains \": \" must be quoted, and a nested mapping goes on its own, more indented line"},
+	    {"did not find expected '-' indicator",
+	     "every item of a list starts with \"- \" in the same column: check this line's indentation"},
+	    {"did not find expected key", "the keys of one mapping start in one column: check this line's indentation"},
+	    {"found character that cannot start any token",
+	     "YAML indents with spaces, never tabs; quote a value that starts with @ or `"},
+	    {"found a tab character that violates indentation", "YAML indents with spaces, never tabs"},
+	    {"found a tab character where an indentation space is expected", "YAML indents with spaces, never tabs"},
+	};
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strcmp(problem, hints[i].problem) == 0)
+			return hints[i].hint;
+	return NULL;
+}
+
 static void syntax_error(struct builder *b, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "unknown problem";
+	const char *hint = syntax_hint(problem);
+	char ctx[160] = "";
 	if (p->context != NULL)
-		diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s (%s at %zu:%zu)", problem, p->context,
-		         p->context_mark.line + 1, p->context_mark.column + 1);
-	else
-		diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s", problem);
+		snprintf(ctx, sizeof(ctx), " (%s at %zu:%zu)", p->context, p->context_mark.line + 1,
+		         p->context_mark.column + 1);
+	diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s%s%s%s", problem, ctx, hint ? "; hint: " : "",
+	         hint ? hint : "");
 }
 
 /* Feed libyaml's events to the builder; stops at the first error. */

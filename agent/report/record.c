@@ -1,4 +1,11 @@
-/* record.c - the run record's lifetime and enum names. */
+/*
+ * record.c - the run record's lifetime and the names of its enums (but
+ * probe_status_str, the probe core's: probes/probe.c).
+ *
+ * In report/ with the renderings rather than in run/ with its producer: the
+ * journal and every report use the record, and run/ uses the live view, so
+ * a record in run/ tied run/ to both in loops.
+ */
 #include "faultline/record.h"
 
 #include <stdlib.h>
@@ -6,7 +13,7 @@
 
 #include "faultline/util.h"
 
-static void trial_fini(struct rec_trial *t)
+static void rec_trial_fini(struct rec_trial *t)
 {
 	free(t->fault_name);
 	free(t->action);
@@ -18,7 +25,7 @@ static void trial_fini(struct rec_trial *t)
 	free(t->measures);
 }
 
-static void probe_fini(struct rec_probe *p)
+static void rec_probe_fini(struct rec_probe *p)
 {
 	free(p->name);
 	free(p->kind);
@@ -31,10 +38,10 @@ static void probe_fini(struct rec_probe *p)
 void record_fini(struct run_record *r)
 {
 	for (size_t i = 0; i < r->ntrials; i++)
-		trial_fini(&r->trials[i]);
+		rec_trial_fini(&r->trials[i]);
 	free(r->trials);
 	for (size_t i = 0; i < r->nprobes; i++)
-		probe_fini(&r->probes[i]);
+		rec_probe_fini(&r->probes[i]);
 	free(r->probes);
 	for (size_t i = 0; i < r->nevents; i++) {
 		free(r->events[i].resource);
@@ -53,12 +60,22 @@ void record_fini(struct run_record *r)
 		free(r->restores[i].detail);
 	}
 	free(r->restores);
+	for (size_t i = 0; i < r->nexecs; i++) {
+		free(r->execs[i].name);
+		free(r->execs[i].command);
+		free(r->execs[i].target);
+		free(r->execs[i].error);
+		free(r->execs[i].output);
+	}
+	free(r->execs);
 	free(r->plan_name);
 	free(r->plan_path);
 	free(r->plan_sha256);
 	free(r->backend);
 	free(r->version);
 	free(r->abort_reason);
+	free(r->reason_detail);
+	free(r->plan_description);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -96,12 +113,6 @@ const char *cluster_outcome_str(enum cluster_outcome o)
 {
 	static const char *const names[] = {"none", "restart", "failover", "stays_failed", "offline"};
 	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
-}
-
-const char *probe_status_str(enum probe_status s)
-{
-	static const char *const names[] = {"unknown", "up", "down", "error"};
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 const char *slo_verdict_str(enum slo_verdict v)

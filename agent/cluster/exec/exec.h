@@ -1,0 +1,29 @@
+/*
+ * exec.h - the "exec" backend (exec.c) and the backends built on it.
+ *
+ * exec's calls are exported so that a backend which is an adapter
+ * protocol session under another name ("wsfc": wsfc.c) can reuse them in
+ * its own ops table instead of copying the session code.
+ */
+#ifndef FAULTLINE_EXEC_H
+#define FAULTLINE_EXEC_H
+
+#include "faultline/cluster.h"
+
+extern const struct cluster_ops exec_cluster_ops;
+extern const struct cluster_ops wsfc_cluster_ops;
+
+/* Start cfg->command and read its hello; c->caps is narrowed to what the hello declares. */
+int exec_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e);
+void exec_close(struct cluster *c);
+int exec_snapshot(struct cluster *c, struct cluster_snapshot *out, struct fl_err *e);
+int exec_resource_state(struct cluster *c, const char *resource, enum res_state *state, struct fl_err *e);
+int exec_fail(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+int exec_offline(struct cluster *c, const char *resource, unsigned flags, const char *destination, long *code,
+                 struct fl_err *e);
+int exec_online(struct cluster *c, const char *resource, long *code, struct fl_err *e);
+int exec_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
+int exec_notify_fd(struct cluster *c);
+int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
+
+#endif
