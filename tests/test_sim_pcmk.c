@@ -97,8 +97,13 @@ Test(sim_pcmk, migration_threshold_moves_the_resource_after_stopping_it)
 	fx_end(&f);
 }
 
-/* No node allowed: Pacemaker stops it and leaves it Stopped (offline), until failure-timeout or cleanup. */
-Test(sim_pcmk, migration_threshold_with_no_node_allowed_leaves_it_stopped)
+/*
+ * No node allowed: Pacemaker stops it and leaves it stopped and Failed
+ * (crm_mon: failed, fail-count at the threshold; the backend reads it as
+ * Failed, a trial's stays_failed) until failure-timeout or cleanup; then
+ * it starts without another stop.
+ */
+Test(sim_pcmk, migration_threshold_with_no_node_allowed_leaves_it_stopped_and_failed)
 {
 	struct sim_topology *t = pcmk_two_node();
 	fx_find(t, "pin")->failure_timeout_ns = SEC(10);
@@ -106,7 +111,8 @@ Test(sim_pcmk, migration_threshold_with_no_node_allowed_leaves_it_stopped)
 	fx_start(&f, t, 1);
 	cr_assert_eq(sim_fail(f.s, "pin", &f.code, &f.err), 0);
 	fx_run(&f, SEC(5));
-	cr_assert_eq(sim_resource_state(f.s, "pin"), RES_OFFLINE);
+	cr_assert_eq(sim_resource_state(f.s, "pin"), RES_FAILED);
+	cr_assert_eq(sim_group_state(f.s, "PIN"), GRP_FAILED);
 	fx_run(&f, SEC(60));
 	ASSERT_TRACE(&f,
 	             "00:00:00.000 resource \"pin\" online -> failed on n1 (FailClusterResource)\n"
@@ -115,10 +121,12 @@ Test(sim_pcmk, migration_threshold_with_no_node_allowed_leaves_it_stopped)
 	             "reached, no node allowed)\n"
 	             "00:00:00.040 group \"PIN\" failed -> pending on n1 (stop: migration-threshold reached, no node "
 	             "allowed)\n"
-	             "00:00:00.090 resource \"pin\" offline-pending -> offline on n1 (stop: migration-threshold "
+	             "00:00:00.090 resource \"pin\" offline-pending -> failed on n1 (stop: migration-threshold "
 	             "reached, no node allowed)\n"
-	             "00:00:00.090 group \"PIN\" pending -> offline on n1 (stop: migration-threshold reached, no node "
+	             "00:00:00.090 group \"PIN\" pending -> failed on n1 (stop: migration-threshold reached, no node "
 	             "allowed)\n"
+	             "00:00:10.040 resource \"pin\" failed -> offline on n1 (failure-timeout expired)\n"
+	             "00:00:10.040 group \"PIN\" failed -> offline on n1 (failure-timeout expired)\n"
 	             "00:00:10.040 resource \"pin\" offline -> online-pending on n1 (failure-timeout expired)\n"
 	             "00:00:10.040 group \"PIN\" offline -> pending on n1 (failure-timeout expired)\n"
 	             "00:00:10.140 resource \"pin\" online-pending -> online on n1 (failure-timeout expired)\n"
@@ -126,19 +134,64 @@ Test(sim_pcmk, migration_threshold_with_no_node_allowed_leaves_it_stopped)
 	fx_end(&f);
 }
 
-/* offline with do_not_update_persistent_state is a ban: the scheduler moves the group, nobody onlines it. */
-Test(sim_pcmk, ban_of_a_group_member_moves_the_group_by_itself)
+/* Left Failed at its threshold, a cleanup (online) starts it at once: it is stopped already. */
+Test(sim_pcmk, online_of_a_resource_left_failed_starts_it_without_a_stop)
+{
+	struct fx f;
+	fx_start(&f, pcmk_two_node(), 1);
+	cr_assert_eq(sim_fail(f.s, "pin", &f.code, &f.err), 0);
+	fx_run(&f, SEC(1));
+	cr_assert_eq(sim_online(f.s, "pin", &f.code, &f.err), 0);
+	fx_run(&f, SEC(2));
+	ASSERT_TRACE(&f,
+	             "00:00:00.000 resource \"pin\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.000 group \"PIN\" online -> failed on n1 (FailClusterResource)\n"
+	             "00:00:00.040 resource \"pin\" failed -> offline-pending on n1 (stop: migration-threshold "
+	             "reached, no node allowed)\n"
+	             "00:00:00.040 group \"PIN\" failed -> pending on n1 (stop: migration-threshold reached, no node "
+	             "allowed)\n"
+	             "00:00:00.090 resource \"pin\" offline-pending -> failed on n1 (stop: migration-threshold "
+	             "reached, no node allowed)\n"
+	             "00:00:00.090 group \"PIN\" pending -> failed on n1 (stop: migration-threshold reached, no node "
+	             "allowed)\n"
+	             "00:00:01.000 resource \"pin\" failed -> offline on n1 (online)\n"
+	             "00:00:01.000 group \"PIN\" failed -> offline on n1 (online)\n"
+	             "00:00:01.000 resource \"pin\" offline -> online-pending on n1 (online)\n"
+	             "00:00:01.000 group \"PIN\" offline -> pending on n1 (online)\n"
+	             "00:00:01.100 resource \"pin\" online-pending -> online on n1 (online)\n"
+	             "00:00:01.100 group \"PIN\" pending -> online on n1 (online)\n");
+	fx_end(&f);
+}
+
+/*
+ * offline with do_not_update_persistent_state is a ban on every node, as
+ * the backend makes it (crm_resource --ban per node): the member stops
+ * where it runs with the members after it, the group moves nowhere, and
+ * online (--clear) starts them there again. Measured on the real two-node
+ * cluster (tests/pacemaker/run2.sh "offline", fidelity.sh).
+ */
+Test(sim_pcmk, ban_of_a_group_member_stops_it_where_it_runs)
 {
 	struct fx f;
 	fx_start(&f, pcmk_two_node(), 1);
 	unsigned flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE;
-	cr_assert_eq(sim_offline(f.s, "svc", flags, NULL, &f.code, &f.err), 0);
+	cr_assert_eq(sim_offline(f.s, "vip", flags, NULL, &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
-	cr_assert_str_eq(sim_group_owner(f.s, "W"), "n2");
-	cr_assert_eq(sim_group_state(f.s, "W"), GRP_ONLINE);
-	/* online = --clear: the ban goes, location n1 (50) beats stickiness 0: back to n1. */
-	cr_assert_eq(sim_online(f.s, "svc", &f.code, &f.err), 0);
+	ASSERT_TRACE(&f, "00:00:00.000 resource \"svc\" online -> offline-pending on n1 (provider down)\n"
+	                 "00:00:00.000 group \"W\" online -> pending on n1 (provider down)\n"
+	                 "00:00:00.100 resource \"svc\" offline-pending -> offline on n1 (provider down)\n"
+	                 "00:00:00.100 group \"W\" pending -> partial-online on n1 (provider down)\n"
+	                 "00:00:00.100 resource \"vip\" online -> offline-pending on n1 (stop: banned from every "
+	                 "allowed node)\n"
+	                 "00:00:00.100 group \"W\" partial-online -> pending on n1 (stop: banned from every allowed "
+	                 "node)\n"
+	                 "00:00:00.150 resource \"vip\" offline-pending -> offline on n1 (stop: banned from every "
+	                 "allowed node)\n"
+	                 "00:00:00.150 group \"W\" pending -> offline on n1 (stop: banned from every allowed node)\n");
+	cr_assert(sim_resource_persistent(f.s, "svc"), "a ban leaves svc's own target-role alone");
+	/* online = --clear: the bans go; the group starts where it is. */
+	cr_assert_eq(sim_online(f.s, "vip", &f.code, &f.err), 0);
 	fx_run(&f, SEC(20));
 	cr_assert_str_eq(sim_group_owner(f.s, "W"), "n1");
 	cr_assert_eq(sim_group_state(f.s, "W"), GRP_ONLINE);

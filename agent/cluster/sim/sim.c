@@ -188,7 +188,10 @@ static void op_done(void *arg)
 		online_done(s, r, timed_out, why);
 	} else if (op == SIM_OP_OFFLINE) {
 		/* A stuck offline is terminated and left Failed; no policy runs. */
-		sim_res_set(s, r, timed_out ? RES_FAILED : RES_OFFLINE, timed_out ? "pending timeout" : why);
+		if (timed_out)
+			sim_res_set(s, r, RES_FAILED, "pending timeout");
+		else if (!sim_pcmk_left_failed(s, r))
+			sim_res_set(s, r, RES_OFFLINE, why);
 	}
 	sim_kick(s, &s->grp[r->group]);
 }

@@ -184,8 +184,8 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
 /*
  * Pacemaker: a plain offline is target-role=Stopped on the resource alone
  * (the group's later members stop with it and come back with it);
- * do_not_update_persistent_state is a ban on its node, after which the
- * scheduler places the group again (docs/backends.md, Pacemaker).
+ * do_not_update_persistent_state is a ban on every node (the backend's):
+ * the resource stops where it runs (docs/backends.md, Pacemaker).
  */
 static int pcmk_offline(struct sim *s, struct sim_res *r, unsigned flags, const char *why, long *code)
 {

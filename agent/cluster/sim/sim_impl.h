@@ -55,6 +55,7 @@ struct sim_res {
 	bool *banned;        /* per node: offline with do_not_update_persistent_state (a ban) */
 	bool blocked;        /* no node may run it: stopped until failure-timeout or cleanup */
 	bool stop_failed;    /* Failed: stop it (a stop of the failed instance) before anything else */
+	bool left_failed;    /* Failed and stopped: at its migration-threshold, no node allowed */
 	struct fl_timer react_timer;
 	bool crashed;       /* dead, not yet detected by the health check */
 	uint64_t online_at; /* when it last came Online: the health checks' phase */
@@ -160,6 +161,7 @@ size_t sim_pcmk_place(const struct sim *s, const struct sim_grp *g);
 void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why);
 void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why);
 void sim_pcmk_clear(struct sim *s, struct sim_res *r);
+bool sim_pcmk_left_failed(struct sim *s, struct sim_res *r);
 
 /* sim_trace.c */
 void sim_trace_add(struct sim *s, enum sim_obj obj, const char *name, int from, int to, const char *node,

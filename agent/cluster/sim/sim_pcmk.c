@@ -77,8 +77,44 @@ static void block(struct sim_res *r, const char *why)
 {
 	r->blocked = true;
 	r->target = false;
-	r->stop_failed = r->state == RES_FAILED;
+	r->stop_failed = r->state == RES_FAILED && !r->left_failed;
 	r->why = why;
+}
+
+/* Some node's fail-count reached r's migration-threshold (0 = INFINITY). */
+static bool spent(const struct sim *s, const struct sim_res *r)
+{
+	uint32_t threshold = r->def->migration_threshold ? r->def->migration_threshold : UINT32_MAX;
+	for (size_t n = 0; n < s->nnodes; n++)
+		if (r->failcount[n] >= threshold)
+			return true;
+	return false;
+}
+
+/*
+ * The stop of a blocked resource completed. Stopped at its
+ * migration-threshold, it is Failed, not Offline: Pacemaker keeps the
+ * failure (crm_mon: failed, fail-count at the threshold) until a cleanup
+ * or its failure-timeout, and the backend reads it so (pacemaker_xml.c):
+ * a trial ends stays_failed on both. True if r was left Failed.
+ */
+bool sim_pcmk_left_failed(struct sim *s, struct sim_res *r)
+{
+	if (!sim_pcmk(s) || !r->blocked || !spent(s, r))
+		return false;
+	r->stop_failed = false;
+	r->left_failed = true;
+	sim_res_set(s, r, RES_FAILED, r->why);
+	return true;
+}
+
+/* A resource left Failed may run again (cleanup, failure-timeout): it is Offline, already stopped. */
+static void unfail(struct sim *s, struct sim_res *r, const char *why)
+{
+	if (!r->left_failed)
+		return;
+	r->left_failed = false;
+	sim_res_set(s, r, RES_OFFLINE, why);
 }
 
 /* Put the group where the scheduler wants it now; `why` names the reason of a move. */
@@ -90,6 +126,7 @@ void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why)
 	if (dest != SIM_NONE && dest != g->owner) {
 		for (size_t i = 0; i < g->nres; i++) {
 			struct sim_res *r = &s->res[g->res[i]];
+			unfail(s, r, why);
 			r->stop_failed = r->state == RES_FAILED;
 			r->blocked = false;
 		}
@@ -102,6 +139,7 @@ void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why)
 			block(r, r->banned[g->owner] ? "stop: banned from every allowed node"
 			                             : "stop: migration-threshold reached, no node allowed");
 		} else if (r->blocked) {
+			unfail(s, r, why);
 			r->blocked = false;
 			r->target = r->persist;
 			r->why = why;
@@ -152,17 +190,22 @@ void sim_pcmk_failed(struct sim *s, struct sim_res *r, bool start_failure)
 	clock_timer_start(s->clk, &r->react_timer, now + sim_draw(r, &s->topo->pcmk_reaction), react, r);
 }
 
-/* offline + do_not_update_persistent_state: crm_resource --ban on its node. */
+/*
+ * offline + do_not_update_persistent_state: crm_resource --ban on every
+ * node, as the backend does (pacemaker_act.c: a ban on its own node alone
+ * would move it, not stop it): r stops where it runs and moves nowhere.
+ */
 void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why)
 {
-	struct sim_grp *g = &s->grp[r->group];
-	r->banned[g->owner] = true;
-	sim_pcmk_place_group(s, g, why);
+	for (size_t n = 0; n < s->nnodes; n++)
+		r->banned[n] = true;
+	sim_pcmk_place_group(s, &s->grp[r->group], why);
 }
 
 /* online: --clear the bans, --cleanup the fail-counts; the scheduler places the group again. */
 void sim_pcmk_clear(struct sim *s, struct sim_res *r)
 {
+	unfail(s, r, "online");
 	for (size_t n = 0; n < s->nnodes; n++) {
 		r->banned[n] = false;
 		r->failcount[n] = 0;
