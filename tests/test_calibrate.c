@@ -196,3 +196,65 @@ Test(calibrate, spread_samples_give_a_lognormal_that_loads_back)
 	sim_topology_free(t);
 	record_fini(&rec);
 }
+
+static void ev(struct run_record *rec, uint64_t at_ms, const char *res, enum res_state st)
+{
+	XGROW(rec->events, rec->capevents, rec->nevents + 1);
+	struct rec_event *e = &rec->events[rec->nevents++];
+	memset(e, 0, sizeof(*e));
+	e->at = at_ms * MS;
+	e->resource = xstrdup(res);
+	e->state = st;
+}
+
+static void fail_trial(struct run_record *rec, uint64_t at_ms, uint64_t closed_ms, uint64_t recovery_ms)
+{
+	XGROW(rec->trials, rec->captrials, rec->ntrials + 1);
+	struct rec_trial *t = &rec->trials[rec->ntrials++];
+	memset(t, 0, sizeof(*t));
+	t->action = xstrdup("fail");
+	t->resource = xstrdup("s1");
+	t->planned_at = t->injected_at = at_ms * MS;
+	t->closed_at = closed_ms * MS;
+	t->outcome = TRIAL_RECOVERED;
+	t->cluster = OUTCOME_RESTART;
+	t->recovery_ns = recovery_ms * MS;
+}
+
+/*
+ * A real Pacemaker (the two-node fidelity check): the backend shows the
+ * failed instance Failed while it stops, and Dummy's start is often too
+ * quick to be seen pending. The reaction is what each restart's measured
+ * recovery leaves after the stop and start as measured (here 50 ms, 100
+ * ms): 200/210/220 ms give 50/60/70 ms. A start seen as failed, offline,
+ * online in a fail trial is timed; an offline brought back by
+ * online_after (outside any fail trial) is not a start.
+ */
+Test(calibrate, pacemaker_reaction_from_recoveries_when_the_stop_is_hidden)
+{
+	struct run_record rec = {0};
+	ev(&rec, 0, "s1", RES_OFFLINE_PENDING); /* an offline: a stop timed */
+	ev(&rec, 50, "s1", RES_OFFLINE);
+	ev(&rec, 1050, "s1", RES_ONLINE); /* online_after 1 s: not a start */
+	ev(&rec, 2000, "s1", RES_FAILED);
+	ev(&rec, 2100, "s1", RES_OFFLINE);
+	ev(&rec, 2200, "s1", RES_ONLINE); /* a restart's start: 100 ms */
+	ev(&rec, 3000, "s1", RES_FAILED);
+	ev(&rec, 3210, "s1", RES_ONLINE);
+	ev(&rec, 4000, "s1", RES_FAILED);
+	ev(&rec, 4220, "s1", RES_ONLINE);
+	fail_trial(&rec, 2000, 2500, 200);
+	fail_trial(&rec, 3000, 3500, 210);
+	fail_trial(&rec, 4000, 4500, 220);
+	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
+	struct fl_err e;
+	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(res(t, "s1")->offline_time.min_ns, 50 * MS);
+	cr_assert_eq(res(t, "s1")->online_time.kind, DIST_FIXED, "one start: the restart's, not the online_after");
+	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
+	cr_assert_eq(t->pcmk_reaction.kind, DIST_LOGNORMAL);
+	cr_assert_eq(t->pcmk_reaction.median_ns, 60 * MS);
+	cr_assert_eq(t->pcmk_reaction.p95_ns, 70 * MS);
+	sim_topology_free(t);
+	record_fini(&rec);
+}

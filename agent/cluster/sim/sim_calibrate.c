@@ -28,7 +28,7 @@ struct samples {
 struct calib_res {
 	const char *name;
 	struct samples start, stop, react;
-	int last_state;
+	int prev_state, last_state;
 	uint64_t last_at;
 };
 
@@ -83,19 +83,38 @@ static struct calib_res *find(struct calib_res *cr, size_t n, const char *name)
 	return NULL;
 }
 
+/* [from, to] lies within a trial of a `fail` of that resource (not an offline brought back by online_after). */
+static bool in_fail_trial(const struct run_record *rec, const char *name, uint64_t from, uint64_t to)
+{
+	for (size_t t = 0; t < rec->ntrials; t++) {
+		const struct rec_trial *tr = &rec->trials[t];
+		if (tr->action && strcmp(tr->action, "fail") == 0 && tr->resource && strcmp(tr->resource, name) == 0 &&
+		    from >= tr->planned_at && to <= tr->closed_at)
+			return true;
+	}
+	return false;
+}
+
 static void scan_events(struct calib_res *cr, size_t n, const struct run_record *rec)
 {
 	for (size_t i = 0; i < n; i++)
-		cr[i].last_state = RES_UNKNOWN;
+		cr[i].prev_state = cr[i].last_state = RES_UNKNOWN;
 	for (size_t k = 0; k < rec->nevents; k++) {
 		const struct rec_event *ev = &rec->events[k];
 		struct calib_res *c = find(cr, n, ev->resource);
 		if (c == NULL)
 			continue;
-		if (c->last_state == RES_ONLINE_PENDING && ev->state == RES_ONLINE)
+		/*
+		 * A restart after a `fail` whose start was too quick to be seen
+		 * pending (failed, offline, online) times the start too.
+		 */
+		if (ev->state == RES_ONLINE && (c->last_state == RES_ONLINE_PENDING ||
+		                                (c->last_state == RES_OFFLINE && c->prev_state == RES_FAILED &&
+		                                 in_fail_trial(rec, ev->resource, c->last_at, ev->at))))
 			add(&c->start, ev->at - c->last_at);
 		if (c->last_state == RES_OFFLINE_PENDING && ev->state == RES_OFFLINE)
 			add(&c->stop, ev->at - c->last_at);
+		c->prev_state = c->last_state;
 		c->last_state = ev->state;
 		c->last_at = ev->at;
 	}
@@ -138,10 +157,58 @@ static bool reaction_trial(const struct sim_topology *t, const struct rec_trial 
 	return !has_dependents(t, tr->resource);
 }
 
+/* The median a duration gives: what was measured, else the base topology's. */
+static uint64_t model_median(struct samples *s, const struct dist *base)
+{
+	if (s->n) {
+		qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+		return median(s);
+	}
+	if (base->kind == DIST_LOGNORMAL)
+		return base->median_ns;
+	return base->min_ns / 2 + base->max_ns / 2;
+}
+
+static size_t group_size(const struct sim_topology *t, const char *group)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nresources; i++)
+		n += group && t->resources[i].group && strcmp(t->resources[i].group, group) == 0;
+	return n;
+}
+
+/*
+ * Pacemaker: the reaction is what the measured recovery of a restart in
+ * place (or a lone resource's failover) leaves after the stop of the
+ * failed instance and the start, as the simulator will draw them. The
+ * events cannot time it: the backend shows a failed instance Failed while
+ * it stops (pacemaker_xml.c), so a slow stop looks like a slow reaction,
+ * and the probes see every state late by the backend's read (the
+ * resolution): that lag is part of every recovery the real cluster
+ * measures, and so it goes into the reaction the simulator adds to each.
+ */
+static void pcmk_reaction(const struct sim_topology *tp, struct calib_res *cr, const struct rec_trial *tr)
+{
+	size_t i = 0;
+	while (i < tp->nresources && strcmp(tp->resources[i].name, tr->resource) != 0)
+		i++;
+	if (i == tp->nresources || tr->outcome != TRIAL_RECOVERED ||
+	    (tr->cluster == OUTCOME_FAILOVER && group_size(tp, tp->resources[i].group) != 1))
+		return;
+	uint64_t took = model_median(&cr[i].stop, &tp->resources[i].offline_time) +
+	                model_median(&cr[i].start, &tp->resources[i].online_time);
+	add(&cr[i].react, tr->recovery_ns > took ? tr->recovery_ns - took : 0);
+}
+
 static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec)
 {
 	for (size_t t = 0; t < rec->ntrials; t++) {
 		const struct rec_trial *tr = &rec->trials[t];
+		if (tp->policy == SIM_POLICY_PACEMAKER) {
+			if (reaction_trial(tp, tr))
+				pcmk_reaction(tp, cr, tr);
+			continue;
+		}
 		struct calib_res *c = reaction_trial(tp, tr) ? find(cr, n, tr->resource) : NULL;
 		if (c == NULL)
 			continue;
@@ -171,10 +238,10 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 	struct calib_res *cr = xcalloc(t->nresources ? t->nresources : 1, sizeof(*cr));
 	for (size_t i = 0; i < t->nresources; i++)
 		cr[i].name = t->resources[i].name;
-	for (size_t r = 0; r < nrecs; r++) {
+	for (size_t r = 0; r < nrecs; r++)
 		scan_events(cr, t->nresources, &recs[r]);
+	for (size_t r = 0; r < nrecs; r++) /* after every start and stop: the reaction needs their medians */
 		scan_trials(t, cr, t->nresources, &recs[r]);
-	}
 	struct samples react = {0};
 	size_t fitted = 0;
 	for (size_t i = 0; i < t->nresources; i++) {
