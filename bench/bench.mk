@@ -2,7 +2,9 @@
 #
 #   make bench         full size: prints the table, writes bench/results.json (about 4 minutes),
 #                      then the real-Pacemaker rows where Pacemaker is installed (tests/pacemaker/bench.sh,
-#                      about 2 minutes; skipped loudly elsewhere)
+#                      about 2 minutes; skipped loudly elsewhere), and the simulator's fidelity table
+#                      against it (tests/pacemaker/fidelity.sh, about 2 minutes; skipped loudly elsewhere;
+#                      printed, not judged here: make test-fidelity judges it)
 #   make bench-smoke   tiny size, for CI: proves every section still works (results in build/)
 #   make soak          the agent for SOAK_SECONDS (600) with random SIGKILLs (bench/soak.sh); make bench runs it too
 #   make soak-smoke    the same for 60 s (CI)
@@ -19,6 +21,8 @@ $(BENCH_BIN): $(BENCH_OBJ) $(BUILD)/libfaultline.a
 bench: $(BIN) $(BENCH_BIN)
 	$(BENCH_BIN) --faultline ./$(BIN) --workdir $(BUILD)/bench --json bench/results.json
 	bash tests/pacemaker/bench.sh || [ $$? -eq 77 ]
+	bash tests/pacemaker/fidelity.sh; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ] || \
+		echo "bench: the fidelity check missed a criterion (exit $$rc; table above); make test-fidelity judges it"
 	bench/soak.sh $(SOAK_SECONDS) $(BUILD)/soak
 
 soak: $(BIN)

@@ -1,0 +1,73 @@
+#!/bin/bash
+# fidelity.sh - the simulator's fidelity against the real two-node Pacemaker
+# (`make test-fidelity`, and a step of `make bench`; issue 14). On the
+# cluster of 2node/up.sh it runs 2node/fidelity.yaml twice (run A, run B):
+# fail -> restart, fail at migration-threshold=1 -> failover, move, offline
+# plain / do_not_update_persistent_state / ignore_resource_status / both,
+# and a migration-threshold stop. Then `faultline calibrate`s
+# 2node/topology.yaml (the same cluster, policy: pacemaker) from run A, runs
+# the same plan (cluster section swapped by --set) against the simulator in
+# virtual time with FIDELITY_SEEDS seeds, and compares with run B
+# (fidelity.py): outcomes identical per trial, median recovery per fault
+# within 10 %. Takes /tmp/faultline-pacemaker.lock around the cluster.
+# Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+DIR=${PCMK2_DIR:-$PWD/build/pcmk-fidelity}
+H=tests/pacemaker/2node
+SEEDS=${FIDELITY_SEEDS:-25}
+T0=$(date +%s)
+skip() {
+	printf '\n!!!! SKIPPED: the fidelity check against a real Pacemaker did NOT run: %s !!!!\n\n' "$*" >&2
+	exit 77
+}
+fail() {
+	echo "FAIL (fidelity): $*" >&2
+	exit 1
+}
+for b in corosync pacemakerd crm_mon jq python3 ip unshare nsenter flock; do
+	command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] || skip "$b is not installed (make test-pacemaker installs it)"
+done
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+[ -x ./faultline ] || fail "./faultline not built"
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+rm -f "$DIR"/*.json "$DIR"/*.out "$DIR"/calibrated.yaml
+exec 9>/tmp/faultline-pacemaker.lock
+flock -w 900 9 || skip "another cluster test held /tmp/faultline-pacemaker.lock for 15 minutes"
+trap '$H/down.sh "$DIR" >"$DIR/down.out" 2>&1' EXIT
+$H/up.sh "$DIR" >"$DIR/up.out" 2>&1
+rc=$?
+[ $rc -eq 77 ] && skip "$(tail -1 "$DIR/up.out")"
+[ $rc -eq 0 ] || { cat "$DIR/up.out"; fail "up.sh exit $rc"; }
+echo "fidelity: two-node cluster up in $(($(date +%s) - T0)) s"
+for run in A B; do
+	t=$(date +%s)
+	$H/nx.sh "$DIR" 1 timeout 200 ./faultline run --quiet "$H/fidelity.yaml" --json "$DIR/real-$run.json" \
+		>"$DIR/real-$run.out" 2>&1
+	code=$?
+	# exit 1: fail-solo is not meant to recover
+	[ $code -eq 0 ] || [ $code -eq 1 ] || { cat "$DIR/real-$run.out"; fail "run $run: faultline run exit $code"; }
+	jq -e '(.restore | length) > 0 and all(.restore[]; .ok)' "$DIR/real-$run.json" >/dev/null ||
+		fail "run $run: restore: $(jq -c .restore "$DIR/real-$run.json")"
+	echo "fidelity: real run $run in $(($(date +%s) - t)) s"
+done
+$H/down.sh "$DIR" >"$DIR/down.out" 2>&1 || fail "down.sh: $(cat "$DIR/down.out")"
+trap - EXIT
+flock -u 9
+./faultline calibrate "$H/topology.yaml" "$DIR/real-A.json" -o "$DIR/calibrated.yaml" >"$DIR/calibrate.out" 2>&1 ||
+	{ cat "$DIR/calibrate.out"; fail "faultline calibrate"; }
+sims=()
+for seed in $(seq 1 "$SEEDS"); do
+	./faultline run --quiet --virtual-time --seed "$seed" --set cluster.backend=sim \
+		--set cluster.topology="$DIR/calibrated.yaml" --json "$DIR/sim-$seed.json" "$H/fidelity.yaml" \
+		>"$DIR/sim-$seed.out" 2>&1
+	code=$?
+	[ $code -eq 0 ] || [ $code -eq 1 ] || { cat "$DIR/sim-$seed.out"; fail "simulator, seed $seed: exit $code"; }
+	sims+=("$DIR/sim-$seed.json")
+done
+echo "fidelity: real two-node Pacemaker (run B) vs the simulator calibrated from run A:"
+python3 tests/pacemaker/fidelity.py "$DIR/real-A.json" "$DIR/real-B.json" "${sims[@]}" | tee "$DIR/table.txt"
+rc=${PIPESTATUS[0]}
+echo "fidelity: $(($(date +%s) - T0)) s in all (calibration: $DIR/calibrate.out)"
+exit "$rc"
