@@ -12,7 +12,7 @@
 # within 10 %. Takes /tmp/faultline-pacemaker.lock around the cluster.
 # Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 DIR=${PCMK2_DIR:-$PWD/build/pcmk-fidelity}
 H=tests/pacemaker/2node
 SEEDS=${FIDELITY_SEEDS:-25}
@@ -35,6 +35,8 @@ DIR=$(cd "$DIR" && pwd)
 rm -f "$DIR"/*.json "$DIR"/*.out "$DIR"/calibrated.yaml
 exec 9>/tmp/faultline-pacemaker.lock
 flock -w 900 9 || skip "another cluster test held /tmp/faultline-pacemaker.lock for 15 minutes"
+[ $(($(date +%s) - T0)) -gt 1 ] && echo "fidelity: waited $(($(date +%s) - T0)) s for /tmp/faultline-pacemaker.lock"
+T0=$(date +%s)
 trap '$H/down.sh "$DIR" >"$DIR/down.out" 2>&1' EXIT
 $H/up.sh "$DIR" >"$DIR/up.out" 2>&1
 rc=$?
