@@ -147,6 +147,17 @@ void probe_hunt_stop(struct probe *p);
 /* The gap after a hunting check started `elapsed` after the hunt's since: max(MIN, elapsed/RATIO), at most cap. */
 uint64_t probe_hunt_gap(uint64_t elapsed, uint64_t cap);
 
+/*
+ * Timer batching: on a real clock a steady check due at `next` starts at
+ * the grid point of cadence/PROBE_GRID_DIV at or before it (if that is
+ * still after `now`), so probes of one cadence wake the loop together:
+ * 1,000 probes at 1 s cost at most 64 timer wakes a second instead of
+ * 1,000. A check is never later than its cadence, at most 1/64 of it early.
+ */
+#define PROBE_GRID_DIV    64
+#define PROBE_GRID_MIN_NS 100000ULL /* finer grids save nothing */
+uint64_t probe_grid_align(uint64_t next, uint64_t now, uint64_t cadence);
+
 /* Check now, off cadence (an event says the answer may have changed); during a check, right after it. */
 void probe_check_now(struct probe *p);
 /* Called by a kind when its check finished. reason may be NULL for CHECK_OK. */
