@@ -141,13 +141,12 @@ static void on_tick(void *arg)
 	p->ops->start(p); /* may complete synchronously */
 }
 
-uint64_t probe_grid_align(uint64_t next, uint64_t now, uint64_t cadence)
+uint64_t probe_grid_align(uint64_t next, uint64_t cadence)
 {
 	uint64_t g = cadence / PROBE_GRID_DIV;
-	if (g < PROBE_GRID_MIN_NS)
+	if (g < PROBE_GRID_MIN_NS || next % g == 0)
 		return next;
-	uint64_t a = next - next % g;
-	return a > now ? a : next;
+	return next - next % g + g;
 }
 
 static void schedule_next(struct probe *p)
@@ -157,12 +156,13 @@ static void schedule_next(struct probe *p)
 	uint64_t now = clock_now(p->clk);
 	uint64_t c = probe_cadence(p), next = p->last_start + c;
 	/*
-	 * On a real clock, steady checks share grid points so that one timer
-	 * wake serves many probes (virtual time has no wakes to save). A
-	 * hunt is exact: it is measuring a recovery to the millisecond.
+	 * On a real clock, steady checks (the interval: no fault open, not
+	 * down) share grid points so that one timer wake serves many probes;
+	 * virtual time has no wakes to save. The fast cadence and a hunt stay
+	 * exact: they are measuring a recovery.
 	 */
-	if (!p->hunting && !clock_is_virtual(p->clk))
-		next = probe_grid_align(next, now, c);
+	if (!p->hunting && !p->fast && p->status != PROBE_DOWN && !clock_is_virtual(p->clk))
+		next = probe_grid_align(next, c);
 	clock_timer_start(p->clk, &p->tick, next > now ? next : now, on_tick, p);
 }
 
