@@ -51,7 +51,7 @@ struct ydoc_limits {
 	size_t max_file_bytes;   /* default 16 MiB */
 	size_t max_depth;        /* default 64 */
 	size_t max_scalar_bytes; /* default 1 MiB */
-	size_t max_nodes;        /* nodes after alias expansion; default 1,000,000 */
+	size_t max_nodes;        /* nodes after alias expansion; default 4,000,000 */
 };
 
 struct ydoc_arena;
