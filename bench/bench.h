@@ -83,7 +83,11 @@ int bench_write_file(const char *path, const char *s, size_t len, struct fl_err 
 /* A free loopback TCP port (bound, read, closed: racy but fine on a quiet host), or -1. */
 int bench_free_port(void);
 
-/* Spawn argv (argv[0] is the path) with stdout to /dev/null and wait: wall seconds, rusage, exit status. */
+/*
+ * Run argv (argv[0] is the path) with stdout to /dev/null under
+ * build/faultline-rusage and wait: wall seconds, CPU and peak RSS (its own,
+ * not the bench's: see bench/rusage/faultline-rusage.c), exit status.
+ */
 int bench_spawn_wait(char *const argv[], double *wall, struct rusage *ru, int *status, struct fl_err *e);
 
 /* A one-resource cluster that restarts in place at once, as workdir/small-topology.yaml. */

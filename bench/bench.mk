@@ -1,20 +1,26 @@
 # bench.mk - benchmarks (included by the Makefile).
 #
-#   make bench         full size: prints the table, writes bench/results.json (about 4 minutes)
+#   make bench         full size: prints the table, writes bench/results.json (about 4-5 minutes)
 #   make bench-smoke   tiny size, for CI: proves every section still works (results in build/)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN := $(BUILD)/faultline-bench
+# Runs each timed child so that its peak RSS is its own (see the file).
+RUSAGE_BIN := $(BUILD)/faultline-rusage
 
 .PHONY: bench bench-smoke
 
 $(BENCH_BIN): $(BENCH_OBJ) $(BUILD)/libfaultline.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-bench: $(BIN) $(BENCH_BIN)
+$(RUSAGE_BIN): bench/rusage/faultline-rusage.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $<
+
+bench: $(BIN) $(BENCH_BIN) $(RUSAGE_BIN)
 	$(BENCH_BIN) --faultline ./$(BIN) --workdir $(BUILD)/bench --json bench/results.json
 
-bench-smoke: $(BIN) $(BENCH_BIN)
+bench-smoke: $(BIN) $(BENCH_BIN) $(RUSAGE_BIN)
 	$(BENCH_BIN) --smoke --faultline ./$(BIN) --workdir $(BUILD)/bench-smoke --json $(BUILD)/bench-smoke.json
 
 -include $(BENCH_OBJ:.o=.d)

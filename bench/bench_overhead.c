@@ -10,8 +10,9 @@
  *    time: % of one core, and per check (N checks a second);
  *  - whole-run CPU (wait4: start-up, plan load, the fault trial included);
  *  - timer wakes a second in the window (voluntary context switches);
- *  - peak RSS (wait4 ru_maxrss: includes the shared libraries' pages) and
- *    RssAnon at the end of the window (the process's own memory).
+ *  - peak RSS (VmHWM at the end of the window: includes the shared
+ *    libraries' pages; not wait4's ru_maxrss, which counts the address
+ *    space the child was spawned from) and RssAnon (its own memory).
  * Then the fitted growth: log-log slope of steady CPU over N (1 = linear)
  * and the linear slope of peak RSS (bytes per probe).
  */
@@ -125,6 +126,7 @@ static int run_faultline(const struct bench *b, const char *plan, unsigned secon
 	uint64_t c2 = bench_proc_cpu_ns(pid), a2 = bench_now();
 	long v2 = bench_proc_status_kb(pid, "voluntary_ctxt_switches");
 	pt->anon_mib = (double)bench_proc_status_kb(pid, "RssAnon") / 1024;
+	pt->maxrss_mib = (double)bench_proc_status_kb(pid, "VmHWM") / 1024;
 	pt->win_s = (double)(a2 - a1) / 1e9;
 	pt->win_cpu = (double)(c2 - c1) / 1e9;
 	pt->wakes = (double)(v2 - v1) / pt->win_s;
@@ -134,7 +136,6 @@ static int run_faultline(const struct bench *b, const char *plan, unsigned secon
 		return err_setsys(e, "wait4");
 	pt->wall = (double)(bench_now() - t0) / 1e9;
 	pt->cpu = bench_ru_cpu(&ru);
-	pt->maxrss_mib = (double)ru.ru_maxrss / 1024;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return err_set(e, "faultline run %s: exit status %d", plan, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
@@ -198,7 +199,7 @@ static void point_rows(struct bench *b, const struct ovh_point *pt, bool targets
 	bench_row(b, "overhead", m, pt->wakes, "/s", BENCH_NONE, 0, "voluntary context switches in the window");
 	snprintf(m, sizeof(m), "%u probes at 1 s: peak RSS", pt->n);
 	bench_row(b, "overhead", m, pt->maxrss_mib, "MiB", targets ? BENCH_LT : BENCH_NONE, 16,
-	          "wait4 ru_maxrss, shared libraries' pages included");
+	          "VmHWM at the window's end, shared libraries' pages included");
 	snprintf(m, sizeof(m), "%u probes at 1 s: own memory (RssAnon)", pt->n);
 	bench_row(b, "overhead", m, pt->anon_mib, "MiB", BENCH_NONE, 0, NULL);
 }
