@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "faultline/log.h"
+#include "faultline/rtprio.h"
 #include "faultline/util.h"
 
 int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
@@ -48,6 +49,20 @@ uint64_t probe_hunt_gap(uint64_t elapsed, uint64_t cap)
 	if (gap < PROBE_HUNT_MIN_NS)
 		gap = PROBE_HUNT_MIN_NS;
 	return gap < cap ? gap : cap;
+}
+
+/* A hunt measures a recovery to the millisecond: on a real clock it holds real-time priority. */
+static void set_hunting(struct probe *p, bool on)
+{
+	if (p->hunting == on)
+		return;
+	p->hunting = on;
+	if (clock_is_virtual(p->clk))
+		return;
+	if (on)
+		rtprio_hold();
+	else
+		rtprio_release();
 }
 
 static uint64_t base_cadence(const struct probe *p)
@@ -212,7 +227,7 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 		break;
 	}
 	if (p->hunting && p->status == PROBE_UP)
-		p->hunting = false; /* found: the recovery is measured */
+		set_hunting(p, false); /* found: the recovery is measured */
 	if (p->kick_pending && p->running) {
 		/* Something changed while this check ran: its answer may already be stale. */
 		p->kick_pending = false;
@@ -236,7 +251,7 @@ void probe_stop(struct probe *p)
 	if (!p->running)
 		return;
 	p->running = false;
-	p->hunting = false;
+	set_hunting(p, false);
 	clock_timer_stop(p->clk, &p->tick);
 	clock_timer_stop(p->clk, &p->deadline);
 	if (p->in_flight) {
@@ -263,7 +278,7 @@ void probe_hunt(struct probe *p, uint64_t since)
 		return;
 	if (p->hunting && p->hunt_since == since)
 		return;
-	p->hunting = true;
+	set_hunting(p, true);
 	p->hunt_since = since;
 	if (!p->in_flight)
 		schedule_next(p);
@@ -273,7 +288,7 @@ void probe_hunt_stop(struct probe *p)
 {
 	if (!p->hunting)
 		return;
-	p->hunting = false;
+	set_hunting(p, false);
 	if (p->running && !p->in_flight)
 		schedule_next(p);
 }

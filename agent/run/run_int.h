@@ -57,7 +57,7 @@ struct fault_state {
 	bool started;     /* origin known */
 	bool done;        /* every trial injected and closed */
 	bool injecting;   /* inside the injection loop: defer advancing */
-	bool rt_held;     /* holds the run's real-time priority until its injection (run_sched.c) */
+	bool rt_held;     /* holds real-time priority until its injection (run_sched.c, rtprio.h) */
 	uint64_t origin;  /* run time its `at` counts from */
 	uint64_t planned; /* planned time of the pending injection */
 	struct fl_timer timer;
@@ -137,8 +137,6 @@ struct run {
 	struct open_trial *open; /* list of open trials */
 	unsigned nopen;
 	unsigned injections;
-	unsigned rt_holds; /* faults within SCHED_RT_LEAD of their injection */
-	int rt_state;      /* 0 normal, 1 SCHED_FIFO, -1 not allowed (or FAULTLINE_NO_RT) */
 	struct touched *touched;
 	size_t ntouched, captouched;
 	enum run_phase phase;

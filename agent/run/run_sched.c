@@ -16,21 +16,16 @@
  * the rest of the wait is spent spinning on CLOCK_MONOTONIC. Injections are
  * rare, so the spin (at most the lead, once per trial) costs next to nothing.
  *
- * A spin only helps if the process runs. Measured on a 2-CPU VM with two
- * busy loops: a timer wake under the normal scheduler is p99 17 ms (max
- * 27 ms) late, and a spinning process is preempted just as long; under
- * SCHED_FIFO the same wake is p99 0.04 ms (max 0.4 ms) late. So, when the
- * process may (root or RLIMIT_RTPRIO; FAULTLINE_NO_RT=1 turns it off),
- * the run takes SCHED_FIFO priority 1 SCHED_RT_LEAD before an injection
- * and gives it back right after (with SCHED_RESET_ON_FORK: commands and
- * exec probes never inherit it). Between injections it is a normal process.
+ * A spin only helps if the process runs: from SCHED_RT_LEAD before an
+ * injection until it is done the run holds real-time priority (rtprio.h:
+ * measured why; best effort; FAULTLINE_NO_RT=1 turns it off).
  */
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/rtprio.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -52,38 +47,22 @@ static uint64_t planned_time(struct fault_state *fs)
 
 static void on_fault_timer(void *arg);
 
-/* Real-time priority while any fault is near its injection; best effort. */
-static void rt_set(struct run *r, bool on)
-{
-	if (r->rt_state < 0 || (r->rt_state == 1) == on)
-		return;
-	if (on && getenv("FAULTLINE_NO_RT") != NULL) {
-		r->rt_state = -1;
-		return;
-	}
-	struct sched_param sp = {.sched_priority = on ? 1 : 0};
-	if (sched_setscheduler(0, (on ? SCHED_FIFO : SCHED_OTHER) | SCHED_RESET_ON_FORK, &sp) == 0)
-		r->rt_state = on ? 1 : 0;
-	else if (on)
-		r->rt_state = -1; /* not allowed: spin under the normal scheduler */
-}
-
 static void rt_hold(struct run *r, struct fault_state *fs)
 {
+	(void)r;
 	if (fs->rt_held)
 		return;
 	fs->rt_held = true;
-	if (r->rt_holds++ == 0)
-		rt_set(r, true);
+	rtprio_hold();
 }
 
 static void rt_release(struct run *r, struct fault_state *fs)
 {
+	(void)r;
 	if (!fs->rt_held)
 		return;
 	fs->rt_held = false;
-	if (--r->rt_holds == 0)
-		rt_set(r, false);
+	rtprio_release();
 }
 
 /*
@@ -123,12 +102,11 @@ static void arm(struct run *r, struct fault_state *fs)
 		clock_timer_start(r->clk, &fs->timer, r->t0 + at, on_fault_timer, fs);
 		return;
 	}
-	if (r->rt_state >= 0 && at > now + SCHED_RT_LEAD) {
+	if (at > now + SCHED_RT_LEAD) {
 		clock_timer_start(r->clk, &fs->timer, r->t0 + at - SCHED_RT_LEAD, on_fault_near, fs);
 		return;
 	}
-	if (r->rt_state >= 0)
-		rt_hold(r, fs);
+	rt_hold(r, fs);
 	spin_arm(r, fs);
 }
 
