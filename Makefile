@@ -19,7 +19,7 @@ SYSTEMDDIR ?= /etc/systemd/system
 SYSCONFDIR ?= /etc
 MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
-PKGS     := yaml-0.1 libpcre2-8 jansson libcurl libxml-2.0 libmicrohttpd
+PKGS     := yaml-0.1 libpcre2-8 jansson nettle libcurl libxml-2.0 libmicrohttpd
 # Pacemaker CIB notifications when pacemaker-dev is installed; without it the
 # pacemaker backend polls crm_mon (docs/backends.md).
 PCMK_CIB := $(shell pkg-config --exists pacemaker-cib 2>/dev/null && echo yes)
