@@ -23,6 +23,10 @@ int exec_offline(struct cluster *c, const char *resource, unsigned flags, const 
                  struct fl_err *e);
 int exec_online(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 int exec_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
+int exec_node_down(struct cluster *c, const char *node, long *code, struct fl_err *e);
+int exec_node_up(struct cluster *c, const char *node, long *code, struct fl_err *e);
+int exec_node_pause(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e);
+int exec_node_resume(struct cluster *c, const char *node, enum node_failback failback, long *code, struct fl_err *e);
 int exec_notify_fd(struct cluster *c);
 int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
 
