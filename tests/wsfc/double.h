@@ -16,7 +16,9 @@
  *   fail_call=NAME:CODE the exported function NAME returns (or fails with) CODE
  *   lock=RESOURCE       offline/move without IGNORE_RESOURCE_STATUS get 5960
  * and CLUSDOUBLE_LOG, a file where every state-changing call is written, one line
- * each ("MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-b flags=0x2 -> 997").
+ * each ("MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-b flags=0x2 -> 997"),
+ * each node call followed by the moves it started ("drain Available Storage node-a -> node-b",
+ * "failback Available Storage node-b -> node-a").
  */
 #ifndef CLUSDOUBLE_H
 #define CLUSDOUBLE_H
@@ -43,7 +45,8 @@ struct d_res {
 struct d_group {
 	wchar_t name[D_NAME];
 	int owner, state;
-	int moving; /* moves in progress: the group is Pending from the first step to the last */
+	int moving;       /* moves in progress: the group is Pending from the first step to the last */
+	int drained_from; /* the node a drain moved it away from (where "failback immediately" returns it), or -1 */
 };
 
 struct d_node {
@@ -88,6 +91,9 @@ DWORD d_fail(int r);
 DWORD d_offline(int r, DWORD flags);
 DWORD d_online(int r, DWORD flags);
 DWORD d_move(int g, int node, DWORD flags);
+/* PauseClusterNodeEx / ResumeClusterNodeEx on node n (target: drain target or -1). */
+DWORD d_pause(int n, bool drain, DWORD flags, int target);
+DWORD d_resume(int n, int failback, DWORD reserved);
 
 /* Notifications (d_lock held). */
 void d_notify_state(DWORD objtype, LONGLONG filter, const wchar_t *name, const wchar_t *type, int state);
