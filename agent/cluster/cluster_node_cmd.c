@@ -76,6 +76,14 @@ static void keep_tail(char *tail, size_t *len, const char *buf, size_t n)
 	tail[*len] = '\0';
 }
 
+/* The tail without the blanks its last newline left. */
+static const char *trimmed(char *tail, size_t len)
+{
+	while (len > 0 && tail[len - 1] == ' ')
+		tail[--len] = '\0';
+	return tail;
+}
+
 static int run(struct cluster *c, char *const *cmd, const char *what, const char *node, long *code, struct fl_err *e)
 {
 	*code = -1;
@@ -109,7 +117,8 @@ static int run(struct cluster *c, char *const *cmd, const char *what, const char
 	if (!ch.reaped) {
 		exec_child_stop(&ch, 0);
 		rc = err_set(e, "%s \"%s\": %s_command %s did not finish within %s: killed%s%s", what, node, what,
-		             argv[0], duration_format(timeout, d, sizeof(d)), tlen ? "; it said: " : "", tail);
+		             argv[0], duration_format(timeout, d, sizeof(d)), tlen ? "; it said: " : "",
+		             trimmed(tail, tlen));
 		goto out;
 	}
 	exec_child_stop(&ch, 0);
@@ -117,7 +126,7 @@ static int run(struct cluster *c, char *const *cmd, const char *what, const char
 		*code = WEXITSTATUS(ch.status);
 	if (*code != 0)
 		rc = err_set(e, "%s \"%s\": %s_command %s %s%s%s", what, node, what, argv[0], why,
-		             tlen ? "; it said: " : "", tail);
+		             tlen ? "; it said: " : "", trimmed(tail, tlen));
 out:
 	free_argv(argv);
 	return rc;

@@ -1,11 +1,13 @@
 /*
  * cmd_validate.c - `faultline validate [--print|--summary] PLAN...`: load
- * every plan, print every error of every plan (in file order) to stderr.
- * Exit 0 when all are valid, 2 otherwise.
+ * every plan, print every error of every plan (in file order) to stderr,
+ * including what its backend can never do (an action, a flag), as `run`
+ * would refuse it before starting. Exit 0 when all are valid, 2 otherwise.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "faultline/cluster.h"
 #include "faultline/cmd.h"
 #include "faultline/plan.h"
 
@@ -22,6 +24,18 @@ static bool validate_one(const char *path, enum mode mode)
 	struct plan *p = plan_load_report(path, stderr);
 	if (p == NULL)
 		return false;
+	const struct cluster_ops *ops = cluster_backend(p->cluster.backend);
+	struct fl_diag d;
+	diag_init(&d, path);
+	if (ops != NULL)
+		plan_check_caps(p, p->cluster.backend, &ops->caps, &d);
+	diag_print(&d, stderr);
+	bool bad = d.n > 0;
+	diag_fini(&d);
+	if (bad) {
+		plan_free(p);
+		return false;
+	}
 	if (mode == MODE_PRINT)
 		plan_print(p, stdout);
 	else if (mode == MODE_SUMMARY)

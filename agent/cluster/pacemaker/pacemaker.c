@@ -270,6 +270,7 @@ static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *
 
 const struct cluster_ops pacemaker_cluster_ops = {
     .name = "pacemaker",
+    .plan_keys = CLUSTER_KEY_NODE_CMD, /* node_down / node_up: the plan's commands (a crash has no API) */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = PCMK_OFFLINE_FLAGS,
@@ -285,4 +286,6 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
     .cleanup = pcmk_cleanup,
+    .node_down = cluster_node_command_down,
+    .node_up = cluster_node_command_up,
 };
