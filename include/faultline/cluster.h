@@ -281,16 +281,6 @@ int node_state_parse(const char *s);
 /* "none", "immediate", "policy" (plans and the adapter protocol); NULL past the last. */
 extern const char *const node_failback_names[];
 
-/*
- * The configured node commands (cluster_node_cmd.c): run c->node_down_command
- * or c->node_up_command for `node` ("{node}" substituted, no shell, its own
- * process group, killed at c->node_command_timeout_ns). 0 when it exits
- * with status 0; else -1 with e naming the command and how it ended (the
- * tail of its output included), *code its exit status (-1 if none).
- * Backends without a node API of their own put these in their ops table.
- */
-int cluster_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e);
-int cluster_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e);
 /* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
 /* Exactly as res_state_str spells it (the wire); -2 if unknown. */

@@ -371,7 +371,7 @@ int exec_move_group(struct cluster *c, const char *group, const char *node, long
 int exec_node_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
 	if (c->node_down_command != NULL)
-		return cluster_node_command_down(c, node, code, e);
+		return exec_node_command_down(c, node, code, e);
 	struct proto_request rq = {.op = PROTO_OP_NODE_DOWN, .node = (char *)node};
 	return act(c, &rq, code, e);
 }
@@ -379,7 +379,7 @@ int exec_node_down(struct cluster *c, const char *node, long *code, struct fl_er
 int exec_node_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
 	if (c->node_up_command != NULL)
-		return cluster_node_command_up(c, node, code, e);
+		return exec_node_command_up(c, node, code, e);
 	struct proto_request rq = {.op = PROTO_OP_NODE_UP, .node = (char *)node};
 	return act(c, &rq, code, e);
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../exec/exec.h"
 #include "faultline/clock.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
@@ -286,6 +287,6 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
     .cleanup = pcmk_cleanup,
-    .node_down = cluster_node_command_down,
-    .node_up = cluster_node_command_up,
+    .node_down = exec_node_command_down,
+    .node_up = exec_node_command_up,
 };

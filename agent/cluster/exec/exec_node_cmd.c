@@ -1,19 +1,22 @@
 /*
- * cluster_node_cmd.c - node_down and node_up on a real cluster: no cluster
+ * exec_node_cmd.c - node_down and node_up on a real cluster: no cluster
  * API crashes a node (WSFC has none, Pacemaker neither), so the plan's
  * `cluster:` section names the commands that do (ssh to power a node off,
  * kill its cluster stack, start it again). They run like an adapter does
  * (exec_child.c: no shell, their own session, stdin and stdout a socket,
  * stderr ours), once per call, with a deadline; at the deadline the whole
  * process group is killed. What the command printed on stdout, its tail,
- * goes into the error when it fails.
+ * goes into the error when it fails. Here, beside the adapter process it
+ * runs like, so that every backend with no node API of its own (exec,
+ * wsfc, pacemaker) can put these in its ops table.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "exec/exec_int.h"
+#include "exec.h"
+#include "exec_int.h"
 #include "faultline/clock.h"
 #include "faultline/cluster.h"
 #include "faultline/duration.h"
@@ -132,12 +135,12 @@ out:
 	return rc;
 }
 
-int cluster_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
+int exec_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
 	return run(c, c->node_down_command, "node_down", node, code, e);
 }
 
-int cluster_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
+int exec_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
 	return run(c, c->node_up_command, "node_up", node, code, e);
 }
