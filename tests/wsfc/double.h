@@ -15,6 +15,8 @@
  *   big_on_fail=N       the first notification after a fail has an N-byte payload
  *   fail_call=NAME:CODE the exported function NAME returns (or fails with) CODE
  *   lock=RESOURCE       offline/move without IGNORE_RESOURCE_STATUS get 5960
+ *   lose_on_pause=N     the first PauseClusterNodeEx loses its N next changes (its own node
+ *                       notification first), then CLUSTER_LOST_NOTIFICATIONS_V2
  * and CLUSDOUBLE_LOG, a file where every state-changing call is written, one line
  * each ("MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-b flags=0x2 -> 997"),
  * each node call followed by the moves it started ("drain Available Storage node-a -> node-b",
@@ -60,6 +62,7 @@ struct d_config {
 	unsigned outage_ms;
 	bool reconnect_on_fail, lost_on_fail;
 	unsigned big_on_fail;
+	unsigned lose_on_pause;
 	char fail_call[64];
 	DWORD fail_code;
 };
@@ -100,5 +103,7 @@ void d_notify_state(DWORD objtype, LONGLONG filter, const wchar_t *name, const w
 void d_notify_cluster(LONGLONG filter);
 /* The fault hooks the model calls when FailClusterResource is accepted. */
 void d_notify_fault_on_fail(void);
+/* ... and when PauseClusterNodeEx is accepted, before the node changes (lose_on_pause). */
+void d_notify_fault_on_pause(void);
 
 #endif

@@ -87,6 +87,8 @@ static void config_parse(struct d_config *c, const char *s)
 			c->lost_on_fail = atoi(v) != 0;
 		else if (strcmp(kv, "big_on_fail") == 0)
 			c->big_on_fail = (unsigned)atoi(v);
+		else if (strcmp(kv, "lose_on_pause") == 0)
+			c->lose_on_pause = (unsigned)atoi(v);
 		else if (strcmp(kv, "fail_call") == 0) {
 			char *code = strchr(v, ':');
 			if (code) {
@@ -436,6 +438,7 @@ DWORD d_pause(int n, bool drain, DWORD flags, int target)
 	else if (target == n || (target >= 0 && d_cl.nodes[target].state != DOC_NODE_UP))
 		rc = DOC_ERROR_HOST_NODE_NOT_AVAILABLE;
 	if (rc == 0) {
+		d_notify_fault_on_pause();
 		set_node(n, DOC_NODE_PAUSED);
 		for (int g = 0; drain && g < d_cl.ngroups; g++) {
 			if (d_cl.groups[g].owner != n)
