@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../agent/cluster/exec/exec.h"
 #include "faultline/clock.h"
 #include "faultline/cluster.h"
 #include "faultline/cmd.h"
@@ -369,4 +370,31 @@ Test(exec_node, node_down_needs_the_commands_at_plan_check_time)
 	                      "\"sim\"") != NULL,
 	          "%s", out);
 	free(out);
+}
+
+/* The runner itself: "{node}" inside an argument, stdin at EOF at once (cat ends), the output's tail, the status. */
+Test(exec_node, node_command_runner)
+{
+	char *down[] = {"sh", "-c", "cat; echo 'going down: {node}'; exit 4", NULL};
+	char *up[] = {"sh", "-c", "echo up {node}-{node}", NULL};
+	char *slow[] = {"sleep", "5", NULL};
+	struct cluster c = {.ops = cluster_backend("exec"),
+	                    .node_down_command = down,
+	                    .node_up_command = up,
+	                    .node_command_timeout_ns = 3 * NSEC_PER_SEC};
+	struct fl_err e;
+	long code = 0;
+	cr_assert_eq(exec_node_command_down(&c, "n1", &code, &e), -1);
+	cr_assert_eq(code, 4);
+	cr_assert_str_eq(e.msg, "node_down \"n1\": node_down_command sh exited with status 4; it said: going down: n1");
+	cr_assert_eq(exec_node_command_up(&c, "n1", &code, &e), 0, "%s", e.msg);
+	cr_assert_eq(code, 0);
+	c.node_down_command = slow;
+	c.node_command_timeout_ns = 200 * NSEC_PER_MSEC;
+	cr_assert_eq(exec_node_command_down(&c, "n1", &code, &e), -1);
+	cr_assert_eq(code, -1);
+	cr_assert_str_eq(e.msg, "node_down \"n1\": node_down_command sleep did not finish within 200ms: killed");
+	c.node_up_command = NULL;
+	cr_assert_eq(exec_node_command_up(&c, "n1", &code, &e), -1);
+	cr_assert_str_eq(e.msg, "backend exec: node_up \"n1\": no node_up_command in the plan's cluster section");
 }

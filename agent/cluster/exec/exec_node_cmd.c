@@ -3,8 +3,8 @@
  * API crashes a node (WSFC has none, Pacemaker neither), so the plan's
  * `cluster:` section names the commands that do (ssh to power a node off,
  * kill its cluster stack, start it again). They run like an adapter does
- * (exec_child.c: no shell, their own session, stdin and stdout a socket,
- * stderr ours), once per call, with a deadline; at the deadline the whole
+ * (exec_child.c: no shell, their own session, stdin and stdout a socket
+ * whose stdin side is closed at once, stderr ours), once per call, with a deadline; at the deadline the whole
  * process group is killed. What the command printed on stdout, its tail,
  * goes into the error when it fails. Here, beside the adapter process it
  * runs like, so that every backend with no node API of its own (exec,
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "exec.h"
@@ -105,7 +106,8 @@ static int run(struct cluster *c, char *const *cmd, const char *what, const char
 		rc = err_wrap(e, "%s \"%s\": %s_command", what, node, what);
 		goto out;
 	}
-	for (;;) { /* its output until it closes it, or the deadline */
+	shutdown(ch.fd, SHUT_WR); /* nothing to say to it: a command that reads its stdin (ssh) sees EOF */
+	for (;;) {                /* its output until it closes it, or the deadline */
 		char buf[4096];
 		size_t n;
 		struct fl_err re;
