@@ -422,11 +422,18 @@ int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err 
 		return err_setsys(e, "exec: eventfd read");
 	if (x->dead == NULL)
 		pump(x, e);
-	size_t n = x->nq;
-	for (size_t i = 0; i < n; i++) {
-		cb(&x->q[i].ev, arg);
-		free((char *)x->q[i].ev.name);
-		free((char *)x->q[i].ev.owner);
+	/*
+	 * A callback may call the backend (a trial closing reads a snapshot), and
+	 * events read during that call join the queue: deliver them too, in order,
+	 * rather than dropping them with the queue. Each event is copied out
+	 * first, since queueing more may move the queue.
+	 */
+	size_t n = 0;
+	for (; n < x->nq; n++) {
+		struct cluster_event ev = x->q[n].ev;
+		cb(&ev, arg);
+		free((char *)ev.name);
+		free((char *)ev.owner);
 	}
 	x->nq = 0;
 	if (x->dead != NULL)
