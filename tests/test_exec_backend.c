@@ -116,50 +116,46 @@ Test(exec_backend, happy_path_every_call_and_events)
 	clock_free(clk);
 }
 
-/* A callback that calls the backend, as a trial closing on an event does (it reads a snapshot). */
-struct calling {
+struct nested {
 	struct cluster *c;
 	struct evlog l;
-	bool called;
 };
 
-static void on_event_calling(const struct cluster_event *ev, void *arg)
+/* Like on_event; on the first event calls the adapter, which sends an event before its answer. */
+static void on_event_call(const struct cluster_event *ev, void *arg)
 {
-	struct calling *k = arg;
-	on_event(ev, &k->l);
-	if (k->called)
-		return;
-	k->called = true;
+	struct nested *n = arg;
+	on_event(ev, &n->l);
 	long code;
 	struct fl_err e;
-	/* The fake sends "R2 failed" before this answer: it is read, and queued, during the drain. */
-	cr_assert_eq(k->c->ops->fail(k->c, "R2", &code, &e), 0, "%s", e.msg);
+	if (n->l.n == 1)
+		cr_assert_eq(n->c->ops->fail(n->c, "R2", &code, &e), 0, "%s", e.msg);
 }
 
-/* Events read by a call made from a drain callback are delivered, never dropped with the queue. */
-Test(exec_backend, events_read_during_a_callback_are_not_lost)
+/*
+ * Events queued by a call made from a drain callback (three per fail) are
+ * delivered, not dropped and leaked (the soak's ASan runs showed the leak; the queue could
+ * also move under the loop).
+ */
+Test(exec_backend, events_queued_during_a_drain_callback_are_delivered)
 {
 	struct fl_clock *clk = clock_new_virtual(0);
 	struct fl_err e;
-	struct cluster *c = open_fake(clk, "happy", 5000, &e);
-	cr_assert_not_null(c, "%s", e.msg);
-	long code;
-	cr_assert_eq(c->ops->fail(c, "R2", &code, &e), 0, "%s", e.msg);
-	struct calling k = {.c = c};
+	struct nested n = {0};
+	n.c = open_fake(clk, "happy", 5000, &e);
+	cr_assert_not_null(n.c, "%s", e.msg);
+	long code = -5;
+	cr_assert_eq(n.c->ops->fail(n.c, "R2", &code, &e), 0, "%s", e.msg); /* one event queued, two to come */
 	size_t total = 0;
-	int fd = c->ops->notify_fd(c);
-	for (int i = 0; i < 50 && total < 6; i++) { /* bounded: the events may trickle in */
-		int n = c->ops->drain(c, on_event_calling, &k, &e);
-		cr_assert_geq(n, 0, "%s", e.msg);
-		total += (size_t)n;
+	for (int i = 0; i < 50 && total < 6; i++) {
+		int got = n.c->ops->drain(n.c, on_event_call, &n, &e);
+		cr_assert_geq(got, 0, "%s", e.msg);
+		total += (size_t)got;
 		if (total < 6)
-			readable(fd, 100);
+			readable(n.c->ops->notify_fd(n.c), 100);
 	}
-	/* The first drain holds the first fail's three events; the callback's fail queues a fourth, delivered too. */
-	cr_assert_str_eq(
-	    k.l.text, "R2=failed@n1 R2=online-pending@n1 R2=online@n1 R2=failed@n1 R2=online-pending@n1 R2=online@n1",
-	    "%s", k.l.text);
-	cluster_close(c);
+	cr_assert_eq(n.l.n, 6, "events: %s", n.l.text);
+	cluster_close(n.c);
 	clock_free(clk);
 }
 

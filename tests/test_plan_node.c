@@ -171,15 +171,16 @@ Test(plan_node, dry_run_describes_node_actions_in_words)
 	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
 	buf[n] = '\0';
 	cr_assert_eq(pclose(p), 0);
-	cr_assert_str_eq(buf, "dry run: plan drain, seed 1, backend sim - nothing will be injected\n"
-	                      "selector a: 1 node(s) picked: node \"node-a\"\n"
-	                      "selector sql: 1 matched, 1 picked: \"SQL Server (MSSQLSERVER)\" (SQL Server "
-	                      "(MSSQLSERVER) on node-a)\n"
-	                      "timeline (from the end of the settle period; later if the cluster is not settled):\n"
-	                      "  5s         drain-a #1: node_pause node \"node-a\" (pause and drain: its groups move "
-	                      "away, nothing moves to it)\n"
-	                      "  after 10s        resume-a #1: node_resume (counted from the end of drain-a) node "
-	                      "\"node-a\" (resume, failback immediate)\n");
+	cr_assert_str_eq(buf,
+	                 "dry run: plan drain, seed 1, backend sim - nothing will be injected\n"
+	                 "selector a: 1 node(s) picked: node \"node-a\"\n"
+	                 "selector sql: 1 matched, 1 picked: \"SQL Server (MSSQLSERVER)\" (SQL Server "
+	                 "(MSSQLSERVER) on node-a)\n"
+	                 "timeline (from the end of the settle period; later if the cluster is not settled):\n"
+	                 "  5s             drain-a #1: node_pause node \"node-a\" (pause and drain: its groups move "
+	                 "away, nothing moves to it)\n"
+	                 "  after 10s      resume-a #1: node_resume (counted from the end of drain-a) node "
+	                 "\"node-a\" (resume, failback immediate)\n");
 }
 
 /* `faultline sim` plays node operations too. */

@@ -6,6 +6,7 @@
  * problem goes to the diag list and loading goes on, so one run of
  * `faultline validate` shows them all.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,7 +58,8 @@ static void load_topology(struct pctx *c, const struct ydoc_node *n)
 	else
 		cl->topology_path = xasprintf("%s/%s", c->dir, cl->topology);
 	if (access(cl->topology_path, R_OK) != 0) {
-		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s)", cl->topology, cl->topology_path);
+		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s: %s)", cl->topology,
+		         cl->topology_path, strerror(errno)); /* ENOENT, EACCES, ELOOP: each wants a different fix */
 		return;
 	}
 	/* A plan is only as valid as the cluster it rehearses against. */
@@ -245,10 +247,21 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 
 struct plan *plan_load(const char *path, struct fl_diag *d)
 {
+	return plan_load_with(path, NULL, 0, d);
+}
+
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d)
+{
 	size_t before = d->n + d->dropped;
 	struct ydoc *doc = ydoc_load_file(path, NULL, d);
 	if (doc == NULL)
 		return NULL;
+	struct plan_set_mem mem = {0};
+	if (plan_apply_sets(doc, sets, nsets, &mem, d) < 0) {
+		plan_set_mem_fini(&mem);
+		ydoc_free(doc);
+		return NULL;
+	}
 	struct plan *p = xcalloc(1, sizeof(*p));
 	p->path = xstrdup(path);
 	defaults(p);
@@ -261,6 +274,7 @@ struct plan *plan_load(const char *path, struct fl_diag *d)
 	free(dir);
 	sim_topology_free(c.topo);
 	ydoc_free(doc);
+	plan_set_mem_fini(&mem);
 	if (d->n + d->dropped != before) {
 		plan_free(p);
 		return NULL;
@@ -368,9 +382,14 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 
 struct plan *plan_load_report(const char *path, FILE *err)
 {
+	return plan_load_report_with(path, NULL, 0, err);
+}
+
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err)
+{
 	struct fl_diag d;
 	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
+	struct plan *p = plan_load_with(path, sets, nsets, &d);
 	diag_sort(&d);
 	diag_print(&d, err);
 	diag_fini(&d);

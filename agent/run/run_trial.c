@@ -18,6 +18,7 @@
 
 #include "faultline/duration.h"
 #include "faultline/log.h"
+#include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -35,6 +36,8 @@ static void unlink_trial(struct run *r, struct open_trial *t)
 		}
 	r->nopen--;
 }
+
+static uint64_t resolution(const struct run *r, size_t probe);
 
 static void free_trial(struct run *r, struct open_trial *t)
 {
@@ -228,10 +231,14 @@ static void on_online_after(void *arg)
 		return;
 	}
 	t->online_due = false;
-	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
+	char ct[64];
+	if (run_journal_undo(r, CLUSTER_ACT_ONLINE, t->resource, 0, NULL, &e) < 0)
+		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
+	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
-		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
+		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
+		             cluster_code_text(code, ct, sizeof(ct)));
 }
 
 struct rec_trial *trial_rec_new(struct run *r)
@@ -318,21 +325,25 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	const struct plan_fault *f = r->faults[fault].f;
 	size_t idx = rec_trial_start(r, fault, resource, group, node, planned);
 	run_note_touched(r, resource);
-	struct rec_trial *rt = &r->rec->trials[idx];
-	rt->injected_at = run_now(r);
-	rt->injected_wall = wall_now_ns();
 	struct fl_err e = {0};
 	long code = 0;
 	int rc = run_inject(r, f, resource, group, &code, &e);
-	rt = &r->rec->trials[idx]; /* run_note_touched cannot move trials, but stay safe */
+	struct rec_trial *rt = &r->rec->trials[idx];
+	/* docs/report-format.md: when the call returned (the backend has accepted it by then) */
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
 	rt->code = code;
 	r->injections++;
 	if (rc < 0) {
+		/* The machine failed, not the cluster: no further injection can be made safe. */
+		if (rc == RUN_INJECT_NO_JOURNAL)
+			run_stop(r, REASON_ENVIRONMENT, "%s", e.msg);
 		trial_refused(r, fault, rt, &e);
 		return;
 	}
-	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-	             plan_action_str(f->action), resource, node ? node : "?", code);
+	char ct[64];
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted%s", f->name, rt->index + 1, plan_action_str(f->action),
+	             resource, node ? node : "?", cluster_code_text(code, ct, sizeof(ct)));
 	run_event_injected(r, rt);
 	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
 		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
@@ -407,10 +418,19 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 			m->recovered = true;
 			m->up_at = rel;
 			m->recovery_ns = rel - rt->injected_at;
-			m->resolution_ns = probe_cadence(&r->probes[probe]);
+			m->resolution_ns = resolution(r, probe);
 			trial_maybe_close(r, t);
 		}
 	}
+}
+
+/* What a measurement by this probe is worth now: its cadence, and for a cluster probe how late the backend sees. */
+static uint64_t resolution(const struct run *r, size_t probe)
+{
+	uint64_t res = probe_cadence(&r->probes[probe]);
+	if (r->probes[probe].ops == &probe_cluster_ops && r->cl->ops->staleness_ns != NULL)
+		res += r->cl->ops->staleness_ns(r->cl);
+	return res;
 }
 
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started)
@@ -430,7 +450,7 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 		struct rec_measure *m = &trial_rec(r, t)->measures[probe];
 		t->ms[probe] = M_DONE;
 		m->recovered = true;
-		m->resolution_ns = probe_cadence(&r->probes[probe]);
+		m->resolution_ns = resolution(r, probe);
 		m->recovery_ns = m->resolution_ns; /* an upper bound, not a measurement */
 		trial_maybe_close(r, t);
 	}

@@ -423,14 +423,13 @@ int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err 
 	if (x->dead == NULL)
 		pump(x, e);
 	/*
-	 * A callback may call the backend (a trial closing reads a snapshot), and
-	 * events read during that call join the queue: deliver them too, in order,
-	 * rather than dropping them with the queue. Each event is copied out
-	 * first, since queueing more may move the queue.
+	 * A callback may call the adapter, which queues the events that come in
+	 * meanwhile: the queue grows (and may move) under us. Take one event at
+	 * a time, by value, until it is empty; those are delivered now too.
 	 */
 	size_t n = 0;
-	for (; n < x->nq; n++) {
-		struct cluster_event ev = x->q[n].ev;
+	while (n < x->nq) {
+		struct cluster_event ev = x->q[n++].ev;
 		cb(&ev, arg);
 		free((char *)ev.name);
 		free((char *)ev.owner);
