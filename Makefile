@@ -153,12 +153,13 @@ check: $(BIN) $(TESTBIN)
 
 # The Pacemaker backend against a real single-node Pacemaker (root; installs
 # pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
+# One real cluster per machine at a time: both targets take the same lock.
 test-pacemaker:
-	bash tests/pacemaker/run.sh
+	flock /tmp/faultline-pacemaker.lock bash tests/pacemaker/run.sh
 
 # only the two-node part (installs Pacemaker like test-pacemaker when missing)
 test-pacemaker-2node:
-	bash tests/pacemaker/run.sh 2node
+	flock /tmp/faultline-pacemaker.lock bash tests/pacemaker/run.sh 2node
 
 # Criterion runs each test in a worker whose leak report would not fail the
 # test: the log is searched for any sanitizer report as well.
