@@ -61,7 +61,7 @@ Q        := $(if $(V),,@)
 BIN      := faultline
 TESTBIN  := $(BUILD)/faultline-tests
 
-.PHONY: all demo test check asan format format-check install uninstall clean deps test-deps test-pacemaker test-wsfc windows
+.PHONY: all demo test check check-demo-html asan format format-check install uninstall clean deps test-deps test-pacemaker test-pacemaker-2node test-wsfc windows
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -133,6 +133,16 @@ demo: deps
 	./$(BIN) validate plans/*.yaml
 	@mkdir -p $(BUILD)
 	./$(BIN) run plans/demo.yaml --json $(BUILD)/demo.json --junit $(BUILD)/demo.xml
+	@echo "manual pages before make install: man ./man/faultline.1, man ./man/faultline-plan.5, man ./man/faultline-agent.8"
+
+# The demo's real-time HTML report, rendered by headless Chromium: its probe
+# lanes must be drawn (probe times on the run's clock). About 35 s.
+check-demo-html: $(BIN)
+	@mkdir -p $(BUILD)
+	./$(BIN) run plans/demo.yaml --quiet --html $(BUILD)/demo.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1600 \
+		--screenshot=$(BUILD)/demo.png file://$(CURDIR)/$(BUILD)/demo.html 2>/dev/null
+	python3 scripts/check-probe-lanes.py $(BUILD)/demo.png
 
 test: test-deps
 	@$(MAKE) --no-print-directory check
@@ -143,8 +153,13 @@ check: $(BIN) $(TESTBIN)
 
 # The Pacemaker backend against a real single-node Pacemaker (root; installs
 # pacemaker when missing). Exit 77 = SKIPPED: this machine cannot run it.
+# One real cluster per machine at a time: both targets take the same lock.
 test-pacemaker:
-	bash tests/pacemaker/run.sh
+	flock /tmp/faultline-pacemaker.lock bash tests/pacemaker/run.sh
+
+# only the two-node part (installs Pacemaker like test-pacemaker when missing)
+test-pacemaker-2node:
+	flock /tmp/faultline-pacemaker.lock bash tests/pacemaker/run.sh 2node
 
 # Criterion runs each test in a worker whose leak report would not fail the
 # test: the log is searched for any sanitizer report as well.

@@ -1,16 +1,22 @@
 # fuzz.mk - libFuzzer harnesses (included by the Makefile).
 #
-#   make fuzz SECONDS=N    build both harnesses with clang, run each for N s
-#   make fuzz-build        build them only (build-fuzz/fuzz_plan, fuzz_topology)
+#   make fuzz SECONDS=N    build every harness with clang, run each for N s
+#   make fuzz-build        build them only (build-fuzz/fuzz_*)
 #
 # The library is rebuilt into build-fuzz/ with ASan+UBSan and fuzzer
-# coverage. Seeds: plans/ (with plans/clusters/) and tests/data/; what the
-# fuzzer finds is kept in build-fuzz/corpus-*, crashes in build-fuzz/crash-*.
-SECONDS     ?= 30
+# coverage. Harnesses: the plan and topology loaders, the adapter protocol,
+# the journal reader, JSON run records, crm_mon XML, schedules (cron,
+# duration, time zone) and the agent's control requests. Seeds: real
+# examples from plans/ and tests/data/, and fuzz/seeds/<harness>/ (protocol
+# lines, a journal written by a killed run, control requests, schedules);
+# what the fuzzer finds is kept in build-fuzz/corpus-*, crashes in
+# build-fuzz/crash-*. CI runs each for 20 s (8 harnesses: under 3 minutes).
+SECONDS     ?= 20
 FUZZ_BUILD  := build-fuzz
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -Iinclude -Ifuzz $(PKG_CFLAGS) $(FUZZ_SAN)
-FUZZ_BINS   := $(FUZZ_BUILD)/fuzz_plan $(FUZZ_BUILD)/fuzz_topology
+FUZZ_NAMES  := plan topology proto journal record crm sched control
+FUZZ_BINS   := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 
 .PHONY: fuzz fuzz-build fuzz-lib
 
@@ -34,6 +40,12 @@ FUZZ_RUN = ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/$(1) -max_total_time=$(SECO
 	grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss)' $(FUZZ_BUILD)/$(1).log; echo "$(1): clean for $(SECONDS) s"
 
 fuzz: fuzz-build
-	@mkdir -p $(FUZZ_BUILD)/corpus-fuzz_plan $(FUZZ_BUILD)/corpus-fuzz_topology
+	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_BUILD)/corpus-fuzz_%)
 	@$(call FUZZ_RUN,fuzz_plan,plans tests/data)
 	@$(call FUZZ_RUN,fuzz_topology,plans/clusters tests/data/topology)
+	@$(call FUZZ_RUN,fuzz_proto,fuzz/seeds/proto)
+	@$(call FUZZ_RUN,fuzz_journal,fuzz/seeds/journal)
+	@$(call FUZZ_RUN,fuzz_record,tests/data/report)
+	@$(call FUZZ_RUN,fuzz_crm,tests/data/pacemaker)
+	@$(call FUZZ_RUN,fuzz_sched,fuzz/seeds/sched)
+	@$(call FUZZ_RUN,fuzz_control,fuzz/seeds/control)

@@ -7,6 +7,9 @@
  * pidfd watched by the loop: no SIGCHLD handler, no blocking waitpid (the
  * WNOHANG reap happens once the pidfd says the child is gone). Where the
  * kernel (or valgrind) has no pidfd_open, a 5 ms timer polls instead.
+ * When a check ends its process group is killed, and so is every process
+ * carrying its environment token (exec_sweep.c): descendants that called
+ * setsid() are not in the group.
  *
  * Whether exec itself failed (ENOENT, EACCES) is told by a CLOEXEC status
  * pipe: the child writes errno there only when execvp returns, so at exit
@@ -29,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_int.h"
 #include "faultline/loop.h"
 #include "faultline/probe.h"
 #include "faultline/util.h"
@@ -51,6 +55,7 @@ struct exec_child {
 	struct fl_timer poll_timer; /* only without pidfd */
 	char out[EXEC_OUT_MAX + 1];
 	size_t nout;
+	char token[64]; /* in the command's environment: exec_sweep.c */
 	struct exec_child *next;
 };
 
@@ -170,6 +175,7 @@ static bool try_reap(struct exec_child *c)
 	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
 		return false;
 	kill_child(c, SIGKILL);
+	exec_sweep(c->token); /* and what left the group with setsid() */
 	int status = 0;
 	while (waitpid(c->pid, &status, WNOHANG) < 0 && errno == EINTR)
 		;
@@ -206,7 +212,7 @@ static void on_grace_over(void *arg)
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void child_exec(char *const argv[], int outfd, int statfd)
+static void child_exec(char *const argv[], char *const envp[], int outfd, int statfd)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -218,7 +224,7 @@ static void child_exec(char *const argv[], int outfd, int statfd)
 	int nullfd = open("/dev/null", O_RDONLY);
 	if (nullfd < 0 || dup2(nullfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		goto fail;
-	execvp(argv[0], argv);
+	execvpe(argv[0], argv, envp);
 fail:;
 	int err = errno;
 	ssize_t n = write(statfd, &err, sizeof(err));
@@ -238,10 +244,14 @@ static int spawn(struct exec_child *c, char *const argv[], char *buf, size_t len
 		close(out[1]);
 		return -1;
 	}
-	pid_t pid = fork();
+	static unsigned long seq;
+	snprintf(c->token, sizeof(c->token), EXEC_TOKEN_VAR "=%ld.%lu", (long)getpid(), ++seq);
+	char **envp = exec_sweep_env(c->token);
+	pid_t pid = envp != NULL ? fork() : -1;
 	if (pid == 0)
-		child_exec(argv, out[1], st[1]);
-	int fork_errno = errno;
+		child_exec(argv, envp, out[1], st[1]);
+	int fork_errno = envp != NULL ? errno : ENOMEM;
+	free(envp);
 	close(out[1]);
 	close(st[1]);
 	c->outfd = out[0];
@@ -263,6 +273,7 @@ static void kill_reap(struct exec_child *c)
 	if (c->pid <= 0)
 		return;
 	kill_child(c, SIGKILL);
+	exec_sweep(c->token);
 	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	c->pid = 0;

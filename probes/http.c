@@ -6,8 +6,11 @@
  * listener that stopped accepting) and follows no redirect: a 301 is what
  * the service answered, compared with expect_status like any other code.
  * The host name is resolved once at init and pinned with CURLOPT_RESOLVE,
- * as the tcp probe does, so no DNS lookup happens during the run. Bodies
- * over HTTP_BODY_MAX are a failure: a health endpoint that big is broken.
+ * as the tcp probe does, so no DNS lookup happens during the run. The body
+ * is kept only for an expect.body regex, and then up to HTTP_BODY_MAX
+ * (a bigger one fails the check: matching is against the whole body);
+ * without one it is read and dropped, whatever its size, within the
+ * probe's timeout.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -40,6 +43,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_probe *h = arg;
 	size_t len = size * n;
+	if (h->p->cfg->expect_body == NULL)
+		return len; /* nothing looks at it: read and drop */
 	if (len > HTTP_BODY_MAX - h->nbody) {
 		h->over = true;
 		return 0; /* curl stops with CURLE_WRITE_ERROR */
@@ -67,7 +72,8 @@ static enum check_result judge(struct http_probe *h, CURLcode rc, char *buf, siz
 {
 	const struct plan_probe *cfg = h->p->cfg;
 	if (rc == CURLE_WRITE_ERROR && h->over)
-		return snprintf(buf, len, "body over %d KiB", HTTP_BODY_MAX / 1024), CHECK_FAIL;
+		return snprintf(buf, len, "body over %d KiB (the limit for expect.body)", HTTP_BODY_MAX / 1024),
+		       CHECK_FAIL;
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) {
 		transport_reason(h, rc, buf, len);
 		return CHECK_ERROR;

@@ -95,7 +95,7 @@ static void record_change(struct probe *p, enum probe_status to, uint64_t at, co
 	if (p->rec != NULL) {
 		struct rec_probe *r = p->rec;
 		r->changes = xreallocarray(r->changes, r->nchanges + 1, sizeof(*r->changes));
-		r->changes[r->nchanges].at = at;
+		r->changes[r->nchanges].at = at > p->rec_origin ? at - p->rec_origin : 0;
 		r->changes[r->nchanges].status = to;
 		r->changes[r->nchanges].reason = reason ? xstrdup(reason) : NULL;
 		r->nchanges++;

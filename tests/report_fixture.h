@@ -147,8 +147,7 @@ static inline void fixture_full(struct run_record *r)
 	fx_restore(r, "SQL Group", "move back to node-a", false, "move refused: code 5023");
 	fx_event(r, MS(5010), "SQL Server (INST1)", 4, "node-a");
 	fx_event(r, MS(11000), "SQL Server (INST1)", 2, "node-b");
-	r->verdict = SLO_FAIL;
-	r->exit_code = 1;
+	verdict_judge(r, REASON_PASSED, false); /* fail, slo_failed, exit 1 */
 }
 
 static inline void fixture_small(struct run_record *r)
@@ -170,7 +169,7 @@ static inline void fixture_small(struct run_record *r)
 	r->nslos = 1;
 	r->slos = xcalloc(1, sizeof(*r->slos));
 	fx_slo(&r->slos[0], "rec", "recovery", SLO_PASS, "max recovery 500 ms <= 1 s", 1, 5e8, 1e9);
-	r->verdict = SLO_PASS;
+	verdict_judge(r, REASON_PASSED, false);
 }
 
 /* Render into a string with fn(r, f, arg); the caller frees it. */

@@ -104,3 +104,19 @@ Test(agent_results, retention_by_count_and_age)
 	}
 	cr_assert_eq(rmdir(dir), 0);
 }
+
+/*
+ * The cluster is the whole backend configuration: two exec adapters that
+ * share their first word are two clusters (they used to be one, so their
+ * plans never ran at once and one starved), as the journal already had it.
+ */
+Test(agent_plans, the_cluster_key_is_the_whole_command)
+{
+	struct agent_planset s = {0};
+	struct agent_errors e = {0};
+	cr_assert_eq(agent_plans_load("tests/data/agent/two-adapters", &s, &e), 0, "%s", e.n ? e.lines[0] : "");
+	cr_assert_eq(s.n, 2);
+	cr_assert_str_eq(s.items[0].cluster_key, "exec:/usr/bin/faultline-adapter --cluster one");
+	cr_assert_str_eq(s.items[1].cluster_key, "exec:/usr/bin/faultline-adapter --cluster two");
+	agent_planset_fini(&s);
+}

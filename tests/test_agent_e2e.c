@@ -191,6 +191,9 @@ static void check_metrics(unsigned port)
 {
 	char *m = scrape(port);
 	cr_assert_not_null(strstr(m, "\nfaultline_slo_verdict{plan=\"quick\",slo=\"fast\"} 1\n"), "%s", m);
+	cr_assert_not_null(
+	    strstr(m, "\nfaultline_last_run_verdict{plan=\"quick\",verdict=\"pass\",reason=\"passed\"} 1\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\nfaultline_last_run_exit_code{plan=\"quick\"} 0\n"), "%s", m);
 	cr_assert_not_null(strstr(m, "\nfaultline_runs_total{plan=\"quick\",outcome=\"pass\"} "), "%s", m);
 	cr_assert_not_null(
 	    strstr(m, "\nfaultline_injections_total{plan=\"quick\",action=\"fail\",result=\"accepted\"} "));
@@ -199,26 +202,61 @@ static void check_metrics(unsigned port)
 	free(m);
 }
 
-static void reloads(void)
+static void reloads(unsigned metrics_port)
 {
 	char *bad = xasprintf("%s/plans/zz.yaml", dir);
 	write_file(bad, "version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
 	                "select: { app: { name: '^App Server$' } }\n"
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"
 	                "schedule: { cron: '61 * * * *' }\n");
-	char *want = xasprintf("faultline: warning: reload refused, keeping the current plans: %s:6:20: invalid cron "
-	                       "expression \"61 * * * *\": minute out of range 0-59\n",
-	                       bad);
+	char *want = xasprintf("faultline: warning: reload refused, keeping the current plans: 1 error(s) in %s/plans\n"
+	                       "faultline: warning: %s:6:20: invalid cron expression \"61 * * * *\": minute out of "
+	                       "range 0-59\n",
+	                       dir, bad);
 	signal_and_wait_log(SIGHUP, want, 3);
 	json_t *st = status();
 	cr_assert_eq(json_array_size(json_object_get(st, "plans")), 1, "the old set stays");
+	/* a refused reload is not only in the log */
+	char *why = xasprintf("%s:6:20: invalid cron expression \"61 * * * *\": minute out of range 0-59", bad);
+	cr_assert_str_eq(json_string_value(json_object_get(st, "reload_error")), why);
+	free(why);
 	json_decref(st);
+	char *m = scrape(metrics_port);
+	cr_assert_not_null(strstr(m, "\nfaultline_config_last_reload_successful 0\n"), "%s", m);
+	free(m);
+	/* 15 errors: one summary line and the first 10, not 15 lines (issue 18: 1,000 of them). */
+	char *many = xstrdup("version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+	                     "select: { app: { name: '^App Server$' } }\nfaults:\n");
+	for (int i = 0; i < 15; i++) {
+		char *more = xasprintf("%s  - { name: f%d, action: fail, target: nosuch }\n", many, i);
+		free(many);
+		many = more;
+	}
+	char *with_sched = xasprintf("%sschedule: { cron: '@daily' }\n", many);
+	write_file(bad, with_sched);
+	free(many), free(with_sched);
+	char *want_many = xasprintf("reload refused, keeping the current plans: 15 error(s) in %s/plans; the first 10 "
+	                            "follow\n",
+	                            dir);
+	signal_and_wait_log(SIGHUP, want_many, 3);
+	free(want_many);
+	usleep(200000);
+	char *logpath = xasprintf("%s/agent.log", dir), *text = slurp(logpath);
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, "unknown selector \"nosuch\"")) != NULL; p++)
+		n++;
+	cr_assert_eq(n, 10, "%d error lines logged:\n%s", n, text);
+	free(logpath), free(text);
 	write_file(bad, "version: 1\nname: zz\ncluster: { backend: sim, topology: ../topo.yaml }\n"
 	                "select: { app: { name: '^App Server$' } }\n"
 	                "faults: [ { name: f, action: fail, target: app, at: 1s } ]\n"
 	                "schedule: { cron: '0 3 * * *', timezone: Europe/Paris }\n");
 	signal_and_wait_log(SIGHUP, "faultline: info: reload: 2 scheduled plan(s)", 3);
 	st = status();
+	cr_assert(json_is_null(json_object_get(st, "reload_error")));
+	m = scrape(metrics_port);
+	cr_assert_not_null(strstr(m, "\nfaultline_config_last_reload_successful 1\n"), "%s", m);
+	free(m);
 	cr_assert_str_eq(plan_field(st, 1, "name"), "zz");
 	cr_assert_str_eq(plan_field(st, 0, "last_verdict"), "pass", "state carried over the reload");
 	json_decref(st);
@@ -236,7 +274,7 @@ Test(agent_e2e, scheduled_run_status_metrics_reload_stop)
 	cr_assert_not_null(plan_field(st, 0, "next"));
 	json_decref(st);
 	check_metrics(port);
-	reloads();
+	reloads(port);
 	char *cmd =
 	    xasprintf("%s pause --state %s/state >/dev/null && %s status --state %s/state | grep -q '^agent: PAUSED'",
 	              bin(), dir, bin(), dir);
@@ -296,8 +334,17 @@ Test(agent_e2e, sigterm_stops_the_run_in_progress_which_restores)
 	char *log = xasprintf("%s/agent.log", dir), *text = slurp(log);
 	char *aborted = xasprintf("faultline: info: run %s finished: aborted", id);
 	cr_assert_not_null(strstr(text, "stopping the runs in progress (they restore and report)"), "%s", text);
-	cr_assert_not_null(strstr(text, "restore: everything verified"), "%s", text);
+	const char *verified = strstr(text, "restore: everything verified"), *bol = verified;
+	cr_assert_not_null(verified, "%s", text);
+	while (bol > text && bol[-1] != '\n')
+		bol--;
+	char *prefix = xasprintf("run %s: ", id);
+	cr_assert(strncmp(bol, prefix, strlen(prefix)) == 0, "the run's lines carry its id:\n%s", text);
+	free(prefix);
 	cr_assert_not_null(strstr(text, aborted), "%s", text);
+	char *tagged = xasprintf("s] run %s: aborting: received Terminated\n", id);
+	cr_assert_not_null(strstr(text, tagged), "the run's own lines name it:\n%s", text);
+	free(tagged);
 	char *json = xasprintf("%s/state/results/%s.json", dir, id);
 	cr_assert_eq(access(json, F_OK), 0, "the aborted run's report is written");
 	free(plan), free(id), free(log), free(text), free(aborted), free(json);
@@ -320,11 +367,76 @@ Test(agent_e2e, run_events_fd_stream_in_virtual_time)
 	     "Server\",\"outcome\":\"recovered\","
 	     "\"recovery_s\":0.9,\"probes\":[{\"probe\":\"app-port\",\"recovery_s\":0.9},{\"probe\":\"app-state\","
 	     "\"recovery_s\":0.9}],\"t\":6.9}\n"),
-	    ("{\"event\":\"verdict\",\"verdict\":\"pass\",\"exit\":0,\"slos\":[{\"name\":\"fast\",\"verdict\":\"pass\"}"
+	    ("{\"event\":\"verdict\",\"verdict\":\"pass\",\"reason\":\"passed\",\"exit\":0,\"slos\":[{\"name\":"
+	     "\"fast\",\"verdict\":\"pass\"}"
 	     ","
 	     "{\"name\":\"available\",\"verdict\":\"pass\"}]}\n"),
 	};
 	for (size_t i = 0; i < ARRAY_LEN(want); i++)
 		cr_assert_not_null(strstr(ev, want[i]), "missing %s in:\n%s", want[i], ev);
 	free(out), free(cmd), free(ev);
+}
+
+/*
+ * Three plans on one cluster, each due every second, each run longer than
+ * that: every plan gets its turn. A freed cluster used to start the first
+ * queued plan in directory order, and the others never ran.
+ */
+Test(agent_e2e, queued_plans_take_turns)
+{
+	char *quick = xasprintf("%s/plans/quick.yaml", dir);
+	unlink(quick);
+	free(quick);
+	const char *names[] = {"a", "b", "c"};
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		char *path = xasprintf("%s/plans/%s.yaml", dir, names[i]);
+		char *text =
+		    xasprintf("version: 1\nname: %s\nseed: 5\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+		              "select: { app: { name: '^App Server$' } }\n"
+		              "faults: [ { name: f, action: fail, target: app, at: 200ms, recovery_timeout: 5s } ]\n"
+		              "probes: { s: { cluster: app, interval: 200ms, fast_interval: 20ms } }\n"
+		              "run: { settle: 100ms, steady_state: 2s, deadline: 20s }\n"
+		              "schedule: { cron: '@every 1s', concurrency: queue }\n",
+		              names[i]);
+		write_file(path, text);
+		free(path), free(text);
+	}
+	start_agent(free_port());
+	bool all = false;
+	for (double t0 = now_s(); !all && now_s() - t0 < 15; usleep(200000)) {
+		json_t *st = status();
+		all = st != NULL;
+		for (size_t i = 0; all && i < ARRAY_LEN(names); i++)
+			all = plan_field(st, i, "last_verdict") != NULL;
+		json_decref(st);
+	}
+	char *log = xasprintf("%s/agent.log", dir), *text = slurp(log);
+	cr_assert(all, "not every plan ran within 15 s:\n%s", text);
+	free(log), free(text);
+}
+
+/* A run that fails on an unrecovered trial: the counter and the verdict gauge say what its report says. */
+Test(agent_e2e, metrics_name_the_runs_own_verdict_and_reason)
+{
+	char *plan = xasprintf("%s/plans/quick.yaml", dir);
+	write_file(plan, "version: 1\nname: quick\nseed: 1\ncluster: { backend: sim, topology: ../topo.yaml }\n"
+	                 "select: { app: { name: '^App Server$' } }\n"
+	                 "faults: [ { name: drain, action: offline, target: app, at: 100ms, recovery_timeout: 1s } ]\n"
+	                 "probes: { app-state: { cluster: app, interval: 200ms, fast_interval: 20ms } }\n"
+	                 "run: { settle: 100ms, steady_state: 2s, deadline: 40s }\n"
+	                 "schedule: { cron: '@every 2s' }\n");
+	unsigned port = free_port();
+	start_agent(port);
+	json_t *st = wait_for_verdict(12);
+	cr_assert_str_eq(plan_field(st, 0, "last_verdict"), "fail");
+	json_decref(st);
+	char *m = scrape(port);
+	cr_assert_not_null(strstr(m, "\nfaultline_runs_total{plan=\"quick\",outcome=\"fail\"} "), "%s", m);
+	cr_assert_not_null(
+	    strstr(m,
+	           "\nfaultline_last_run_verdict{plan=\"quick\",verdict=\"fail\",reason=\"trial_not_recovered\"} 1\n"),
+	    "%s", m);
+	cr_assert_not_null(strstr(m, "\nfaultline_last_run_exit_code{plan=\"quick\"} 1\n"), "%s", m);
+	free(m);
+	free(plan);
 }

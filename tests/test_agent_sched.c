@@ -169,3 +169,35 @@ Test(agent_sched, missed_runs_skip_or_run_once)
 	s.nblackouts = 1;
 	cr_assert_eq(agent_sched_first(&s, last, now), JAN1_2024 + 3 * DAY + 3 * HOUR, "now is in a blackout");
 }
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Blackouts covering the whole day (issue 18): the search used to step
+ * `@every 1s` through five years, resetting TZ at each step, and the agent
+ * hung at start-up. Now: none at once; and one free minute a day is found
+ * in a few steps, not one per second.
+ */
+Test(agent_sched, whole_day_blackouts_give_none_at_once, .timeout = 10)
+{
+	struct plan_schedule s = sched("@every 1s", "Europe/Paris");
+	struct plan_window b[2] = {{.start_min = 0, .end_min = 12 * 60}, {.start_min = 12 * 60, .end_min = 0}};
+	s.blackouts = b;
+	s.nblackouts = 2;
+	double t0 = cpu_s();
+	cr_assert_eq(agent_sched_next(&s, JAN1_2024), AGENT_SCHED_NONE);
+	s.cron = sched("* * * * *", "Europe/Paris").cron;
+	cr_assert_eq(agent_sched_next(&s, JAN1_2024), AGENT_SCHED_NONE);
+	cr_assert_lt(cpu_s() - t0, 0.1, "took %.3f s", cpu_s() - t0);
+	b[1].end_min = 23 * 60 + 59; /* 23:59 local stays free */
+	s.cron = sched("@every 1s", "Europe/Paris").cron;
+	t0 = cpu_s();
+	cr_assert_eq(agent_sched_next(&s, JAN1_2024), JAN1_2024 + 22 * HOUR + 59 * 60); /* 23:59 in Paris */
+	cr_assert_eq(count_fires(&s, JAN1_2024, JAN1_2024 + 30 * DAY, NULL), 30 * 60);
+	cr_assert_lt(cpu_s() - t0, 0.5, "took %.3f s", cpu_s() - t0);
+}

@@ -17,6 +17,7 @@ Test(duration, parses_each_unit)
 	cr_assert_eq(parse_ok("2m"), 120000000000ULL);
 	cr_assert_eq(parse_ok("1h30m"), 5400000000000ULL);
 	cr_assert_eq(parse_ok("1d"), 86400000000000ULL);
+	cr_assert_eq(parse_ok("36500d"), DURATION_MAX_NS); /* the largest: 100 years */
 	cr_assert_eq(parse_ok("7us"), 7000ULL);
 	cr_assert_eq(parse_ok("3ns"), 3ULL);
 	cr_assert_eq(parse_ok("0"), 0ULL);
@@ -26,9 +27,21 @@ Test(duration, parses_each_unit)
 
 Test(duration, rejects_malformed)
 {
-	const char *bad[] = {
-	    "",        "10", "10 sec", "-5s", "1.5s", "30m1h", "1h1h", "s", "5x", "1hh", "99999999999999999999s",
-	    "213504d", "1s "};
+	const char *bad[] = {"",
+	                     "10",
+	                     "10 sec",
+	                     "-5s",
+	                     "1.5s",
+	                     "30m1h",
+	                     "1h1h",
+	                     "s",
+	                     "5x",
+	                     "1hh",
+	                     "99999999999999999999s",
+	                     "213504d",
+	                     "1s ",
+	                     "36500d1ns",
+	                     "10000000h"};
 	uint64_t ns;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(duration_parse(bad[i], &ns), -1, "\"%s\" should be refused", bad[i]);

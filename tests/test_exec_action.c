@@ -121,6 +121,7 @@ Test(exec_action, a_failing_before_run_hook_aborts_before_any_injection)
 	cr_assert_eq(code, FL_EXIT_ABORTED);
 	cr_assert_eq(rec.ntrials, 0);
 	cr_assert_str_eq(rec.abort_reason, "hook before_run: exit status 1; nothing was injected");
+	cr_assert_eq(rec.reason, REASON_HOOK_FAILED); /* its own reason, not "not steady" */
 	cr_assert_str_eq(rec.execs[0].output, "no load generator\n");
 	record_fini(&rec);
 	plan_free(p);

@@ -116,6 +116,49 @@ Test(exec_backend, happy_path_every_call_and_events)
 	clock_free(clk);
 }
 
+struct nested {
+	struct cluster *c;
+	struct evlog l;
+};
+
+/* Like on_event; on the first event calls the adapter, which sends an event before its answer. */
+static void on_event_call(const struct cluster_event *ev, void *arg)
+{
+	struct nested *n = arg;
+	on_event(ev, &n->l);
+	long code;
+	struct fl_err e;
+	if (n->l.n == 1)
+		cr_assert_eq(n->c->ops->fail(n->c, "R2", &code, &e), 0, "%s", e.msg);
+}
+
+/*
+ * Events queued by a call made from a drain callback (three per fail) are
+ * delivered, not dropped and leaked (the soak's ASan runs showed the leak; the queue could
+ * also move under the loop).
+ */
+Test(exec_backend, events_queued_during_a_drain_callback_are_delivered)
+{
+	struct fl_clock *clk = clock_new_virtual(0);
+	struct fl_err e;
+	struct nested n = {0};
+	n.c = open_fake(clk, "happy", 5000, &e);
+	cr_assert_not_null(n.c, "%s", e.msg);
+	long code = -5;
+	cr_assert_eq(n.c->ops->fail(n.c, "R2", &code, &e), 0, "%s", e.msg); /* one event queued, two to come */
+	size_t total = 0;
+	for (int i = 0; i < 50 && total < 6; i++) {
+		int got = n.c->ops->drain(n.c, on_event_call, &n, &e);
+		cr_assert_geq(got, 0, "%s", e.msg);
+		total += (size_t)got;
+		if (total < 6)
+			readable(n.c->ops->notify_fd(n.c), 100);
+	}
+	cr_assert_eq(n.l.n, 6, "events: %s", n.l.text);
+	cluster_close(n.c);
+	clock_free(clk);
+}
+
 Test(exec_backend, adapter_crash_mid_call)
 {
 	fail_fails("crash", 5000, "adapter \"" FAKE " crash\": exited with status 3 while answering \"fail\"");
@@ -186,9 +229,9 @@ Test(exec_backend, late_answer_after_a_timeout_is_dropped)
 Test(exec_backend, start_up_failures)
 {
 	open_fails("nohello", "adapter \"" FAKE " nohello\": no hello within 300ms");
-	open_fails("v2",
-	           "adapter \"" FAKE " v2\": line 1: the adapter speaks protocol version 2; this faultline speaks "
-	           "version 1");
+	open_fails("v9",
+	           "adapter \"" FAKE " v9\": line 1: the adapter speaks protocol version 9; this faultline speaks "
+	           "versions 1 to 2");
 	open_fails("exit", "adapter \"" FAKE " exit\": exited with status 5 before its hello");
 	struct fl_clock *clk = clock_new_virtual(0);
 	char *argv[] = {"/nonexistent/adapter", NULL};

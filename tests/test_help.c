@@ -27,13 +27,17 @@ Test(help, subcommand_usage_and_manual)
 	char *out;
 	cr_assert_eq(faultline("help compare", &out), 0, "%s", out);
 	cr_assert_not_null(strstr(out, "usage: faultline compare OLD.json NEW.json\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "\nThe full manual: man faultline (faultline(1))\n"), "%s", out);
+	cr_assert_not_null(
+	    strstr(out, "\nThe full manual: man faultline (faultline(1)); in a source tree: man ./man/faultline.1\n"),
+	    "%s", out);
 	free(out);
 	cr_assert_eq(faultline("help agent", &out), 0, "%s", out);
 	cr_assert_not_null(strstr(out, "The full manual: man faultline-agent (faultline-agent(8))"), "%s", out);
 	free(out);
 	cr_assert_eq(faultline("help plan", &out), 0, "%s", out);
-	cr_assert_not_null(strstr(out, "man faultline-plan (faultline-plan(5))"), "%s", out);
+	cr_assert_not_null(
+	    strstr(out, "man faultline-plan (faultline-plan(5)); in a source tree: man ./man/faultline-plan.5\n"), "%s",
+	    out);
 	free(out);
 }
 

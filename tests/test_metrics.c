@@ -1,10 +1,12 @@
 /* test_metrics.c - Prometheus text rendering, and a scrape over loopback HTTP. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "faultline/clock.h"
@@ -127,6 +129,97 @@ Test(metrics, bad_addresses)
 	struct metrics *m = metrics_new();
 	cr_assert_null(metrics_http_start(lp, m, "localhost:9464", &e));
 	cr_assert_str_eq(e.msg, "metrics address \"localhost:9464\": expected a numeric IP address and a port");
+	metrics_free(m);
+	loop_free(lp);
+	clock_free(clk);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Connect to 127.0.0.1:port and send nothing; the descriptor. */
+static int idle_conn(unsigned port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS);
+	return fd;
+}
+
+/*
+ * Any local user could disable /metrics for good with 16 idle connections
+ * (issue 18): the listen socket was no longer served once the limit was
+ * reached. Now: 100 idle connections, and a scrape is still answered within
+ * 1 s; once they time out, scrapes still work.
+ */
+Test(metrics, idle_connections_cannot_starve_a_scrape, .timeout = 30)
+{
+	struct fl_clock *clk = clock_new_real();
+	struct fl_err e;
+	struct loop *lp = loop_new(clk, &e);
+	struct metrics *m = metrics_new();
+	fill(m);
+	struct metrics_http *h = metrics_http_start(lp, m, "127.0.0.1:0", &e);
+	cr_assert_not_null(h, "%s", e.msg);
+	unsigned port = metrics_http_port(h);
+	int idle[100];
+	for (size_t i = 0; i < ARRAY_LEN(idle); i++) {
+		idle[i] = idle_conn(port);
+		loop_run_until(lp, clock_now(clk) + NSEC_PER_MSEC, 0);
+	}
+	loop_run_until(lp, clock_now(clk) + 100 * NSEC_PER_MSEC, 0);
+	double t0 = mono_s();
+	char *r = get(lp, clk, port, "/metrics");
+	double took = mono_s() - t0;
+	cr_assert_not_null(strstr(r, " 200 OK\r\n"), "no answer with 100 idle connections open: \"%s\"", r);
+	cr_assert_lt(took, 1.0, "answered after %.2f s", took);
+	free(r);
+	/* They time out (the server closes them); scrapes go on working. */
+	loop_run_until(lp, clock_now(clk) + 6 * NSEC_PER_SEC, 0);
+	for (size_t i = 0; i < ARRAY_LEN(idle); i++)
+		close(idle[i]);
+	for (int i = 0; i < 3; i++) {
+		r = get(lp, clk, port, "/metrics");
+		cr_assert_not_null(strstr(r, " 200 OK\r\n"), "scrape %d after the idle ones went: \"%s\"", i, r);
+		free(r);
+	}
+	metrics_http_stop(h);
+	metrics_free(m);
+	loop_free(lp);
+	clock_free(clk);
+}
+
+/* Past the per-address limit, scrapes fail only until the idle ones time out; never for good. */
+Test(metrics, over_the_limit_recovers_after_the_idle_timeout, .timeout = 30)
+{
+	struct fl_clock *clk = clock_new_real();
+	struct fl_err e;
+	struct loop *lp = loop_new(clk, &e);
+	struct metrics *m = metrics_new();
+	struct metrics_http *h = metrics_http_start(lp, m, "127.0.0.1:0", &e);
+	cr_assert_not_null(h, "%s", e.msg);
+	unsigned port = metrics_http_port(h);
+	int idle[300];
+	for (size_t i = 0; i < ARRAY_LEN(idle); i++) {
+		idle[i] = idle_conn(port);
+		loop_run_until(lp, clock_now(clk) + NSEC_PER_MSEC, 0);
+	}
+	loop_run_until(lp, clock_now(clk) + 4 * NSEC_PER_SEC, 0); /* past the 3 s idle timeout */
+	for (int i = 0; i < 3; i++) {
+		double t0 = mono_s();
+		char *r = get(lp, clk, port, "/metrics");
+		cr_assert_not_null(strstr(r, " 200 OK\r\n"), "scrape %d after the idle timeout: \"%s\"", i, r);
+		cr_assert_lt(mono_s() - t0, 1.0);
+		free(r);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(idle); i++)
+		close(idle[i]);
+	metrics_http_stop(h);
 	metrics_free(m);
 	loop_free(lp);
 	clock_free(clk);

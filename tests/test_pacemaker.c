@@ -2,14 +2,19 @@
  * fixtures (captured from Pacemaker 2.1.5), the state mapping, the offline
  * flag mapping and its plan-time rejection, and the CLI runner's deadline. */
 #include <criterion/criterion.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../agent/cluster/pacemaker/pacemaker.h"
 #include "../agent/cluster/pacemaker/pacemaker_int.h"
+#include "faultline/clock.h"
 #include "faultline/plan.h"
+#include "faultline/util.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -65,6 +70,20 @@ Test(pacemaker, parses_nodes_resources_groups)
 	pcmk_status_fini(&st);
 }
 
+/* An empty <group> (no members) used to be reported online: 0 of 0 members online. */
+Test(pacemaker, an_empty_group_is_not_online)
+{
+	static const char xml[] = "<pacemaker-result><nodes><node name=\"vm\" online=\"true\"/></nodes>"
+	                          "<resources><group id=\"g0\" number_resources=\"0\"/></resources></pacemaker-result>";
+	struct pcmk_status st;
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(xml, sizeof(xml) - 1, &st, &e), 0, "%s", e.msg);
+	cr_assert_eq(st.snap.ngroups, 1);
+	cr_assert_str_eq(st.snap.groups[0].name, "g0");
+	cr_assert_eq(st.snap.groups[0].state, GRP_UNKNOWN);
+	pcmk_status_fini(&st);
+}
+
 Test(pacemaker, failed_resource_being_recovered_is_failed)
 {
 	struct pcmk_status st;
@@ -83,6 +102,49 @@ Test(pacemaker, stopped_after_cleanup_without_history_is_pending)
 	cr_assert_eq(r1->state, RES_PENDING);
 	cr_assert_null(r1->owner);
 	pcmk_status_fini(&st);
+}
+
+Test(pacemaker, stopped_at_migration_threshold_is_failed)
+{
+	/* fl-r2: migration-threshold=1, one --fail, one node: Pacemaker leaves it Stopped, failed="false" */
+	struct pcmk_status st;
+	load("stopped-at-migration-threshold.xml", &st);
+	cr_assert_eq(res(&st, "fl-r2")->state, RES_FAILED);
+	cr_assert_null(res(&st, "fl-r2")->owner);
+	cr_assert_eq(res(&st, "fl-r1")->state, RES_ONLINE);
+	pcmk_status_fini(&st);
+}
+
+/* started.xml with one substitution applied, parsed. */
+static void load_edited(const char *from, const char *to, struct pcmk_status *st)
+{
+	size_t len;
+	char *xml = slurp("tests/data/pacemaker/started.xml", &len);
+	char *at = strstr(xml, from);
+	cr_assert_not_null(at, "%s", from);
+	char *edited = xasprintf("%.*s%s%s", (int)(at - xml), xml, to, at + strlen(from));
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(edited, strlen(edited), st, &e), 0, "%s", e.msg);
+	free(edited);
+}
+
+Test(pacemaker, a_restart_between_two_reads_shows_in_the_operation_history)
+{
+	/* online in both reads: only a newer start (call id) says it went down and up in between */
+	struct pcmk_status a, b, c;
+	load("started.xml", &a);
+	load_edited("<operation_history call=\"10\" task=\"start\"", "<operation_history call=\"31\" task=\"start\"",
+	            &b);
+	cr_assert(pcmk_status_restarted(&a, &b, "fl-r1"));
+	cr_assert_not(pcmk_status_restarted(&a, &b, "fl-r2"));
+	cr_assert_not(pcmk_status_restarted(&a, &a, "fl-r1"));
+	/* history wiped (a cleanup re-probes a running resource): nothing to conclude */
+	load_edited("<operation_history call=\"10\" task=\"start\"", "<operation_history call=\"10\" task=\"probe\"",
+	            &c);
+	cr_assert_not(pcmk_status_restarted(&a, &c, "fl-r1"));
+	pcmk_status_fini(&a);
+	pcmk_status_fini(&b);
+	pcmk_status_fini(&c);
 }
 
 Test(pacemaker, stopped_and_banned)
@@ -206,4 +268,86 @@ Test(pacemaker, cli_deadline_kills_the_process_group)
 	uint64_t took = mono_ms() - t0;
 	cr_assert(took >= 200 && took < 5000, "took %llu ms", (unsigned long long)took);
 	cr_assert_str_eq(e.msg, "sh -c: no answer within 200 ms (killed)");
+}
+
+/*
+ * The background reads (pacemaker_read.c) against a stand-in crm_mon on
+ * PATH: the first call prints started.xml, later ones failed-stopping.xml,
+ * or hang once the file "hang" exists.
+ */
+static char fake_dir[64];
+
+static void fake_crm_mon(void)
+{
+	snprintf(fake_dir, sizeof(fake_dir), "/tmp/fl-fake-crm-mon-%d", (int)getpid());
+	char *cwd = getcwd(NULL, 0);
+	char *script = xasprintf("#!/bin/sh\n"
+	                         "n=$(cat %s/n 2>/dev/null || echo 0); echo $((n + 1)) > %s/n\n"
+	                         "[ -f %s/hang ] && exec sleep 30\n"
+	                         "[ \"$n\" -eq 0 ] && exec cat %s/tests/data/pacemaker/started.xml\n"
+	                         "exec cat %s/tests/data/pacemaker/failed-stopping.xml\n",
+	                         fake_dir, fake_dir, fake_dir, cwd, cwd);
+	char *cmd = xasprintf("rm -rf %s && mkdir -p %s", fake_dir, fake_dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	char *path = xasprintf("%s/crm_mon", fake_dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(script, f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+	char *p = xasprintf("%s:%s", fake_dir, getenv("PATH"));
+	setenv("PATH", p, 1);
+	setenv("FAULTLINE_PCMK_POLL", "1", 1);
+	free(p);
+	free(path);
+	free(script);
+	free(cwd);
+}
+
+static int seen_failed;
+
+static void on_ev(const struct cluster_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->kind == CLUSTER_EV_RESOURCE && strcmp(ev->name, "fl-r1") == 0 && ev->state == RES_FAILED)
+		seen_failed++;
+}
+
+/* Wait on the backend's fd and drain, at most n times; returns the last drain's result. */
+static int pump(struct cluster *cl, int n, struct fl_err *e)
+{
+	int rc = 0;
+	for (int i = 0; i < n && rc >= 0 && seen_failed == 0; i++) {
+		struct pollfd p = {.fd = cl->ops->notify_fd(cl), .events = POLLIN};
+		poll(&p, 1, 100);
+		rc = cl->ops->drain(cl, on_ev, NULL, e);
+	}
+	return rc;
+}
+
+Test(pacemaker, background_read_delivers_changes_and_has_a_deadline)
+{
+	fake_crm_mon();
+	struct fl_clock *clk = clock_new_real();
+	struct cluster_config cfg = {.backend = "pacemaker", .timeout_ns = 300 * 1000000ull};
+	struct fl_err e = {0};
+	struct cluster *cl = cluster_open(&cfg, clk, &e);
+	cr_assert_not_null(cl, "%s", e.msg);
+	cr_assert_geq(pump(cl, 30, &e), 0, "%s", e.msg); /* the 250 ms poll starts a read; drain applies it */
+	cr_assert_eq(seen_failed, 1, "the change the second read shows is delivered");
+	char *hang = xasprintf("%s/hang", fake_dir);
+	FILE *f = fopen(hang, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	free(hang);
+	seen_failed = 0;
+	int rc = pump(cl, 30, &e);
+	cr_assert_eq(rc, -1, "a read that hangs is killed at the call timeout");
+	cr_assert_str_eq(e.msg, "crm_mon -1 --output-as=xml: no answer within 300 ms (killed)");
+	cluster_close(cl);
+	clock_free(clk);
+	char *cmd = xasprintf("rm -rf %s", fake_dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
 }

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "faultline/plan.h"
+#include "faultline/util.h"
 
 #define MAX_MSGS 8
 
@@ -21,9 +24,8 @@ struct invalid_case {
 
 static struct invalid_case cases[] = {
     {"after-cycle",
-     {"7:50: fault \"a\": after chain loops back to this fault",
-      "8:50: fault \"b\": after chain loops back to this fault", "9:50: fault \"c\": after refers to the fault itself",
-      "10:50: fault \"d\": unknown fault \"zz\" in after"}},
+     {"8:50: fault \"b\": after chain loops back to this fault (a loop of 2 faults)",
+      "9:50: fault \"c\": after refers to the fault itself", "10:50: fault \"d\": unknown fault \"zz\" in after"}},
     {"alias-bomb", {"7:14: alias *f expands the document beyond 4000000 nodes; refusing it (alias bomb?)"}},
     {"bad-action",
      {"7:24: unknown action \"fial\"; did you mean \"fail\"?",
@@ -79,7 +81,8 @@ static struct invalid_case cases[] = {
      {"1:1: missing required key \"cluster\" in plan", "1:1: missing required key \"select\" in plan",
       "1:1: missing required key \"faults\" in plan"}},
     {"missing-topology",
-     {"3:36: cannot read topology \"no-such-topology.yaml\" (looked for tests/data/invalid/no-such-topology.yaml)"}},
+     {"3:36: cannot read topology \"no-such-topology.yaml\" (looked for tests/data/invalid/no-such-topology.yaml: No "
+      "such file or directory)"}},
     {"multi-error",
      {"6:21: selector \"sql\": invalid regex in name: missing closing parenthesis",
       "10:13: fault \"fail-sql\": unknown selector \"sqll\" in target; did you mean \"sql\"?",
@@ -117,7 +120,8 @@ static struct invalid_case cases[] = {
       "13:26: abort_when: unknown probe \"nothing\" in probe"}},
     {"slo-faults",
      {"11:75: slo \"a\": unknown fault \"fial-sql\" in faults; did you mean \"fail-sql\"?",
-      "12:60: faults only applies to recovery",
+      "12:60: faults applies to recovery, expect and max_restarts, not to availability (it counts probe time, "
+      "not trials)",
       "13:64: faults needs at least one fault name (leave it out to count every fault)"}},
     {"undefined-selector", {"7:45: fault \"fail-sql\": unknown selector \"sqll\" in target; did you mean \"sql\"?"}},
     {"unknown-key-cluster",
@@ -134,6 +138,12 @@ static struct invalid_case cases[] = {
       "11:38: unknown key \"p59\" in recovery of slo \"s\"; did you mean \"p50\"?"}},
     {"unknown-key-repeat", {"7:74: unknown key \"jiter\" in repeat of fault \"f\"; did you mean \"jitter\"?"}},
     {"unknown-key-run", {"9:3: unknown key \"settel\" in run; did you mean \"settle\"?"}},
+    {"schedule-never-fires",
+     {"11:13: schedule never fires: its window and blackouts leave no minute of the day that its cron expression "
+      "names"}},
+    {"schedule-window-misses-cron",
+     {"10:11: schedule never fires: its window and blackouts leave no minute of the day that its cron expression "
+      "names"}},
     {"unknown-key-schedule", {"10:3: unknown key \"timezon\" in schedule; did you mean \"timezone\"?"}},
     {"unknown-key-selector", {"5:31: unknown key \"grop\" in selector \"sql\"; did you mean \"group\"?"}},
     {"unknown-key-slo",
@@ -173,6 +183,32 @@ ParameterizedTest(struct invalid_case *c, plan_invalid, reports_exact_errors)
 	}
 	cr_assert_eq(d.n, want, "%s: %zu errors, expected %zu", path, d.n, want);
 	diag_fini(&d);
+}
+
+/* A topology that is a symlink loop: the error says so (issue 18: the errno was missing). */
+Test(plan_invalid, topology_symlink_loop_names_the_errno)
+{
+	char dir[] = "/tmp/fl-topoloop-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *a = xasprintf("%s/a.yaml", dir), *b = xasprintf("%s/b.yaml", dir), *plan = xasprintf("%s/p.yaml", dir);
+	cr_assert_eq(symlink(a, b), 0);
+	cr_assert_eq(symlink(b, a), 0);
+	FILE *f = fopen(plan, "w");
+	fputs("version: 1\nname: t\ncluster: { backend: sim, topology: a.yaml }\nselect: { s: { name: x } }\n"
+	      "faults: [ { name: f, action: fail, target: s } ]\n",
+	      f);
+	fclose(f);
+	struct fl_diag d;
+	diag_init(&d, plan);
+	cr_assert_null(plan_load(plan, &d));
+	char *got = diag_format(&d, 0),
+	     *want = xasprintf("%s:3:36: cannot read topology \"a.yaml\" (looked for %s: Too "
+	                       "many levels of symbolic links)",
+	                       plan, a);
+	cr_assert_str_eq(got, want);
+	diag_fini(&d);
+	unlink(a), unlink(b), unlink(plan), rmdir(dir);
+	free(a), free(b), free(plan), free(got), free(want);
 }
 
 static bool has_case(const char *file)

@@ -113,13 +113,18 @@ Test(plan_node, backend_without_node_operations_refuses_naming_action_and_backen
 	cr_assert_eq(plan_check_caps(p, "pacemaker", &pcmk, &d), -1);
 	cr_assert_eq(d.n, 4);
 	diag_sort(&d);
+	/* Pacemaker reads node_down_command / node_up_command: the refusal says so. */
 	const char *want[] = {"9:5: fault \"crash-a\": backend \"pacemaker\" does not support action \"node_down\"",
 	                      "10:5: fault \"back-a\": backend \"pacemaker\" does not support action \"node_up\"",
 	                      "11:5: fault \"crash-b\": backend \"pacemaker\" does not support action \"node_down\"",
 	                      "12:5: fault \"back-b\": backend \"pacemaker\" does not support action \"node_up\""};
 	for (size_t i = 0; i < 4; i++) {
 		char *m = diag_format(&d, i), exp[512];
-		snprintf(exp, sizeof(exp), "tests/data/node/rolling.yaml:%s", want[i]);
+		snprintf(
+		    exp, sizeof(exp),
+		    "tests/data/node/rolling.yaml:%s (no cluster API crashes a node: give cluster.node_down_command "
+		    "and node_up_command)",
+		    want[i]);
 		cr_assert_str_eq(m, exp);
 		free(m);
 	}
@@ -166,15 +171,16 @@ Test(plan_node, dry_run_describes_node_actions_in_words)
 	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
 	buf[n] = '\0';
 	cr_assert_eq(pclose(p), 0);
-	cr_assert_str_eq(buf, "dry run: plan drain, seed 1, backend sim - nothing will be injected\n"
-	                      "selector a: 1 node(s) picked: node \"node-a\"\n"
-	                      "selector sql: 1 matched, 1 picked: \"SQL Server (MSSQLSERVER)\" (SQL Server "
-	                      "(MSSQLSERVER) on node-a)\n"
-	                      "timeline (from the end of the settle period; later if the cluster is not settled):\n"
-	                      "  5s         drain-a #1: node_pause node \"node-a\" (pause and drain: its groups move "
-	                      "away, nothing moves to it)\n"
-	                      "  after 10s        resume-a #1: node_resume (counted from the end of drain-a) node "
-	                      "\"node-a\" (resume, failback immediate)\n");
+	cr_assert_str_eq(buf,
+	                 "dry run: plan drain, seed 1, backend sim - nothing will be injected\n"
+	                 "selector a: 1 node(s) picked: node \"node-a\"\n"
+	                 "selector sql: 1 matched, 1 picked: \"SQL Server (MSSQLSERVER)\" (SQL Server "
+	                 "(MSSQLSERVER) on node-a)\n"
+	                 "timeline (from the end of the settle period; later if the cluster is not settled):\n"
+	                 "  5s             drain-a #1: node_pause node \"node-a\" (pause and drain: its groups move "
+	                 "away, nothing moves to it)\n"
+	                 "  after 10s      resume-a #1: node_resume (counted from the end of drain-a) node "
+	                 "\"node-a\" (resume, failback immediate)\n");
 }
 
 /* `faultline sim` plays node operations too. */

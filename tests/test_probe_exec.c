@@ -198,6 +198,26 @@ Test(probe_exec, leftovers_die_with_the_check)
 	pf_teardown(&f);
 }
 
+/* A descendant that left the group with setsid() (a daemonizing script) dies with the check too. */
+Test(probe_exec, setsid_descendants_die_with_the_check)
+{
+	subreaper(); /* so the test can wait for it */
+	struct pf f;
+	setup_exec(&f, (char *[]){"sh", "-c", "setsid sleep 10 & echo $!; sleep 0.2; exit 1", NULL});
+	cr_assert_eq(pf_run_checks(&f, 1, 900), 1);
+	int bg = 0;
+	cr_assert_eq(sscanf(f.checks[0].reason, "exit status 1: %d", &bg), 1, "%s", f.checks[0].reason);
+	int st = 0;
+	pid_t r = 0;
+	for (int i = 0; i < 200 && r == 0; i++, usleep(2000))
+		r = waitpid(bg, &st, WNOHANG);
+	if (r == 0)
+		kill(bg, SIGKILL);
+	cr_assert_eq(r, bg, "the setsid() descendant outlived the check");
+	cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	pf_teardown(&f);
+}
+
 Test(probe_exec, checks_repeat_on_cadence)
 {
 	struct pf f;

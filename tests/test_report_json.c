@@ -142,7 +142,7 @@ Test(report_json, read_restores_every_part)
 	cr_assert_eq(b.restores[1].ok, false);
 	cr_assert_eq(b.nevents, 2);
 	cr_assert_eq(b.events[0].state, 4);
-	cr_assert_eq(b.verdict, SLO_FAIL);
+	cr_assert_eq(b.verdict, VERDICT_FAIL);
 	cr_assert_eq(b.exit_code, 1);
 	cr_assert_null(b.abort_reason);
 	record_fini(&r);
@@ -297,4 +297,17 @@ Test(report_json, hostile_input_is_refused_without_crashing)
 
 	cr_assert_eq(report_json_read("tests/data/report/no-such.json", &r, &e), -1);
 	cr_assert_str_eq(e.msg, "tests/data/report/no-such.json: cannot open: No such file or directory");
+}
+
+/* Dates outside what int64 nanoseconds hold used to overflow (a year-1000 started_at read as 2169). */
+Test(report_json, rfc3339_out_of_range_is_refused)
+{
+	int64_t ns = 0;
+	cr_assert_eq(report_parse_rfc3339("1000-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("1677-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("2263-01-01T00:00:00.000Z", &ns), -1);
+	cr_assert_eq(report_parse_rfc3339("1970-01-01T00:00:01.500Z", &ns), 0);
+	cr_assert_eq(ns, 1500000000LL);
+	cr_assert_eq(report_parse_rfc3339("2262-01-01T00:00:00.000Z", &ns), 0);
+	cr_assert_gt(ns, 0);
 }

@@ -48,7 +48,7 @@ Test(report_junit, small_record_exact)
 	fixture_small(&r);
 	char *got = junit_of(&r);
 	cr_assert_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	                      "<testsuite name=\"tiny\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\" "
+	                      "<testsuite name=\"tiny\" tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"0\" "
 	                      "time=\"7.500\" timestamp=\"2025-03-01T12:00:00.123Z\">\n"
 	                      "  <properties>\n"
 	                      "    <property name=\"seed\" value=\"42\"/>\n"
@@ -56,7 +56,10 @@ Test(report_junit, small_record_exact)
 	                      "    <property name=\"plan_sha256\" "
 	                      "value=\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"/>\n"
 	                      "    <property name=\"exit_code\" value=\"0\"/>\n"
+	                      "    <property name=\"verdict\" value=\"pass\"/>\n"
+	                      "    <property name=\"reason\" value=\"passed\"/>\n"
 	                      "  </properties>\n"
+	                      "  <testcase classname=\"run\" name=\"verdict\" time=\"7.500\"/>\n"
 	                      "  <testcase classname=\"slo\" name=\"rec\" time=\"0.000\"/>\n"
 	                      "  <testcase classname=\"trial.f\" name=\"f #1: SQL Server (INST1)\" time=\"0.500\"/>\n"
 	                      "</testsuite>\n");
@@ -65,14 +68,15 @@ Test(report_junit, small_record_exact)
 	record_fini(&r);
 }
 
-Test(report_junit, full_record_counts_failures_and_skips)
+Test(report_junit, full_record_counts_failures_never_skips)
 {
 	struct run_record r;
 	fixture_full(&r);
 	char *got = junit_of(&r);
 	char *want = slurp("tests/data/report/full.xml");
 	cr_assert_str_eq(got, want);
-	cr_assert_not_null(strstr(got, "tests=\"6\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"61.000\""));
+	/* the run, the failed and the inconclusive SLO, the unrecovered trial: CI must not show green */
+	cr_assert_not_null(strstr(got, "tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"0\" time=\"61.000\""));
 	assert_well_formed(got);
 	free(got);
 	free(want);
@@ -89,7 +93,7 @@ Test(report_junit, late_recovery_inject_failure_and_abort)
 	r.trials[1].error = xstrdup("resource is not online");
 	r.trials[0].outcome = TRIAL_ABORTED;
 	r.abort_reason = xstrdup("guard \"quorum\" tripped");
-	r.exit_code = 3;
+	verdict_judge(&r, REASON_GUARD, false);
 	char *got = junit_of(&r);
 	cr_assert_not_null(strstr(got,
 	                          "<failure message=\"recovered in 41.2 s (resolution 20 ms) &gt; recovery_timeout "
@@ -97,8 +101,15 @@ Test(report_junit, late_recovery_inject_failure_and_abort)
 	                   "%s", got);
 	cr_assert_not_null(strstr(got, "<error message=\"injection failed (code 5023): resource is not online\" "
 	                               "type=\"inject_failed\">"));
-	cr_assert_not_null(strstr(got, "<skipped message=\"run aborted: guard &quot;quorum&quot; tripped\"/>"));
-	cr_assert_not_null(strstr(got, "tests=\"6\" failures=\"2\" errors=\"1\" skipped=\"2\""));
+	cr_assert_not_null(
+	    strstr(got, "<error message=\"run aborted: guard &quot;quorum&quot; tripped\" type=\"aborted\">"), "%s",
+	    got);
+	cr_assert_not_null(strstr(got,
+	                          "<error message=\"aborted (exit 3): aborted by a guard: guard &quot;quorum&quot; "
+	                          "tripped\" type=\"guard\"/>"),
+	                   "%s", got);
+	/* failures: p95 and p99 SLOs, the late trial; errors: the run, the refused and the aborted trial */
+	cr_assert_not_null(strstr(got, "tests=\"7\" failures=\"3\" errors=\"3\" skipped=\"0\""), "%s", got);
 	cr_assert_not_null(strstr(got, "<property name=\"abort_reason\" value=\"guard &quot;quorum&quot; tripped\"/>"));
 	assert_well_formed(got);
 	free(got);

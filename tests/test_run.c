@@ -76,7 +76,7 @@ Test(run, passing_run_measures_each_trial_exactly)
 	struct outcome o;
 	virtual_run(&o, "tests/data/run/pass.yaml");
 	cr_assert_eq(o.code, FL_EXIT_OK);
-	cr_assert_eq(o.rec.verdict, SLO_PASS);
+	cr_assert_eq(o.rec.verdict, VERDICT_PASS);
 	cr_assert_eq(o.rec.ntrials, 3);
 	/* RestartDelay 500 ms + online 400 ms; the second failure within RestartPeriod
 	 * fails the group over: offline 100 + 50 ms, then disk 100 + server 400 ms. */
@@ -132,7 +132,7 @@ Test(run, slo_violated_exits_1)
 	struct outcome o;
 	virtual_run(&o, "tests/data/run/slo-violated.yaml");
 	cr_assert_eq(o.code, FL_EXIT_SLO);
-	cr_assert_eq(o.rec.verdict, SLO_FAIL);
+	cr_assert_eq(o.rec.verdict, VERDICT_FAIL);
 	cr_assert_str_eq(slo(&o, "fast")->detail, "max 900 ms > 100 ms over 3 trial(s) on probe app-port");
 	cr_assert_eq(slo(&o, "available")->verdict, SLO_PASS);
 	assert_all_restored(&o);
@@ -205,12 +205,15 @@ Test(run, dry_run_injects_nothing)
 	fclose(stdout);
 	stdout = saved;
 	cr_assert_eq(o.code, FL_EXIT_OK);
-	cr_assert_eq(o.rec.ntrials, 0);
+	/* the planned trials are recorded, none of them injected */
+	cr_assert_eq(o.rec.ntrials, 3);
+	for (size_t i = 0; i < o.rec.ntrials; i++)
+		cr_assert_eq(o.rec.trials[i].outcome, TRIAL_PENDING);
 	cr_assert_eq(o.rec.nevents, 0);
 	cr_assert_eq(o.rec.nrestores, 0);
 	cr_assert(strstr(out, "selector app: 1 matched, 1 picked: \"App Server\" (App on node-a)") != NULL, "%s", out);
-	cr_assert(strstr(out, "  5s         fail-app #1: fail \"App Server\"") != NULL, "%s", out);
-	cr_assert(strstr(out, "  1m5s       fail-app #2: fail") != NULL, "%s", out);
+	cr_assert(strstr(out, "  5s             fail-app #1: fail \"App Server\"") != NULL, "%s", out);
+	cr_assert(strstr(out, "  1m5s           fail-app #2: fail") != NULL, "%s", out);
 	free(out);
 	done(&o);
 }

@@ -161,7 +161,10 @@ Test(yamldoc, two_documents_refused)
 Test(yamldoc, syntax_error_positioned)
 {
 	const char *t = "a: 1\n b: 2\n";
-	expect_error(t, strlen(t), "t.yaml:2:3: YAML syntax error: mapping values are not allowed in this context");
+	expect_error(
+	    t, strlen(t),
+	    "t.yaml:2:3: YAML syntax error: mapping values are not allowed in this context; hint: a value that "
+	    "contains \": \" must be quoted, and a nested mapping goes on its own, more indented line");
 }
 
 Test(yamldoc, empty_file)
@@ -186,6 +189,29 @@ Test(yamldoc, utf16_without_bom)
 	const char t[] = "v\0e\0r\0:\0 \0001\0\n\0";
 	expect_error(t, sizeof(t) - 1,
 	             "t.yaml:1:1: file looks UTF-16 encoded (NUL in every other byte); save it as UTF-8");
+}
+
+/* A NUL in the second byte is binary data, not UTF-16 (issue 18: "UTF-16" for an ELF file). */
+Test(yamldoc, one_early_nul_is_binary_not_utf16)
+{
+	const char t[] = "\x7f\0LF\x02\x01\x01\x03\x04\x05";
+	expect_error(t, sizeof(t) - 1, "t.yaml:1:2: binary data: NUL byte at offset 1; not a text file");
+}
+
+/*
+ * An empty collection before any child was ever pushed: the builder's kids
+ * array is still NULL (fuzz_plan under UBSan: "applying zero offset to
+ * null pointer"; make asan runs this test).
+ */
+Test(yamldoc, empty_collections_first)
+{
+	const char *texts[] = {"{}\n", "[]\n", "- {}\n- []\n"};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct ydoc *doc = load(texts[i]);
+		cr_assert_not_null(doc, "%s", texts[i]);
+		cr_assert_eq(diag.n, 0);
+		ydoc_free(doc);
+	}
 }
 
 Test(yamldoc, binary_garbage)

@@ -20,6 +20,12 @@ struct ctl_args {
 	bool json;
 };
 
+static void usage(FILE *f, const char *name, bool wants_run)
+{
+	fprintf(f, "usage: faultline %s%s [--control PATH | --state DIR] [--json]\n", name, wants_run ? " RUN" : "");
+}
+
+/* 0 to go on, 1 after --help (exit 0), -1 on bad usage (exit 2). */
 static int parse(const char *name, int argc, char **argv, struct ctl_args *a, bool wants_run)
 {
 	static const struct option opts[] = {{"control", required_argument, NULL, 'c'},
@@ -36,16 +42,17 @@ static int parse(const char *name, int argc, char **argv, struct ctl_args *a, bo
 			a->state = optarg;
 		else if (c == 'j')
 			a->json = true;
+		else if (c == 'h')
+			return usage(stdout, name, wants_run), 1;
 		else
-			goto usage;
+			goto bad;
 	}
 	if (wants_run && optind == argc - 1)
 		a->run = argv[optind++];
 	if (optind == argc)
 		return 0;
-usage:
-	fprintf(stderr, "usage: faultline %s%s [--control PATH | --state DIR] [--json]\n", name,
-	        wants_run ? " RUN" : "");
+bad:
+	usage(stderr, name, wants_run);
 	return -1;
 }
 
@@ -84,6 +91,9 @@ static void print_status(json_t *j)
 	size_t i, k;
 	json_t *p, *t;
 	printf("agent: %s\n", json_is_true(json_object_get(j, "paused")) ? "PAUSED (no new runs)" : "running");
+	const char *refused = json_string_value(json_object_get(j, "reload_error"));
+	if (refused != NULL)
+		printf("last reload REFUSED, the previous plans stay: %s\n", refused);
 	printf("plans:\n");
 	json_array_foreach(json_object_get(j, "plans"), i, p)
 	{
@@ -102,13 +112,20 @@ static void print_status(json_t *j)
 		    "    open trial: %s #%lld %s \"%s\"\n", str(t, "fault"),
 		    (long long)json_integer_value(json_object_get(t, "trial")), str(t, "action"), str(t, "resource"));
 	}
+	printf("faults open: %lld; runs waiting for a restore: %lld\n",
+	       (long long)json_integer_value(json_object_get(j, "faults_open")),
+	       (long long)json_integer_value(json_object_get(j, "pending_restores")));
+	json_array_foreach(json_object_get(j, "held"), i, p)
+	    printf("  held cluster (no runs there): %s, %s\n", str(p, "journal"),
+	           json_is_true(json_object_get(p, "restoring")) ? "restoring" : "waiting for its journal's lock");
 }
 
 static int simple(const char *name, int argc, char **argv, bool wants_run)
 {
 	struct ctl_args a = {0};
-	if (parse(name, argc, argv, &a, wants_run) < 0)
-		return FL_EXIT_INVALID;
+	int parsed = parse(name, argc, argv, &a, wants_run);
+	if (parsed != 0)
+		return parsed > 0 ? FL_EXIT_OK : FL_EXIT_INVALID;
 	json_t *req = json_pack("{s:s}", "cmd", name), *reply = NULL;
 	if (a.run != NULL)
 		json_object_set_new(req, "run", json_string(a.run));
@@ -143,7 +160,7 @@ int cmd_resume(int argc, char **argv)
 int cmd_abort(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: faultline abort RUN [--control PATH | --state DIR] [--json]\n");
+		usage(stderr, "abort", true);
 		return FL_EXIT_INVALID;
 	}
 	return simple("abort", argc, argv, true);

@@ -15,17 +15,32 @@ struct topic {
 };
 
 static const struct topic topics[] = {
-    {"validate", cmd_validate, "faultline(1)"},   {"run", cmd_run, "faultline(1)"},
-    {"agent", cmd_agent, "faultline-agent(8)"},   {"restore", cmd_restore, "faultline-agent(8)"},
-    {"status", cmd_status, "faultline-agent(8)"}, {"select", cmd_select, "faultline(1)"},
-    {"inspect", cmd_inspect, "faultline(1)"},     {"sim", cmd_sim, "faultline(1)"},
-    {"calibrate", cmd_calibrate, "faultline(1)"}, {"report", cmd_report, "faultline(1)"},
-    {"compare", cmd_compare, "faultline(1)"},     {"version", NULL, "faultline(1)"},
+    {"validate", cmd_validate, "faultline(1)"},
+    {"run", cmd_run, "faultline(1)"},
+    {"agent", cmd_agent, "faultline-agent(8)"},
+    {"restore", cmd_restore, "faultline-agent(8)"},
+    {"status", cmd_status, "faultline-agent(8)"},
+    {"select", cmd_select, "faultline(1)"},
+    {"inspect", cmd_inspect, "faultline(1)"},
+    {"sim", cmd_sim, "faultline(1)"},
+    {"calibrate", cmd_calibrate, "faultline(1)"},
+    {"report", cmd_report, "faultline(1)"},
+    {"compare", cmd_compare, "faultline(1)"},
+    {"version", cmd_version, "faultline(1)"},
+    {"pause", cmd_pause, "faultline-agent(8)"},
+    {"resume", cmd_resume, "faultline-agent(8)"},
+    {"abort", cmd_abort, "faultline-agent(8)"},
+    {"sim-adapter", cmd_sim_adapter, "faultline(1)"},
+    {"help", NULL, "faultline(1)"},
     {"plan", NULL, "faultline-plan(5)"},
 };
 
 int cmd_help(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: faultline help SUBCOMMAND | faultline help plan\n");
+		return FL_EXIT_OK;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: faultline help SUBCOMMAND | faultline help plan\n");
 		return FL_EXIT_INVALID;
@@ -42,9 +57,12 @@ int cmd_help(int argc, char **argv)
 		} else if (strcmp(t->name, "plan") == 0) {
 			printf("A plan is a YAML file: cluster, selectors, probes, faults, SLOs, guards, restore.\n");
 		} else {
-			printf("usage: faultline version\n");
+			printf("usage: faultline help SUBCOMMAND | faultline help plan\n");
 		}
-		printf("\nThe full manual: man %.*s (%s)\n", (int)strcspn(t->man, "("), t->man, t->man);
+		/* Before `make install` the pages are only in the source tree: say where. */
+		int name = (int)strcspn(t->man, "("), sect = (int)strcspn(t->man + name + 1, ")");
+		printf("\nThe full manual: man %.*s (%s); in a source tree: man ./man/%.*s.%.*s\n", name, t->man,
+		       t->man, name, t->man, sect, t->man + name + 1);
 		return FL_EXIT_OK;
 	}
 	fprintf(stderr, "faultline help: no subcommand or topic \"%s\" (see faultline --help)\n", argv[1]);

@@ -44,7 +44,7 @@ static void print_cluster(const struct cluster_snapshot *s)
 {
 	printf("nodes (%zu):\n", s->nnodes);
 	for (size_t i = 0; i < s->nnodes; i++)
-		printf("  %-24s %s\n", s->nodes[i].name, s->nodes[i].up ? "up" : "down");
+		printf("  %-24s %s\n", s->nodes[i].name, node_state_str(cluster_node_state(&s->nodes[i])));
 	printf("groups (%zu):\n", s->ngroups);
 	for (size_t i = 0; i < s->ngroups; i++)
 		printf("  %-40s %-15s on %s\n", s->groups[i].name, group_state_str(s->groups[i].state),
@@ -58,6 +58,24 @@ static void print_cluster(const struct cluster_snapshot *s)
 			printf("%s%s", k == 0 ? "; depends on " : ", ", r->deps[k]);
 		putchar('\n');
 	}
+}
+
+/* Which resources guards.protect took away from sel: every one it would match without protect and pick. */
+static void print_protected(const struct selector *sel, const struct fl_regex *protect,
+                            const struct cluster_snapshot *s)
+{
+	struct selector all = *sel;
+	all.pick = PICK_ALL;
+	struct selection out;
+	struct fl_err e;
+	if (select_resolve(&all, NULL, s, 0, &out, &e) < 0)
+		return;
+	printf("  protected by guards.protect:");
+	for (size_t k = 0, n = 0; k < out.n; k++)
+		if (regex_match(protect, out.items[k]->name, strlen(out.items[k]->name)) == 1)
+			printf("%s \"%s\"", n++ ? "," : "", out.items[k]->name);
+	putchar('\n');
+	selection_fini(&out);
 }
 
 static int with_cluster(const struct plan *p, const char *topology,
@@ -90,11 +108,16 @@ static int show_cluster(const struct plan *p, const struct cluster_snapshot *s)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option opts[] = {{"cluster", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *topology = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: faultline inspect --cluster TOPOLOGY | faultline inspect PLAN\n");
+			return FL_EXIT_OK;
+		}
 		if (c != 'c') {
 			fprintf(stderr, "usage: faultline inspect --cluster TOPOLOGY | faultline inspect PLAN\n");
 			return FL_EXIT_INVALID;
@@ -143,6 +166,8 @@ static int show_selection(const struct plan *p, const struct cluster_snapshot *s
 		}
 		printf("  %zu matched, %zu protected, %zu picked (seed %llu):\n", out.matched, out.protected_skipped,
 		       out.n, (unsigned long long)p->seed);
+		if (out.protected_skipped > 0)
+			print_protected(sel, p->guards.protect, s);
 		for (size_t k = 0; k < out.n; k++)
 			printf("    %-40s %-12s %s on %s\n", out.items[k]->name, res_state_str(out.items[k]->state),
 			       or_dash(out.items[k]->group), or_dash(out.items[k]->owner));
@@ -153,6 +178,10 @@ static int show_selection(const struct plan *p, const struct cluster_snapshot *s
 
 int cmd_select(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: faultline select PLAN\n  what each selector resolves to in the plan's cluster\n");
+		return FL_EXIT_OK;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: faultline select PLAN\n");
 		return FL_EXIT_INVALID;

@@ -4,9 +4,15 @@
  * back to its recorded pre-run state and verified; exit 0 when all is
  * restored, 4 when something is not (and its cluster stays held unless
  * --force acknowledges it).
+ *
+ * SIGTERM or SIGINT does not stop it mid-action: it says so and finishes
+ * (stopping would leave faults in place); a second one stops it at once,
+ * saying what that means. The journal makes that safe: the next restore
+ * takes up where this one stopped.
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +35,34 @@ static void usage(FILE *f)
 	           "  --timeout DUR    how long to try per run (default 2m)\n"
 	           "  --show           print the journal's records and change nothing\n"
 	           "exit codes: 0 everything restored, 2 usage, 4 something is not restored or the journal failed\n");
+}
+
+static volatile sig_atomic_t signals_seen;
+
+/* Async-signal-safe: write(2) and _exit(2) only. */
+static void on_signal(int signo)
+{
+	static const char finish[] = "faultline restore: signal received: finishing the restore in progress "
+	                             "(stopping now would leave faults in place); send it again to stop at once\n";
+	static const char stop[] = "faultline restore: second signal: stopping now; what is not restored yet "
+	                           "stays in the journal: run `faultline restore` again\n";
+	(void)signo;
+	if (signals_seen++ == 0) {
+		ssize_t n = write(STDERR_FILENO, finish, sizeof(finish) - 1);
+		(void)n;
+		return;
+	}
+	ssize_t n = write(STDERR_FILENO, stop, sizeof(stop) - 1);
+	(void)n;
+	_exit(FL_EXIT_BACKEND);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }
 
 static int show(const char *dir)
@@ -112,5 +146,10 @@ int cmd_restore(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(LOG_LVL_WARN, 0);
-	return journal_state_each(dir, only_show ? show_one : reconcile, &o);
+	if (!only_show)
+		catch_signals();
+	int code = journal_state_each(dir, only_show ? show_one : reconcile, &o);
+	if (signals_seen > 0)
+		fprintf(stderr, "faultline restore: finished after the signal (exit %d)\n", code);
+	return code;
 }

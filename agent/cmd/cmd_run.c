@@ -18,13 +18,18 @@
 #include "faultline/record.h"
 #include "faultline/report.h"
 #include "faultline/run.h"
+#include "faultline/util.h"
+#include "faultline/verdict.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: faultline run [--dry-run] [--virtual-time] [--state DIR] [--json FILE] [--junit FILE] "
-	        "[--html FILE] [--quiet] [--events-fd N] PLAN\n"
+	        "[--html FILE] [--quiet] [--events-fd N] [--run-id ID] [--seed N] [--set PATH=VALUE]... PLAN\n"
 	        "  --dry-run        resolve targets and print the timeline; inject nothing\n"
+	        "  --seed N         use seed N instead of the plan's (same as --set seed=N)\n"
+	        "  --set PATH=VALUE override one plan value before it is checked: maps by key, lists by\n"
+	        "                   item name or index (run.deadline=2h, faults.fail-sql.repeat.count=10)\n"
 	        "  --virtual-time   simulator only: run on a virtual clock (a day of plan in seconds)\n"
 	        "  --state DIR      journal every injection in DIR/journal first (crash-safe; see faultline restore)\n"
 	        "  --json FILE      write the complete record as JSON (docs/report-format.md)\n"
@@ -32,8 +37,10 @@ static void usage(FILE *f)
 	        "  --html FILE      write the HTML report: timeline, SLOs, trials, restore, identity\n"
 	        "  --quiet          no live view or progress lines, only the summary\n"
 	        "  --events-fd N    write progress as JSON lines to descriptor N (for the agent)\n"
+	        "  --run-id ID      name the run in every progress and log line (the agent passes its run id)\n"
 	        "  -V, --verbose    probe state changes (-VV: every check)\n"
-	        "exit codes: 0 all SLOs pass, 1 an SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	        "exit codes: 0 pass, 1 fail (SLO failed, trial not recovered, inconclusive), 2 invalid plan or usage,\n"
+	        "  3 aborted, 4 backend or environment error\n");
 }
 
 /* Check the plan against what its backend can do, before touching anything. */
@@ -127,30 +134,43 @@ struct run_args {
 	const char *json, *junit, *html, *state;
 	enum log_level level;
 	const char *plan;
+	char **sets; /* --set and --seed, in order; the strings are argv's or owned (seed) */
+	size_t nsets;
+	const char *seed_arg; /* --seed: applied after every --set */
+	char *seed_set;       /* owned "seed=N" */
 };
+
+static void free_sets(struct run_args *a)
+{
+	free(a->sets);
+	free(a->seed_set);
+	a->sets = NULL, a->seed_set = NULL, a->nsets = 0;
+}
+
+static void add_set(struct run_args *a, char *s)
+{
+	a->sets = xreallocarray(a->sets, a->nsets + 1, sizeof(*a->sets));
+	a->sets[a->nsets++] = s;
+}
 
 /* Parse argv; returns -1 when parsed, else the exit code to return now (help, usage error). */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"virtual-time", no_argument, NULL, 'v'},
-	    {"json", required_argument, NULL, 'j'},
-	    {"junit", required_argument, NULL, 'u'},
-	    {"html", required_argument, NULL, 'H'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"state", required_argument, NULL, 's'},
-	    {"events-fd", required_argument, NULL, 'E'},
-	    {NULL, 0, NULL, 0},
+	    {"dry-run", no_argument, NULL, 'n'},     {"virtual-time", no_argument, NULL, 'v'},
+	    {"json", required_argument, NULL, 'j'},  {"junit", required_argument, NULL, 'u'},
+	    {"html", required_argument, NULL, 'H'},  {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
+	    {"state", required_argument, NULL, 's'}, {"events-fd", required_argument, NULL, 'E'},
+	    {"seed", required_argument, NULL, 'S'},  {"run-id", required_argument, NULL, 'R'},
+	    {"set", required_argument, NULL, 'O'},   {NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof(*a));
 	a->ro.progress = stderr;
 	a->level = LOG_LVL_WARN;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nvj:u:H:qVhs:E:S:O:R:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			a->ro.dry_run = true;
@@ -180,34 +200,61 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'V':
 			a->level = a->level == LOG_LVL_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
 			break;
+		case 'S':
+			a->seed_arg = optarg;
+			break;
+		case 'O':
+			add_set(a, optarg);
+			break;
+		case 'R':
+			a->ro.run_id = optarg;
+			break;
 		case 'h':
+			free_sets(a);
 			usage(stdout);
 			return FL_EXIT_OK;
 		default:
+			free_sets(a);
 			usage(stderr);
 			return FL_EXIT_INVALID;
 		}
 	}
 	if (optind != argc - 1) {
+		free_sets(a);
 		usage(stderr);
 		return FL_EXIT_INVALID;
 	}
 	a->plan = argv[optind];
+	if (a->seed_arg != NULL)
+		add_set(a, a->seed_set = xasprintf("seed=%s", a->seed_arg));
 	return -1;
 }
 
-/* The summary on stdout and every requested file; a file that cannot be written turns a pass into 4. */
-static int write_reports(const struct run_args *a, const struct run_record *rec, bool color, int code)
+/*
+ * Every requested file, then (summary) the summary on stdout. A file that
+ * cannot be written turns a pass into an environment error (exit 4); the
+ * files already written are written again, so none of them still says pass.
+ */
+static void write_reports(const struct run_args *a, struct run_record *rec, bool color, bool summary)
 {
-	report_text_write(rec, stdout, color);
 	const struct {
 		const char *path;
 		int (*write)(const struct run_record *, FILE *, struct fl_err *);
 	} outs[] = {{a->json, report_json_write}, {a->junit, report_junit_write}, {a->html, report_html_write}};
-	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
-		if (outs[i].path != NULL && write_file(outs[i].path, rec, outs[i].write) < 0 && code == FL_EXIT_OK)
-			code = FL_EXIT_BACKEND;
-	return code;
+	bool ok[sizeof(outs) / sizeof(outs[0])] = {false};
+	enum run_verdict before = rec->verdict;
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		if (outs[i].path == NULL || (ok[i] = write_file(outs[i].path, rec, outs[i].write) == 0))
+			continue;
+		char *why = xasprintf("report %s could not be written", outs[i].path);
+		verdict_set_error(rec, REASON_ENVIRONMENT, why);
+		free(why);
+	}
+	for (size_t i = 0; rec->verdict != before && i < sizeof(outs) / sizeof(outs[0]); i++)
+		if (ok[i])
+			write_file(outs[i].path, rec, outs[i].write);
+	if (summary)
+		report_text_write(rec, stdout, color);
 }
 
 int cmd_run(int argc, char **argv)
@@ -217,7 +264,8 @@ int cmd_run(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	struct run_opts *ro = &a.ro;
-	struct plan *p = plan_load_report(a.plan, stderr);
+	struct plan *p = plan_load_report_with(a.plan, (const char *const *)a.sets, a.nsets, stderr);
+	free_sets(&a);
 	if (p == NULL)
 		return FL_EXIT_INVALID;
 	if (check_backend(p) < 0) {
@@ -231,6 +279,8 @@ int cmd_run(int argc, char **argv)
 		return FL_EXIT_INVALID;
 	}
 	log_init(a.level, 0);
+	char *tag = ro->run_id != NULL ? xasprintf("run %s", ro->run_id) : NULL;
+	log_set_tag(tag);
 	if (a.state != NULL && !ro->dry_run && (ro->journal = open_state(a.state)) == NULL) {
 		plan_free(p);
 		return FL_EXIT_BACKEND;
@@ -244,16 +294,18 @@ int cmd_run(int argc, char **argv)
 	memset(&rec, 0, sizeof(rec));
 	code = run_execute(p, ro, &rec);
 	live_free(ro->live);
-	if (!ro->dry_run)
-		code = write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color, code);
-	else if (rec.abort_reason != NULL)
+	/* A dry run printed its timeline instead of a summary; its files list the planned trials as skipped. */
+	write_reports(&a, &rec, isatty(STDOUT_FILENO) && !no_color, !ro->dry_run);
+	if (ro->dry_run && rec.abort_reason != NULL)
 		fprintf(stderr, "faultline run: %s\n", rec.abort_reason);
-	rec.exit_code = code; /* a report that could not be written changes it */
+	code = rec.exit_code; /* a report that could not be written changes it */
 	run_events_verdict(ro->events, &rec);
 	if (ro->events != NULL)
 		fclose(ro->events);
 	record_fini(&rec);
 	journal_close(ro->journal);
 	plan_free(p);
+	log_set_tag(NULL);
+	free(tag);
 	return code;
 }

@@ -36,7 +36,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: faultline COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nexit codes: 0 ok, 1 SLO failed, 2 invalid plan or usage, 3 aborted, 4 backend error\n");
+	fprintf(f,
+	        "\nexit codes: 0 pass, 1 fail (an SLO failed or was inconclusive, a trial did not recover), 2 invalid "
+	        "plan or usage,\n  3 aborted (guard, deadline, signal, not steady), 4 backend or environment error\n");
 }
 
 int main(int argc, char **argv)

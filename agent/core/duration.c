@@ -71,6 +71,8 @@ int duration_parse(const char *s, uint64_t *ns)
 		total += v * u->ns;
 		p += strlen(u->name);
 	}
+	if (total > DURATION_MAX_NS)
+		return -1; /* callers add durations to int64 clocks: keep far from overflow */
 	*ns = total;
 	return 0;
 }
@@ -99,6 +101,25 @@ const char *duration_format(uint64_t ns, char *buf, size_t len)
 			break;
 		off += (size_t)n;
 	}
+	return buf;
+}
+
+const char *duration_clock(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t ms = (ns + 500000ULL) / 1000000ULL, s = ms / 1000;
+	unsigned long long h = s / 3600, m = s % 3600 / 60, sec = s % 60;
+	size_t off = 0;
+	buf[0] = '\0';
+	if (h > 0)
+		off += (size_t)snprintf(buf + off, len - off, "%lluh", h);
+	if (m > 0 && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%llum", m);
+	if (off >= len)
+		return buf;
+	if (ms % 1000)
+		snprintf(buf + off, len - off, "%llu.%03us", sec, (unsigned)(ms % 1000));
+	else if (sec > 0 || off == 0)
+		snprintf(buf + off, len - off, "%llus", sec);
 	return buf;
 }
 

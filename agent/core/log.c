@@ -10,11 +10,17 @@ static enum log_level max_level = LOG_LVL_WARN; /* commands raise it: run -V, th
 static int use_prio_prefix;
 /* Where lines go instead of stderr (log_syslog.c sets it); NULL = stderr. */
 static log_sink_fn sink;
+static const char *tag; /* "run X", or NULL */
 
 void log_init(enum log_level level, int journald)
 {
 	max_level = level;
 	use_prio_prefix = journald;
+}
+
+void log_set_tag(const char *t)
+{
+	tag = t;
 }
 
 void log_set_sink(log_sink_fn fn)
@@ -35,7 +41,8 @@ static void vlog(enum log_level level, const char *errstr, const char *fmt, va_l
 {
 	char buf[2048];
 	int saved = errno;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	int off = tag != NULL ? snprintf(buf, sizeof(buf), "%s: ", tag) : 0;
+	vsnprintf(buf + off, sizeof(buf) - (size_t)off, fmt, ap);
 	if (sink != NULL) {
 		sink(level_prio[level], buf, errstr);
 		errno = saved;

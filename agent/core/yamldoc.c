@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -189,11 +190,11 @@ static int attach(struct builder *b, struct ydoc_node *n, size_t weight)
 static void adopt_kids(struct builder *b, const struct frame *f)
 {
 	struct ydoc_node *c = f->node;
-	struct ydoc_node **k = b->kids + f->first;
 	size_t n = b->nkids - f->first;
 	b->nkids = f->first;
 	if (n == 0)
-		return;
+		return; /* before any pointer arithmetic: with no child yet, kids is NULL */
+	struct ydoc_node **k = b->kids + f->first;
 	if (c->kind == YDOC_SEQ) {
 		c->items = arena_alloc(b->doc, n * sizeof(*c->items));
 		memcpy(c->items, k, n * sizeof(*c->items));
@@ -335,14 +336,41 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 	return attach(b, a->node, a->weight);
 }
 
+/* libyaml's words for the common mistakes, and what usually fixes them. */
+static const char *syntax_hint(const char *problem)
+{
+	static const struct {
+		const char *problem;
+		const char *hint;
+	} hints[] = {
+	    {"found unknown escape character",
+	     "in double quotes a backslash starts an escape: write a regex in single quotes ('^SQL\\d+$')"},
+	    {"mapping values are not allowed in this context",
+	     "a value that contains \": \" must be quoted, and a nested mapping goes on its own, more indented line"},
+	    {"did not find expected '-' indicator",
+	     "every item of a list starts with \"- \" in the same column: check this line's indentation"},
+	    {"did not find expected key", "the keys of one mapping start in one column: check this line's indentation"},
+	    {"found character that cannot start any token",
+	     "YAML indents with spaces, never tabs; quote a value that starts with @ or `"},
+	    {"found a tab character that violates indentation", "YAML indents with spaces, never tabs"},
+	    {"found a tab character where an indentation space is expected", "YAML indents with spaces, never tabs"},
+	};
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strcmp(problem, hints[i].problem) == 0)
+			return hints[i].hint;
+	return NULL;
+}
+
 static void syntax_error(struct builder *b, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "unknown problem";
+	const char *hint = syntax_hint(problem);
+	char ctx[160] = "";
 	if (p->context != NULL)
-		diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s (%s at %zu:%zu)", problem, p->context,
-		         p->context_mark.line + 1, p->context_mark.column + 1);
-	else
-		diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s", problem);
+		snprintf(ctx, sizeof(ctx), " (%s at %zu:%zu)", p->context, p->context_mark.line + 1,
+		         p->context_mark.column + 1);
+	diag_add(b->d, mark_pos(p->problem_mark), "YAML syntax error: %s%s%s%s", problem, ctx, hint ? "; hint: " : "",
+	         hint ? hint : "");
 }
 
 /* Feed libyaml's events to the builder; stops at the first error. */
@@ -396,6 +424,23 @@ static int build(struct builder *b)
 	return rc;
 }
 
+/*
+ * UTF-16 text without a byte-order mark: over the first bytes (up to 64),
+ * every pair has exactly one NUL, always on the same side. One NUL near the
+ * start is binary data, not UTF-16 (an ELF header, a gzip stream).
+ */
+static bool looks_utf16(const unsigned char *u, size_t len)
+{
+	size_t n = (len < 64 ? len : 64) & ~(size_t)1;
+	if (n < 4)
+		return false;
+	int side = u[0] == 0 ? 0 : 1;
+	for (size_t i = 0; i < n; i += 2)
+		if (u[i + (size_t)side] != 0 || u[i + 1 - (size_t)side] == 0)
+			return false;
+	return true;
+}
+
 /* Refuse what is not UTF-8 text before libyaml sees it, naming what it is. */
 static int check_encoding(const char *buf, size_t len, struct fl_diag *d)
 {
@@ -406,7 +451,7 @@ static int check_encoding(const char *buf, size_t len, struct fl_diag *d)
 		                u[1]);
 	if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xfe && u[3] == 0xff)
 		return diag_add(d, start, "file is UTF-32 encoded; save it as UTF-8");
-	if (len >= 2 && ((u[0] == 0 && u[1] != 0) || (u[0] != 0 && u[1] == 0)))
+	if (looks_utf16(u, len))
 		return diag_add(d, start, "file looks UTF-16 encoded (NUL in every other byte); save it as UTF-8");
 	size_t i = 0;
 	while (i < len) {

@@ -22,18 +22,59 @@
 #include "faultline/metrics.h"
 #include "faultline/util.h"
 
+struct outstanding {
+	const struct agent *a;
+	unsigned runs, faults;
+};
+
+/*
+ * A journal no live child of ours writes: what it still has out is open
+ * for real (an orphan's faults, a crashed run's). Read without its lock, so
+ * counting never makes a starting run find its journal busy.
+ */
+static int peek_one(const char *dir, void *arg)
+{
+	struct outstanding *o = arg;
+	for (const struct agent_run *r = o->a->runs; r; r = r->next)
+		if (strcmp(r->journal_dir, dir) == 0)
+			return 0; /* live: its events count */
+	struct journal_peek p;
+	struct fl_err e;
+	if (journal_peek(dir, &p, &e) == 0) {
+		o->runs += p.runs;
+		o->faults += p.faults;
+	}
+	return 0;
+}
+
 void agent_faults_open_changed(struct agent *a)
 {
+	struct outstanding o = {.a = a};
 	unsigned n = 0;
 	for (struct agent_run *r = a->runs; r; r = r->next)
 		n += r->nopen;
-	metrics_set(a->m, "faultline_faults_open", n, NULL);
+	journal_state_each(a->o->state_dir, peek_one, &o);
+	a->faults_open = n + o.faults;
+	a->pending_restores = o.runs;
+	metrics_set(a->m, "faultline_faults_open", a->faults_open, NULL);
+	metrics_set(a->m, "faultline_journal_pending_restores", a->pending_restores, NULL);
 }
 
-static void log_errors(const char *what, const struct agent_errors *e)
+char *agent_journal_dir(const struct agent *a, const struct plan *p)
 {
-	for (size_t i = 0; i < e->n; i++)
-		log_warnx("%s: %s", what, e->lines[i]);
+	struct cluster_config cfg;
+	plan_cluster_config(p, &cfg);
+	return journal_cluster_dir(a->o->state_dir, &cfg);
+}
+
+#define ERRORS_LOGGED 10 /* a broken 80,000-fault plan must not flood the log */
+
+/* One summary line, then the first few errors, each saying what they refused. */
+static void log_errors(const char *what, const char *dir, const struct agent_errors *e)
+{
+	log_warnx("%s: %zu error(s) in %s%s", what, e->n, dir, e->n > ERRORS_LOGGED ? "; the first 10 follow" : "");
+	for (size_t i = 0; i < e->n && i < ERRORS_LOGGED; i++)
+		log_warnx("%s", e->lines[i]);
 }
 
 /* Carry what the agent knows about each plan from the old set to the new one. */
@@ -44,6 +85,7 @@ static void carry_over(struct agent *a, struct agent_planset *next)
 		if (o != NULL) {
 			n->last_run = o->last_run;
 			n->queued = o->queued;
+			n->served = o->served;
 			n->last_exit = o->last_exit;
 			n->last_verdict = o->last_verdict;
 			o->last_verdict = NULL;
@@ -58,10 +100,17 @@ static void reload(struct agent *a)
 	struct agent_planset next = {0};
 	struct agent_errors errs = {0};
 	if (agent_plans_load(a->o->plans_dir, &next, &errs) < 0) {
-		log_errors("reload refused, keeping the current plans", &errs);
+		log_errors("reload refused, keeping the current plans", a->o->plans_dir, &errs);
+		/* Not only in the log: status and metrics say the running set is not the files'. */
+		free(a->reload_error);
+		a->reload_error = xstrdup(errs.n > 0 ? errs.lines[0] : "the plans directory could not be read");
+		metrics_set(a->m, "faultline_config_last_reload_successful", 0, NULL);
 		agent_errors_fini(&errs);
 		return;
 	}
+	free(a->reload_error);
+	a->reload_error = NULL;
+	metrics_set(a->m, "faultline_config_last_reload_successful", 1, NULL);
 	carry_over(a, &next);
 	for (size_t i = 0; i < a->set.n; i++)
 		if (agent_planset_find(&next, a->set.items[i].plan->name) == NULL)
@@ -151,7 +200,7 @@ static int load_plans(struct agent *a)
 {
 	struct agent_errors errs = {0};
 	if (agent_plans_load(a->o->plans_dir, &a->set, &errs) < 0) {
-		log_errors("not starting", &errs);
+		log_errors("not starting", a->o->plans_dir, &errs);
 		agent_errors_fini(&errs);
 		return -1;
 	}
@@ -193,12 +242,21 @@ static void init_metrics(struct agent *a)
 	metrics_set(a->m, "faultline_faults_open", 0, NULL);
 	metrics_set(a->m, "faultline_journal_pending_restores", 0, NULL);
 	metrics_set(a->m, "faultline_agent_paused", 0, NULL);
+	metrics_set(a->m, "faultline_config_last_reload_successful", 1, NULL);
 }
 
-/* One journal directory: restore what a dead run left behind. */
+/*
+ * One journal directory: restore what a dead run left behind. A journal
+ * still locked belongs to a run a previous agent left alive: its cluster is
+ * held (no runs there) and restored as soon as that run lets go.
+ */
 static int reconcile_one(const char *dir, void *arg)
 {
-	const struct agent *a = arg;
+	struct agent *a = arg;
+	if (agent_journal_locked(dir)) {
+		agent_hold_start(a, dir);
+		return 0;
+	}
 	struct fl_err e;
 	struct journal *j = journal_open(dir, &e);
 	if (j == NULL) {
@@ -226,7 +284,7 @@ static void reconcile_at_start(struct agent *a)
 	if (journal_state_each(a->o->state_dir, reconcile_one, a) != 0)
 		log_warnx("agent: some faults could not be restored at start; runs on those clusters will refuse to "
 		          "start");
-	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
+	agent_faults_open_changed(a); /* what orphans still hold counts from the start */
 }
 
 static int setup(struct agent *a, const struct agent_opts *o)
@@ -244,12 +302,12 @@ static int setup(struct agent *a, const struct agent_opts *o)
 		return FL_EXIT_BACKEND;
 	if (load_plans(a) < 0)
 		return FL_EXIT_INVALID;
-	reconcile_at_start(a);
 	a->clk = clock_new_real();
 	if ((a->loop = loop_new(a->clk, &e)) == NULL) {
 		log_warnx("%s", e.msg);
 		return FL_EXIT_BACKEND;
 	}
+	reconcile_at_start(a); /* holds need the loop */
 	return open_services(a) < 0 ? FL_EXIT_BACKEND : FL_EXIT_OK;
 }
 
@@ -257,6 +315,7 @@ static void teardown(struct agent *a)
 {
 	while (a->runs != NULL) /* only after the stop timeout: they go on without us */
 		agent_child_forget(a->runs);
+	agent_holds_forget(a);
 	control_stop(a->ctl);
 	metrics_http_stop(a->http);
 	if (a->loop != NULL) {
@@ -269,6 +328,7 @@ static void teardown(struct agent *a)
 	metrics_free(a->m);
 	agent_planset_fini(&a->set);
 	free(a->results_dir);
+	free(a->reload_error);
 	free(a->control_path);
 	free(a->run_bin);
 	if (a->lockfd >= 0)

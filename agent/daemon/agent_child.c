@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,22 +83,12 @@ static void on_trial(struct agent_run *r, json_t *j)
 	}
 }
 
-static void on_verdict(struct agent_run *r, json_t *j)
+static void on_verdict(struct agent_run *r, json_t *j, const char *line)
 {
 	const char *v = json_string_value(json_object_get(j, "verdict"));
 	free(r->verdict);
 	r->verdict = v ? xstrdup(v) : NULL;
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(j, "slos"), i, s)
-	{
-		const char *name = json_string_value(json_object_get(s, "name"));
-		const char *sv = json_string_value(json_object_get(s, "verdict"));
-		if (name == NULL || sv == NULL)
-			continue;
-		double g = strcmp(sv, "pass") == 0 ? 1 : strcmp(sv, "fail") == 0 ? 0 : -1;
-		metrics_set(r->agent->m, "faultline_slo_verdict", g, "plan", r->plan, "slo", name, NULL);
-	}
+	metrics_note_verdict(r->agent->m, r->plan, line);
 }
 
 static void on_event(struct agent_run *r, const char *line)
@@ -115,7 +106,7 @@ static void on_event(struct agent_run *r, const char *line)
 	} else if (strcmp(ev, "trial") == 0) {
 		on_trial(r, j);
 	} else if (strcmp(ev, "verdict") == 0) {
-		on_verdict(r, j);
+		on_verdict(r, j, line);
 	}
 	json_decref(j);
 }
@@ -161,9 +152,16 @@ static void on_events_ready(struct loop_io *io, uint32_t events, void *arg)
 		close_events(r);
 }
 
-static const char *outcome(int status)
+/*
+ * The run's own verdict (its final event: pass, fail, inconclusive,
+ * aborted, error), so the counter says what the report says; from the exit
+ * status only when the run died before telling.
+ */
+static const char *outcome(const struct agent_run *r, int status)
 {
-	static const char *const by_exit[] = {"pass", "slo_failed", "invalid", "aborted", "backend_error"};
+	static const char *const by_exit[] = {"pass", "fail", "error", "aborted", "error"};
+	if (WIFEXITED(status) && r->verdict != NULL)
+		return r->verdict;
 	if (WIFEXITED(status) && WEXITSTATUS(status) < 5)
 		return by_exit[WEXITSTATUS(status)];
 	return "crashed";
@@ -178,6 +176,7 @@ static void run_free(struct agent_run *r)
 			break;
 		}
 	close_events(r);
+	agent_runlog_stop(r);
 	loop_io_stop(a->loop, &r->pid_io);
 	close(r->pidfd);
 	while (r->open != NULL) {
@@ -188,6 +187,7 @@ static void run_free(struct agent_run *r)
 	free(r->id);
 	free(r->plan);
 	free(r->cluster_key);
+	free(r->journal_dir);
 	free(r->phase);
 	free(r->verdict);
 	free(r);
@@ -197,7 +197,6 @@ static void note_result(struct agent_run *r, int status, const char *out)
 {
 	struct agent *a = r->agent;
 	metrics_add(a->m, "faultline_runs_total", 1, "plan", r->plan, "outcome", out, NULL);
-	metrics_set(a->m, "faultline_journal_pending_restores", (double)journal_state_pending(a->o->state_dir), NULL);
 	metrics_set(a->m, "faultline_last_run_timestamp_seconds", (double)agent_wall(), "plan", r->plan, NULL);
 	struct agent_plan *ap = agent_planset_find(&a->set, r->plan);
 	if (ap != NULL) {
@@ -207,8 +206,10 @@ static void note_result(struct agent_run *r, int status, const char *out)
 	}
 	if (r->nopen > 0)
 		log_warnx("run %s ended (%s) with %u trial(s) still open, first: fault %s #%d on \"%s\"; "
-		          "run `faultline restore` or check the cluster",
+		          "restoring its cluster now",
 		          r->id, out, r->nopen, r->open->fault, r->open->trial, r->open->resource);
+	else if (!WIFEXITED(status))
+		log_warnx("run %s ended (%s): restoring whatever its journal has open now", r->id, out);
 	else
 		log_info("run %s finished: %s%s%s", r->id, out, r->verdict ? ", verdict " : "",
 		         r->verdict ? r->verdict : "");
@@ -226,11 +227,21 @@ static void on_exit_ready(struct loop_io *io, uint32_t events, void *arg)
 		status = 255 << 8;
 	if (r->evfd >= 0)
 		read_events(r); /* what it wrote before exiting */
-	note_result(r, status, outcome(status));
+	agent_runlog_stop(r);   /* its last lines before ours about it */
+	note_result(r, status, outcome(r, status));
 	struct agent *a = r->agent;
+	/* It died without restoring (or said so): reconcile now, not at its next fire time. */
+	if (!WIFEXITED(status) || r->nopen > 0)
+		agent_hold_start(a, r->journal_dir);
 	run_free(r);
 	agent_faults_open_changed(a);
 	agent_results_prune(a->results_dir, a->o->keep_runs, a->o->keep_days, agent_wall());
+	/*
+	 * Each run's allocations land on heap pages not touched before, so RSS
+	 * crept (~1 kB per run in the soak, the heap itself not growing, no
+	 * leak at exit): hand the free pages back once per run.
+	 */
+	malloc_trim(0);
 	agent_run_finished(a);
 }
 
@@ -250,33 +261,34 @@ static char *make_id(struct agent *a, const char *plan)
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void exec_child(char *const argv[], int evw)
+static void exec_child(char *const argv[], int evw, int logw)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL); /* the agent's signalfd set is blocked */
 	int null = open("/dev/null", O_RDWR);
-	if (dup2(evw, 3) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+	if (dup2(evw, 3) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    (logw >= 0 && dup2(logw, STDERR_FILENO) < 0))
 		_exit(127);
 	execv(argv[0], argv);
 	_exit(127);
 }
 
-static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *evr)
+static pid_t spawn(struct agent *a, struct agent_plan *ap, const struct agent_run *r, int *evr, int *logr)
 {
+	const char *id = r->id;
 	char *json = xasprintf("%s/%s.json", a->results_dir, id), *junit = xasprintf("%s/%s.xml", a->results_dir, id);
 	/* --state: the run journals every injection, and restores what a crashed run left first. */
-	struct cluster_config cfg;
-	plan_cluster_config(ap->plan, &cfg);
-	char *state = journal_cluster_dir(a->o->state_dir, &cfg);
-	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json", json, "--junit", junit,
-	                "--events-fd", "3",   "--state",      state,    NULL};
-	int p[2];
+	char *argv[] = {a->run_bin,    "run", ap->plan->path, "--json",       json,       "--junit",  junit,
+	                "--events-fd", "3",   "--state",      r->journal_dir, "--run-id", (char *)id, NULL};
+	int p[2], l[2] = {-1, -1};
 	pid_t pid = -1;
+	if (pipe2(l, O_CLOEXEC) != 0) /* without it the run logs unprefixed: not a reason not to run */
+		l[0] = l[1] = -1;
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		log_warn("run %s: pipe", id);
 	} else if ((pid = fork()) == 0) {
-		exec_child(argv, p[1]);
+		exec_child(argv, p[1], l[1]);
 	} else {
 		close(p[1]);
 		if (pid < 0) {
@@ -287,9 +299,16 @@ static pid_t spawn(struct agent *a, struct agent_plan *ap, const char *id, int *
 			*evr = p[0];
 		}
 	}
+	if (l[1] >= 0)
+		close(l[1]);
+	if (pid > 0 && l[0] >= 0) {
+		fcntl(l[0], F_SETFL, O_NONBLOCK);
+		*logr = l[0];
+	} else if (l[0] >= 0) {
+		close(l[0]);
+	}
 	free(json);
 	free(junit);
-	free(state);
 	return pid;
 }
 
@@ -300,10 +319,14 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 	r->id = make_id(a, ap->plan->name);
 	r->plan = xstrdup(ap->plan->name);
 	r->cluster_key = xstrdup(ap->cluster_key);
+	r->journal_dir = agent_journal_dir(a, ap->plan);
 	r->phase = xstrdup("starting");
 	r->started = fire;
-	r->evfd = r->pidfd = -1;
-	r->pid = spawn(a, ap, r->id, &r->evfd);
+	r->evfd = r->pidfd = r->logfd = -1;
+	int logr = -1;
+	r->pid = spawn(a, ap, r, &r->evfd, &logr);
+	if (logr >= 0 && agent_runlog_start(r, logr) < 0)
+		close(logr);
 	if (r->pid > 0 && (r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0)) < 0)
 		log_warn("run %s: pidfd_open", r->id); /* cannot supervise it: stop it (it restores) */
 	if (r->pid > 0 && r->pidfd < 0)
@@ -317,6 +340,7 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire)
 		run_free(r);
 		return -1;
 	}
+	ap->served = ++a->starts;
 	log_info("run %s: started (pid %d): %s", r->id, (int)r->pid, ap->plan->path);
 	return 0;
 }
@@ -343,10 +367,15 @@ struct agent_run *agent_child_find(struct agent *a, const char *id)
 	return NULL;
 }
 
-bool agent_cluster_busy(const struct agent *a, const char *cluster_key)
+bool agent_cluster_busy(const struct agent *a, const struct agent_plan *ap)
 {
 	for (const struct agent_run *r = a->runs; r; r = r->next)
-		if (strcmp(r->cluster_key, cluster_key) == 0)
+		if (strcmp(r->cluster_key, ap->cluster_key) == 0)
 			return true;
-	return false;
+	if (a->holds == NULL)
+		return false;
+	char *dir = agent_journal_dir(a, ap->plan);
+	bool held = agent_hold_covers(a, dir);
+	free(dir);
+	return held;
 }

@@ -62,15 +62,28 @@ static json_t *run_json(const struct agent_run *r)
 	                 trials);
 }
 
+static void held_json(const char *dir, bool restoring, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:b}", "journal", dir, "restoring", restoring));
+}
+
 static char *status(struct agent *a)
 {
-	json_t *plans = json_array(), *runs = json_array();
+	json_t *plans = json_array(), *runs = json_array(), *held = json_array();
 	for (size_t i = 0; i < a->set.n; i++)
 		json_array_append_new(plans, plan_json(&a->set.items[i]));
 	for (const struct agent_run *r = a->runs; r; r = r->next)
 		json_array_append_new(runs, run_json(r));
-	return dump(json_pack("{s:b, s:b, s:b, s:o, s:o}", "ok", 1, "paused", a->paused, "stopping", a->stopping,
-	                      "plans", plans, "runs", runs));
+	agent_faults_open_changed(a); /* an orphan's journal may have moved since */
+	agent_hold_each(a, held_json, held);
+	json_t *j = json_pack("{s:b, s:b, s:b, s:o, s:o, s:i, s:i, s:o}", "ok", 1, "paused", a->paused, "stopping",
+	                      a->stopping, "plans", plans, "runs", runs, "faults_open", (int)a->faults_open,
+	                      "pending_restores", (int)a->pending_restores, "held", held);
+	char refused[1024];
+	if (a->reload_error != NULL)
+		utf8_copy(refused, sizeof(refused), a->reload_error); /* a plan file's bytes: JSON needs UTF-8 */
+	json_object_set_new(j, "reload_error", a->reload_error ? json_string(refused) : json_null());
+	return dump(j);
 }
 
 static char *set_paused(struct agent *a, bool paused)

@@ -47,7 +47,7 @@ void agent_plan_first(struct agent_plan *ap, int64_t now)
 static void start_or_hold(struct agent *a, struct agent_plan *ap, int64_t fire)
 {
 	const char *name = ap->plan->name;
-	if (!agent_cluster_busy(a, ap->cluster_key)) {
+	if (!agent_cluster_busy(a, ap)) {
 		ap->queued = false;
 		agent_child_start(a, ap, fire);
 	} else if (ap->plan->schedule.concurrency == CONCURRENCY_SKIP) {
@@ -104,11 +104,21 @@ void agent_run_finished(struct agent *a)
 			loop_stop(a->loop);
 		return;
 	}
-	for (size_t i = 0; i < a->set.n; i++) {
-		struct agent_plan *ap = &a->set.items[i];
-		if (ap->queued && !a->paused && !agent_cluster_busy(a, ap->cluster_key)) {
-			log_info("plan %s: its cluster is free: starting the queued run", ap->plan->name);
-			start_or_hold(a, ap, wall_ns(a) / (int64_t)NSEC_PER_SEC);
+	/*
+	 * Least recently served first, per cluster: directory order starved the
+	 * plans sorted last (one never ran in a 20-minute soak).
+	 */
+	for (;;) {
+		struct agent_plan *oldest = NULL;
+		for (size_t i = 0; i < a->set.n && !a->paused; i++) {
+			struct agent_plan *ap = &a->set.items[i];
+			if (ap->queued && (oldest == NULL || ap->served < oldest->served) && !agent_cluster_busy(a, ap))
+				oldest = ap;
 		}
+		if (oldest == NULL)
+			return;
+		log_info("plan %s: its cluster is free: starting the queued run", oldest->plan->name);
+		oldest->queued = false; /* started or failed (and logged): either way no longer queued */
+		agent_child_start(a, oldest, wall_ns(a) / (int64_t)NSEC_PER_SEC);
 	}
 }

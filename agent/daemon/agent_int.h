@@ -7,6 +7,8 @@
  * agent_ctl.c: the control socket's requests (status, pause, resume, abort).
  * agent_results.c: the results directory's retention.
  * agent_state.c: the last-run times in the state directory.
+ * agent_runlog.c: each child's stderr into the log, prefixed with its run id.
+ * agent_hold.c: clusters held until a child `faultline restore` reconciles them.
  * (agent_plans.c and agent_sched.c have public headers: agent.h, agent_sched.h.)
  */
 #ifndef FAULTLINE_AGENT_INT_H
@@ -20,6 +22,7 @@
 #include "faultline/clock.h"
 #include "faultline/loop.h"
 
+struct agent_hold;
 struct control;
 struct metrics;
 struct metrics_http;
@@ -38,11 +41,17 @@ struct agent_run {
 	char *id;   /* "<plan>-<UTC stamp>", also the results file stem */
 	char *plan; /* name */
 	char *cluster_key;
+	char *journal_dir; /* the cluster's journal (run --state) */
 	pid_t pid;
 	int pidfd, evfd;
 	struct loop_io pid_io, ev_io;
 	char buf[16384]; /* partial event line */
 	size_t nbuf;
+	int logfd; /* the child's stderr (agent_runlog.c), or -1 */
+	struct loop_io log_io;
+	char logbuf[4096]; /* partial log line */
+	size_t nlog;
+	bool log_skip; /* dropping the rest of an over-long line */
 	char *phase;
 	struct agent_trial *open;
 	unsigned nopen;
@@ -63,16 +72,23 @@ struct agent {
 	struct fl_timer stop_timer;
 	struct agent_planset set;
 	struct agent_run *runs;
+	struct agent_hold *holds;
+	uint64_t starts; /* runs started so far: agent_plan.served */
+	unsigned faults_open, pending_restores;
 	struct control *ctl;
 	struct metrics *m;
 	struct metrics_http *http;
 	bool paused, stopping;
+	char *reload_error; /* the last refused reload's first error; NULL while the last one succeeded */
 	int exit_code;
 	int lockfd; /* STATE/agent.lock, held while the agent lives */
 };
 
 /* agent.c */
+/* Recount open faults (live runs' events, and what every other journal still has out). */
 void agent_faults_open_changed(struct agent *a);
+/* The journal directory of a plan's cluster under the state dir. Caller frees. */
+char *agent_journal_dir(const struct agent *a, const struct plan *p);
 
 /* agent_fire.c */
 int64_t agent_wall(void); /* Unix seconds now, on the real clock */
@@ -89,7 +105,22 @@ int agent_child_start(struct agent *a, struct agent_plan *ap, int64_t fire);
 void agent_child_abort(struct agent_run *r);  /* SIGTERM: the run restores and reports */
 void agent_child_forget(struct agent_run *r); /* stop watching it and free it; the child goes on */
 struct agent_run *agent_child_find(struct agent *a, const char *id);
-bool agent_cluster_busy(const struct agent *a, const char *cluster_key);
+/* A run is on the plan's cluster, or the cluster is held for a restore. */
+bool agent_cluster_busy(const struct agent *a, const struct agent_plan *ap);
+
+/* agent_hold.c */
+/* Hold the cluster whose journal is dir: no runs there until a restore succeeds. */
+void agent_hold_start(struct agent *a, const char *dir);
+bool agent_hold_covers(const struct agent *a, const char *dir);
+/* Is dir's journal lock held by some process right now? */
+bool agent_journal_locked(const char *dir);
+void agent_hold_each(const struct agent *a, void (*fn)(const char *dir, bool restoring, void *arg), void *arg);
+/* Free the holds; restore children go on without the agent. */
+void agent_holds_forget(struct agent *a);
+
+/* agent_runlog.c: the child's stderr, each line prefixed "run ID: " */
+int agent_runlog_start(struct agent_run *r, int fd);
+void agent_runlog_stop(struct agent_run *r); /* drain what is left, then close */
 
 /* agent_ctl.c */
 char *agent_ctl_request(const char *request, void *arg);

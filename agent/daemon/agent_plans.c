@@ -14,6 +14,7 @@
 #include "faultline/agent.h"
 #include "faultline/agent_sched.h"
 #include "faultline/file.h"
+#include "faultline/journal.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
 
@@ -84,13 +85,16 @@ static int list_dir(const char *dir, char ***names, size_t *n, struct agent_erro
 	return 0;
 }
 
-/* Plans with the same backend and target are the same cluster. */
+/*
+ * Plans with the same backend configuration are the same cluster: the whole
+ * of it (topology, every word of the command), as the journal and its lock
+ * see it. Two adapters behind one binary are two clusters.
+ */
 static char *cluster_key(const struct plan *p)
 {
-	const char *where = p->cluster.topology_path ? p->cluster.topology_path : "";
-	if (p->cluster.command != NULL && p->cluster.ncommand > 0)
-		where = p->cluster.command[0];
-	return xasprintf("%s:%s", p->cluster.backend, where);
+	struct cluster_config cfg;
+	plan_cluster_config(p, &cfg);
+	return journal_cluster_key(&cfg);
 }
 
 /* Load one file; NULL when it has errors (added) or no schedule (nothing added). */

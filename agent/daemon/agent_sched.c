@@ -6,6 +6,7 @@
  * the day cannot match. Jumps land on hour boundaries, where DST changes
  * happen, so a change is never jumped over.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,44 +134,78 @@ static int64_t cron_search(const struct plan_cron *c, const struct zone *z, int6
 	return AGENT_SCHED_NONE;
 }
 
-int64_t agent_sched_cron_next(const struct plan_cron *c, const char *tz, int64_t after)
+static int64_t cron_next(const struct plan_cron *c, const struct zone *z, int64_t after)
 {
 	if (c->every_ns != 0) {
 		int64_t every = (int64_t)(c->every_ns / 1000000000ULL); /* whole seconds, >= 1 */
+		if (every < 1 || after > INT64_MAX - every)
+			return AGENT_SCHED_NONE;
 		return (after / every + 1) * every;
 	}
+	return cron_search(c, z, after);
+}
+
+int64_t agent_sched_cron_next(const struct plan_cron *c, const char *tz, int64_t after)
+{
 	struct zone z;
 	zone_enter(&z, tz);
-	int64_t t = cron_search(c, &z, after);
+	int64_t t = cron_next(c, &z, after);
 	zone_leave(&z);
 	return t;
 }
 
-bool agent_sched_allowed(const struct plan_schedule *s, int64_t t)
+static bool allowed(const struct plan_schedule *s, const struct zone *z, int64_t t)
 {
 	if (!s->has_window && s->nblackouts == 0)
 		return true;
 	struct tm tm;
-	if (agent_sched_local(s->timezone, t, &tm) < 0)
-		return false;
-	int m = tm.tm_hour * 60 + tm.tm_min;
-	if (s->has_window && !plan_window_contains(&s->window, m))
-		return false;
-	for (size_t i = 0; i < s->nblackouts; i++)
-		if (plan_window_contains(&s->blackouts[i], m))
-			return false;
-	return true;
+	return zone_tm(z, t, &tm) && plan_schedule_allows_minute(s, tm.tm_hour * 60 + tm.tm_min);
 }
 
+bool agent_sched_allowed(const struct plan_schedule *s, int64_t t)
+{
+	struct zone z;
+	zone_enter(&z, s->timezone);
+	bool ok = allowed(s, &z, t);
+	zone_leave(&z);
+	return ok;
+}
+
+/* t is not allowed: the start of the next local minute that is (within a day), or NONE if none is. */
+static int64_t next_allowed_minute(const struct plan_schedule *s, const struct zone *z, int64_t t)
+{
+	struct tm tm;
+	if (!zone_tm(z, t, &tm))
+		return AGENT_SCHED_NONE;
+	int m = tm.tm_hour * 60 + tm.tm_min;
+	for (int i = 1; i <= 1440; i++)
+		if (plan_schedule_allows_minute(s, (m + i) % 1440))
+			return t - tm.tm_sec + 60LL * i;
+	return AGENT_SCHED_NONE;
+}
+
+/*
+ * The zone is set once for the whole search. A fire time inside a blackout
+ * jumps to the next allowed minute, so the search takes a few steps per
+ * day whatever the cron step (`@every 1s` would otherwise step by seconds).
+ */
 int64_t agent_sched_next(const struct plan_schedule *s, int64_t after)
 {
-	/* Bounded: a window that never meets the cron times gives up after a horizon. */
+	struct zone z;
+	zone_enter(&z, s->timezone);
+	int64_t found = AGENT_SCHED_NONE;
 	for (int64_t t = after, end = after + HORIZON_S; t <= end;) {
-		t = agent_sched_cron_next(&s->cron, s->timezone, t);
-		if (t == AGENT_SCHED_NONE || agent_sched_allowed(s, t))
-			return t;
+		t = cron_next(&s->cron, &z, t);
+		if (t == AGENT_SCHED_NONE || allowed(s, &z, t)) {
+			found = t;
+			break;
+		}
+		if ((t = next_allowed_minute(s, &z, t)) == AGENT_SCHED_NONE)
+			break;
+		t--; /* cron_next looks strictly after */
 	}
-	return AGENT_SCHED_NONE;
+	zone_leave(&z);
+	return found;
 }
 
 uint64_t agent_sched_jitter(const struct plan_schedule *s, uint64_t seed, const char *name, int64_t fire)

@@ -29,11 +29,18 @@ static const struct family families[] = {
     {"faultline_recovery_seconds", HISTOGRAM, "Measured recovery time of closed trials, per plan and probe."},
     {"faultline_slo_verdict", GAUGE, "Last verdict of each SLO: 1 pass, 0 fail, -1 inconclusive."},
     {"faultline_runs_total", COUNTER, "Finished runs by plan and outcome."},
-    {"faultline_faults_open", GAUGE, "Trials currently open (fault injected, not yet recovered or timed out)."},
+    {"faultline_faults_open", GAUGE,
+     "Faults injected and not yet undone: open trials of the agent's runs, and resources an orphaned or "
+     "crashed run's journal has not restored."},
     {"faultline_journal_pending_restores", GAUGE,
      "Runs in the journals whose injected faults are not restored yet (their clusters are held)."},
     {"faultline_last_run_timestamp_seconds", GAUGE, "Unix time the plan's last run finished."},
+    {"faultline_last_run_verdict", GAUGE,
+     "Always 1: the verdict (pass, fail, inconclusive, aborted, error) and reason of the plan's last run."},
+    {"faultline_last_run_exit_code", GAUGE, "Exit code of the plan's last run (0 pass, 1 fail, 3 aborted, 4 error)."},
     {"faultline_agent_paused", GAUGE, "1 while chaos is paused from the control socket."},
+    {"faultline_config_last_reload_successful", GAUGE,
+     "0 after a SIGHUP reload was refused (the old plans stay), 1 otherwise."},
 };
 
 /* Recovery buckets, seconds: failover clusters recover in seconds to minutes. */

@@ -9,15 +9,27 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "faultline/clock.h"
+#include "faultline/log.h"
 #include "faultline/loop.h"
 #include "faultline/metrics.h"
 #include "faultline/util.h"
+
+/*
+ * Limits: a scrape is one short request, so anything idle this long is
+ * closed; the totals are far above what scrapers need and far below the
+ * descriptors the agent has (RLIMIT_NOFILE 1024 by default).
+ */
+#define METRICS_HTTP_IDLE_S     3u
+#define METRICS_HTTP_MAX_CONN   256u
+#define METRICS_HTTP_MAX_PER_IP 128u
 
 struct metrics_http {
 	struct MHD_Daemon *d;
@@ -57,6 +69,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 }
 
 static void on_timer(void *arg);
+
+/* MHD's own messages (one per refused connection, say): debug only, or a local user could flood the log. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return;
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_debug("metrics: %s", buf);
+}
 
 /* Let MHD work, then wake up again when its next connection timeout is due. */
 static void drive(struct metrics_http *h)
@@ -132,7 +156,10 @@ struct metrics_http *metrics_http_start(struct loop *l, struct metrics *m, const
 	clock_timer_init(&h->timer);
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_END);
+	                        MHD_OPTION_CONNECTION_TIMEOUT, METRICS_HTTP_IDLE_S, MHD_OPTION_CONNECTION_LIMIT,
+	                        METRICS_HTTP_MAX_CONN, MHD_OPTION_PER_IP_CONNECTION_LIMIT, METRICS_HTTP_MAX_PER_IP,
+	                        MHD_OPTION_LISTEN_BACKLOG_SIZE, 128u, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	                        MHD_OPTION_END);
 	const union MHD_DaemonInfo *i = h->d ? MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (h->d == NULL || i == NULL) {
 		err_set(e, "metrics: cannot listen on %s (in use, or not a local address?)", addr);

@@ -37,6 +37,7 @@ static void run_free(struct journal_run *r)
 		touched_fini(&r->touched[i]);
 	free(r->touched);
 	free(r->verified);
+	cluster_undo_fini(&r->undo);
 	for (size_t i = 0; i < r->nraw; i++)
 		free(r->raw[i].bytes);
 	free(r->raw);
@@ -158,6 +159,10 @@ static int apply_to(struct journal *j, struct journal_run *r, unsigned type, cha
 		return intent(r, f, n, e);
 	case JR_INJECTED:
 		r->injected++;
+		return 0;
+	case JR_UNDO:
+		for (size_t i = 1; i < n; i++)
+			cluster_undo_add(&r->undo, f[i]);
 		return 0;
 	case JR_RESTORED:
 		return restored(r, f, n, e);

@@ -96,6 +96,19 @@ static void close_cluster(struct rc_env *env, struct cluster *cl)
 		cluster_close(cl);
 }
 
+struct rc_record {
+	struct journal *j;
+	const char *id;
+};
+
+/* The restore's own corrective actions are journaled like a run's: a crash mid-restore loses nothing. */
+static int record_undo(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	struct rc_record *rr = arg;
+	struct journal_run *r = journal_find(rr->j, rr->id);
+	return r == NULL ? err_set(e, "run %s: gone from the journal", rr->id) : journal_undo(rr->j, r, items, n, e);
+}
+
 /* Restore r's unverified resources and journal each result; -1 only if the journal failed. */
 static int restore_run(struct journal *j, struct journal_run *r, struct rc_env *env, struct fl_err *e)
 {
@@ -112,12 +125,27 @@ static int restore_run(struct journal *j, struct journal_run *r, struct rc_env *
 		free(todo);
 		return 0;
 	}
-	struct restore_ctx c = {
-	    cl, env->clk, env->loop, env->o->timeout_ns, env->o->progress ? progress : NULL, (void *)env->o};
+	/* r's own list grows as record_undo journals; the restore works on a copy of it */
+	struct cluster_undo undo = {0};
+	for (size_t i = 0; i < r->undo.n; i++)
+		cluster_undo_push(&undo, r->undo.items[i]);
+	char *rid = xstrdup(r->id);
+	struct rc_record rcr = {j, rid};
+	struct restore_ctx c = {.cl = cl,
+	                        .clk = env->clk,
+	                        .loop = env->loop,
+	                        .timeout_ns = env->o->timeout_ns,
+	                        .progress = env->o->progress ? progress : NULL,
+	                        .arg = (void *)env->o,
+	                        .undo = &undo,
+	                        .record = record_undo,
+	                        .record_arg = &rcr};
 	struct run_record rec;
 	memset(&rec, 0, sizeof(rec));
 	restore_touched(&c, todo, n, &rec);
 	close_cluster(env, cl);
+	cluster_undo_fini(&undo);
+	free(rid);
 	int rc = 0;
 	/* r may be freed by the last RESTORED (it settles the run): copy the id first. */
 	char *id = xstrdup(r->id);

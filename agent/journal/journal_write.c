@@ -62,6 +62,16 @@ int journal_intent(struct journal *j, struct journal_run *r, const char *action,
 	return rc;
 }
 
+int journal_undo(struct journal *j, struct journal_run *r, const char *const *items, size_t n, struct fl_err *e)
+{
+	const char **f = xcalloc(n + 1, sizeof(char *));
+	f[0] = r->id;
+	memcpy(f + 1, items, n * sizeof(char *));
+	int rc = journal_append(j, JR_UNDO, f, n + 1, true, e);
+	free(f);
+	return rc;
+}
+
 int journal_injected(struct journal *j, struct journal_run *r, long code, const char *error, struct fl_err *e)
 {
 	char seq[24], c[24];

@@ -6,6 +6,7 @@
  * problem goes to the diag list and loading goes on, so one run of
  * `faultline validate` shows them all.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@ static void defaults(struct plan *p)
 {
 	p->seed = 1;
 	p->cluster.timeout_ns = SEC(30);
+	p->cluster.node_command_timeout_ns = SEC(60);
 	p->guards.max_concurrent_faults = 1;
 	p->guards.restore = RESTORE_ALWAYS;
 	p->run.settle_ns = SEC(5);
@@ -56,7 +58,8 @@ static void load_topology(struct pctx *c, const struct ydoc_node *n)
 	else
 		cl->topology_path = xasprintf("%s/%s", c->dir, cl->topology);
 	if (access(cl->topology_path, R_OK) != 0) {
-		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s)", cl->topology, cl->topology_path);
+		diag_add(c->d, n->pos, "cannot read topology \"%s\" (looked for %s: %s)", cl->topology,
+		         cl->topology_path, strerror(errno)); /* ENOENT, EACCES, ELOOP: each wants a different fix */
 		return;
 	}
 	/* A plan is only as valid as the cluster it rehearses against. */
@@ -78,6 +81,25 @@ static void load_command(struct pctx *c, const struct ydoc_node *n)
 	plan_get_argv(c, n, &cl->command, &cl->ncommand);
 }
 
+static void load_node_down(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	plan_get_argv(c, n, &cl->node_down_command, &cl->nnode_down_command);
+}
+
+static void load_node_up(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	plan_get_argv(c, n, &cl->node_up_command, &cl->nnode_up_command);
+}
+
+static void load_node_timeout(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	if (plan_get_duration(c, n, &cl->node_command_timeout_ns) && cl->node_command_timeout_ns == 0)
+		diag_add(c->d, n->pos, "node_command_timeout must be greater than 0");
+}
+
 /* The `cluster:` keys a backend may take (its ops table's plan_keys say which), and how each loads. */
 static const struct {
 	unsigned key;
@@ -86,6 +108,9 @@ static const struct {
 } backend_keys[] = {
     {CLUSTER_KEY_TOPOLOGY, "topology", load_topology},
     {CLUSTER_KEY_COMMAND, "command", load_command},
+    {CLUSTER_KEY_NODE_CMD, "node_down_command", load_node_down},
+    {CLUSTER_KEY_NODE_CMD, "node_up_command", load_node_up},
+    {CLUSTER_KEY_NODE_CMD, "node_command_timeout", load_node_timeout},
 };
 
 /* "backend \"sim\"" or "backends \"exec\" and \"wsfc\"": who reads `key`. */
@@ -128,7 +153,9 @@ static void load_backend_keys(struct pctx *c, const struct ydoc_node *n, const s
 
 static void load_cluster(struct pctx *c, const struct ydoc_node *n)
 {
-	static const char *const keys[] = {"backend", "topology", "command", "timeout", NULL};
+	static const char *const keys[] = {
+	    "backend", "topology", "command", "timeout", "node_down_command", "node_up_command", "node_command_timeout",
+	    NULL};
 	const char *names[16] = {NULL};
 	for (size_t i = 0; i + 1 < ARRAY_LEN(names) && cluster_backend_at(i) != NULL; i++)
 		names[i] = cluster_backend_at(i)->name;
@@ -142,6 +169,13 @@ static void load_cluster(struct pctx *c, const struct ydoc_node *n)
 	if (b >= 0)
 		cl->backend = xstrdup(names[b]);
 	load_backend_keys(c, n, b >= 0 ? cluster_backend(names[b]) : NULL);
+	/* A crash needs its undo: the restore brings a node back with node_up_command. */
+	const struct ydoc_node *down = ydoc_get(n, "node_down_command"), *up = ydoc_get(n, "node_up_command");
+	if ((down == NULL) != (up == NULL) && ydoc_get(n, "backend") != NULL)
+		diag_add(c->d, (down ? down : up)->pos,
+		         "%s needs %s too (the restore brings a crashed node back with node_up_command)",
+		         down ? "node_down_command" : "node_up_command",
+		         down ? "node_up_command" : "node_down_command");
 	if ((v = ydoc_get(n, "timeout")) != NULL && plan_get_duration(c, v, &cl->timeout_ns) && cl->timeout_ns == 0)
 		diag_add(c->d, v->pos, "timeout must be greater than 0");
 }
@@ -213,10 +247,21 @@ static void load_root(struct pctx *c, const struct ydoc_node *root)
 
 struct plan *plan_load(const char *path, struct fl_diag *d)
 {
+	return plan_load_with(path, NULL, 0, d);
+}
+
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d)
+{
 	size_t before = d->n + d->dropped;
 	struct ydoc *doc = ydoc_load_file(path, NULL, d);
 	if (doc == NULL)
 		return NULL;
+	struct plan_set_mem mem = {0};
+	if (plan_apply_sets(doc, sets, nsets, &mem, d) < 0) {
+		plan_set_mem_fini(&mem);
+		ydoc_free(doc);
+		return NULL;
+	}
 	struct plan *p = xcalloc(1, sizeof(*p));
 	p->path = xstrdup(path);
 	defaults(p);
@@ -229,6 +274,7 @@ struct plan *plan_load(const char *path, struct fl_diag *d)
 	free(dir);
 	sim_topology_free(c.topo);
 	ydoc_free(doc);
+	plan_set_mem_fini(&mem);
 	if (d->n + d->dropped != before) {
 		plan_free(p);
 		return NULL;
@@ -300,6 +346,8 @@ void plan_free(struct plan *p)
 	free(p->cluster.topology);
 	free(p->cluster.topology_path);
 	free_argv(p->cluster.command);
+	free_argv(p->cluster.node_down_command);
+	free_argv(p->cluster.node_up_command);
 	for (size_t i = 0; i < p->nselectors; i++)
 		selector_fini(&p->selectors[i]);
 	free(p->selectors);
@@ -327,13 +375,21 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 	cfg->command = p->cluster.command;
 	cfg->seed = p->seed;
 	cfg->timeout_ns = p->cluster.timeout_ns;
+	cfg->node_down_command = p->cluster.node_down_command;
+	cfg->node_up_command = p->cluster.node_up_command;
+	cfg->node_command_timeout_ns = p->cluster.node_command_timeout_ns;
 }
 
 struct plan *plan_load_report(const char *path, FILE *err)
 {
+	return plan_load_report_with(path, NULL, 0, err);
+}
+
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err)
+{
 	struct fl_diag d;
 	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
+	struct plan *p = plan_load_with(path, sets, nsets, &d);
 	diag_sort(&d);
 	diag_print(&d, err);
 	diag_fini(&d);

@@ -111,24 +111,49 @@ static size_t resolve(struct pctx *c, const struct ydoc_node *map, const char *k
 	return resolve_at(c, ydoc_get(map, key), key, name, k, who);
 }
 
-/* Follow `after` links from fault i; report a loop once, at the fault that closes it. */
-static void check_cycle(struct pctx *c, const struct ydoc_node *node, size_t i)
+/*
+ * `after` loops, in linear time: each fault has at most one `after`, so
+ * one walk per unvisited fault, marking the path, finds every loop once.
+ * A loop is reported once, at its last fault in the document.
+ */
+static void report_loop(struct pctx *c, const struct ydoc_node *list, const size_t *path, size_t from, size_t n)
 {
-	struct plan *p = c->p;
-	size_t cur = p->faults[i].after_idx;
-	for (size_t steps = 0; cur != PLAN_NONE && steps <= p->nfaults; steps++) {
-		if (cur == i) {
-			const struct ydoc_node *v = ydoc_get(node, "after");
-			if (p->faults[i].after_idx == i)
-				diag_add(c->d, v->pos, "fault \"%s\": after refers to the fault itself",
-				         p->faults[i].name);
-			else
-				diag_add(c->d, v->pos, "fault \"%s\": after chain loops back to this fault",
-				         p->faults[i].name);
-			return;
+	const struct plan *p = c->p;
+	size_t last = path[from];
+	for (size_t k = from; k < n; k++)
+		if (path[k] > last)
+			last = path[k];
+	const struct ydoc_node *v = ydoc_get(list->items[last], "after");
+	if (n - from == 1)
+		diag_add(c->d, v->pos, "fault \"%s\": after refers to the fault itself", p->faults[last].name);
+	else
+		diag_add(c->d, v->pos, "fault \"%s\": after chain loops back to this fault (a loop of %zu faults)",
+		         p->faults[last].name, n - from);
+}
+
+static void check_loops(struct pctx *c, const struct ydoc_node *list)
+{
+	const struct plan *p = c->p;
+	enum { NEW, ON_PATH, DONE };
+	unsigned char *st = xcalloc(p->nfaults ? p->nfaults : 1, 1);
+	size_t *path = xcalloc(p->nfaults ? p->nfaults : 1, sizeof(*path)),
+	       *pos = xcalloc(p->nfaults ? p->nfaults : 1, sizeof(*pos));
+	for (size_t i = 0; i < p->nfaults; i++) {
+		size_t n = 0, cur = i;
+		while (cur != PLAN_NONE && st[cur] == NEW && p->faults[cur].name != NULL) {
+			st[cur] = ON_PATH;
+			pos[cur] = n;
+			path[n++] = cur;
+			cur = p->faults[cur].after_idx;
 		}
-		cur = p->faults[cur].after_idx;
+		if (cur != PLAN_NONE && st[cur] == ON_PATH)
+			report_loop(c, list, path, pos[cur], n);
+		for (size_t k = 0; k < n; k++)
+			st[path[k]] = DONE;
 	}
+	free(st);
+	free(path);
+	free(pos);
 }
 
 static void check_faults(struct pctx *c)
@@ -148,9 +173,7 @@ static void check_faults(struct pctx *c)
 		if (f->repeat.every_ns != 0 && span > (UINT64_MAX - f->at_ns) / f->repeat.every_ns)
 			diag_add(c->d, n->pos, "%s: schedule overflows (at + count x every is too long)", who);
 	}
-	for (size_t i = 0; i < p->nfaults; i++)
-		if (p->faults[i].name != NULL && p->faults[i].after_idx != PLAN_NONE)
-			check_cycle(c, list->items[i], i);
+	check_loops(c, list);
 }
 
 static void check_probes(struct pctx *c)
@@ -196,6 +219,7 @@ static void check_guards(struct pctx *c)
 static void check_destinations(struct pctx *c)
 {
 	const struct sim_topology *t = c->topo;
+	const struct ydoc_node *list = ydoc_get(c->doc->root, "faults");
 	for (size_t i = 0; t != NULL && i < c->p->nfaults; i++) {
 		const struct plan_fault *f = &c->p->faults[i];
 		if (f->destination == NULL)
@@ -203,9 +227,13 @@ static void check_destinations(struct pctx *c)
 		bool found = false;
 		for (size_t k = 0; k < t->nnodes && !found; k++)
 			found = strcmp(t->nodes[k].name, f->destination) == 0;
+		/* At the destination itself, not at the fault's first line. */
+		const struct ydoc_node *v =
+		    list != NULL && i < list->nitems ? ydoc_get(list->items[i], "destination") : NULL;
 		if (!found)
-			diag_add(c->d, f->pos, "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"",
-			         f->name, f->destination, c->p->cluster.topology);
+			diag_add(c->d, v != NULL ? v->pos : f->pos,
+			         "fault \"%s\": destination \"%s\" is not a node of topology \"%s\"", f->name,
+			         f->destination, c->p->cluster.topology);
 	}
 }
 
@@ -237,13 +265,24 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 	                               CLUSTER_OP_MOVE_GROUP, CLUSTER_OP_NODE_DOWN, CLUSTER_OP_NODE_DOWN,
 	                               CLUSTER_OP_NODE_PAUSE, CLUSTER_OP_NODE_PAUSE};
 	bool ok = true;
-	char what[128];
+	char what[192];
+	/* A node crash on a real cluster is the plan's configured commands (cluster_open adds the same). */
+	const struct cluster_ops *o = cluster_backend(backend);
+	unsigned avail = caps->ops;
+	if (p->cluster.node_down_command != NULL && p->cluster.node_up_command != NULL && o != NULL &&
+	    (o->plan_keys & CLUSTER_KEY_NODE_CMD))
+		avail |= CLUSTER_OP_NODE_DOWN;
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct plan_fault *f = &p->faults[i];
 		if (f->action == PLAN_EXEC)
 			continue; /* runs a command: no backend involved */
-		if (!(caps->ops & ops[f->action])) {
-			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
+		if (!(avail & ops[f->action])) {
+			snprintf(what, sizeof(what), "action \"%s\"%s", plan_action_str(f->action),
+			         ops[f->action] == CLUSTER_OP_NODE_DOWN && o != NULL &&
+			                 (o->plan_keys & CLUSTER_KEY_NODE_CMD)
+			             ? " (no cluster API crashes a node: give cluster.node_down_command and "
+			               "node_up_command)"
+			             : "");
 			ok = unsupported(d, f, backend, what);
 			continue;
 		}
@@ -253,8 +292,7 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 				ok = unsupported(d, f, backend, what);
 			}
 		}
-		if (f->action == PLAN_OFFLINE && f->destination != NULL &&
-		    !(caps->ops & CLUSTER_OP_OFFLINE_DESTINATION))
+		if (f->action == PLAN_OFFLINE && f->destination != NULL && !(avail & CLUSTER_OP_OFFLINE_DESTINATION))
 			ok = unsupported(d, f, backend, "a destination for offline");
 	}
 	return ok ? 0 : -1;

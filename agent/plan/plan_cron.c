@@ -109,7 +109,11 @@ static int macro(const char *s, struct plan_cron *c, const char **why)
 	                                "0 0 * * *", "@weekly",   "0 0 * * 0", "@monthly",  "0 0 1 * *",
 	                                "@yearly",   "0 0 1 1 *", "@annually", "0 0 1 1 *", NULL};
 	if (strncmp(s, "@every ", 7) == 0) {
-		if (duration_parse(s + 7, &c->every_ns) != 0 || c->every_ns < 1000000000ULL)
+		if (duration_parse(s + 7, &c->every_ns) != 0)
+			return *why =
+			           "@every needs one duration written without spaces, like @every 30s or @every 1h30m",
+			       -1;
+		if (c->every_ns < 1000000000ULL)
 			return *why = "@every needs a duration of at least 1s, like @every 6h", -1;
 		return 0;
 	}

@@ -72,6 +72,15 @@ void plan_check_refs(struct pctx *c);
 void plan_check_dup_names(struct pctx *c, const struct ydoc_node *list, const char *kind,
                           bool (*loaded)(size_t i, void *arg), void *arg);
 
+/* Memory the overrides added to a ydoc (whose own nodes live in its arena). */
+struct plan_set_mem {
+	void **ptrs;
+	size_t n;
+};
+/* Apply `--set PATH=VALUE` overrides to doc (plan_set.c); -1 after reporting in d. */
+int plan_apply_sets(struct ydoc *doc, const char *const *sets, size_t n, struct plan_set_mem *m, struct fl_diag *d);
+void plan_set_mem_fini(struct plan_set_mem *m);
+
 /* Index of the selector/probe/fault named `name`, or PLAN_NONE. */
 size_t plan_find_selector(const struct plan *p, const char *name);
 size_t plan_find_probe(const struct plan *p, const char *name);

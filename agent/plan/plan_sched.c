@@ -71,11 +71,28 @@ static void load_policies(struct pctx *c, const struct ydoc_node *n, struct plan
 		s->concurrency = (enum plan_concurrency)i;
 }
 
+/*
+ * A schedule must be able to fire: some minute of the day allowed by the
+ * window and blackouts, and (for a cron expression) named by its hours and
+ * minutes. Otherwise the agent would search years ahead for nothing.
+ */
+static void check_fires(struct pctx *c, const struct plan_schedule *s, const struct ydoc_node *where)
+{
+	const struct plan_cron *cr = &s->cron;
+	for (int m = 0; m < 1440; m++)
+		if ((cr->every_ns != 0 || ((cr->hours >> (m / 60) & 1) && (cr->minutes >> (m % 60) & 1))) &&
+		    plan_schedule_allows_minute(s, m))
+			return;
+	diag_add(c->d, where->pos, "schedule never fires: its window and blackouts leave no minute of the day %s",
+	         cr->every_ns != 0 ? "free" : "that its cron expression names");
+}
+
 void plan_load_schedule(struct pctx *c, const struct ydoc_node *n)
 {
 	static const char *const keys[] = {"cron",   "timezone", "window",      "blackout",
 	                                   "jitter", "missed",   "concurrency", NULL};
 	struct plan_schedule *s = &c->p->schedule;
+	size_t errors = c->d->n;
 	if (!plan_is_map(c, n))
 		return;
 	s->present = true;
@@ -92,4 +109,7 @@ void plan_load_schedule(struct pctx *c, const struct ydoc_node *n)
 	if ((v = ydoc_get(n, "blackout")) != NULL)
 		load_blackouts(c, v, s);
 	load_policies(c, n, s);
+	const struct ydoc_node *where = ydoc_get(n, "blackout") ? ydoc_get(n, "blackout") : ydoc_get(n, "window");
+	if (where != NULL && s->cron_text != NULL && c->d->n == errors)
+		check_fires(c, s, where);
 }

@@ -99,13 +99,15 @@ static const struct ydoc_node *find_kind(struct pctx *c, const struct ydoc_node 
 	return v;
 }
 
-/* `faults: [a, b]` narrows a recovery SLO to the trials of those faults. */
+/* `faults: [a, b]` narrows a recovery, expect or max_restarts SLO to the trials of those faults. */
 static void load_faults(struct pctx *c, const struct ydoc_node *v, struct plan_slo *s)
 {
 	if (v == NULL)
 		return;
-	if (s->kind != SLO_RECOVERY) {
-		diag_add(c->d, v->pos, "faults only applies to recovery");
+	if (s->kind == SLO_AVAILABILITY) {
+		diag_add(c->d, v->pos,
+		         "faults applies to recovery, expect and max_restarts, not to availability (it "
+		         "counts probe time, not trials)");
 		return;
 	}
 	if (!plan_is_seq(c, v))

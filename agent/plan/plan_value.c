@@ -176,3 +176,13 @@ bool plan_window_contains(const struct plan_window *w, int m)
 		return m >= w->start_min && m < w->end_min;
 	return m >= w->start_min || m < w->end_min;
 }
+
+bool plan_schedule_allows_minute(const struct plan_schedule *s, int m)
+{
+	if (s->has_window && !plan_window_contains(&s->window, m))
+		return false;
+	for (size_t i = 0; i < s->nblackouts; i++)
+		if (plan_window_contains(&s->blackouts[i], m))
+			return false;
+	return true;
+}

@@ -55,9 +55,15 @@ void plan_keys(struct pctx *c, const struct ydoc_node *map, const char *const *a
 const struct ydoc_node *plan_need(struct pctx *c, const struct ydoc_node *map, const char *key, const char *where)
 {
 	const struct ydoc_node *v = ydoc_get(map, key);
-	if (v == NULL)
-		diag_add(c->d, map->pos, "missing required key \"%s\" in %s", key, where);
-	return v;
+	if (v != NULL)
+		return v;
+	/* One typo, one error: plan_keys already says `did you mean "key"?` about a near miss. */
+	const char *const want[] = {key, NULL};
+	for (size_t i = 0; map->kind == YDOC_MAP && i < map->npairs; i++)
+		if (plan_suggest(map->pairs[i].key->str, want) != NULL)
+			return NULL;
+	diag_add(c->d, map->pos, "missing required key \"%s\" in %s", key, where);
+	return NULL;
 }
 
 /* "a mapping", "a sequence", or the scalar in quotes, for "got ..." */

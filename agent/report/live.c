@@ -4,11 +4,18 @@
  * Each frame moves the cursor up over the previous frame and rewrites every
  * line, clearing to end of line: no alternate screen, so the final frame
  * stays in the scrollback above the summary, which is what an operator
- * wants to copy into the incident channel.
+ * wants to copy into the incident channel. Moving up only works over lines
+ * that are still on the screen, so a frame must never scroll: every line is
+ * cut to the terminal's width (a wrapped line would be two) and the frame
+ * to its height, both measured (TIOCGWINSZ) at every frame; the run redraws
+ * at once on SIGWINCH.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "faultline/live.h"
 #include "faultline/report.h"
@@ -24,10 +31,13 @@
 struct live {
 	FILE *f;
 	bool color;
-	unsigned lines; /* of the last frame */
-	bool ended;     /* after live_end, lines print plainly */
+	unsigned lines;      /* of the last frame */
+	unsigned cols, rows; /* the terminal, measured for each frame */
+	bool ended;          /* after live_end, lines print plainly */
 	char *log[LOG_LINES];
 	size_t nlog;
+	char buf[4096]; /* the line being built, colour codes included */
+	size_t len;
 };
 
 struct live *live_new(FILE *f, bool color)
@@ -47,14 +57,17 @@ void live_free(struct live *l)
 	free(l);
 }
 
-static void put_safe(FILE *f, const char *s, size_t max);
+static void put_safe(struct live *l, const char *s, size_t max);
 
 void live_log(struct live *l, const char *line)
 {
 	if (l->ended) { /* the restore phase comes after the last frame */
-		put_safe(l->f, line, SIZE_MAX);
+		l->len = 0;
+		put_safe(l, line, SIZE_MAX);
+		fwrite(l->buf, 1, l->len, l->f);
 		fputc('\n', l->f);
 		fflush(l->f);
+		l->len = 0;
 		return;
 	}
 	if (l->nlog == LOG_LINES) {
@@ -65,8 +78,29 @@ void live_log(struct live *l, const char *line)
 	l->log[l->nlog++] = xstrdup(line);
 }
 
-/* Write s without control characters, at most max columns. */
-static void put_safe(FILE *f, const char *s, size_t max)
+/* Append raw bytes to the line being built (the line is cut later, at the terminal's width). */
+static void add(struct live *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void addf(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void addf(struct live *l, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	add(l, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Append s without control characters, at most max columns. */
+static void put_safe(struct live *l, const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0, w = 0;
 	while (n > 0) {
@@ -76,31 +110,76 @@ static void put_safe(FILE *f, const char *s, size_t max)
 		if (w + (size_t)cw > max)
 			break;
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFD)
-			fputs("\xEF\xBF\xBD", f);
+			add(l, "\xEF\xBF\xBD", 3);
 		else
-			fwrite(s, 1, len, f);
+			add(l, s, len);
 		w += (size_t)cw;
 		s += len;
 		n -= len;
 	}
 }
 
-/* Start a line of the frame: back to column 0, count it. */
-static void line(struct live *l)
+/* The terminal's size now; 80x24 when it cannot say (not a terminal, or 0). */
+static void measure(struct live *l)
 {
-	fputs("\r", l->f);
-	l->lines++;
+	struct winsize ws;
+	int fd = fileno(l->f);
+	bool ok = fd >= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0;
+	l->cols = ok ? ws.ws_col : 80;
+	l->rows = ok ? ws.ws_row : 24;
 }
 
+/* Start a line of the frame. */
+static void line(struct live *l)
+{
+	l->len = 0;
+}
+
+/*
+ * Write the built line cut to cols - 1 columns (the last column would make
+ * some terminals wrap), colour codes kept; past rows - 1 lines the frame
+ * stops growing, so moving back up over it always stays on the screen.
+ */
 static void eol(struct live *l)
 {
+	if (l->lines + 1 >= l->rows) {
+		l->len = 0;
+		return;
+	}
+	size_t w = 0, i = 0, max = l->cols > 1 ? l->cols - 1 : 1;
+	bool cut = false;
+	fputc('\r', l->f);
+	while (i < l->len) {
+		if (l->buf[i] == '\033') { /* CSI: ESC [ params final byte; no width */
+			size_t j = i + 1;
+			while (j < l->len && !(l->buf[j] >= 0x40 && l->buf[j] <= 0x7E && j > i + 1))
+				j++;
+			fwrite(l->buf + i, 1, j < l->len ? j - i + 1 : l->len - i, l->f);
+			i = j + 1;
+			continue;
+		}
+		uint32_t cp;
+		size_t n = report_utf8_next(l->buf + i, l->len - i, &cp);
+		size_t cw = (size_t)report_cp_width(cp);
+		if (w + cw > max) {
+			cut = true;
+			break;
+		}
+		fwrite(l->buf + i, 1, n, l->f);
+		w += cw;
+		i += n;
+	}
+	if (cut && l->color)
+		fputs(RESET, l->f);
 	fputs("\033[K\n", l->f);
+	l->lines++;
+	l->len = 0;
 }
 
 static void col(struct live *l, const char *c)
 {
 	if (l->color)
-		fputs(c, l->f);
+		add(l, c, strlen(c));
 }
 
 static void put_head(struct live *l, const struct run_view *v)
@@ -108,19 +187,23 @@ static void put_head(struct live *l, const struct run_view *v)
 	char el[32], nx[32];
 	line(l);
 	col(l, BOLD);
-	fputs("faultline ", l->f);
-	put_safe(l->f, v->plan, 40);
+	add(l, "faultline ", 10);
+	put_safe(l, v->plan, 40);
 	col(l, RESET);
-	fprintf(l->f, "  phase %s  elapsed %s", v->phase, report_fmt_duration(v->elapsed_ns, el, sizeof(el)));
+	addf(l, "  phase %s  elapsed %s", v->phase, report_fmt_duration(v->elapsed_ns, el, sizeof(el)));
 	eol(l);
 	line(l);
 	if (v->next_known) {
-		fprintf(l->f, "next injection in %s: ", report_fmt_duration(v->next_in_ns, nx, sizeof(nx)));
-		put_safe(l->f, v->next_fault, 40);
+		addf(l, "next injection in %s: ", report_fmt_duration(v->next_in_ns, nx, sizeof(nx)));
+		put_safe(l, v->next_fault, 40);
+	} else if (v->remaining > 0 && v->nopen > 0) {
+		addf(l, "next injection: when the open trial(s) close (%zu more planned)", v->remaining);
+	} else if (v->remaining > 0) {
+		addf(l, "next injection: held until the cluster settles (%zu more planned)", v->remaining);
 	} else {
-		fputs("next injection: none pending", l->f);
+		add(l, "next injection: none left", 25);
 	}
-	fprintf(l->f, "   trials closed %zu, recovered %zu", v->closed, v->recovered);
+	addf(l, "   trials closed %zu, recovered %zu", v->closed, v->recovered);
 	eol(l);
 }
 
@@ -128,16 +211,16 @@ static void put_open(struct live *l, const struct run_view *v)
 {
 	char t[32];
 	line(l);
-	fprintf(l->f, "open trials: %zu", v->nopen);
+	addf(l, "open trials: %zu", v->nopen);
 	eol(l);
 	for (size_t i = 0; i < v->nopen && i < 8; i++) {
 		line(l);
-		fputs("  ", l->f);
-		put_safe(l->f, v->open[i].fault, 24);
-		fprintf(l->f, " #%u  ", v->open[i].index + 1);
-		put_safe(l->f, v->open[i].resource, 40);
+		add(l, "  ", 2);
+		put_safe(l, v->open[i].fault, 24);
+		addf(l, " #%u  ", v->open[i].index + 1);
+		put_safe(l, v->open[i].resource, 40);
 		col(l, YELLOW);
-		fprintf(l->f, "  recovering for %s", report_fmt_duration(v->open[i].open_ns, t, sizeof(t)));
+		addf(l, "  recovering for %s", report_fmt_duration(v->open[i].open_ns, t, sizeof(t)));
 		col(l, RESET);
 		eol(l);
 	}
@@ -149,17 +232,17 @@ static void put_probes(struct live *l, const struct run_view *v)
 	for (size_t i = 0; i < v->nprobes; i++) {
 		const struct run_view_probe *p = &v->probes[i];
 		line(l);
-		fputs("probe ", l->f);
-		put_safe(l->f, p->name, 24);
-		fputs("  ", l->f);
+		add(l, "probe ", 6);
+		put_safe(l, p->name, 24);
+		add(l, "  ", 2);
 		col(l, p->status == PROBE_UP ? GREEN : p->status == PROBE_UNKNOWN ? YELLOW : RED);
-		fputs(probe_status_str(p->status), l->f);
+		addf(l, "%s", probe_status_str(p->status));
 		col(l, RESET);
-		fprintf(l->f, " for %s", report_fmt_duration(p->since_ns, t, sizeof(t)));
+		addf(l, " for %s", report_fmt_duration(p->since_ns, t, sizeof(t)));
 		if (p->status != PROBE_UP && p->reason && p->reason[0]) {
-			fputs("  (", l->f);
-			put_safe(l->f, p->reason, 60);
-			fputc(')', l->f);
+			add(l, "  (", 3);
+			put_safe(l, p->reason, SIZE_MAX);
+			add(l, ")", 1);
 		}
 		eol(l);
 	}
@@ -170,14 +253,14 @@ static void put_slos(struct live *l, const struct run_view *v)
 	for (size_t i = 0; i < v->nslos; i++) {
 		const struct rec_slo *s = &v->slos[i];
 		line(l);
-		fputs("slo ", l->f);
-		put_safe(l->f, s->name, 24);
-		fputs("  ", l->f);
+		add(l, "slo ", 4);
+		put_safe(l, s->name, 24);
+		add(l, "  ", 2);
 		col(l, s->verdict == SLO_PASS ? GREEN : s->verdict == SLO_FAIL ? RED : YELLOW);
-		fprintf(l->f, "%s so far", slo_verdict_str(s->verdict));
+		addf(l, "%s so far", slo_verdict_str(s->verdict));
 		col(l, RESET);
-		fputs("  ", l->f);
-		put_safe(l->f, s->detail, 90);
+		add(l, "  ", 2);
+		put_safe(l, s->detail, SIZE_MAX);
 		eol(l);
 	}
 }
@@ -187,14 +270,15 @@ void live_draw(struct live *l, const struct run_view *v)
 	if (l->lines > 0)
 		fprintf(l->f, "\033[%uA", l->lines);
 	l->lines = 0;
+	measure(l);
 	put_head(l, v);
 	put_open(l, v);
 	put_probes(l, v);
 	put_slos(l, v);
 	for (size_t i = 0; i < l->nlog; i++) {
 		line(l);
-		fputs("  ", l->f);
-		put_safe(l->f, l->log[i], 110);
+		add(l, "  ", 2);
+		put_safe(l, l->log[i], SIZE_MAX);
 		eol(l);
 	}
 	fputs("\033[J", l->f); /* a shorter frame leaves nothing of the last one */

@@ -74,6 +74,8 @@ void record_fini(struct run_record *r)
 	free(r->backend);
 	free(r->version);
 	free(r->abort_reason);
+	free(r->reason_detail);
+	free(r->plan_description);
 	memset(r, 0, sizeof(*r));
 }
 

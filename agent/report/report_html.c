@@ -18,7 +18,7 @@ static const char css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2329;background:#fff}"
     "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}"
     ".sub{color:#56606b}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;"
-    "font-weight:600}.v-pass{background:#2e8540}.v-fail{background:#c9302c}.v-inconclusive,.v-aborted"
+    "font-weight:600}.v-pass{background:#2e8540}.v-fail{background:#c9302c}.v-inconclusive,.v-aborted,.v-error"
     "{background:#b7791f}table{border-collapse:collapse;margin:4px 0}th,td{text-align:left;padding:3px 10px;"
     "border-bottom:1px solid #e3e6e9;vertical-align:top}th{background:#f4f6f8}td.num{text-align:right;"
     "font-variant-numeric:tabular-nums}.pass{color:#2e8540;font-weight:600}.fail{color:#c9302c;"
@@ -35,7 +35,12 @@ static const char css[] =
     "svg .gap line{stroke:#9aa4ae;stroke-dasharray:2 3}"
     "svg .inject line{stroke:#1d2329;stroke-width:1.2}svg .inject path{fill:#1d2329}"
     "svg .recovery.ok rect{fill:#1f6fb2}svg .recovery.late rect{fill:#c9302c}"
-    "svg .recovery text{fill:#1d2329}";
+    "svg .recovery text{fill:#1d2329}"
+    ".charts{display:flex;flex-wrap:wrap;gap:16px}svg.chart{font:10.5px system-ui,sans-serif}"
+    "svg.chart .rec{fill:#1f6fb2}svg.chart .never{fill:#c9302c}svg.chart .base{stroke:#9aa4ae}"
+    "svg.chart .limit line{stroke:#b7791f;stroke-dasharray:4 3}svg.chart .limit text{fill:#b7791f;"
+    "text-anchor:end}svg.chart .axis{fill:#56606b;text-anchor:end}svg.chart .ctitle{fill:#1d2329}"
+    ".wall{color:#56606b;font-size:12px}";
 
 void html_put(FILE *f, const char *s, size_t max_cols)
 {
@@ -81,9 +86,7 @@ const char *html_fmt_clock(uint64_t ns, char *buf, size_t len)
 
 static const char *verdict_word(const struct run_record *r)
 {
-	if (r->abort_reason != NULL || r->exit_code == 3)
-		return "aborted";
-	return slo_verdict_str(r->verdict);
+	return verdict_str(r->verdict);
 }
 
 static void put_cell(FILE *f, const char *cls, const char *s)
@@ -100,14 +103,19 @@ static void put_head(FILE *f, const struct run_record *r)
 	html_put(f, r->plan_name, 0);
 	fprintf(f, " <span class=\"verdict v-%s\">%s</span></h1>\n<div class=\"sub\">", verdict_word(r),
 	        verdict_word(r));
-	fprintf(f, "exit %d: %s", r->exit_code, report_exit_str(r->exit_code));
-	if (r->abort_reason) {
+	fprintf(f, "exit %d: %s", r->exit_code, verdict_reason_text(r->reason));
+	if (r->reason_detail) {
 		fputs(": ", f);
-		html_put(f, r->abort_reason, 0);
+		html_put(f, r->reason_detail, 0);
 	}
 	fprintf(f, " · started %s · duration %s (%s)%s · %zu trial(s)</div>\n",
 	        report_fmt_rfc3339(r->started_wall, when, sizeof(when)), html_fmt_clock(r->duration_ns, clk, 32),
 	        report_fmt_duration(r->duration_ns, dur, 32), r->virtual_time ? " (virtual time)" : "", r->ntrials);
+	if (r->plan_description != NULL) {
+		fputs("<p class=\"description\">", f);
+		html_put(f, r->plan_description, 0);
+		fputs("</p>\n", f);
+	}
 }
 
 static void put_legend(FILE *f)
@@ -151,19 +159,31 @@ static void put_slos(FILE *f, const struct run_record *r)
 	fputs("</table>\n", f);
 }
 
-static void put_trial(FILE *f, const struct rec_trial *t)
+static void put_trial(FILE *f, const struct run_record *r, const struct rec_trial *t)
 {
 	char at[32], rec[32], res[32];
 	fputs("<tr>", f);
 	put_cell(f, NULL, t->fault_name);
 	fprintf(f, "<td class=\"num\">%u</td><td>%s</td>", t->index + 1, t->action ? t->action : "?");
 	put_cell(f, NULL, t->resource);
-	fprintf(f, "<td class=\"num\">T+%s</td><td>", html_fmt_clock(t->injected_at, at, sizeof(at)));
+	/* A dry run injected nothing: its trials are the plan's, at their planned times. */
+	fprintf(f, "<td class=\"num\">%sT+%s", r->dry_run ? "planned " : "",
+	        html_fmt_clock(r->dry_run ? t->planned_at : t->injected_at, at, sizeof(at)));
+	/* Wall-clock UTC too, to line up with Cluster.log or pacemaker.log. */
+	if (!r->virtual_time && t->injected_wall > 0) { /* a virtual run's wall clock says nothing */
+		char wall[40];
+		report_fmt_rfc3339(t->injected_wall, wall, sizeof(wall));
+		fprintf(f, "<br><span class=\"wall\">%s</span>", wall);
+	}
+	fputs("</td><td>", f);
 	html_put(f, t->node_before, 0);
 	fputs(" → ", f);
 	html_put(f, t->node_after, 0);
-	fprintf(f, "</td><td class=\"%s\">%s</td>", t->outcome == TRIAL_RECOVERED ? "pass" : "fail",
-	        trial_outcome_str(t->outcome));
+	fprintf(f, "</td><td class=\"%s\">%s</td>",
+	        t->outcome == TRIAL_RECOVERED ? "pass"
+	        : r->dry_run                  ? "inconclusive"
+	                                      : "fail",
+	        r->dry_run ? "not run (dry run)" : trial_outcome_str(t->outcome));
 	if (t->outcome == TRIAL_RECOVERED && !t->outage_observed)
 		fprintf(f, "<td class=\"num\">≤ %s (no outage seen)</td>",
 		        report_fmt_duration(t->resolution_ns, res, sizeof(res)));
@@ -172,6 +192,7 @@ static void put_trial(FILE *f, const struct rec_trial *t)
 		        report_fmt_duration(t->resolution_ns, res, sizeof(res)));
 	else
 		fputs("<td class=\"num\">-</td>", f);
+	put_cell(f, NULL, report_trial_probe(r, t) ? report_trial_probe(r, t) : "-");
 	fprintf(f, "<td>%s, %u restart(s), %u failover(s)", cluster_outcome_str(t->cluster), t->restarts, t->failovers);
 	if (t->error) {
 		fprintf(f, "; code %ld: ", t->code);
@@ -182,11 +203,12 @@ static void put_trial(FILE *f, const struct rec_trial *t)
 
 static void put_trials(FILE *f, const struct run_record *r)
 {
-	fputs("<h2>Trials</h2>\n<table class=\"trials\"><tr><th>fault</th><th>#</th><th>action</th><th>resource</th>"
-	      "<th>injected</th><th>owner</th><th>outcome</th><th>recovery</th><th>cluster</th></tr>\n",
-	      f);
+	fputs(
+	    "<h2>Trials</h2>\n<table class=\"trials\"><tr><th>fault</th><th>#</th><th>action</th><th>resource</th>"
+	    "<th>injected</th><th>owner</th><th>outcome</th><th>recovery</th><th>by probe</th><th>cluster</th></tr>\n",
+	    f);
 	for (size_t i = 0; i < r->ntrials; i++)
-		put_trial(f, &r->trials[i]);
+		put_trial(f, r, &r->trials[i]);
 	fputs("</table>\n", f);
 }
 
@@ -255,8 +277,11 @@ int report_html_write(const struct run_record *r, FILE *f, struct fl_err *e)
 	html_put(f, r->plan_name, 0);
 	fprintf(f, " (%s)</title>\n<style>%s</style></head>\n<body>\n", verdict_word(r), css);
 	put_head(f, r);
-	put_legend(f);
-	html_svg_timeline(r, f);
+	html_svg_overview(r, f); /* first: a 60-trial gate at a glance, before 60 timeline windows */
+	if (!r->dry_run) {       /* nothing happened to draw */
+		put_legend(f);
+		html_svg_timeline(r, f);
+	}
 	put_slos(f, r);
 	put_trials(f, r);
 	put_probes(f, r);

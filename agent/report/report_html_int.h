@@ -23,5 +23,7 @@ void html_put(FILE *f, const char *s, size_t max_cols);
 const char *html_fmt_clock(uint64_t ns, char *buf, size_t len);
 /* The <svg> timeline of r (lanes, injection markers, recovery bars). */
 void html_svg_timeline(const struct run_record *r, FILE *f);
+/* Recovery across trials (report_html_chart.c): per trial and sorted, SLO limits drawn; nothing without trials. */
+void html_svg_overview(const struct run_record *r, FILE *f);
 
 #endif

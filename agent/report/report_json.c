@@ -181,6 +181,8 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 	put(plan, "name", jstr(r->plan_name));
 	put(plan, "path", jstr(r->plan_path));
 	put(plan, "sha256", jstr(r->plan_sha256));
+	if (r->plan_description != NULL)
+		put(plan, "description", json_string(r->plan_description));
 	put(o, "plan", plan);
 	/* A decimal string: a 64-bit seed does not survive a JSON number (doubles). */
 	char seed[24];
@@ -195,7 +197,9 @@ static json_t *header_json(const struct run_record *r, bool wall_clock)
 		put(o, "started_at", json_string(report_fmt_rfc3339(r->started_wall, buf, sizeof(buf))));
 	}
 	put(o, "duration_ms", jms(r->duration_ns));
-	put(o, "verdict", json_string(slo_verdict_str(r->verdict)));
+	put(o, "verdict", json_string(verdict_str(r->verdict)));
+	put(o, "reason", json_string(verdict_reason_str(r->reason)));
+	put(o, "reason_detail", jstr(r->reason_detail));
 	put(o, "exit_code", json_integer(r->exit_code));
 	put(o, "abort_reason", jstr(r->abort_reason));
 	return o;

@@ -184,6 +184,61 @@ static const char *verdict_name(int v)
 	return slo_verdict_str((enum slo_verdict)v);
 }
 
+static const char *run_verdict_name(int v)
+{
+	return verdict_str((enum run_verdict)v);
+}
+
+static const char *reason_name(int v)
+{
+	return verdict_reason_str((enum verdict_reason)v);
+}
+
+/* A report written before `reason` existed: what its exit code and abort reason imply. */
+static enum verdict_reason old_reason(const struct run_record *r)
+{
+	static const struct {
+		const char *prefix;
+		enum verdict_reason reason;
+	} aborts[] = {{"not steady", REASON_NOT_STEADY},
+	              {"guard", REASON_GUARD},
+	              {"run deadline", REASON_DEADLINE},
+	              {"received", REASON_SIGNAL}};
+	switch (r->exit_code) {
+	case 0:
+		return r->dry_run ? REASON_DRY_RUN : REASON_PASSED;
+	case 1:
+		return r->verdict == VERDICT_INCONCLUSIVE ? REASON_INCONCLUSIVE : REASON_SLO_FAILED;
+	case 2:
+		return REASON_INVALID;
+	case 3:
+		for (size_t i = 0; r->abort_reason != NULL && i < sizeof(aborts) / sizeof(aborts[0]); i++)
+			if (strncmp(r->abort_reason, aborts[i].prefix, strlen(aborts[i].prefix)) == 0)
+				return aborts[i].reason;
+		return REASON_SIGNAL;
+	default:
+		return REASON_BACKEND_ERROR;
+	}
+}
+
+/* `reason` and `reason_detail` are optional: reports from before they existed stay readable. */
+static int read_reason(struct rd *c, json_t *root, struct run_record *r)
+{
+	int reason;
+	if (json_object_get(root, "reason") == NULL) {
+		r->reason = old_reason(r);
+		r->verdict = verdict_of(r->reason);
+		r->reason_detail = r->abort_reason ? xstrdup(r->abort_reason) : NULL;
+		return 0;
+	}
+	if (get_enum(c, root, "", "reason", reason_name, REASON_RESTORE_FAILED + 1, &reason))
+		return -1;
+	r->reason = (enum verdict_reason)reason;
+	if (json_object_get(root, "reason_detail") != NULL)
+		return get_str(c, root, "", "reason_detail", true, &r->reason_detail);
+	return 0;
+}
+
 static int read_measure(struct rd *c, json_t *o, const char *at, size_t nprobes, struct rec_measure *m)
 {
 	int64_t probe;
@@ -393,18 +448,21 @@ static int read_header(struct rd *c, json_t *root, struct run_record *r)
 		return bad(c, "", "plan", "expected an object");
 	if (get_str(c, plan, "plan", "name", false, &r->plan_name) ||
 	    get_str(c, plan, "plan", "path", true, &r->plan_path) ||
-	    get_str(c, plan, "plan", "sha256", false, &r->plan_sha256) || read_seed(c, root, &r->seed) ||
-	    get_str(c, root, "", "backend", false, &r->backend) || get_str(c, root, "", "version", true, &r->version) ||
-	    get_bool(c, root, "", "dry_run", &r->dry_run) || get_bool(c, root, "", "virtual_time", &r->virtual_time) ||
+	    get_str(c, plan, "plan", "sha256", false, &r->plan_sha256) ||
+	    (json_object_get(plan, "description") != NULL &&
+	     get_str(c, plan, "plan", "description", true, &r->plan_description)) ||
+	    read_seed(c, root, &r->seed) || get_str(c, root, "", "backend", false, &r->backend) ||
+	    get_str(c, root, "", "version", true, &r->version) || get_bool(c, root, "", "dry_run", &r->dry_run) ||
+	    get_bool(c, root, "", "virtual_time", &r->virtual_time) ||
 	    get_wall(c, root, "", "started_at", &r->started_wall) ||
 	    get_ms(c, root, "", "duration_ms", &r->duration_ns) ||
-	    get_enum(c, root, "", "verdict", verdict_name, SLO_INCONCLUSIVE + 1, &verdict) ||
+	    get_enum(c, root, "", "verdict", run_verdict_name, VERDICT_ERROR + 1, &verdict) ||
 	    get_int(c, root, "", "exit_code", 0, 255, &exit_code) ||
 	    get_str(c, root, "", "abort_reason", true, &r->abort_reason))
 		return -1;
-	r->verdict = (enum slo_verdict)verdict;
+	r->verdict = (enum run_verdict)verdict;
 	r->exit_code = (int)exit_code;
-	return 0;
+	return read_reason(c, root, r);
 }
 
 int report_json_parse(const char *text, size_t len, const char *name, struct run_record *out, struct fl_err *e)

@@ -1,8 +1,11 @@
 /*
  * report_junit.c - a run as one JUnit <testsuite>, for CI dashboards.
  *
- * Testcases: one per SLO (classname "slo") and one per trial (classname
- * "trial.<fault>"). Names come from clusters and plans, so everything is
+ * Testcases: the run's verdict (classname "run"), one per SLO (classname
+ * "slo") and one per trial (classname "trial.<fault>"). Anything that is
+ * not a pass is a <failure> (the system under test misbehaved or could not
+ * be judged) or an <error> (the run could not do its job), never a skip:
+ * CI dashboards count skips as green. Names come from clusters and plans, so everything is
  * escaped, and what XML 1.0 cannot carry at all (control characters,
  * invalid UTF-8, U+FFFE/U+FFFF) is replaced by U+FFFD rather than dropped
  * silently, so a reader sees that something was there.
@@ -73,10 +76,7 @@ static void put_slo(FILE *f, const struct rec_slo *s)
 	}
 	fputs("\" time=\"0.000\">\n", f);
 	const char *detail = s->detail ? s->detail : slo_verdict_str(s->verdict);
-	if (s->verdict == SLO_FAIL)
-		put_result(f, "failure", detail, s->kind, NULL);
-	else
-		put_result(f, "skipped", detail, NULL, NULL);
+	put_result(f, "failure", detail, s->verdict == SLO_FAIL ? s->kind : "inconclusive", NULL);
 	fputs("  </testcase>\n", f);
 }
 
@@ -115,6 +115,10 @@ static void put_trial(FILE *f, const struct rec_trial *t, const struct run_recor
 		fputs("\"/>\n", f);
 		return;
 	}
+	if (r->dry_run) { /* the only skip: a fault deliberately not run */
+		fputs("\">\n    <skipped message=\"dry run: not injected\"/>\n  </testcase>\n", f);
+		return;
+	}
 	fputs("\">\n", f);
 	char msg[768], body[768];
 	trial_message(t, r, msg, sizeof(msg));
@@ -126,7 +130,26 @@ static void put_trial(FILE *f, const struct rec_trial *t, const struct run_recor
 	else if (t->outcome == TRIAL_INJECT_FAILED)
 		put_result(f, "error", msg, "inject_failed", body);
 	else
-		put_result(f, "skipped", msg, NULL, NULL);
+		put_result(f, "error", msg, t->outcome == TRIAL_ABORTED ? "aborted" : "pending", body);
+	fputs("  </testcase>\n", f);
+}
+
+/* The run's own verdict: a run aborted before any trial still shows red. */
+static void put_run(FILE *f, const struct run_record *r)
+{
+	fputs("  <testcase classname=\"run\" name=\"verdict\" time=\"", f);
+	put_secs(f, r->duration_ns);
+	if (r->verdict == VERDICT_PASS) {
+		fputs("\"/>\n", f);
+		return;
+	}
+	fputs("\">\n", f);
+	char msg[768];
+	snprintf(msg, sizeof(msg), "%s (exit %d): %s%s%s", verdict_str(r->verdict), r->exit_code,
+	         verdict_reason_text(r->reason), r->reason_detail ? ": " : "",
+	         r->reason_detail ? r->reason_detail : "");
+	bool error = r->verdict == VERDICT_ABORTED || r->verdict == VERDICT_ERROR;
+	put_result(f, error ? "error" : "failure", msg, verdict_reason_str(r->reason), NULL);
 	fputs("  </testcase>\n", f);
 }
 
@@ -140,21 +163,24 @@ static void put_property(FILE *f, const char *name, const char *value)
 static void put_header(FILE *f, const struct run_record *r)
 {
 	size_t failures = 0, errors = 0, skipped = 0;
-	for (size_t i = 0; i < r->nslos; i++) {
-		failures += r->slos[i].verdict == SLO_FAIL;
-		skipped += r->slos[i].verdict == SLO_INCONCLUSIVE;
-	}
+	failures += r->verdict == VERDICT_FAIL || r->verdict == VERDICT_INCONCLUSIVE;
+	errors += r->verdict == VERDICT_ABORTED || r->verdict == VERDICT_ERROR;
+	for (size_t i = 0; i < r->nslos; i++)
+		failures += r->slos[i].verdict != SLO_PASS;
 	for (size_t i = 0; i < r->ntrials; i++) {
 		enum trial_outcome o = r->trials[i].outcome;
+		if (r->dry_run) {
+			skipped += o != TRIAL_RECOVERED;
+			continue;
+		}
 		failures += o == TRIAL_NOT_RECOVERED;
-		errors += o == TRIAL_INJECT_FAILED;
-		skipped += o == TRIAL_ABORTED || o == TRIAL_PENDING;
+		errors += o == TRIAL_INJECT_FAILED || o == TRIAL_ABORTED || o == TRIAL_PENDING;
 	}
 	char when[40], num[32];
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"", f);
 	xml_put(f, r->plan_name);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"", r->nslos + r->ntrials,
-	        failures, errors, skipped);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"",
+	        1 + r->nslos + r->ntrials, failures, errors, skipped);
 	put_secs(f, r->duration_ns);
 	fprintf(f, "\" timestamp=\"%s\">\n  <properties>\n", report_fmt_rfc3339(r->started_wall, when, sizeof(when)));
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)r->seed);
@@ -163,6 +189,8 @@ static void put_header(FILE *f, const struct run_record *r)
 	put_property(f, "plan_sha256", r->plan_sha256);
 	snprintf(num, sizeof(num), "%d", r->exit_code);
 	put_property(f, "exit_code", num);
+	put_property(f, "verdict", verdict_str(r->verdict));
+	put_property(f, "reason", verdict_reason_str(r->reason));
 	if (r->abort_reason != NULL)
 		put_property(f, "abort_reason", r->abort_reason);
 	fputs("  </properties>\n", f);
@@ -171,6 +199,7 @@ static void put_header(FILE *f, const struct run_record *r)
 int report_junit_write(const struct run_record *r, FILE *f, struct fl_err *e)
 {
 	put_header(f, r);
+	put_run(f, r);
 	for (size_t i = 0; i < r->nslos; i++)
 		put_slo(f, &r->slos[i]);
 	for (size_t i = 0; i < r->ntrials; i++)

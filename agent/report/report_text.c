@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/log.h"
 #include "faultline/report.h"
 #include "faultline/util.h"
 
@@ -18,7 +19,7 @@
 #define YELLOW "\033[33m"
 #define BOLD   "\033[1m"
 #define RESET  "\033[0m"
-#define MAXCOL 6
+#define MAXCOL 8 /* the widest table: trials, 7 columns */
 
 struct cell {
 	char *text;        /* owned */
@@ -69,6 +70,8 @@ static void put_safe(FILE *f, const char *s)
 static void table_print(FILE *f, const struct table *t, bool color)
 {
 	size_t width[MAXCOL] = {0};
+	if (t->ncols == 0 || t->ncols > MAXCOL)
+		fatalx("report_text: a table of %zu columns (at most %d)", t->ncols, MAXCOL); /* a broken invariant */
 	for (size_t i = 0; i < t->n; i++) {
 		size_t w = report_text_width(t->cells[i].text);
 		if (w > width[i % t->ncols])
@@ -131,8 +134,8 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 		fputs("\nTrials: none (nothing was injected)\n", f);
 		return;
 	}
-	struct table t = {.ncols = 6};
-	static const char *const head[] = {"fault", "#", "resource", "node", "outcome", "recovery"};
+	struct table t = {.ncols = 7};
+	static const char *const head[] = {"fault", "#", "resource", "node", "outcome", "recovery", "by probe"};
 	for (size_t i = 0; i < ARRAY_LEN(head); i++)
 		table_add(&t, NULL, "%s", head[i]);
 	for (size_t i = 0; i < r->ntrials; i++) {
@@ -146,8 +149,10 @@ static void put_trials(FILE *f, const struct run_record *r, bool color)
 		          tr->node_after ? tr->node_after : "?");
 		table_add(&t, outcome_color(tr->outcome), "%s", outcome_text(tr->outcome));
 		table_add(&t, NULL, "%s", rec);
+		const char *by = report_trial_probe(r, tr);
+		table_add(&t, NULL, "%s", by ? by : "-");
 	}
-	fputs("\nTrials\n", f);
+	fputs("\nTrials (recovery: the slowest probe's; SLOs name their own probe)\n", f);
 	table_print(f, &t, color);
 	table_fini(&t);
 	for (size_t i = 0; i < r->ntrials; i++) {
@@ -207,16 +212,22 @@ static void put_restores(FILE *f, const struct run_record *r, bool color)
 
 static void put_verdict(FILE *f, const struct run_record *r, bool color)
 {
-	static const char *const words[] = {"PASS", "FAIL", "INCONCLUSIVE"};
-	bool aborted = r->abort_reason != NULL || r->exit_code == 3;
-	const char *word = aborted ? "ABORTED" : (unsigned)r->verdict < 3 ? words[r->verdict] : "?";
-	const char *c = aborted ? YELLOW : verdict_color(r->verdict);
-	fprintf(f, "\nverdict: %s%s%s (exit %d: %s", color ? c : "", word, color ? RESET : "", r->exit_code,
-	        report_exit_str(r->exit_code));
-	if (r->abort_reason != NULL) {
+	static const char *const words[] = {"PASS", "FAIL", "INCONCLUSIVE", "ABORTED", "ERROR"};
+	static const char *const colors[] = {GREEN, RED, YELLOW, YELLOW, RED};
+	bool known = (unsigned)r->verdict < ARRAY_LEN(words);
+	fprintf(f, "\nverdict: %s%s%s (exit %d: %s", color && known ? colors[r->verdict] : "",
+	        known ? words[r->verdict] : "?", color && known ? RESET : "", r->exit_code,
+	        verdict_reason_text(r->reason));
+	if (r->reason_detail != NULL) {
 		fputs(": ", f);
-		put_safe(f, r->abort_reason);
+		put_safe(f, r->reason_detail);
 	}
+	size_t bad = 0;
+	for (size_t i = 0; i < r->nrestores; i++)
+		bad += !r->restores[i].ok;
+	/* the SLOs may pass, the run did not: say why it exits 4 */
+	if (bad > 0)
+		fprintf(f, "; restore NOT verified for %zu resource(s): the cluster needs an operator", bad);
 	fputs(")\n", f);
 }
 

@@ -1,4 +1,5 @@
 /* report_util.c - formatting shared by the report renderers. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,26 +74,28 @@ int report_parse_rfc3339(const char *s, int64_t *wall_ns)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	time_t t = timegm(&tm);
+	/* Nanoseconds in an int64 reach 1677-09-21 to 2262-04-11: refuse what would overflow. */
+	if (t < INT64_MIN / 1000000000LL + 1 || t > INT64_MAX / 1000000000LL - 1)
+		return -1;
 	*wall_ns = (int64_t)t * 1000000000LL + (int64_t)ms * 1000000LL;
 	return 0;
 }
 
-const char *report_exit_str(int code)
+const char *report_trial_probe(const struct run_record *r, const struct rec_trial *t)
 {
-	switch (code) {
-	case FL_EXIT_OK:
-		return "all SLOs pass";
-	case FL_EXIT_SLO:
-		return "an SLO failed";
-	case FL_EXIT_INVALID:
-		return "invalid plan or usage";
-	case FL_EXIT_ABORTED:
-		return "aborted";
-	case FL_EXIT_BACKEND:
-		return "backend or environment error";
-	default:
-		return "unknown exit code";
+	const struct rec_measure *pick = NULL;
+	for (size_t i = 0; i < t->nmeasures; i++) {
+		const struct rec_measure *m = &t->measures[i];
+		if (t->outcome != TRIAL_RECOVERED && !m->recovered) {
+			pick = m;
+			break;
+		}
+		if (m->recovered && (pick == NULL || m->recovery_ns > pick->recovery_ns))
+			pick = m;
 	}
+	if (pick == NULL || pick->probe >= r->nprobes)
+		return NULL;
+	return r->probes[pick->probe].name;
 }
 
 /* Overlong forms, surrogates and values past U+10FFFF are bad bytes. */

@@ -35,6 +35,11 @@ void run_progress(struct run *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uint64_t t = run_now(r);
+	if (r->opts->run_id != NULL) { /* under the agent, several runs share one log */
+		char *tagged = xasprintf("run %s: %s", r->opts->run_id, msg);
+		snprintf(msg, sizeof(msg), "%s", tagged);
+		free(tagged);
+	}
 	if (r->opts->live != NULL) {
 		char *line = xasprintf("[%4llu.%03llus] %s", (unsigned long long)(t / NSEC_PER_SEC),
 		                       (unsigned long long)(t % NSEC_PER_SEC / NSEC_PER_MSEC), msg);
@@ -62,7 +67,7 @@ static void finish(struct run *r)
 	loop_stop(r->loop);
 }
 
-void run_abort(struct run *r, int exit_code, const char *fmt, ...)
+void run_stop(struct run *r, enum verdict_reason why, const char *fmt, ...)
 {
 	if (r->phase >= PH_RESTORE)
 		return;
@@ -72,7 +77,7 @@ void run_abort(struct run *r, int exit_code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	run_progress(r, "aborting: %s", msg);
-	r->exit_code = exit_code;
+	r->stop = why;
 	r->abort_reason = xstrdup(msg);
 	finish(r);
 }
@@ -154,9 +159,9 @@ static void on_steady_timeout(void *arg)
 		i++;
 	const char *why = i < r->nprobes && r->probes[i].reason[0] ? r->probes[i].reason : "no successful check";
 	char b[32];
-	run_abort(r, FL_EXIT_ABORTED, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
-	          i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
-	          duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
+	run_stop(r, REASON_NOT_STEADY, "not steady: probe %s is %s after %s (%s); nothing was injected", down,
+	         i < r->nprobes ? probe_status_str(r->probes[i].status) : "?",
+	         duration_format(r->plan->run.steady_state_ns, b, sizeof(b)), why);
 }
 
 static void on_abort_guard(void *arg)
@@ -164,8 +169,8 @@ static void on_abort_guard(void *arg)
 	struct abort_guard *g = arg;
 	const struct plan_abort *a = &g->run->plan->guards.abort_when[g->index];
 	char b[32];
-	run_abort(g->run, FL_EXIT_ABORTED, "guard abort_when: probe %s down for %s", a->probe,
-	          duration_format(a->down_for_ns, b, sizeof(b)));
+	run_stop(g->run, REASON_GUARD, "guard abort_when: probe %s down for %s", a->probe,
+	         duration_format(a->down_for_ns, b, sizeof(b)));
 }
 
 static void steady_check(struct run *r)
@@ -278,6 +283,8 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 	}
 	if (ev->kind == CLUSTER_EV_GROUP && r->phase == PH_FAULTS)
 		trial_on_group_event_kick(r, ev);
+	if (ev->kind == CLUSTER_EV_NODE && r->phase == PH_FAULTS)
+		trial_node_settle_all(r); /* a node reached its state: its group-less trials look now */
 	if (ev->kind == CLUSTER_EV_RESYNC && r->phase == PH_FAULTS)
 		trial_on_resync(r);
 	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */
@@ -296,7 +303,7 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 	struct run *r = arg;
 	struct fl_err e;
 	if (r->cl->ops->drain(r->cl, on_cluster_event, r, &e) < 0)
-		run_abort(r, FL_EXIT_BACKEND, "cluster events: %s", e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "cluster events: %s", e.msg);
 	if (r->phase == PH_FAULTS)
 		sched_kick(r);
 }
@@ -304,15 +311,20 @@ static void on_cluster_fd(struct loop_io *io, uint32_t events, void *arg)
 static void on_signal(int signo, void *arg)
 {
 	struct run *r = arg;
-	run_abort(r, FL_EXIT_ABORTED, "received %s", strsignal(signo));
+	if (signo == SIGWINCH) { /* the terminal was resized: repaint to its new size at once */
+		if (r->phase < PH_RESTORE)
+			run_view_draw(r);
+		return;
+	}
+	run_stop(r, REASON_SIGNAL, "received %s", strsignal(signo));
 }
 
 static void on_deadline(void *arg)
 {
 	struct run *r = arg;
 	char b[32];
-	run_abort(r, FL_EXIT_ABORTED, "run deadline of %s reached with faults still pending",
-	          duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
+	run_stop(r, REASON_DEADLINE, "run deadline of %s reached with faults still pending",
+	         duration_format(r->plan->run.deadline_ns, b, sizeof(b)));
 }
 
 /* Only node faults use selector i: it picks nodes, not resources. */
@@ -345,7 +357,7 @@ static int resolve_selectors(struct run *r)
 		if (node_only_selector(p, i))
 			continue; /* node faults resolve it against nodes (run_node.c) */
 		if (select_resolve(&p->selectors[i], p->guards.protect, &r->initial, p->seed, &r->sels[i], &e) < 0) {
-			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
+			run_stop(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 	}
@@ -382,10 +394,10 @@ static int make_probes(struct run *r)
 		record_probe(r, i);
 		if (r->opts->virtual_time && (pp->kind->caps & PROBE_CAP_REAL_TIME)) {
 			/* A real process cannot live on a clock that jumps hours in a millisecond. */
-			run_abort(r, FL_EXIT_INVALID,
-			          "probe \"%s\": %s probes run real processes and cannot run in "
-			          "virtual time; rehearse with cluster, tcp or http probes",
-			          pp->name, pp->kind->name);
+			run_stop(r, REASON_INVALID,
+			         "probe \"%s\": %s probes run real processes and cannot run in "
+			         "virtual time; rehearse with cluster, tcp or http probes",
+			         pp->name, pp->kind->name);
 			return -1;
 		}
 		void *ctx = NULL;
@@ -400,17 +412,24 @@ static int make_probes(struct run *r)
 			for (size_t k = 0; k < sel->n; k++)
 				r->cpctx[i].resources[k] = sel->items[k]->name;
 			ctx = &r->cpctx[i];
+			if (sel->protected_skipped > 0) /* never silently: the probe sees less than the selector says */
+				run_progress(
+				    r,
+				    "probe %s: %zu resource(s) of selector %s are protected by guards.protect and "
+				    "not watched",
+				    pp->name, sel->protected_skipped, p->selectors[pp->cluster_idx].name);
 		} else if (r->opts->virtual_time) {
 			ctx = r->cl;
 		}
 		struct fl_err e;
 		struct probe *pr = &r->probes[i];
 		if (probe_init(pr, ops_for(r, pp), pp, r->loop, r->clk, ctx, &e) < 0) {
-			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
+			run_stop(r, REASON_INVALID, "%s", e.msg);
 			return -1;
 		}
 		pr->index = i;
 		pr->rec = &r->rec->probes[i];
+		pr->rec_origin = r->t0; /* the record's times are run-relative, real clock or virtual */
 		pr->listener.changed = on_probe_change;
 		pr->listener.checked = on_probe_check;
 		pr->listener.arg = r;
@@ -425,6 +444,7 @@ static void fill_identity(struct run *r)
 	rec->plan_name = xstrdup(p->name);
 	rec->plan_path = xstrdup(p->path);
 	rec->plan_sha256 = sha256_file_hex(p->path);
+	rec->plan_description = p->description ? xstrdup(p->description) : NULL;
 	rec->seed = p->seed;
 	rec->backend = xstrdup(p->cluster.backend);
 	rec->version = xstrdup(FAULTLINE_VERSION);
@@ -446,9 +466,9 @@ static int check_instance_caps(struct run *r)
 		diag_sort(&d);
 		char *first = diag_format(&d, 0);
 		const char *adapter = r->plan->cluster.command ? r->plan->cluster.command[0] : NULL;
-		run_abort(r, FL_EXIT_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
-		          r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
-		          d.n > 1 ? " (and more)" : "");
+		run_stop(r, REASON_INVALID, "%s%s%s: the cluster does not offer what the plan needs: %s%s",
+		         r->plan->cluster.backend, adapter ? " adapter " : "", adapter ? adapter : "", first,
+		         d.n > 1 ? " (and more)" : "");
 		free(first);
 	}
 	diag_fini(&d);
@@ -464,14 +484,14 @@ static int open_cluster(struct run *r)
 	struct fl_err e;
 	r->cl = cluster_open(&cfg, r->clk, &e);
 	if (r->cl == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "backend %s: %s", r->plan->cluster.backend, e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "backend %s: %s", r->plan->cluster.backend, e.msg);
 		return -1;
 	}
 	if (check_instance_caps(r) < 0)
 		return -1;
 	if (r->cl->ops->snapshot(r->cl, &r->initial, &e) < 0) {
-		run_abort(r, FL_EXIT_BACKEND, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
-		          e.msg);
+		run_stop(r, REASON_BACKEND_ERROR, "backend %s: cannot list the cluster: %s", r->plan->cluster.backend,
+		         e.msg);
 		return -1;
 	}
 	int fd = r->cl->ops->notify_fd(r->cl);
@@ -488,7 +508,7 @@ static int setup(struct run *r)
 	r->t0 = clock_now(r->clk);
 	r->loop = loop_new(r->clk, &e);
 	if (r->loop == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "event loop: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "event loop: %s", e.msg);
 		return -1;
 	}
 	clock_timer_init(&r->phase_timer);
@@ -518,10 +538,10 @@ static int setup(struct run *r)
 static void start(struct run *r)
 {
 	char b[32];
-	int sigs[] = {SIGINT, SIGTERM};
+	int sigs[] = {SIGINT, SIGTERM, SIGWINCH};
 	struct fl_err e;
-	if (loop_signal_start(r->loop, &r->sig, sigs, 2, on_signal, r, &e) < 0) {
-		run_abort(r, FL_EXIT_BACKEND, "signals: %s", e.msg);
+	if (loop_signal_start(r->loop, &r->sig, sigs, r->opts->live != NULL ? 3 : 2, on_signal, r, &e) < 0) {
+		run_stop(r, REASON_ENVIRONMENT, "signals: %s", e.msg);
 		return;
 	}
 	if (run_hook_before(r) < 0 || r->phase >= PH_RESTORE) /* failed, or a signal came while it ran */
@@ -570,6 +590,7 @@ static void teardown(struct run *r)
 		free(r->touched[i].owner);
 	}
 	free(r->touched);
+	cluster_undo_fini(&r->undo);
 	node_free(r);
 	free(r->watch);
 	cluster_snapshot_free(&r->initial);
@@ -583,26 +604,6 @@ static void teardown(struct run *r)
 	free(r->abort_reason);
 }
 
-/* The verdict from the trials and the SLOs, when nothing aborted the run. */
-static int verdict(struct run *r)
-{
-	struct run_record *rec = r->rec;
-	int code = FL_EXIT_OK;
-	rec->verdict = SLO_PASS;
-	for (size_t i = 0; i < rec->nslos; i++) {
-		if (rec->slos[i].verdict == SLO_FAIL)
-			rec->verdict = SLO_FAIL;
-		else if (rec->slos[i].verdict == SLO_INCONCLUSIVE && rec->verdict == SLO_PASS)
-			rec->verdict = SLO_INCONCLUSIVE;
-	}
-	for (size_t i = 0; i < rec->ntrials; i++)
-		if (rec->trials[i].outcome != TRIAL_RECOVERED)
-			rec->verdict = SLO_FAIL;
-	if (rec->verdict != SLO_PASS)
-		code = FL_EXIT_SLO;
-	return code;
-}
-
 int run_execute(const struct plan *p, const struct run_opts *o, struct run_record *rec)
 {
 	struct run r;
@@ -610,12 +611,12 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 	r.plan = p;
 	r.opts = o;
 	r.rec = rec;
-	r.exit_code = -1;
+	r.stop = REASON_PASSED;
 	fill_identity(&r);
+	bool restore_failed = false;
 	if (setup(&r) == 0) {
 		if (o->dry_run) {
 			sched_dry_run(&r);
-			r.exit_code = FL_EXIT_OK;
 		} else {
 			start(&r);
 			if (r.phase < PH_RESTORE)
@@ -629,29 +630,24 @@ int run_execute(const struct plan *p, const struct run_opts *o, struct run_recor
 			probe_stop(&r.probes[i]);
 			probe_account(&r.probes[i], now);
 		}
-		if (r.exit_code >= 0)
-			run_cmd_fini(&r); /* aborted: restore now, not after the commands' timeouts */
+		if (r.stop != REASON_PASSED)
+			run_cmd_fini(&r); /* stopped early: restore now, not after the commands' timeouts */
 		else
 			run_cmd_settle(&r); /* exec faults and after_trial hooks still running end first */
 		int restored = run_restore_touched(&r);
+		restore_failed = restored < 0;
 		char *unsteady = restored == 0 ? run_steady_after(&r) : NULL;
 		run_hook_after_restore(&r, restored == 0);
 		slo_judge(p, rec);
 		run_steady_record(&r, unsteady);
 		free(unsteady);
-		int code = r.exit_code >= 0 ? r.exit_code : verdict(&r);
-		if (r.exit_code >= 0)
-			verdict(&r);
-		if (restored < 0)
-			code = FL_EXIT_BACKEND;
-		r.exit_code = code;
 	}
-	run_journal_end(&r, r.exit_code);
-	rec->duration_ns = r.clk ? run_now(&r) : 0;
-	rec->exit_code = r.exit_code;
 	if (r.abort_reason != NULL)
 		rec->abort_reason = xstrdup(r.abort_reason);
-	int code = r.exit_code;
+	verdict_judge(rec, r.stop, restore_failed);
+	run_journal_end(&r, rec->exit_code);
+	rec->duration_ns = r.clk ? run_now(&r) : 0;
+	int code = rec->exit_code;
 	teardown(&r);
 	return code;
 }

@@ -82,9 +82,8 @@ void run_events_verdict(FILE *f, const struct run_record *rec)
 	for (size_t i = 0; i < rec->nslos; i++)
 		json_array_append_new(slos, json_pack("{s:s, s:s}", "name", rec->slos[i].name, "verdict",
 		                                      slo_verdict_str(rec->slos[i].verdict)));
-	const char *v = rec->abort_reason != NULL ? "aborted" : slo_verdict_str(rec->verdict);
-	json_t *j =
-	    json_pack("{s:s, s:s, s:i, s:o}", "event", "verdict", "verdict", v, "exit", rec->exit_code, "slos", slos);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:o}", "event", "verdict", "verdict", verdict_str(rec->verdict),
+	                      "reason", verdict_reason_str(rec->reason), "exit", rec->exit_code, "slos", slos);
 	if (rec->abort_reason != NULL)
 		json_object_set_new(j, "abort", json_string(rec->abort_reason));
 	emit(f, j);

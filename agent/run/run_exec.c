@@ -365,9 +365,10 @@ int run_hook_before(struct run *r)
 	if (x->exit_status == 0)
 		return 0;
 	if (x->error != NULL)
-		run_abort(r, FL_EXIT_ABORTED, "hook before_run: %s; nothing was injected", x->error);
+		run_stop(r, REASON_HOOK_FAILED, "hook before_run: %s; nothing was injected", x->error);
 	else
-		run_abort(r, FL_EXIT_ABORTED, "hook before_run: exit status %d; nothing was injected", x->exit_status);
+		run_stop(r, REASON_HOOK_FAILED, "hook before_run: exit status %d; nothing was injected",
+		         x->exit_status);
 	return -1;
 }
 

@@ -23,6 +23,7 @@
 #include "faultline/rng.h"
 #include "faultline/run.h"
 #include "faultline/select.h"
+#include "faultline/verdict.h"
 
 enum run_phase { PH_STEADY, PH_SETTLE, PH_FAULTS, PH_RESTORE, PH_DONE };
 
@@ -139,6 +140,7 @@ struct run {
 	unsigned injections;
 	struct touched *touched;
 	size_t ntouched, captouched;
+	struct cluster_undo undo; /* what undoes the run's actions (journaled before each) */
 	enum run_phase phase;
 	uint64_t t0;          /* clock time of the run start */
 	uint64_t faults_from; /* start of the faults phase */
@@ -153,7 +155,7 @@ struct run {
 	struct run_cmd *cmds;     /* commands running now (run_exec.c) */
 	struct run_undo *undos;   /* exec faults that ran, whose undo the restore runs */
 	size_t nundos, capundos;
-	int exit_code;
+	enum verdict_reason stop; /* why the run stopped early; REASON_PASSED if it did not */
 	char *abort_reason;
 	struct fl_err err;
 };
@@ -161,7 +163,13 @@ struct run {
 /* run.c */
 void run_progress(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t run_now(const struct run *r); /* ns since run start */
-void run_abort(struct run *r, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Stop the run early (abort, backend or environment error) for reason why,
+ * which decides its verdict and exit code (verdict.h); the message becomes
+ * the record's abort_reason. Replaces run_abort(r, exit_code, ...): a
+ * number is not a reason, and an FL_EXIT_* passed here would be a wrong one.
+ */
+void run_stop(struct run *r, enum verdict_reason why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void run_maybe_finish(struct run *r);
 void run_set_fast(struct run *r, bool fast);
 /* Start or stop each cheap probe's hunt (probe_hunt) from the open trials' state. */
@@ -182,6 +190,8 @@ const char *watch_owner(const struct run *r, const char *name);
 
 /* run_view.c: the live view's timer (a no-op without opts->live) */
 void run_view_start(struct run *r);
+/* Repaint the live view now (its timer, or SIGWINCH: the terminal changed size). */
+void run_view_draw(struct run *r);
 void run_view_stop(struct run *r);
 
 /* run_sched.c */
@@ -226,6 +236,7 @@ void trial_node_settle_all(struct run *r);
  * intent journalled first: 0, or -1 with e set (the journal or the backend
  * refused). The backend's native result code goes to *code either way.
  */
+#define RUN_INJECT_NO_JOURNAL (-2) /* run_inject: the intent could not be journalled; nothing injected */
 int run_inject(struct run *r, const struct plan_fault *f, const char *resource, const char *group, long *code,
                struct fl_err *e);
 
@@ -302,7 +313,15 @@ void run_steady_record(struct run *r, const char *why);
 /* run_journal.c */
 int run_journal_begin(struct run *r);
 int run_journal_intent(struct run *r, const char *action, const char *resource, const char *group, struct fl_err *e);
+/*
+ * Ask the backend what undoes the action, keep it and journal the new items:
+ * 0; -1 = do not act (the backend could not tell); RUN_INJECT_NO_JOURNAL = the journal write failed.
+ */
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e);
 void run_journal_injected(struct run *r, long code, const char *error);
+/* struct restore_ctx's record hook (arg: the run). */
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e);
 /*
  * A node fault's INTENT, named after the node: the pre-run state of every
  * noted resource in groups[0..ngroups) (all: every noted resource), so a

@@ -30,10 +30,10 @@ int run_journal_begin(struct run *r)
 	const struct journal_run *held = journal_held(j, key);
 	free(key);
 	if (held != NULL) {
-		run_abort(r, FL_EXIT_BACKEND,
-		          "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
-		          "restore` (or `faultline restore --force` to acknowledge)",
-		          held->key, held->id);
+		run_stop(r, REASON_ENVIRONMENT,
+		         "cluster %s is held: run %s left resources not restored; an operator must run `faultline "
+		         "restore` (or `faultline restore --force` to acknowledge)",
+		         held->key, held->id);
 		return -1;
 	}
 	char *id = xasprintf("run-%lld-%ld", (long long)wall_now_ns(), (long)getpid());
@@ -41,7 +41,7 @@ int run_journal_begin(struct run *r)
 	r->jrun = journal_begin(j, id, &cfg, r->plan->path, r->rec->plan_sha256, &e);
 	free(id);
 	if (r->jrun == NULL) {
-		run_abort(r, FL_EXIT_BACKEND, "journal: %s", e.msg);
+		run_stop(r, REASON_ENVIRONMENT, "journal: %s", e.msg);
 		return -1;
 	}
 	return 0;
@@ -59,13 +59,47 @@ int run_journal_intent(struct run *r, const char *action, const char *resource, 
 		if (strcmp(t->resource, resource) == 0 || (group && t->group && strcmp(t->group, group) == 0))
 			items[n++] = *t; /* borrowed */
 	}
-	testkill_at("before-intent");
 	int rc = journal_intent(r->opts->journal, r->jrun, action, resource, items, n, e);
 	free(items);
 	if (rc < 0)
 		return err_wrap(e, "journal");
 	testkill_at("intent");
 	return 0;
+}
+
+int run_journal_undo(struct run *r, enum cluster_act act, const char *target, unsigned flags, const char *destination,
+                     struct fl_err *e)
+{
+	const struct cluster_ops *ops = r->cl->ops;
+	if (ops->undo_plan == NULL)
+		return 0;
+	struct cluster_undo add = {0};
+	size_t first = r->undo.n;
+	int rc = ops->undo_plan(r->cl, act, target, flags, destination, &add, e);
+	for (size_t i = 0; rc == 0 && i < add.n; i++)
+		cluster_undo_add(&r->undo, add.items[i]); /* the first value of a key is the pre-run one */
+	cluster_undo_fini(&add);
+	if (rc < 0)
+		return err_wrap(e, "recording what undoes it");
+	if (r->jrun != NULL && r->undo.n > first &&
+	    journal_undo(r->opts->journal, r->jrun, (const char *const *)r->undo.items + first, r->undo.n - first, e) <
+	        0) {
+		err_wrap(e, "recording what undoes it");
+		return RUN_INJECT_NO_JOURNAL; /* the machine failed us, not the cluster */
+	}
+	return 0;
+}
+
+/* The restore's own corrective actions, journaled the same way. */
+static int record_undo(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	struct run *r = arg;
+	return r->jrun == NULL ? 0 : journal_undo(r->opts->journal, r->jrun, items, n, e);
+}
+
+int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct fl_err *e)
+{
+	return record_undo(arg, items, n, e);
 }
 
 void run_journal_injected(struct run *r, long code, const char *error)

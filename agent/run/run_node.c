@@ -51,7 +51,7 @@ int node_resolve(struct run *r)
 		struct fl_err e;
 		if (select_resolve_nodes(&p->selectors[s], p->guards.protect, names, r->initial.nnodes, p->seed, idx,
 		                         &n, &e) < 0) {
-			run_abort(r, FL_EXIT_INVALID, "%s", e.msg);
+			run_stop(r, REASON_INVALID, "%s", e.msg);
 			rc = -1;
 			break;
 		}

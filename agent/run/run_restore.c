@@ -68,6 +68,9 @@ int run_restore_touched(struct run *r)
 	    .timeout_ns = r->opts->restore_timeout_ns,
 	    .progress = progress,
 	    .arg = r,
+	    .undo = &r->undo,
+	    .record = run_journal_record_cb,
+	    .record_arg = r,
 	};
 	int rc = restore_touched(&c, r->touched, r->ntouched, r->rec);
 	return nodes < 0 || undone < 0 ? -1 : rc;

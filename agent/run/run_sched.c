@@ -166,6 +166,10 @@ static const char *blocked(struct run *r, struct fault_state *fs)
 		 */
 		if (fs->f->action == PLAN_FAIL && r->nopen == 0 && (st == RES_OFFLINE || st == RES_FAILED))
 			continue;
+		/* Left failed with nothing open: nothing will bring it back before the restore; go, and be refused now.
+		 */
+		if (fs->f->action != PLAN_ONLINE && r->nopen == 0 && st == RES_FAILED)
+			continue;
 		if ((int)st != want && !(want == RES_OFFLINE && st == RES_FAILED)) {
 			snprintf(why, sizeof(why), "\"%s\" is %s (degraded); waiting", sel->items[i]->name,
 			         res_state_str(st));
@@ -335,10 +339,45 @@ static void print_targets(FILE *f, const struct selection *sel)
 		        sel->items[i]->owner ? sel->items[i]->owner : "-");
 }
 
+/* An offline's OfflineV2 flags, destination and online_after: " [flag, flag] to node-b, online after 30s" */
+static void print_action_detail(FILE *f, const struct plan_fault *ft)
+{
+	char b[32];
+	for (unsigned i = 0, n = 0; offline_flag_names[i] != NULL; i++)
+		if (ft->flags & (1u << i))
+			fprintf(f, "%s%s", n++ ? ", " : " [", offline_flag_names[i]);
+	if (ft->flags != 0)
+		fputc(']', f);
+	if (ft->destination != NULL)
+		fprintf(f, " to %s", ft->destination);
+	if (ft->has_online_after)
+		fprintf(f, ", online after %s", duration_clock(ft->online_after_ns, b, sizeof(b)));
+}
+
+/* The trials a run would open at planned time t: recorded as pending, so the reports can list them as skipped. */
+static void record_planned(struct run *r, size_t fault, uint64_t t)
+{
+	const struct fault_state *fs = &r->faults[fault];
+	const struct selection *sel = targets(r, fs);
+	for (size_t i = 0; i < sel->n; i++) {
+		struct rec_trial *rt = record_add_trial(r->rec);
+		rt->fault = fault;
+		rt->index = fs->next;
+		rt->fault_name = xstrdup(fs->f->name);
+		rt->action = xstrdup(plan_action_str(fs->f->action));
+		rt->resource = xstrdup(sel->items[i]->name);
+		rt->group = sel->items[i]->group ? xstrdup(sel->items[i]->group) : NULL;
+		rt->node_before = sel->items[i]->owner ? xstrdup(sel->items[i]->owner) : NULL;
+		rt->planned_at = t;
+		rt->timeout_ns = fs->f->recovery_timeout_ns;
+		rt->outcome = TRIAL_PENDING;
+	}
+}
+
 void sched_dry_run(struct run *r)
 {
 	FILE *out = stdout;
-	char b[32];
+	char b[32], when[48];
 	fprintf(out, "dry run: plan %s, seed %llu, backend %s - nothing will be injected\n", r->plan->name,
 	        (unsigned long long)r->plan->seed, r->plan->cluster.backend);
 	for (size_t i = 0; i < r->plan->nselectors; i++) {
@@ -361,8 +400,10 @@ void sched_dry_run(struct run *r)
 		fs->origin = 0;
 		for (fs->next = 0; fs->next < f->repeat.count; fs->next++) {
 			uint64_t t = planned_time(fs);
-			fprintf(out, "  %s%-10s %s #%u: %s ", f->after ? "after " : "",
-			        duration_format(t, b, sizeof(b)), f->name, fs->next + 1, plan_action_str(f->action));
+			snprintf(when, sizeof(when), "%s%s", f->after ? "after " : "", duration_clock(t, b, sizeof(b)));
+			fprintf(out, "  %-14s %s #%u: %s", when, f->name, fs->next + 1, plan_action_str(f->action));
+			print_action_detail(out, f);
+			fputc(' ', out);
 			if (f->after)
 				fprintf(out, "(counted from the end of %s) ", f->after);
 			if (plan_action_is_node(f->action))
@@ -372,6 +413,7 @@ void sched_dry_run(struct run *r)
 			if (f->action == PLAN_EXEC)
 				print_exec(out, f);
 			fputc('\n', out);
+			record_planned(r, i, t);
 		}
 	}
 }

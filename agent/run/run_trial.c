@@ -18,6 +18,7 @@
 
 #include "faultline/duration.h"
 #include "faultline/log.h"
+#include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -35,6 +36,8 @@ static void unlink_trial(struct run *r, struct open_trial *t)
 		}
 	r->nopen--;
 }
+
+static uint64_t resolution(const struct run *r, size_t probe);
 
 static void free_trial(struct run *r, struct open_trial *t)
 {
@@ -145,6 +148,32 @@ void trial_close(struct run *r, struct open_trial *t, enum trial_outcome o)
  * target is Online now. With no probe that saw the outage nothing is
  * concluded: the trial times out, its measurement blind.
  */
+static bool resource_online_now(struct run *r, const struct open_trial *t)
+{
+	enum res_state st = RES_UNKNOWN;
+	struct fl_err e;
+	return r->cl->ops->resource_state(r->cl, t->resource, &st, &e) == 0 && st == RES_ONLINE;
+}
+
+/* A node fault's group trial reads its group (t->resource names the group, not a resource). */
+static bool group_online_now(struct run *r, const struct open_trial *t)
+{
+	struct cluster_snapshot s;
+	struct fl_err e;
+	bool online = false;
+	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
+		return false;
+	for (size_t i = 0; i < s.ngroups; i++)
+		if (strcmp(s.groups[i].name, t->group) == 0 && s.groups[i].state == GRP_ONLINE) {
+			struct rec_trial *rt = trial_rec(r, t);
+			free(rt->node_after);
+			rt->node_after = s.groups[i].owner ? xstrdup(s.groups[i].owner) : NULL;
+			online = true;
+		}
+	cluster_snapshot_free(&s);
+	return online;
+}
+
 static bool blind_target_back(struct run *r, struct open_trial *t)
 {
 	bool measured = false;
@@ -155,13 +184,11 @@ static bool blind_target_back(struct run *r, struct open_trial *t)
 	}
 	if (!measured)
 		return false;
-	enum res_state st = RES_UNKNOWN;
-	struct fl_err e;
-	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) < 0 || st != RES_ONLINE)
+	if (t->group_mode ? !group_online_now(r, t) : !resource_online_now(r, t))
 		return false;
 	t->target_back = true;
 	t->target_back_at = run_now(r);
-	t->last_state = RES_ONLINE;
+	t->last_state = t->group_mode ? GRP_ONLINE : RES_ONLINE;
 	run_progress(r, "trial \"%s\": events were lost; Online by a read, recovery as its probes measured it",
 	             t->resource);
 	return true;
@@ -204,10 +231,14 @@ static void on_online_after(void *arg)
 		return;
 	}
 	t->online_due = false;
-	if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
+	char ct[64];
+	if (run_journal_undo(r, CLUSTER_ACT_ONLINE, t->resource, 0, NULL, &e) < 0)
+		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
+	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else
-		run_progress(r, "online \"%s\" (online_after): accepted, code %ld", t->resource, code);
+		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
+		             cluster_code_text(code, ct, sizeof(ct)));
 }
 
 struct rec_trial *trial_rec_new(struct run *r)
@@ -294,21 +325,25 @@ void trial_open(struct run *r, size_t fault, const char *resource, const char *g
 	const struct plan_fault *f = r->faults[fault].f;
 	size_t idx = rec_trial_start(r, fault, resource, group, node, planned);
 	run_note_touched(r, resource);
-	struct rec_trial *rt = &r->rec->trials[idx];
-	rt->injected_at = run_now(r);
-	rt->injected_wall = wall_now_ns();
 	struct fl_err e = {0};
 	long code = 0;
 	int rc = run_inject(r, f, resource, group, &code, &e);
-	rt = &r->rec->trials[idx]; /* run_note_touched cannot move trials, but stay safe */
+	struct rec_trial *rt = &r->rec->trials[idx];
+	/* docs/report-format.md: when the call returned (the backend has accepted it by then) */
+	rt->injected_at = run_now(r);
+	rt->injected_wall = wall_now_ns();
 	rt->code = code;
 	r->injections++;
 	if (rc < 0) {
+		/* The machine failed, not the cluster: no further injection can be made safe. */
+		if (rc == RUN_INJECT_NO_JOURNAL)
+			run_stop(r, REASON_ENVIRONMENT, "%s", e.msg);
 		trial_refused(r, fault, rt, &e);
 		return;
 	}
-	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted (code %ld)", f->name, rt->index + 1,
-	             plan_action_str(f->action), resource, node ? node : "?", code);
+	char ct[64];
+	run_progress(r, "fault %s #%u: %s \"%s\" on %s: accepted%s", f->name, rt->index + 1, plan_action_str(f->action),
+	             resource, node ? node : "?", cluster_code_text(code, ct, sizeof(ct)));
 	run_event_injected(r, rt);
 	if (r->opts->signal_to_raise != 0 && r->injections == r->opts->signal_after_injections)
 		raise(r->opts->signal_to_raise); /* test hook: arrives through the signalfd */
@@ -383,10 +418,19 @@ void trial_on_probe_change(struct run *r, size_t probe, enum probe_status to, ui
 			m->recovered = true;
 			m->up_at = rel;
 			m->recovery_ns = rel - rt->injected_at;
-			m->resolution_ns = probe_cadence(&r->probes[probe]);
+			m->resolution_ns = resolution(r, probe);
 			trial_maybe_close(r, t);
 		}
 	}
+}
+
+/* What a measurement by this probe is worth now: its cadence, and for a cluster probe how late the backend sees. */
+static uint64_t resolution(const struct run *r, size_t probe)
+{
+	uint64_t res = probe_cadence(&r->probes[probe]);
+	if (r->probes[probe].ops == &probe_cluster_ops && r->cl->ops->staleness_ns != NULL)
+		res += r->cl->ops->staleness_ns(r->cl);
+	return res;
 }
 
 void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, uint64_t started)
@@ -406,7 +450,7 @@ void trial_on_probe_check(struct run *r, size_t probe, enum check_result res, ui
 		struct rec_measure *m = &trial_rec(r, t)->measures[probe];
 		t->ms[probe] = M_DONE;
 		m->recovered = true;
-		m->resolution_ns = probe_cadence(&r->probes[probe]);
+		m->resolution_ns = resolution(r, probe);
 		m->recovery_ns = m->resolution_ns; /* an upper bound, not a measurement */
 		trial_maybe_close(r, t);
 	}

@@ -21,8 +21,12 @@ static const char *phase_str(enum run_phase p)
 static void next_injection(const struct run *r, struct run_view *v)
 {
 	uint64_t now = clock_now(r->clk);
-	for (size_t i = 0; r->phase == PH_FAULTS && i < r->plan->nfaults; i++) {
+	for (size_t i = 0; r->faults != NULL && r->phase <= PH_FAULTS && i < r->plan->nfaults; i++) {
 		const struct fault_state *fs = &r->faults[i];
+		if (fs->next < fs->f->repeat.count)
+			v->remaining += fs->f->repeat.count - fs->next;
+		if (r->phase != PH_FAULTS)
+			continue;
 		if (!clock_timer_armed(&fs->timer))
 			continue;
 		uint64_t in = fs->timer.when > now ? fs->timer.when - now : 0;
@@ -41,7 +45,7 @@ static void free_slos(struct rec_slo *s, size_t n)
 	free(s);
 }
 
-static void run_view_draw(struct run *r)
+void run_view_draw(struct run *r)
 {
 	struct run_view v = {.plan = r->plan->name, .phase = phase_str(r->phase), .elapsed_ns = run_now(r)};
 	struct run_view_trial *open = xcalloc(r->nopen + 1, sizeof(*open));
@@ -54,8 +58,9 @@ static void run_view_draw(struct run *r)
 	for (size_t i = 0; i < r->nprobes; i++) {
 		const struct probe *p = &r->probes[i];
 		const struct rec_probe *rp = p->rec;
-		/* Changes carry the probe's clock reading, like clock_now. */
-		uint64_t last = rp && rp->nchanges ? rp->changes[rp->nchanges - 1].at : r->t0, now = clock_now(r->clk);
+		/* Changes are recorded on the run's clock (from t0), like trials. */
+		uint64_t last = (rp && rp->nchanges ? rp->changes[rp->nchanges - 1].at : 0) + r->t0;
+		uint64_t now = clock_now(r->clk);
 		pv[i] = (struct run_view_probe){p->cfg->name, p->status, now > last ? now - last : 0, p->reason};
 	}
 	for (size_t i = 0; i < r->rec->ntrials; i++) {

@@ -51,6 +51,12 @@ static bool trial_targets(const struct plan *p, const struct rec_trial *t, size_
 	return t->fault < p->nfaults && p->faults[t->fault].target_idx == selector;
 }
 
+/* Did the trial run its course? Refused injections and aborted trials show nothing to judge. */
+static bool trial_completed(const struct rec_trial *t)
+{
+	return t->outcome == TRIAL_RECOVERED || t->outcome == TRIAL_NOT_RECOVERED;
+}
+
 /* Does the SLO count trials of fault f? (All, unless it names its faults.) */
 static bool counts_fault(const struct plan_slo *slo, size_t f)
 {
@@ -158,6 +164,10 @@ static void judge_recovery(const struct plan_slo *slo, const struct run_record *
 
 static void judge_availability(const struct plan_slo *slo, const struct run_record *rec, struct rec_slo *out)
 {
+	if (slo->probe_idx >= rec->nprobes) { /* the run stopped before its probes started */
+		set(out, SLO_INCONCLUSIVE, 0, slo->availability, "probe %s never ran", slo->probe);
+		return;
+	}
 	const struct rec_probe *p = &rec->probes[slo->probe_idx];
 	double probed = (double)(p->up_ns + p->down_ns);
 	out->samples = (size_t)p->checks;
@@ -198,7 +208,7 @@ static void judge_expect(const struct plan *p, const struct plan_slo *slo, const
 	const struct rec_trial *first_bad = NULL;
 	for (size_t i = 0; i < rec->ntrials; i++) {
 		const struct rec_trial *t = &rec->trials[i];
-		if (!trial_targets(p, t, slo->target_idx) || t->outcome == TRIAL_INJECT_FAILED)
+		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t) || !counts_fault(slo, t->fault))
 			continue;
 		n++;
 		if (!outcome_matches(slo, t)) {
@@ -222,23 +232,34 @@ static void judge_expect(const struct plan *p, const struct plan_slo *slo, const
 	}
 }
 
+/*
+ * Restarts of a trial that did not recover were still counting when it
+ * closed: such a trial can fail the SLO but never let it pass.
+ */
 static void judge_restarts(const struct plan *p, const struct plan_slo *slo, const struct run_record *rec,
                            struct rec_slo *out)
 {
 	unsigned worst = 0;
-	size_t n = 0;
+	size_t n = 0, open = 0;
 	for (size_t i = 0; i < rec->ntrials; i++) {
 		const struct rec_trial *t = &rec->trials[i];
-		if (!trial_targets(p, t, slo->target_idx))
+		if (!trial_targets(p, t, slo->target_idx) || !trial_completed(t) || !counts_fault(slo, t->fault))
 			continue;
 		n++;
+		open += t->outcome != TRIAL_RECOVERED;
 		if (t->restarts > worst)
 			worst = t->restarts;
 	}
 	out->samples = n;
-	enum slo_verdict v = n == 0 ? SLO_INCONCLUSIVE : worst <= slo->max_restarts ? SLO_PASS : SLO_FAIL;
-	set(out, v, worst, slo->max_restarts, "at most %u restart(s) in place per trial on %s (limit %u, %zu trial(s))",
-	    worst, slo->target, slo->max_restarts, n);
+	enum slo_verdict v = n == 0 ? SLO_INCONCLUSIVE : worst > slo->max_restarts ? SLO_FAIL : SLO_PASS;
+	if (v == SLO_PASS && open > 0)
+		v = SLO_INCONCLUSIVE;
+	char tail[96] = "";
+	if (open > 0)
+		snprintf(tail, sizeof(tail), "; %zu trial(s) did not recover, so their count is a lower bound", open);
+	set(out, v, worst, slo->max_restarts,
+	    "at most %u restart(s) in place per trial on %s (limit %u, %zu trial(s))%s", worst, slo->target,
+	    slo->max_restarts, n, tail);
 }
 
 static const char *kind_str(enum plan_slo_kind k)

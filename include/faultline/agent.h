@@ -19,12 +19,13 @@
 
 /* One scheduled plan of the set. */
 struct agent_plan {
-	struct plan *plan;  /* owned */
-	char *cluster_key;  /* plans with the same key never run at once */
-	int64_t next;       /* nominal next fire time (Unix s), or AGENT_SCHED_NONE */
-	uint64_t start_ns;  /* wall ns the run starts: next + jitter */
-	int64_t last_run;   /* last fire time (Unix s), 0 = never; persisted */
-	bool queued;        /* due while its cluster was busy (concurrency: queue) */
+	struct plan *plan; /* owned */
+	char *cluster_key; /* the whole backend configuration: plans with the same key never run at once */
+	int64_t next;      /* nominal next fire time (Unix s), or AGENT_SCHED_NONE */
+	uint64_t start_ns; /* wall ns the run starts: next + jitter */
+	int64_t last_run;  /* last fire time (Unix s), 0 = never; persisted */
+	bool queued;       /* due while its cluster was busy (concurrency: queue) */
+	uint64_t served; /* agent-wide start counter at its last start (0 = never): least recently served goes first */
 	char *last_verdict; /* "pass", "fail", "inconclusive", or NULL */
 	int last_exit;      /* of the last finished run, -1 = none */
 };

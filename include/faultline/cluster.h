@@ -123,6 +123,15 @@ struct cluster_config {
 	uint64_t seed;        /* sim: seeds random durations */
 	uint64_t timeout_ns;  /* per-call deadline for external backends; 0 = default */
 	bool sim_endpoints;   /* sim: open real loopback endpoints (real-time runs) */
+	/*
+	 * exec, wsfc, pacemaker: how to crash a node and bring it back, since
+	 * no cluster API does (argv, NULL-terminated, "{node}" replaced by the
+	 * node's name; both or neither). NULL: node_down is not offered,
+	 * unless an adapter declares it.
+	 */
+	char *const *node_down_command;
+	char *const *node_up_command;
+	uint64_t node_command_timeout_ns; /* 0 = 60 s */
 };
 
 struct cluster_node {
@@ -169,13 +178,14 @@ enum cluster_event_kind {
 	CLUSTER_EV_RESOURCE, /* a resource changed state or owner */
 	CLUSTER_EV_GROUP,    /* a group changed state or owner */
 	CLUSTER_EV_RESYNC,   /* events may have been lost: re-read everything */
+	CLUSTER_EV_NODE,     /* a node changed state (state: enum node_state; owner NULL) */
 };
 
 struct cluster_event {
 	enum cluster_event_kind kind;
 	const char *name;  /* borrowed for the callback's duration */
 	const char *owner; /* node, may be NULL */
-	int state;         /* enum res_state or enum group_state */
+	int state;         /* enum res_state, enum group_state or enum node_state */
 	uint64_t at;       /* backend clock, ns; 0 if unknown */
 };
 
@@ -183,9 +193,43 @@ typedef void (*cluster_event_cb)(const struct cluster_event *ev, void *arg);
 
 struct cluster;
 
+/* The actions, as undo_plan is told about them. */
+enum cluster_act {
+	CLUSTER_ACT_FAIL,
+	CLUSTER_ACT_OFFLINE,
+	CLUSTER_ACT_ONLINE,
+	CLUSTER_ACT_MOVE, /* target is the group (or a standalone resource) */
+};
+
+/*
+ * What undoes a run's actions: items of tab-separated fields, "kind\tR" or
+ * "kind\tR\tname[\tvalue]", where R is the resource or group the item
+ * belongs to (a constraint: "constraint\tR\tid"). Two items with the same
+ * first three fields undo the same thing, and the first one recorded wins:
+ * it holds the value from before the run (a later action sees the value
+ * the run set).
+ */
+struct cluster_undo {
+	char **items; /* owned */
+	size_t n, cap;
+};
+
+/* Append item (copied) unless an item with the same key is there; true if added. */
+bool cluster_undo_add(struct cluster_undo *u, const char *item);
+/* Append item (copied) even if its key is there. */
+void cluster_undo_push(struct cluster_undo *u, const char *item);
+/* Index of the last item with item's key, or -1. */
+long cluster_undo_find(const struct cluster_undo *u, const char *item);
+/* The resource or group an item belongs to (its second field), in buf. */
+const char *cluster_undo_object(const char *item, char *buf, size_t len);
+/* An item for messages: tabs shown as spaces, in buf. */
+const char *cluster_undo_str(const char *item, char *buf, size_t len);
+void cluster_undo_fini(struct cluster_undo *u);
+
 /* Keys of a plan's `cluster:` section a backend reads, beside backend and timeout. */
 #define CLUSTER_KEY_TOPOLOGY 0x1u /* a topology file (cluster_config.topology) */
 #define CLUSTER_KEY_COMMAND  0x2u /* an adapter's argv (cluster_config.command) */
+#define CLUSTER_KEY_NODE_CMD 0x4u /* node_down_command, node_up_command, node_command_timeout */
 
 struct cluster_ops {
 	const char *name;
@@ -211,11 +255,29 @@ struct cluster_ops {
 	/* Deliver pending events to cb; returns how many, or -1. */
 	int (*drain)(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
 	/*
-	 * Optional (NULL = nothing to do): undo what the backend's own actions
-	 * left behind that the cluster's state does not show (Pacemaker: fail
-	 * counts, constraints, target-roles). Called by the restore once every
-	 * touched resource is back, before the final verification.
+	 * Optional (all three NULL = the backend leaves nothing behind that the
+	 * resources' states do not show). undo_plan, called before an action,
+	 * appends to u what undoes exactly that action: the previous value of
+	 * every attribute it will change (or that there was none), the id of
+	 * every constraint it will create, the fail counts it will cause. The
+	 * items are the backend's own text (see struct cluster_undo); they are
+	 * journaled before the action, so a restore after a crash undoes
+	 * exactly them with undo. undo_left says whether one is still there.
 	 */
+	int (*undo_plan)(struct cluster *c, enum cluster_act act, const char *target, unsigned flags,
+	                 const char *destination, struct cluster_undo *u, struct fl_err *e);
+	/*
+	 * Optional (NULL = 0): how late the backend sees a change of state now,
+	 * beyond any probe's own cadence (Pacemaker: the duration of its last
+	 * crm_mon read, plus the poll interval when it polls). Part of the
+	 * resolution stated for what cluster probes measure.
+	 */
+	uint64_t (*staleness_ns)(struct cluster *c);
+	/* Undo one item; 0 when done or already undone. */
+	int (*undo)(struct cluster *c, const char *item, struct fl_err *e);
+	/* 1 if what item undoes is still on the cluster (why says what), 0 if not, -1 with e. */
+	int (*undo_left)(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e);
+
 	int (*cleanup)(struct cluster *c, struct fl_err *e);
 	/*
 	 * Node operations (optional: NULL, and the CLUSTER_OP_NODE_* bit
@@ -239,6 +301,9 @@ struct cluster {
 	void *impl;
 	/* What this instance can do: ops->caps, narrowed by open (exec: the adapter's hello). */
 	struct cluster_caps caps;
+	/* The configured node commands (cluster_config), owned; NULL when none. */
+	char **node_down_command, **node_up_command;
+	uint64_t node_command_timeout_ns;
 };
 
 /* The backend registered under `name`, or NULL. */
@@ -262,6 +327,11 @@ const char *group_state_str(enum group_state s);
 enum node_state cluster_node_state(const struct cluster_node *n);
 /* "up", "down", "paused", "joining", "unknown". */
 const char *node_state_str(enum node_state s);
+/* Exactly as node_state_str spells it; -2 if unknown. */
+int node_state_parse(const char *s);
+/* "none", "immediate", "policy" (plans and the adapter protocol); NULL past the last. */
+extern const char *const node_failback_names[];
+
 /* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
 /* Exactly as res_state_str spells it (the wire); -2 if unknown. */
@@ -276,5 +346,12 @@ extern const char *const offline_flag_names[];
 const char *offline_flag_str(unsigned flag);
 /* 0 if unknown name, else the flag bit. */
 unsigned offline_flag_parse(const char *name);
+
+/*
+ * A backend's native return code for people, appended to "accepted":
+ * "" for 0, ", completing in the background" for 997 (ClusAPI's
+ * ERROR_IO_PENDING, which the simulator mimics), else " (code N)". Into buf.
+ */
+const char *cluster_code_text(long code, char *buf, size_t len);
 
 #endif

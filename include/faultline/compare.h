@@ -15,7 +15,18 @@
  *
  * Several distributions are compared at once (all trials, each fault, each
  * probe), so the gate applies Holm's step-down correction across them: a
- * clean release still fails the gate at most 5 % of the time.
+ * clean release still fails the gate at most 5 % of the time. Rows that
+ * hold the very same samples (the only fault, the only probe) are one test,
+ * not several: they share the first such row's p.
+ *
+ * A trial that did not recover is slower than any that did: it ranks last
+ * (ties with the other unrecovered ones) and shows as "not recovered".
+ *
+ * Small samples cannot reach significance at all (4 against 4 trials: the
+ * smallest exact p is 1/70). Each row says the smallest multiplicative
+ * shift of OLD's recovery times its sizes could detect, and when the whole
+ * run could not detect a 2x slowdown the verdict is "inconclusive", with
+ * the number of trials per side that would.
  */
 #ifndef FAULTLINE_COMPARE_H
 #define FAULTLINE_COMPARE_H
@@ -42,9 +53,13 @@ struct mw_result {
  */
 void compare_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, struct mw_result *out);
 
+/* A recovery that never happened, in cmp_dist: slower than any other. */
+#define COMPARE_NOT_RECOVERED UINT64_MAX
+
 struct cmp_dist {
 	size_t n;
-	uint64_t p50, p95, max;
+	size_t not_recovered;
+	uint64_t p50, p95, max; /* COMPARE_NOT_RECOVERED when that rank did not recover */
 };
 
 struct cmp_row {
@@ -52,22 +67,30 @@ struct cmp_row {
 	struct cmp_dist old, new;
 	bool tested; /* both sides have samples */
 	struct mw_result mw;
-	bool slower; /* significant after Holm's correction */
+	double p_adj;  /* Holm-adjusted p: significant when <= COMPARE_ALPHA */
+	long same_as;  /* index of an earlier row with the very same samples, or -1 */
+	double detect; /* smallest factor OLD x f these sizes detect; INFINITY: none */
+	bool slower;   /* significant after Holm's correction */
+	double *x, *y; /* the samples (private) */
+	size_t nx, ny;
 };
 
 struct cmp_result {
 	struct cmp_row *rows;
 	size_t nrows;
-	size_t ntested;
-	bool regression; /* some row is significantly slower */
+	size_t ntested;    /* distinct sample sets tested: Holm's m */
+	bool regression;   /* some row is significantly slower */
+	bool inconclusive; /* no regression, and "all trials" could not detect a 2x shift */
+	size_t need_n;     /* then: trials per side that would (0: more than COMPARE_NEED_MAX) */
 };
+
+#define COMPARE_NEED_MAX 1000
 
 /*
  * Compare the recovery distributions of two runs: all trials, each fault
  * and each probe present in both (matched by name). Trials that were
  * never injected or were aborted carry no measurement and are left out;
- * unrecovered ones count with their recovery (a lower bound: they rank
- * as slow, which is what they were). Fills *out; free with compare_fini.
+ * unrecovered ones rank slowest. Fills *out; free with compare_fini.
  */
 void compare_runs(const struct run_record *old, const struct run_record *new, struct cmp_result *out);
 void compare_fini(struct cmp_result *c);

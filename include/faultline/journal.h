@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "faultline/cluster.h"
 #include "faultline/err.h"
 #include "faultline/restore.h"
 
@@ -35,6 +36,7 @@ enum journal_type {
 	JR_RESTORED = 4,  /* id, resource, verified 0/1, detail */
 	JR_RUN_END = 5,   /* id, exit code, how */
 	JR_ACK = 6,       /* id, why: an operator accepted what could not be restored */
+	JR_UNDO = 7,      /* id, then the backend's undo items (struct cluster_undo), before the action */
 };
 
 #define JOURNAL_MAX_RECORD    (64u * 1024u)
@@ -55,9 +57,10 @@ struct journal_run {
 	size_t ncommand;
 	uint64_t seed;
 	uint64_t timeout_ns;
-	char *key;               /* cluster identity (journal_cluster_key) */
-	struct touched *touched; /* pre-run state of everything INTENT named */
-	bool *verified;          /* per touched: a RESTORED record verified it */
+	char *key;                /* cluster identity (journal_cluster_key) */
+	struct touched *touched;  /* pre-run state of everything INTENT named */
+	bool *verified;           /* per touched: a RESTORED record verified it */
+	struct cluster_undo undo; /* what undoes its actions (UNDO records), first value per key */
 	size_t ntouched, captouched;
 	unsigned intents, injected;
 	bool ended;              /* RUN_END seen */
@@ -113,6 +116,8 @@ struct journal_run *journal_begin(struct journal *j, const char *id, const struc
                                   const char *plan_path, const char *plan_sha256, struct fl_err *e);
 int journal_intent(struct journal *j, struct journal_run *r, const char *action, const char *resource,
                    const struct touched *items, size_t n, struct fl_err *e);
+/* What undoes the next action (the backend's undo items); before its INTENT, synced. */
+int journal_undo(struct journal *j, struct journal_run *r, const char *const *items, size_t n, struct fl_err *e);
 int journal_injected(struct journal *j, struct journal_run *r, long code, const char *error, struct fl_err *e);
 int journal_restored(struct journal *j, struct journal_run *r, const char *resource, bool ok, const char *detail,
                      struct fl_err *e);
@@ -156,5 +161,18 @@ int journal_reconcile(struct journal *j, const struct reconcile_opts *o, struct 
 int journal_state_each(const char *state, int (*fn)(const char *dir, void *arg), void *arg);
 /* Runs under STATE still waiting for a restore (journals locked by a live run are skipped). */
 size_t journal_state_pending(const char *state);
+
+/* What a journal says is still out, read without taking its lock. */
+struct journal_peek {
+	unsigned runs;   /* unsettled runs that touched something */
+	unsigned faults; /* touched resources not yet verified restored */
+};
+/*
+ * Read DIR/journal without locking it: the agent uses this to see what an
+ * orphaned run (still alive, holding the lock) has injected. A torn last
+ * record is ignored, not cut. A missing journal is empty. -1 on damage or
+ * a file that is not a journal.
+ */
+int journal_peek(const char *dir, struct journal_peek *out, struct fl_err *e);
 
 #endif

@@ -6,8 +6,9 @@
  * next injection's countdown, open trials with their running recovery
  * clocks, each probe's state, and the SLOs judged on what is known so far.
  * Progress lines go through live_log() and show as the last few lines of
- * the view. Names are sanitised: a resource name never writes an escape
- * sequence to the operator's terminal.
+ * the view. Lines are cut to the terminal's width and the frame to its
+ * height (measured with TIOCGWINSZ for every frame), so it never scrolls. Names are sanitised: a resource name never
+ * writes an escape sequence to the operator's terminal.
  */
 #ifndef FAULTLINE_LIVE_H
 #define FAULTLINE_LIVE_H
@@ -45,6 +46,7 @@ struct run_view {
 	const struct run_view_probe *probes;
 	size_t nprobes;
 	size_t closed, recovered;   /* trials */
+	size_t remaining;           /* trials planned but not injected yet */
 	const struct rec_slo *slos; /* judged so far */
 	size_t nslos;
 };

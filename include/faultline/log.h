@@ -14,6 +14,12 @@ enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* level: maximum level printed; journald: prefix lines with "<prio>". */
 void log_init(enum log_level level, int journald);
+/*
+ * Name what every line is about: "faultline: <level>: <tag>: message"
+ * (`run --run-id ID` under the agent, so its log tells the runs apart).
+ * tag is borrowed and must outlive logging; NULL for none.
+ */
+void log_set_tag(const char *tag);
 /* Send every line to syslog(3) (facility daemon) instead of stderr, from now on. */
 void log_to_syslog(const char *ident);
 enum log_level log_get_level(void);

@@ -32,6 +32,14 @@ void metrics_observe(struct metrics *m, const char *family, double v, ...) __att
 /* Drop every series of family whose label `name` has value `value` (a plan that left the set). */
 void metrics_forget(struct metrics *m, const char *family, const char *name, const char *value);
 
+/*
+ * Record a run's final event line (`{"event":"verdict",...}`, run.h) for
+ * plan: faultline_last_run_verdict{plan,verdict,reason} 1,
+ * faultline_last_run_exit_code{plan} and faultline_slo_verdict per SLO.
+ * An unreadable line records verdict "?".
+ */
+void metrics_note_verdict(struct metrics *m, const char *plan, const char *line);
+
 /* Write every family (HELP, TYPE, samples) in the text format 0.0.4. */
 void metrics_render(const struct metrics *m, FILE *f);
 

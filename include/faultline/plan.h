@@ -33,6 +33,10 @@ struct plan_cluster {
 	char **command;      /* exec: argv, NULL-terminated; NULL otherwise */
 	size_t ncommand;
 	uint64_t timeout_ns; /* per-call deadline for external backends */
+	/* exec, wsfc, pacemaker: how node_down / node_up crash and restart a node ("{node}" replaced); or NULL */
+	char **node_down_command, **node_up_command;
+	size_t nnode_down_command, nnode_up_command;
+	uint64_t node_command_timeout_ns; /* default 60 s */
 	struct src_pos pos;
 };
 
@@ -205,6 +209,23 @@ struct plan *plan_load(const char *path, struct fl_diag *d);
 void plan_free(struct plan *p);
 /* plan_load, printing every diagnostic (sorted by position) to err. */
 struct plan *plan_load_report(const char *path, FILE *err);
+/*
+ * The same with `--set PATH=VALUE` overrides applied to the YAML before the
+ * plan is read (plan_set.c: maps by key, sequences by item name or index,
+ * e.g. "run.deadline=2h", "faults.fail-sql.repeat.count=10"); an override
+ * passes the same checks as the file's own value. sets are borrowed.
+ */
+struct plan *plan_load_with(const char *path, const char *const *sets, size_t nsets, struct fl_diag *d);
+struct plan *plan_load_report_with(const char *path, const char *const *sets, size_t nsets, FILE *err);
+
+/*
+ * What `validate` can check without a real cluster, on a loaded plan:
+ * with backend sim, every selector must match in the topology (errors:
+ * the run would stop with exit 2); a confidence SLO needing more trials
+ * than the plan runs is a warning (the verdict will be inconclusive).
+ * Returns -1 when errors has entries.
+ */
+int plan_check_offline(const struct plan *p, struct fl_diag *errors, struct fl_diag *warnings);
 
 /*
  * Report, at each fault's position, every action, offline flag and
@@ -248,5 +269,7 @@ int plan_parse_percent(const char *s, double *pct);
 bool plan_timezone_valid(const char *tz);
 /* True if minute-of-day m lies inside the window. */
 bool plan_window_contains(const struct plan_window *w, int m);
+/* May a run start at local minute-of-day m (0-1439): inside the window (if any), outside every blackout. */
+bool plan_schedule_allows_minute(const struct plan_schedule *s, int m);
 
 #endif

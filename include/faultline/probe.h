@@ -79,6 +79,7 @@ struct probe {
 	char reason[256]; /* last failure/error reason */
 	struct probe_listener listener;
 	struct rec_probe *rec; /* where changes are recorded, or NULL */
+	uint64_t rec_origin;   /* clock reading recorded as 0: the run's start, like trial times */
 	uint64_t status_since;
 };
 

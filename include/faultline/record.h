@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/verdict.h"
+
 enum trial_outcome {
 	TRIAL_PENDING,       /* still open */
 	TRIAL_RECOVERED,     /* every probe recovered */
@@ -134,7 +136,8 @@ struct rec_exec {
 struct run_record {
 	char *plan_name;
 	char *plan_path;
-	char *plan_sha256; /* hex */
+	char *plan_sha256;      /* hex */
+	char *plan_description; /* or NULL */
 	uint64_t seed;
 	char *backend;
 	char *version;
@@ -152,9 +155,12 @@ struct run_record {
 	size_t nslos;
 	struct rec_restore *restores;
 	size_t nrestores, caprestores;
-	enum slo_verdict verdict;
+	/* Set by verdict_judge() only (verdict.h); every output prints these. */
+	enum run_verdict verdict;
+	enum verdict_reason reason;
+	char *reason_detail; /* the reason with its figures, one line */
 	int exit_code;
-	char *abort_reason;     /* NULL unless aborted */
+	char *abort_reason;     /* NULL unless the run stopped early (aborted or an error) */
 	struct rec_exec *execs; /* exec faults, undos and hooks, in the order they started */
 	size_t nexecs, capexecs;
 };

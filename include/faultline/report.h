@@ -78,14 +78,17 @@ void report_text_write(const struct run_record *r, FILE *f, bool color);
 /*
  * Helpers shared by the renderers (report_util.c).
  */
+/*
+ * The probe that set a trial's recovery figure: the slowest that recovered,
+ * or the first that did not. NULL if no probe measured the trial. Borrowed.
+ */
+const char *report_trial_probe(const struct run_record *r, const struct rec_trial *t);
 /* "6.512 s", "41.2 s", "20 ms", "1.5 ms", "250 µs", "0 s": into buf. */
 const char *report_fmt_duration(uint64_t ns, char *buf, size_t len);
 /* Unix-epoch ns as RFC 3339 UTC with ms: "2025-03-01T12:00:05.123Z". */
 const char *report_fmt_rfc3339(int64_t wall_ns, char *buf, size_t len);
 /* Parse exactly the form above; returns 0 or -1. */
 int report_parse_rfc3339(const char *s, int64_t *wall_ns);
-/* Meaning of an exit code: "all SLOs pass", "an SLO failed", ... */
-const char *report_exit_str(int code);
 /*
  * Decode one UTF-8 character at s (n bytes available). Returns its length
  * (1..4) and the code point in *cp, or 1 with *cp = 0xFFFD for a bad byte.

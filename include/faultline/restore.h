@@ -14,9 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/err.h"
 #include "faultline/record.h"
 
 struct cluster;
+struct cluster_undo;
 struct fl_clock;
 struct loop;
 
@@ -36,12 +38,22 @@ struct restore_ctx {
 	/* One line per corrective action and the summary, or NULL. */
 	void (*progress)(void *arg, const char *msg);
 	void *arg;
+	/*
+	 * What undoes the run's actions (recorded before each), or NULL. The
+	 * restore undoes every item, then appends what undoes its own
+	 * corrective actions and undoes those too; leftovers fail it.
+	 */
+	struct cluster_undo *undo;
+	/* Make new items durable before the action they undo; -1 = do not act. NULL = nothing to do. */
+	int (*record)(void *arg, const char *const *items, size_t n, struct fl_err *e);
+	void *record_arg;
 };
 
 /*
- * Restore items[0..n) and append one rec_restore per item to rec->restores
- * (ok = verified against the cluster). Returns 0 if every item verified,
- * -1 otherwise (each failure is logged loudly).
+ * Undo c->undo, restore items[0..n) and append one rec_restore per item to
+ * rec->restores (ok = verified against the cluster: its pre-run state on
+ * its pre-run node, and no undo item of its own left over). Returns 0 if
+ * every item verified, -1 otherwise (each failure is logged loudly).
  */
 int restore_touched(const struct restore_ctx *c, const struct touched *items, size_t n, struct run_record *rec);
 

@@ -31,6 +31,7 @@ struct run_opts {
 	/* Test hook: called once the run is in the faults phase, after this many injections. */
 	unsigned signal_after_injections;
 	int signal_to_raise; /* 0 = none */
+	const char *run_id;  /* named in every progress line ("[  1.000s] run ID: ..."), or NULL */
 	/* Crash-safety journal (journal.h), borrowed; NULL = none. The run refuses a held cluster. */
 	struct journal *journal;
 };

@@ -5,7 +5,9 @@
 # runs tests/pacemaker/e2e.yaml twice (CIB notifications, then the crm_mon
 # polling fallback), asserts measured recovery and a complete restore from
 # the JSON record and from the cluster itself, and tears down exactly what
-# it started (down.sh, by PID, also on failure).
+# it started (down.sh, by PID, also on failure). Then the two-node test
+# (run2.sh: two nodes in namespaces, asserted from the CIB).
+#   run.sh        both; run.sh 2node: the two-node test only
 # Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run Pacemaker).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,6 +32,7 @@ if [ -n "$missing" ]; then
 		skip "apt-get install$missing failed"
 fi
 make -j2 >/dev/null || fail "build"
+[ "${1:-}" = 2node ] && exec bash tests/pacemaker/run2.sh
 
 mkdir -p "$RUN"
 trap 'tests/pacemaker/down.sh "$RUN"' EXIT
@@ -82,4 +85,7 @@ e2e() { # mode json
 ./faultline validate tests/pacemaker/e2e.yaml >/dev/null || fail "e2e.yaml invalid"
 e2e notifications "$RUN/e2e-notify.json"
 e2e polling "$RUN/e2e-poll.json"
-echo "pacemaker end-to-end: PASSED"
+echo "pacemaker end-to-end (one node): PASSED"
+tests/pacemaker/down.sh "$RUN"
+trap - EXIT
+exec bash tests/pacemaker/run2.sh

@@ -9,12 +9,17 @@
  *     happens; the events carry the notification's time;
  *   - without notifications (not built in, signon refused, connection
  *     lost), a timerfd every 250 ms (~13 ms CPU per crm_mon: ~5 % of a core);
- *   - each action, right after the CLI call, so a state the cluster leaves
- *     within milliseconds (the failure before the restart) is not missed.
+ *   - each action, on the drain right after the CLI call (pcmk_kick), so a
+ *     state the cluster leaves within milliseconds (the failure before the
+ *     restart) is not missed, and is dated after the call returned.
+ * Events are dated by the first notification after the last read began,
+ * else by the end of the read that found them: never before the change.
  * notify_fd is an epoll fd holding efd and the timerfd. resource_state
  * answers from the last read when it is fresh (notifications keep it
- * fresh), else reads again. Every CLI call blocks for its duration, bounded
- * by the plan's cluster timeout.
+ * fresh), else reads again. The reads notifications and the timer ask for
+ * run in the background (pacemaker_read.c); the calls of actions, snapshots
+ * and stale resource_state answers block for their duration, bounded by the
+ * plan's cluster timeout.
  */
 #include <errno.h>
 #include <libxml/parser.h>
@@ -26,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../exec/exec.h"
 #include "faultline/clock.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
@@ -59,12 +65,23 @@ static bool same(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void diff(struct pcmk_backend *b, const struct cluster_snapshot *old, const struct cluster_snapshot *now,
-                 uint64_t at)
+/*
+ * Queue what changed from ost to nst, dated at. A resource online in both
+ * reads that started again in between (its operation history says so: a
+ * restart or a move wholly between two polls) gets the stop it went through,
+ * dated `since` (the earliest it can have happened: the previous read).
+ */
+static void diff(struct pcmk_backend *b, const struct pcmk_status *ost, const struct pcmk_status *nst, uint64_t at,
+                 uint64_t since)
 {
+	const struct cluster_snapshot *old = &ost->snap, *now = &nst->snap;
 	for (size_t i = 0; i < now->nresources; i++) {
 		const struct cluster_resource *n = &now->resources[i], *o = cluster_snapshot_resource(old, n->name);
-		if (o == NULL || o->state != n->state || !same(o->owner, n->owner))
+		bool again = o != NULL && o->state == RES_ONLINE && n->state == RES_ONLINE &&
+		             pcmk_status_restarted(ost, nst, n->name);
+		if (again)
+			queue(b, CLUSTER_EV_RESOURCE, n->name, NULL, RES_OFFLINE, since);
+		if (again || o == NULL || o->state != n->state || !same(o->owner, n->owner))
 			queue(b, CLUSTER_EV_RESOURCE, n->name, n->owner, n->state, at);
 	}
 	for (size_t i = 0; i < now->ngroups; i++) {
@@ -84,27 +101,53 @@ static void wake(struct pcmk_backend *b)
 		log_warn("pacemaker: eventfd write");
 }
 
+void pcmk_kick(struct pcmk_backend *b)
+{
+	b->kick = true;
+	wake(b);
+}
+
 int pcmk_refresh(struct pcmk_backend *b, uint64_t at, struct fl_err *e)
 {
+	/*
+	 * A read of our own sees every change notified before it starts: drop
+	 * that notification's time, or the next drain would date later changes
+	 * by it (events before their cause).
+	 */
+	if (at == 0 && b->watch != NULL)
+		pcmk_watch_take_time(b->watch);
 	struct pcmk_out o;
 	char *argv[] = {"crm_mon", "-1", "--output-as=xml", NULL};
+	uint64_t started = mono_ns();
 	if (pcmk_cli_run(argv, b->tmo, &o, e) < 0)
 		return -1;
-	struct pcmk_status st;
-	int rc = pcmk_xml_parse(o.out, o.nout, &st, e);
+	int rc = pcmk_apply(b, o.out, o.nout, at, started, e);
 	if (rc < 0 && o.status != 0)
 		err_set(e, "crm_mon: exit %d: %s", o.status, o.err[0] ? o.err : "(no message)");
 	pcmk_out_fini(&o);
-	if (rc < 0)
+	return rc;
+}
+
+int pcmk_apply(struct pcmk_backend *b, const char *xml, size_t len, uint64_t at, uint64_t started, struct fl_err *e)
+{
+	if (started < b->cur_started)
+		return 0; /* a read begun after this one is applied already */
+	struct pcmk_status st;
+	if (pcmk_xml_parse(xml, len, &st, e) < 0)
 		return -1;
 	/* the engine's clock is CLOCK_MONOTONIC when real; a virtual one has its own time */
 	uint64_t now = clock_now(b->clk);
 	size_t before = b->nq;
+	/* not before the last read ended: what it found is dated by then, keep events in order */
+	if (at != 0 && at < b->cur_at)
+		at = b->cur_at;
+	bool real = !clock_is_virtual(b->clk);
 	if (b->cur_at != 0)
-		diff(b, &b->cur.snap, &st.snap, at && !clock_is_virtual(b->clk) ? at : now);
+		diff(b, &b->cur, &st, at && real ? at : now, real ? b->cur_at : now);
 	pcmk_status_fini(&b->cur);
 	b->cur = st;
 	b->cur_at = mono_ns();
+	b->cur_started = started;
 	if (b->nq > before)
 		wake(b);
 	return 0;
@@ -137,6 +180,7 @@ static void ops_close(struct cluster *c)
 	if (b == NULL)
 		return;
 	pcmk_watch_stop(b->watch);
+	pcmk_read_fini(b);
 	int fds[] = {b->efd, b->tfd, b->epfd};
 	for (size_t i = 0; i < ARRAY_LEN(fds); i++)
 		if (fds[i] >= 0)
@@ -157,10 +201,10 @@ static int ops_open(struct cluster *c, const struct cluster_config *cfg, struct 
 	struct pcmk_backend *b = xcalloc(1, sizeof(*b));
 	b->clk = clk;
 	b->tmo = cfg->timeout_ns ? cfg->timeout_ns : PCMK_DEFAULT_TMO;
-	b->efd = b->tfd = b->epfd = -1;
+	b->efd = b->tfd = b->epfd = b->rd.fd = b->rd.tfd = -1;
 	c->impl = b;
 	xmlInitParser(); /* before a second thread may use libxml2 */
-	if (setup_fds(b, e) < 0 || pcmk_refresh(b, 0, e) < 0)
+	if (setup_fds(b, e) < 0 || pcmk_read_init(b, e) < 0 || pcmk_refresh(b, 0, e) < 0)
 		goto fail;
 	if (!b->cur.have_dc) {
 		err_set(e, "crm_mon: the cluster has no DC (elected controller) yet; actions would hang");
@@ -222,7 +266,11 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 		start_polling(b, "CIB connection lost");
 		cb(&(struct cluster_event){.kind = CLUSTER_EV_RESYNC}, arg);
 	}
-	if ((tick || at || lost) && pcmk_refresh(b, at, e) < 0)
+	bool kick = b->kick;
+	b->kick = false;
+	if ((tick || at || lost || kick) && pcmk_read_start(b, at, e) < 0)
+		return -1;
+	if (pcmk_read_pump(b, e) < 0)
 		return -1;
 	int delivered = 0;
 	for (size_t i = 0; i < b->nq; i++, delivered++) {
@@ -268,8 +316,17 @@ static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *
 	return 0;
 }
 
+static uint64_t ops_staleness(struct cluster *c)
+{
+	struct pcmk_backend *b = B(c);
+	uint64_t read = b->cur_at > b->cur_started ? b->cur_at - b->cur_started : 0;
+	bool polling = b->watch == NULL || pcmk_watch_lost(b->watch);
+	return read + (polling ? PCMK_POLL_NS : 0);
+}
+
 const struct cluster_ops pacemaker_cluster_ops = {
     .name = "pacemaker",
+    .plan_keys = CLUSTER_KEY_NODE_CMD, /* node_down / node_up: the plan's commands (a crash has no API) */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = PCMK_OFFLINE_FLAGS,
@@ -284,5 +341,10 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .move_group = pcmk_move_group,
     .notify_fd = ops_notify_fd,
     .drain = ops_drain,
-    .cleanup = pcmk_cleanup,
+    .staleness_ns = ops_staleness,
+    .undo_plan = pcmk_undo_plan,
+    .undo = pcmk_undo,
+    .undo_left = pcmk_undo_left,
+    .node_down = exec_node_command_down,
+    .node_up = exec_node_command_up,
 };

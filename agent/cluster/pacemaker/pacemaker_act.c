@@ -3,26 +3,30 @@
  *
  *   fail     crm_resource --fail --resource R --node <R's node>
  *   offline  meta target-role=Stopped (previous value remembered); with
- *            do_not_update_persistent_state: crm_resource --ban on R's node
- *            (R's own configuration untouched); with a destination:
- *            crm_resource --move of R's group (or R) to that node
- *   online   undoes our offline (previous target-role back, or --clear);
- *            a failed resource gets --cleanup; otherwise target-role=Started
- *   move     --clear our earlier constraint, then --move (no node: away
+ *            do_not_update_persistent_state: crm_resource --ban on every
+ *            node (R's own configuration untouched; a ban on R's node alone
+ *            would move R on a multi-node cluster, not stop it); with a
+ *            destination: crm_resource --move of R's group (or R) there
+ *   online   undoes our offline (previous target-role back, or deletes the
+ *            bans we made, by id); a failed resource gets --cleanup;
+ *            otherwise target-role=Started
+ *   move     deletes our earlier constraint, then --move (no node: away
  *            from its current node, the scheduler picks)
- *   cleanup  (restore) --clear every constraint we made, put back every
- *            target-role we changed, --cleanup every resource we --fail'ed
+ * A constraint that is there already and not ours stops the action: we
+ * would not know how to put it back. What undoes each action is recorded
+ * before it (pacemaker_undo.c); the lists here serve online and move.
  * The native code is the CLI's exit status (0 = done; 105 = no such object).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "faultline/util.h"
 #include "pacemaker_int.h"
 
 #define B(c) ((struct pcmk_backend *)(c)->impl)
 
-static int run(struct pcmk_backend *b, long *code, struct fl_err *e, char *const argv[])
+int pcmk_act_run(struct pcmk_backend *b, long *code, struct fl_err *e, char *const argv[])
 {
 	struct pcmk_out o;
 	int rc = pcmk_cli_check(argv, b->tmo, &o, e);
@@ -43,23 +47,71 @@ static bool in(char **v, size_t n, const char *s, size_t *at)
 	return false;
 }
 
-static void note_cons(struct pcmk_backend *b, const char *rsc)
+char *pcmk_ban_id(const char *rsc, const char *node)
 {
-	if (in(b->cons, b->ncons, rsc, NULL))
-		return;
-	XGROW(b->cons, b->capcons, b->ncons + 1);
-	b->cons[b->ncons++] = xstrdup(rsc);
+	return xasprintf("cli-ban-%s-on-%s", rsc, node);
 }
 
+char *pcmk_prefer_id(const char *rsc)
+{
+	return xasprintf("cli-prefer-%s", rsc);
+}
+
+static ssize_t con_index(const struct pcmk_backend *b, const char *id)
+{
+	for (size_t i = 0; i < b->ncons; i++)
+		if (strcmp(b->cons[i].id, id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void con_drop(struct pcmk_backend *b, size_t i)
+{
+	free(b->cons[i].id);
+	free(b->cons[i].rsc);
+	b->cons[i] = b->cons[--b->ncons];
+}
+
+/* Refuse to create id when someone else's constraint has that id (we would overwrite, then delete it). */
+static int con_free_to_make(struct pcmk_backend *b, const char *id, long *code, struct fl_err *e)
+{
+	if (con_index(b, id) >= 0)
+		return 0;
+	int rc = pcmk_con_exists(b, id, e);
+	if (rc == 1) {
+		*code = WIN_ERROR_INVALID_STATE;
+		return err_set(e, "constraint \"%s\" is already there and is not faultline's; not touching it", id);
+	}
+	return rc;
+}
+
+static void note_con(struct pcmk_backend *b, const char *id, const char *rsc)
+{
+	if (con_index(b, id) >= 0)
+		return;
+	XGROW(b->cons, b->capcons, b->ncons + 1);
+	b->cons[b->ncons++] = (struct pcmk_con){xstrdup(id), xstrdup(rsc)};
+}
+
+static bool has_cons(const struct pcmk_backend *b, const char *rsc)
+{
+	for (size_t i = 0; i < b->ncons; i++)
+		if (strcmp(b->cons[i].rsc, rsc) == 0)
+			return true;
+	return false;
+}
+
+/* Delete every constraint we made for rsc, by id (never `--clear`: it also removes other people's). */
 static int clear_cons(struct pcmk_backend *b, const char *rsc, long *code, struct fl_err *e)
 {
-	size_t i;
-	if (!in(b->cons, b->ncons, rsc, &i))
-		return 0;
-	if (run(b, code, e, (char *[]){"crm_resource", "--clear", "--resource", (char *)rsc, NULL}) < 0)
-		return -1;
-	free(b->cons[i]);
-	b->cons[i] = b->cons[--b->ncons];
+	for (size_t i = b->ncons; i-- > 0;)
+		if (strcmp(b->cons[i].rsc, rsc) == 0) {
+			if (pcmk_con_delete(b, b->cons[i].id, e) < 0) {
+				*code = -1;
+				return -1;
+			}
+			con_drop(b, i);
+		}
 	return 0;
 }
 
@@ -90,8 +142,8 @@ int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err
 		               res_state_str(r->state));
 	}
 	char *node = xstrdup(r->owner);
-	int rc =
-	    run(b, code, e, (char *[]){"crm_resource", "--fail", "--resource", (char *)resource, "--node", node, NULL});
+	int rc = pcmk_act_run(
+	    b, code, e, (char *[]){"crm_resource", "--fail", "--resource", (char *)resource, "--node", node, NULL});
 	if (rc == 0 && !in(b->failed, b->nfailed, resource, NULL)) {
 		XGROW(b->failed, b->capfailed, b->nfailed + 1);
 		b->failed_on = xreallocarray(b->failed_on, b->capfailed, sizeof(char *));
@@ -99,9 +151,8 @@ int pcmk_fail(struct cluster *c, const char *resource, long *code, struct fl_err
 		b->failed_on[b->nfailed++] = xstrdup(node);
 	}
 	free(node);
-	struct fl_err ignore;
 	if (rc == 0)
-		pcmk_refresh(b, 0, &ignore); /* see the failure now: the restart follows in ~60-110 ms */
+		pcmk_kick(b); /* see the failure at once: the restart follows in ~60-110 ms */
 	return rc;
 }
 
@@ -111,17 +162,12 @@ static int note_role(struct pcmk_backend *b, const char *rsc, struct fl_err *e)
 	for (size_t i = 0; i < b->nroles; i++)
 		if (strcmp(b->roles[i].rsc, rsc) == 0)
 			return 0;
-	struct pcmk_out o;
-	char *argv[] = {"crm_resource", "--resource", (char *)rsc, "--meta", "--get-parameter", "target-role", NULL};
-	if (pcmk_cli_check(argv, b->tmo, &o, e) < 0) {
-		pcmk_out_fini(&o);
+	char *prev;
+	if (pcmk_get_role(b, rsc, &prev, e) < 0)
 		return -1;
-	}
-	o.out[strcspn(o.out, "\n")] = '\0';
 	XGROW(b->roles, b->caproles, b->nroles + 1);
 	b->roles[b->nroles].rsc = xstrdup(rsc);
-	b->roles[b->nroles++].prev = o.out[0] ? xstrdup(o.out) : NULL;
-	pcmk_out_fini(&o);
+	b->roles[b->nroles++].prev = prev;
 	return 0;
 }
 
@@ -129,9 +175,9 @@ static int set_role(struct pcmk_backend *b, const char *rsc, const char *role, l
 {
 	if (note_role(b, rsc, e) < 0)
 		return -1;
-	return run(b, code, e,
-	           (char *[]){"crm_resource", "--resource", (char *)rsc, "--meta", "--set-parameter", "target-role",
-	                      "--parameter-value", (char *)role, NULL});
+	return pcmk_act_run(b, code, e,
+	                    (char *[]){"crm_resource", "--resource", (char *)rsc, "--meta", "--set-parameter",
+	                               "target-role", "--parameter-value", (char *)role, NULL});
 }
 
 /* Put back the target-role we changed; 0 if we changed none. */
@@ -143,12 +189,12 @@ static int reset_role(struct pcmk_backend *b, const char *rsc, long *code, struc
 	if (i == b->nroles)
 		return 0;
 	struct pcmk_role *r = &b->roles[i];
-	int rc = r->prev ? run(b, code, e,
-	                       (char *[]){"crm_resource", "--resource", r->rsc, "--meta", "--set-parameter",
-	                                  "target-role", "--parameter-value", r->prev, NULL})
-	                 : run(b, code, e,
-	                       (char *[]){"crm_resource", "--resource", r->rsc, "--meta", "--delete-parameter",
-	                                  "target-role", NULL});
+	int rc = r->prev ? pcmk_act_run(b, code, e,
+	                                (char *[]){"crm_resource", "--resource", r->rsc, "--meta", "--set-parameter",
+	                                           "target-role", "--parameter-value", r->prev, NULL})
+	                 : pcmk_act_run(b, code, e,
+	                                (char *[]){"crm_resource", "--resource", r->rsc, "--meta", "--delete-parameter",
+	                                           "target-role", NULL});
 	if (rc == 0) {
 		free(r->rsc);
 		free(r->prev);
@@ -170,35 +216,77 @@ unsigned pcmk_offline_unsupported(unsigned flags)
 	return bad & -bad; /* lowest bit */
 }
 
+/* Ban r from every node: stopped where it is, moved nowhere. */
 static int ban(struct pcmk_backend *b, const struct cluster_resource *r, long *code, struct fl_err *e)
 {
-	if (r->owner == NULL) {
-		*code = WIN_ERROR_INVALID_STATE;
-		return err_set(e, "resource \"%s\" runs on no node: nothing to ban it from", r->name);
+	const struct cluster_snapshot *s = &b->cur.snap;
+	char *rsc = xstrdup(r->name);
+	char **ids = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(char *));
+	char **nodes = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(char *));
+	size_t n = s->nnodes;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = pcmk_ban_id(rsc, s->nodes[i].name);
+		nodes[i] = xstrdup(s->nodes[i].name);
+		if (rc == 0)
+			rc = con_free_to_make(b, ids[i], code, e);
 	}
-	if (pcmk_status_banned(&b->cur, r->name) && !in(b->cons, b->ncons, r->name, NULL)) {
+	if (n == 0) {
 		*code = WIN_ERROR_INVALID_STATE;
-		return err_set(e, "resource \"%s\" already has a ban faultline did not make; not touching it", r->name);
+		rc = err_set(e, "resource \"%s\": crm_mon shows no node to ban it from", rsc);
 	}
-	char *rsc = xstrdup(r->name), *node = xstrdup(r->owner);
-	int rc = run(b, code, e, (char *[]){"crm_resource", "--ban", "--resource", rsc, "--node", node, NULL});
-	if (rc == 0)
-		note_cons(b, rsc);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = pcmk_act_run(b, code, e,
+		                  (char *[]){"crm_resource", "--ban", "--resource", rsc, "--node", nodes[i], NULL});
+		if (rc == 0)
+			note_con(b, ids[i], rsc);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(ids[i]);
+		free(nodes[i]);
+	}
+	free(ids);
+	free(nodes);
 	free(rsc);
-	free(node);
 	return rc;
+}
+
+/* The node `what` (a group or resource) runs on, from the last crm_mon read. */
+static const char *where(const struct pcmk_backend *b, const char *what)
+{
+	const struct cluster_snapshot *s = &b->cur.snap;
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strcmp(s->groups[i].name, what) == 0)
+			return s->groups[i].owner;
+	const struct cluster_resource *r = cluster_snapshot_resource(s, what);
+	return r ? r->owner : NULL;
+}
+
+char *pcmk_move_id(const struct pcmk_backend *b, const char *what, const char *node)
+{
+	const char *from = where(b, what);
+	return node ? pcmk_prefer_id(what) : from ? pcmk_ban_id(what, from) : NULL;
 }
 
 static int move(struct pcmk_backend *b, const char *what, const char *node, long *code, struct fl_err *e)
 {
 	if (clear_cons(b, what, code, e) < 0)
 		return -1;
-	int rc =
-	    node ? run(b, code, e,
-	               (char *[]){"crm_resource", "--move", "--resource", (char *)what, "--node", (char *)node, NULL})
-	         : run(b, code, e, (char *[]){"crm_resource", "--move", "--resource", (char *)what, NULL});
+	char *id = pcmk_move_id(b, what, node);
+	if (id == NULL) {
+		*code = WIN_ERROR_INVALID_STATE;
+		return err_set(e, "\"%s\" runs on no node: nothing to move it away from", what);
+	}
+	int rc = con_free_to_make(b, id, code, e);
 	if (rc == 0)
-		note_cons(b, what);
+		rc = node ? pcmk_act_run(b, code, e,
+		                         (char *[]){"crm_resource", "--move", "--resource", (char *)what, "--node",
+		                                    (char *)node, NULL})
+		          : pcmk_act_run(b, code, e,
+		                         (char *[]){"crm_resource", "--move", "--resource", (char *)what, NULL});
+	if (rc == 0)
+		note_con(b, id, what);
+	free(id);
 	return rc;
 }
 
@@ -234,15 +322,14 @@ int pcmk_offline(struct cluster *c, const char *resource, unsigned flags, const 
 		break;
 	}
 	free(grp);
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc;
 }
 
 static int cleanup_one(struct pcmk_backend *b, size_t i, long *code, struct fl_err *e)
 {
 	char *argv[] = {"crm_resource", "--cleanup", "--resource", b->failed[i], "--node", b->failed_on[i], NULL};
-	if (run(b, code, e, argv) < 0)
+	if (pcmk_act_run(b, code, e, argv) < 0)
 		return -1;
 	free(b->failed[i]);
 	free(b->failed_on[i]);
@@ -259,7 +346,7 @@ int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_e
 	*code = 0;
 	int rc = reset_role(b, resource, code, e);
 	size_t i;
-	if (rc == 0 && in(b->cons, b->ncons, resource, NULL))
+	if (rc == 0 && has_cons(b, resource))
 		rc = clear_cons(b, resource, code, e) < 0 ? -1 : 1;
 	if (rc == 0) {
 		const struct cluster_resource *r = lookup(b, resource, code, e);
@@ -268,13 +355,12 @@ int pcmk_online(struct cluster *c, const char *resource, long *code, struct fl_e
 		if (r->state == RES_FAILED && in(b->failed, b->nfailed, resource, &i))
 			rc = cleanup_one(b, i, code, e);
 		else if (r->state == RES_FAILED)
-			rc = run(b, code, e,
-			         (char *[]){"crm_resource", "--cleanup", "--resource", (char *)resource, NULL});
+			rc = pcmk_act_run(
+			    b, code, e, (char *[]){"crm_resource", "--cleanup", "--resource", (char *)resource, NULL});
 		else
 			rc = set_role(b, resource, "Started", code, e);
 	}
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -283,30 +369,31 @@ int pcmk_move_group(struct cluster *c, const char *group, const char *node, long
 	struct pcmk_backend *b = B(c);
 	err_clear(e);
 	int rc = move(b, group, node, code, e);
-	struct fl_err ignore;
-	pcmk_refresh(b, 0, &ignore);
+	pcmk_kick(b);
 	return rc;
 }
 
-/* Undo everything; keep going after an error and report the first. */
-int pcmk_cleanup(struct cluster *c, struct fl_err *e)
+void pcmk_act_forget(struct pcmk_backend *b, const char *kind, const char *object)
 {
-	struct pcmk_backend *b = B(c);
-	struct fl_err one;
-	long code;
-	int rc = 0;
-	err_clear(e);
-	for (size_t i = b->ncons; i-- > 0;)
-		if (clear_cons(b, b->cons[i], &code, &one) < 0 && rc-- == 0)
-			*e = one;
-	for (size_t i = b->nroles; i-- > 0;)
-		if (reset_role(b, b->roles[i].rsc, &code, &one) < 0 && rc-- == 0)
-			*e = one;
-	for (size_t i = b->nfailed; i-- > 0;)
-		if (cleanup_one(b, i, &code, &one) < 0 && rc-- == 0)
-			*e = one;
-	pcmk_refresh(b, 0, &one);
-	return rc < 0 ? -1 : 0;
+	if (strcmp(kind, "constraint") == 0) {
+		ssize_t i = con_index(b, object);
+		if (i >= 0)
+			con_drop(b, (size_t)i);
+	}
+	for (size_t i = b->nroles; strcmp(kind, "attr") == 0 && i-- > 0;)
+		if (strcmp(b->roles[i].rsc, object) == 0) {
+			free(b->roles[i].rsc);
+			free(b->roles[i].prev);
+			b->roles[i] = b->roles[--b->nroles];
+		}
+	for (size_t i = b->nfailed; strcmp(kind, "cleanup") == 0 && i-- > 0;)
+		if (strcmp(b->failed[i], object) == 0) {
+			free(b->failed[i]);
+			free(b->failed_on[i]);
+			b->nfailed--;
+			b->failed[i] = b->failed[b->nfailed];
+			b->failed_on[i] = b->failed_on[b->nfailed];
+		}
 }
 
 void pcmk_act_fini(struct pcmk_backend *b)
@@ -317,8 +404,8 @@ void pcmk_act_fini(struct pcmk_backend *b)
 	}
 	free(b->failed);
 	free(b->failed_on);
-	for (size_t i = 0; i < b->ncons; i++)
-		free(b->cons[i]);
+	while (b->ncons > 0)
+		con_drop(b, 0);
 	free(b->cons);
 	for (size_t i = 0; i < b->nroles; i++) {
 		free(b->roles[i].rsc);

@@ -147,14 +147,39 @@ int pcmk_cli_run(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, st
 	return rc;
 }
 
+pid_t pcmk_cli_spawn(char *const argv[], int *fd, struct fl_err *e)
+{
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return err_setsys(e, "%s: pipe", argv[0]);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid = devnull < 0 ? -1 : fork();
+	if (pid == 0)
+		child(argv, out[1], devnull);
+	close(out[1]);
+	if (devnull >= 0)
+		close(devnull);
+	if (pid < 0) {
+		close(out[0]);
+		return err_setsys(e, "%s: fork", argv[0]);
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	*fd = out[0];
+	return pid;
+}
+
 int pcmk_cli_check(char *const argv[], uint64_t timeout_ns, struct pcmk_out *o, struct fl_err *e)
 {
 	if (pcmk_cli_run(argv, timeout_ns, o, e) < 0)
 		return -1;
 	if (o->status == 0)
 		return 0;
-	err_set(e, "%s %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", argv[1] && argv[2] ? argv[2] : "",
-	        o->status, o->err[0] ? o->err : "(no message)");
+	char cmd[512];
+	size_t k = 0;
+	cmd[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && k < sizeof(cmd); i++) /* the whole command: which resource, which node */
+		k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s%s", i ? " " : "", argv[i]);
+	err_set(e, "%s: exit %d: %s", cmd, o->status, o->err[0] ? o->err : "(no message)");
 	return -1;
 }
 

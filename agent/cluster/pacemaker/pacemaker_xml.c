@@ -8,7 +8,10 @@
  * operation history is empty on every node is reported PENDING, not
  * OFFLINE: that is the ~1 s after a cleanup or a cluster property change
  * in which crm_mon shows a running resource as Stopped until it is
- * re-probed (docs/backends.md, "traps").
+ * re-probed (docs/backends.md, "traps"). A resource that is stopped and
+ * has reached its migration-threshold on some node (node_history's
+ * fail-count >= migration-threshold) is FAILED: Pacemaker leaves it so
+ * until a cleanup, WSFC's "left failed".
  */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -23,6 +26,8 @@ struct parse {
 	size_t capn, capg, capr, capb;
 	char **hist; /* resource ids with operation history */
 	size_t nhist, caphist;
+	char **spent; /* resource ids at their migration-threshold on some node */
+	size_t nspent, capspent;
 };
 
 static bool is(const xmlNode *n, const char *name)
@@ -96,6 +101,8 @@ static void add_resource(struct parse *p, const xmlNode *n, const char *group, c
 	r->owner = owner ? xstrdup(owner) : NULL;
 	r->state =
 	    pcmk_state_map(attr(n, "role"), attr(n, "failed"), attr(n, "pending"), str_in(p->hist, p->nhist, id));
+	if (r->state == RES_OFFLINE && str_in(p->spent, p->nspent, r->name))
+		r->state = RES_FAILED;
 	if (prev != NULL) {
 		r->deps = xcalloc(1, sizeof(char *));
 		r->deps[0] = xstrdup(prev);
@@ -135,7 +142,8 @@ static void add_group(struct parse *p, const xmlNode *g)
 	for (size_t i = first; i < s->nresources && grp->owner == NULL; i++)
 		if (s->resources[i].owner)
 			grp->owner = xstrdup(s->resources[i].owner);
-	grp->state = group_state(&s->resources[first], s->nresources - first);
+	/* No members: not online (0 of 0 is no evidence), and no offset into a maybe-NULL array. */
+	grp->state = s->nresources > first ? group_state(s->resources + first, s->nresources - first) : GRP_UNKNOWN;
 }
 
 static void parse_resources(struct parse *p, const xmlNode *list)
@@ -163,7 +171,58 @@ static void parse_nodes(struct parse *p, const xmlNode *list)
 	}
 }
 
-/* node_history/node/resource_history ids: which resources have been probed. */
+/* A count as crm_mon writes it ("INFINITY" for the score). */
+static unsigned long long count(const char *s)
+{
+	return s == NULL ? 0 : strcmp(s, "INFINITY") == 0 ? 1000000 : strtoull(s, NULL, 10);
+}
+
+/* fail-count >= migration-threshold (0 or absent: no threshold). */
+static bool spent(const xmlNode *h)
+{
+	unsigned long long mt = count(attr(h, "migration-threshold")), fc = count(attr(h, "fail-count"));
+	return mt > 0 && fc >= mt;
+}
+
+static long index_of(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The call id of rsc's latest start on node (call ids are per node), keyed "rsc\tnode". */
+static void note_start(struct pcmk_status *st, const char *node, const char *rsc, const xmlNode *h)
+{
+	long best = -1;
+	for (const xmlNode *op = h->children; op != NULL; op = op->next) {
+		const char *task = is(op, "operation_history") ? attr(op, "task") : NULL;
+		const char *call = task && strcmp(task, "start") == 0 ? attr(op, "call") : NULL;
+		if (call != NULL && strtol(call, NULL, 10) > best)
+			best = strtol(call, NULL, 10);
+	}
+	if (best < 0 || node == NULL)
+		return;
+	st->started = xreallocarray(st->started, st->nstarted + 1, sizeof(char *));
+	st->started_by = xreallocarray(st->started_by, st->nstarted + 1, sizeof(char *));
+	st->started[st->nstarted] = xasprintf("%ld", best);
+	st->started_by[st->nstarted++] = xasprintf("%s\t%s", rsc, node);
+}
+
+bool pcmk_status_restarted(const struct pcmk_status *old, const struct pcmk_status *now, const char *resource)
+{
+	const struct cluster_resource *r = cluster_snapshot_resource(&now->snap, resource);
+	if (r == NULL || r->owner == NULL)
+		return false;
+	char *key = xasprintf("%s\t%s", resource, r->owner);
+	long a = index_of(old->started_by, old->nstarted, key), b = index_of(now->started_by, now->nstarted, key);
+	free(key);
+	/* no start there now: history wiped by a cleanup, nothing to conclude */
+	return b >= 0 && (a < 0 || strcmp(old->started[a], now->started[b]) != 0);
+}
+
+/* node_history/node/resource_history ids: which resources have been probed, which are spent. */
 static void parse_history(struct parse *p, const xmlNode *list)
 {
 	for (const xmlNode *nd = list->children; nd != NULL; nd = nd->next)
@@ -172,6 +231,12 @@ static void parse_history(struct parse *p, const xmlNode *list)
 			if (id != NULL && !str_in(p->hist, p->nhist, id)) {
 				XGROW(p->hist, p->caphist, p->nhist + 1);
 				p->hist[p->nhist++] = xstrdup(id);
+			}
+			if (id != NULL)
+				note_start(p->st, attr(nd, "name"), id, h);
+			if (id != NULL && spent(h) && !str_in(p->spent, p->nspent, id)) {
+				XGROW(p->spent, p->capspent, p->nspent + 1);
+				p->spent[p->nspent++] = xstrdup(id);
 			}
 		}
 }
@@ -237,6 +302,9 @@ int pcmk_xml_parse(const char *xml, size_t len, struct pcmk_status *st, struct f
 	for (size_t i = 0; i < p.nhist; i++)
 		free(p.hist[i]);
 	free(p.hist);
+	for (size_t i = 0; i < p.nspent; i++)
+		free(p.spent[i]);
+	free(p.spent);
 	xmlFreeDoc(doc);
 	if (rc < 0)
 		pcmk_status_fini(st);
@@ -249,6 +317,12 @@ void pcmk_status_fini(struct pcmk_status *st)
 	for (size_t i = 0; i < st->nbans; i++)
 		free(st->bans[i]);
 	free(st->bans);
+	for (size_t i = 0; i < st->nstarted; i++) {
+		free(st->started[i]);
+		free(st->started_by[i]);
+	}
+	free(st->started);
+	free(st->started_by);
 	memset(st, 0, sizeof(*st));
 }
 

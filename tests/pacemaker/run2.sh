@@ -1,0 +1,123 @@
+#!/bin/bash
+# run2.sh - faultline against a genuine two-node Pacemaker cluster (`make
+# test-pacemaker-2node`, and the second half of `make test-pacemaker`).
+# Brings up 2node/up.sh (two nodes in network + mount + UTS namespaces, a
+# group with an IPaddr2 virtual IP and a TCP service on it), runs every
+# faultline command inside node 1's namespaces, and asserts from the CIB
+# itself (cibsnap.py: constraints, meta attributes, fail counts, node
+# attributes, placement) that each run leaves it exactly as it found it:
+#   restart-failover.yaml  fail -> restart; fail at migration-threshold=1 -> failover
+#   offline.yaml           offline with each accepted flag (+ online_after);
+#                          do_not_update_persistent_state stops, never moves
+#   move-stays.yaml        move to a named node; migration-threshold stop ->
+#                          stays_failed, the next trial refused at once
+#   crash.yaml             SIGKILL of `faultline run --state` at every kill
+#                          point, then `faultline restore`: CIB diff empty
+# Tears down by PID (2node/down.sh, also on failure).
+# Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+DIR=${PCMK2_DIR:-$PWD/build/pcmk-2node}
+H=tests/pacemaker/2node
+SKIP=77
+T0=$(date +%s)
+skip() {
+	printf '\n!!!! SKIPPED: the two-node Pacemaker test did NOT run: %s !!!!\n\n' "$*" >&2
+	exit $SKIP
+}
+fail() {
+	echo "FAIL (two nodes): $*" >&2
+	exit 1
+}
+for b in corosync pacemakerd crm_mon jq python3 ip unshare nsenter; do
+	command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] || skip "$b is not installed (tests/pacemaker/run.sh installs it)"
+done
+[ -x ./faultline ] || fail "./faultline not built"
+mkdir -p "$DIR"
+trap '$H/down.sh "$DIR"' EXIT
+$H/up.sh "$DIR"
+rc=$?
+[ $rc -eq $SKIP ] && skip "up.sh could not start two nodes (see above)"
+[ $rc -eq 0 ] || fail "up.sh exit $rc"
+nx() { $H/nx.sh "$DIR" 1 "$@"; }
+snap() { nx python3 tests/pacemaker/cibsnap.py snap "$1" || fail "cibsnap snap $1"; }
+same_cib() { # what
+	snap "$DIR/after.json"
+	python3 tests/pacemaker/cibsnap.py diff "$DIR/before.json" "$DIR/after.json" ||
+		fail "$1: the CIB differs from the snapshot before the run (above)"
+}
+snap "$DIR/before.json"
+
+plan() { # name expected-exit
+	local json=$DIR/$1.json code
+	echo "---- two nodes: $1"
+	nx timeout 150 ./faultline run "$H/$1.yaml" --json "$json" >"$DIR/$1.out" 2>&1
+	code=$?
+	[ "$code" -eq "$2" ] || { cat "$DIR/$1.out"; fail "$1: faultline run exit $code, expected $2"; }
+	jq -e '(.restore | length) > 0 and all(.restore[]; .ok)' "$json" >/dev/null ||
+		fail "$1: restore: $(jq -c .restore "$json")"
+	same_cib "$1"
+}
+trials() { jq -c "[.trials[] | $2]" "$DIR/$1.json"; }
+want() { # plan jq-filter-on-trials expected what
+	local got
+	got=$(trials "$1" "$2")
+	[ "$got" = "$3" ] || fail "$1: $4: got $got, expected $3"
+}
+
+plan restart-failover 0
+want restart-failover '{o: .outcome, c: .cluster_outcome, n: .node_after}' \
+	'[{"o":"recovered","c":"restart","n":"fl-node2"},{"o":"recovered","c":"failover","n":"fl-node2"}]' \
+	"fail -> restart, fail at migration-threshold=1 -> failover"
+
+plan offline 0
+want offline '{f: .fault, o: .outcome, before: .node_before, after: .node_after, fo: .failovers}' \
+	'[{"f":"off-plain","o":"recovered","before":"fl-node2","after":"fl-node2","fo":0},{"f":"off-dnups","o":"recovered","before":"fl-node2","after":"fl-node2","fo":0},{"f":"off-irs","o":"recovered","before":"fl-node1","after":"fl-node1","fo":0}]' \
+	"offline with each flag, back where it was"
+# stopped where it ran, never started elsewhere: fl-r1 is never seen on fl-node1
+[ "$(jq '[.events[] | select(.resource == "fl-r1" and .node == "fl-node1")] | length' "$DIR/offline.json")" -eq 0 ] ||
+	fail "offline: do_not_update_persistent_state moved fl-r1: $(jq -c '[.events[] | select(.resource == "fl-r1")]' "$DIR/offline.json")"
+
+# exit 1: fail-solo #1 does not recover (it is not meant to), #2 cannot be injected
+plan move-stays 1
+want move-stays '{o: .outcome, c: .cluster_outcome}' \
+	'[{"o":"recovered","c":"failover"},{"o":"not_recovered","c":"stays_failed"},{"o":"inject_failed","c":"none"}]' \
+	"move, then migration-threshold stop"
+jq -e '.slos[] | select(.name == "solo-stays-failed") | .verdict == "pass"' "$DIR/move-stays.json" >/dev/null ||
+	fail "move-stays: expect stays_failed: $(jq -c .slos "$DIR/move-stays.json")"
+# refused as soon as the first trial closed, not held to run.deadline
+jq -e '.trials[2].closed_at - .trials[1].closed_at < 2000' "$DIR/move-stays.json" >/dev/null ||
+	fail "move-stays: the refused trial was held: $(jq -c '[.trials[] | .closed_at]' "$DIR/move-stays.json")"
+
+# The crash test's kill points (tests/test_crash.c), at each of crash.yaml's injections.
+points="run-start:1"
+for i in 1 2 3 4; do points="$points before-intent:$i intent:$i injected:$i"; done
+points="$points restore-undo:1 restore-action:1 restored:1"
+n=0
+for kp in $points; do
+	st=$DIR/state-${kp/:/-}
+	rm -rf "$st"
+	FAULTLINE_TEST_KILL_AT=$kp nx timeout 150 ./faultline run "$H/crash.yaml" --state "$st" >"$st.run.out" 2>&1
+	code=$?
+	# 137: killed there; 0: that point never came (e.g. nothing left for a restore action)
+	[ "$code" -eq 137 ] || [ "$code" -eq 0 ] || { cat "$st.run.out"; fail "kill at $kp: run exit $code"; }
+	nx timeout 150 ./faultline restore --state "$st" >"$st.restore.out" 2>&1 ||
+		{ cat "$st.restore.out"; fail "kill at $kp: faultline restore exit $?"; }
+	same_cib "kill at $kp (run exit $code)"
+	n=$((n + 1))
+	echo "  kill at $kp: run exit $code, restore verified, CIB identical"
+done
+# and `faultline restore` itself killed in its corrective move (the group
+# on fl-node2 since move-web, killed before the 4th injection), then run again
+st=$DIR/state-restore-killed
+rm -rf "$st"
+FAULTLINE_TEST_KILL_AT=before-intent:4 nx timeout 150 ./faultline run "$H/crash.yaml" --state "$st" >"$st.run.out" 2>&1
+FAULTLINE_TEST_KILL_AT=restore-action:1 nx timeout 150 ./faultline restore --state "$st" >"$st.restore1.out" 2>&1
+code=$?
+[ "$code" -eq 137 ] || { cat "$st.restore1.out"; fail "restore killed in its move back: exit $code, expected 137"; }
+nx timeout 150 ./faultline restore --state "$st" >"$st.restore.out" 2>&1 ||
+	{ cat "$st.restore.out"; fail "restore after a killed restore: exit $?"; }
+same_cib "restore killed at restore-action:1, then restore"
+echo "  restore killed at restore-action:1, restored again: CIB identical"
+echo "two-node crash test: $n kill points, CIB identical to the snapshot after each restore"
+echo "two-node Pacemaker: PASSED in $(($(date +%s) - T0)) s"
