@@ -22,9 +22,9 @@ struct bench_size {
 	unsigned acc_trials, acc_lanes;
 	unsigned sched_n;
 	uint64_t sched_every_ns;
-	unsigned ovh_probes, ovh_seconds;
-	unsigned scale_resources, scale_injections;
-	size_t parse_bytes;
+	unsigned ovh_probes[3], ovh_seconds;           /* the curve; [1] is the one with the targets */
+	unsigned scale_resources[3], scale_injections; /* the curve; [1] has the targets */
+	size_t parse_bytes[3];                         /* the curve; [1] has the target */
 };
 
 enum bench_cmp { BENCH_NONE, BENCH_LE, BENCH_LT, BENCH_GE };
@@ -38,6 +38,7 @@ struct bench_row {
 	enum bench_cmp cmp;
 	double target; /* same unit; unused with BENCH_NONE */
 	char *note;    /* or NULL */
+	double load1;  /* the 1-minute load average when the figure was taken */
 };
 
 struct bench {
@@ -64,10 +65,30 @@ double bench_max(const double *v, size_t n);
 /* Monotonic and CPU clocks in ns. */
 uint64_t bench_now(void);
 uint64_t bench_thread_cpu(void);
+/* The 1-minute load average now (/proc/loadavg), -1 if unknown. */
+double bench_load1(void);
+/* Least-squares slope of log y over log x (points with x or y <= 0 skipped): 1 = linear growth. */
+double bench_loglog_slope(const double *x, const double *y, size_t n);
+/* Least-squares slope of y over x. */
+double bench_lin_slope(const double *x, const double *y, size_t n);
+/* A "Field:  N kB" line of /proc/PID/status, in KiB; -1 if absent. */
+long bench_proc_status_kb(int pid, const char *field);
+/* CPU time the process's main thread has run, in ns (/proc/PID/schedstat); 0 if unknown. */
+uint64_t bench_proc_cpu_ns(int pid);
+struct rusage;
+/* User + system seconds. */
+double bench_ru_cpu(const struct rusage *ru);
 /* Write s to path; -1 with e on failure. */
 int bench_write_file(const char *path, const char *s, size_t len, struct fl_err *e);
 /* A free loopback TCP port (bound, read, closed: racy but fine on a quiet host), or -1. */
 int bench_free_port(void);
+
+/*
+ * Run argv (argv[0] is the path) with stdout to /dev/null under
+ * build/faultline-rusage and wait: wall seconds, CPU and peak RSS (its own,
+ * not the bench's: see bench/rusage/faultline-rusage.c), exit status.
+ */
+int bench_spawn_wait(char *const argv[], double *wall, struct rusage *ru, int *status, struct fl_err *e);
 
 /* A one-resource cluster that restarts in place at once, as workdir/small-topology.yaml. */
 int bench_write_small_topology(const struct bench *b, struct fl_err *e);

@@ -18,11 +18,11 @@ static const struct bench_size full = {
     .acc_lanes = 8,
     .sched_n = 1000,
     .sched_every_ns = 10000000,
-    .ovh_probes = 1000,
-    .ovh_seconds = 60,
-    .scale_resources = 10000,
+    .ovh_probes = {100, 1000, 5000},
+    .ovh_seconds = 30,
+    .scale_resources = {1000, 10000, 100000},
     .scale_injections = 1000,
-    .parse_bytes = 1u << 20,
+    .parse_bytes = {100u << 10, 1u << 20, 10u << 20},
 };
 
 /* Tiny: proves every section still works, in a few seconds. */
@@ -32,11 +32,11 @@ static const struct bench_size smoke = {
     .acc_lanes = 2,
     .sched_n = 30,
     .sched_every_ns = 10000000,
-    .ovh_probes = 20,
-    .ovh_seconds = 3,
-    .scale_resources = 500,
+    .ovh_probes = {10, 20, 40},
+    .ovh_seconds = 4,
+    .scale_resources = {100, 300, 1000},
     .scale_injections = 50,
-    .parse_bytes = 64u << 10,
+    .parse_bytes = {16u << 10, 64u << 10, 256u << 10},
 };
 
 static const struct {
@@ -50,6 +50,7 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: faultline-bench [--smoke] [--only SECTION] [--json FILE] [--faultline BIN] [--workdir DIR]\n"
+	           "                       [--probes N1,N2,N3] [--seconds S]   (the overhead curve)\n"
 	           "sections: accuracy sched overhead scale parse\n");
 }
 
@@ -61,13 +62,16 @@ int main(int argc, char **argv)
 	    {"json", required_argument, NULL, 'j'},
 	    {"faultline", required_argument, NULL, 'f'},
 	    {"workdir", required_argument, NULL, 'w'},
+	    {"probes", required_argument, NULL, 'p'},
+	    {"seconds", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bench b = {.size = full, .faultline = "./faultline", .workdir = "build/bench"};
 	const char *only = NULL, *json = "bench/results.json";
+	unsigned probes[3] = {0, 0, 0}, seconds = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "so:j:f:w:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "so:j:f:w:p:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			b.size = smoke;
@@ -84,6 +88,15 @@ int main(int argc, char **argv)
 		case 'w':
 			b.workdir = optarg;
 			break;
+		case 'p': /* the overhead curve: N1,N2,N3 */
+			if (sscanf(optarg, "%u,%u,%u", &probes[0], &probes[1], &probes[2]) != 3) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'S':
+			seconds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -92,6 +105,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (probes[0] != 0)
+		memcpy(b.size.ovh_probes, probes, sizeof(probes));
+	if (seconds != 0)
+		b.size.ovh_seconds = seconds;
 	log_init(LOG_LVL_WARN, 0);
 	mkdir(b.workdir, 0755);
 	/* 1,000 probes and their listeners need more descriptors than the usual 1024. */

@@ -1,22 +1,28 @@
 /*
- * bench_parse.c - `faultline validate` of a generated plan of about the
- * configured size (1 MiB in full): many faults, probes and SLOs on the
+ * bench_parse.c - `faultline validate` of generated plans on a size curve
+ * (100 KiB / 1 MiB / 10 MiB in full): many faults, probes and SLOs on the
  * demo topology, every one checked. Timed as a user runs it, process start
- * included: median and max of 5; the plan must validate (exit 0).
+ * included: median of 5 of the wall time, of the CPU time (wait4: user +
+ * system, which load inflates less) and the peak RSS; every run must
+ * validate (exit 0). Then the fitted growth over size.
+ *
+ * Where the time goes, at the middle size, from the same run: process
+ * start alone (`faultline version`: the dynamic loader and 57 libraries),
+ * libyaml's event parse alone in this process, and plan_load in this
+ * process (read, parse, tree, checks).
  */
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <yaml.h>
 
 #include "bench.h"
 #include "faultline/plan.h"
 #include "faultline/util.h"
 
-extern char **environ;
+#define RUNS 5
 
 static char *big_plan(size_t want, size_t *len)
 {
@@ -54,26 +60,46 @@ static char *big_plan(size_t want, size_t *len)
 	return y;
 }
 
-static int validate(const struct bench *b, const char *path, double *secs, struct fl_err *e)
+struct timing {
+	double wall[RUNS], cpu[RUNS], rss[RUNS]; /* ms, ms, MiB */
+};
+
+/* `faultline ARGS...` RUNS times; must exit 0. */
+static int spawn_runs(const struct bench *b, char *a1, char *a2, struct timing *t, struct fl_err *e)
 {
-	char *argv[] = {(char *)b->faultline, "validate", (char *)path, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	uint64_t t0 = bench_now();
-	pid_t pid;
-	int rc = posix_spawn(&pid, b->faultline, &fa, NULL, argv, environ), st = 0;
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
-		return err_set(e, "%s: cannot start: %s", b->faultline, strerror(rc));
-	waitpid(pid, &st, 0);
-	*secs = (double)(bench_now() - t0) / 1e9;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return err_set(e, "faultline validate %s: exit status %d", path, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	char *argv[] = {(char *)b->faultline, a1, a2, NULL};
+	for (int i = 0; i < RUNS; i++) {
+		struct rusage ru;
+		int st = 0;
+		if (bench_spawn_wait(argv, &t->wall[i], &ru, &st, e) < 0)
+			return -1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return err_set(e, "faultline %s %s: exit status %d", a1, a2 ? a2 : "",
+			               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		t->wall[i] *= 1e3;
+		t->cpu[i] = bench_ru_cpu(&ru) * 1e3;
+		t->rss[i] = (double)ru.ru_maxrss / 1024;
+	}
 	return 0;
 }
 
-/* The loader alone, in this process: what validate costs without process start. */
+/* libyaml's events alone, nothing kept. */
+static double yaml_only_ms(const char *buf, size_t len)
+{
+	uint64_t t0 = bench_now();
+	yaml_parser_t p;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	yaml_event_t ev;
+	int done = 0;
+	while (!done && yaml_parser_parse(&p, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return (double)(bench_now() - t0) / 1e6;
+}
+
 static double load_ms(const char *path)
 {
 	struct fl_diag d;
@@ -86,29 +112,61 @@ static double load_ms(const char *path)
 	return ms;
 }
 
+/* The middle size: what process start, libyaml and the loader take of it. */
+static int breakdown(struct bench *b, const char *path, const char *y, size_t len, struct fl_err *e)
+{
+	struct timing start;
+	if (spawn_runs(b, "version", NULL, &start, e) < 0)
+		return -1;
+	double yl[RUNS], in[RUNS];
+	for (int i = 0; i < RUNS; i++) {
+		yl[i] = yaml_only_ms(y, len);
+		in[i] = load_ms(path);
+	}
+	bench_row(b, "parse", "process start alone (faultline version), wall", bench_pct(start.wall, RUNS, 50), "ms",
+	          BENCH_NONE, 0, "median of 5");
+	bench_row(b, "parse", "process start alone, CPU", bench_pct(start.cpu, RUNS, 50), "ms", BENCH_NONE, 0, NULL);
+	bench_row(b, "parse", "libyaml event parse alone, in process", bench_pct(yl, RUNS, 50), "ms", BENCH_NONE, 0,
+	          "median of 5; the floor under any loader built on libyaml");
+	bench_row(b, "parse", "plan_load in process (parse + tree + checks)", bench_pct(in, RUNS, 50), "ms", BENCH_NONE,
+	          0, "median of 5");
+	return 0;
+}
+
 int bench_parse(struct bench *b, struct fl_err *e)
 {
-	char path[512];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/big-plan.yaml", b->workdir);
-	char *y = big_plan(b->size.parse_bytes, &len);
-	int rc = bench_write_file(path, y, len, e);
-	free(y);
-	double v[5];
-	for (int i = 0; rc == 0 && i < 5; i++) {
-		rc = validate(b, path, &v[i], e);
-		v[i] *= 1e3;
+	double x[3], wall[3], cpu[3], rss[3];
+	for (int k = 0; k < 3; k++) {
+		char path[512], m[96], note[96];
+		size_t len;
+		snprintf(path, sizeof(path), "%s/big-plan-%d.yaml", b->workdir, k);
+		char *y = big_plan(b->size.parse_bytes[k], &len);
+		struct timing t;
+		int rc = bench_write_file(path, y, len, e);
+		if (rc == 0)
+			rc = spawn_runs(b, "validate", path, &t, e);
+		if (rc == 0 && k == 1)
+			rc = breakdown(b, path, y, len, e);
+		free(y);
+		if (rc < 0)
+			return -1;
+		double mib = (double)len / (1 << 20);
+		x[k] = mib;
+		wall[k] = bench_pct(t.wall, RUNS, 50);
+		cpu[k] = bench_pct(t.cpu, RUNS, 50);
+		rss[k] = bench_pct(t.rss, RUNS, 50);
+		snprintf(note, sizeof(note), "%.2f MiB plan, process start included, median of 5 (max %.1f)", mib,
+		         bench_max(t.wall, RUNS));
+		snprintf(m, sizeof(m), "validate %.2f MiB: wall", mib);
+		bench_row(b, "parse", m, wall[k], "ms", k == 1 ? BENCH_LT : BENCH_NONE, 50, note);
+		snprintf(m, sizeof(m), "validate %.2f MiB: CPU (user + system)", mib);
+		bench_row(b, "parse", m, cpu[k], "ms", BENCH_NONE, 0, NULL);
+		snprintf(m, sizeof(m), "validate %.2f MiB: peak RSS", mib);
+		bench_row(b, "parse", m, rss[k], "MiB", BENCH_NONE, 0, NULL);
 	}
-	if (rc < 0)
-		return -1;
-	double in[5];
-	for (int i = 0; i < 5; i++)
-		in[i] = load_ms(path);
-	char note[64];
-	snprintf(note, sizeof(note), "%.2f MiB plan", (double)len / (1 << 20));
-	bench_row(b, "parse", "validate, median of 5", bench_pct(v, 5, 50), "ms", BENCH_LT, 50, note);
-	bench_row(b, "parse", "validate, max of 5", bench_max(v, 5), "ms", BENCH_NONE, 0, NULL);
-	bench_row(b, "parse", "plan_load in process, median of 5", bench_pct(in, 5, 50), "ms", BENCH_NONE, 0,
-	          "the same plan without process start");
+	bench_row(b, "parse", "growth: validate CPU over size, log-log slope", bench_loglog_slope(x, cpu, 3), "",
+	          BENCH_LE, 1.1, "1 = linear");
+	bench_row(b, "parse", "growth: peak RSS per MiB of plan (linear fit)", bench_lin_slope(x, rss, 3), "MiB",
+	          BENCH_NONE, 0, NULL);
 	return 0;
 }

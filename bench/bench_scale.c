@@ -1,39 +1,35 @@
 /*
- * bench_scale.c - big clusters and long plans, and parsing.
+ * bench_scale.c - big clusters and long plans, on a curve of cluster sizes
+ * (1,000 / 10,000 / 100,000 resources in full; targets at 10,000).
  *
  * Selection: a regex selector resolved against a snapshot of a generated
- * topology (scripts/gen-topology.sh) of R resources, timed alone (the
- * snapshot is taken once), median and max of 25 runs.
+ * topology (scripts/gen-topology.sh R 16), timed alone in this process
+ * (the snapshot is taken once), median and max of 25 runs.
  * Rehearsal: a 24-hour plan of I injections (20 faults staggered across
- * the day) on that topology, run by the engine in virtual time: wall time.
- * Parsing: `faultline validate` of a generated plan of about 1 MiB, as a
- * user runs it (process start included), median of 5.
+ * the day) on that topology, run as a user runs it - `faultline run
+ * --virtual-time` - so process start, topology load and the whole engine
+ * are in: wall, CPU and peak RSS from wait4.
  */
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "faultline/clock.h"
 #include "faultline/plan.h"
-#include "faultline/record.h"
-#include "faultline/run.h"
 #include "faultline/select.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
 
-extern char **environ;
-
 #define NFAULTS 20
 
-static int gen_topology(const struct bench *b, char *path, size_t len, struct fl_err *e)
+static int gen_topology(const struct bench *b, unsigned nres, char *path, size_t len, struct fl_err *e)
 {
-	snprintf(path, len, "%s/big-topology.yaml", b->workdir);
-	char *cmd = xasprintf("sh scripts/gen-topology.sh %u 16 > '%s'", b->size.scale_resources, path);
+	snprintf(path, len, "%s/big-topology-%u.yaml", b->workdir, nres);
+	char *cmd = xasprintf("sh scripts/gen-topology.sh %u 16 > '%s'", nres, path);
 	int st = system(cmd); /* the bench, not the agent: a shell here is fine */
 	free(cmd);
 	if (st != 0)
@@ -57,12 +53,13 @@ static struct plan *load(const char *path, struct fl_err *e)
 }
 
 /* 20 faults on 20 services in different groups, each every 24h/ (I/20), staggered. */
-static char *day_plan(const struct bench *b)
+static char *day_plan(const struct bench *b, unsigned nres)
 {
-	unsigned per = b->size.scale_injections / NFAULTS, groups = b->size.scale_resources / 10;
+	unsigned per = b->size.scale_injections / NFAULTS, groups = nres / 10;
 	uint64_t every_ms = 86400000ULL / (per ? per : 1), step_ms = every_ms / NFAULTS;
-	char *y = xstrdup("version: 1\nname: bench-day\ncluster: { backend: sim, topology: big-topology.yaml }\n"
-	                  "select:\n  svc: { name: '^r0[0-9]{3}[05]-3$', type: 'Generic Service' }\n");
+	char *y = xasprintf("version: 1\nname: bench-day\ncluster: { backend: sim, topology: big-topology-%u.yaml }\n"
+	                    "select:\n  svc: { name: '^r0[0-9]{3}[05]-3$', type: 'Generic Service' }\n",
+	                    nres);
 	for (unsigned k = 0; k < NFAULTS; k++) {
 		char *m = xasprintf("%s  t%u: { name: '^r%05u-3$' }\n", y, k, (k * 37) % (groups ? groups : 1));
 		free(y);
@@ -84,7 +81,7 @@ static char *day_plan(const struct bench *b)
 	return m;
 }
 
-static void selection(struct bench *b, const struct plan *p, const char *topo_path, struct fl_err *e)
+static double selection(struct bench *b, const struct plan *p, const char *topo_path, bool target, struct fl_err *e)
 {
 	struct fl_diag d;
 	diag_init(&d, topo_path);
@@ -95,7 +92,7 @@ static void selection(struct bench *b, const struct plan *p, const char *topo_pa
 	if (s == NULL) {
 		clock_free(clk);
 		sim_topology_free(t);
-		return;
+		return -1;
 	}
 	struct cluster_snapshot snap;
 	sim_snapshot(s, &snap);
@@ -110,45 +107,82 @@ static void selection(struct bench *b, const struct plan *p, const char *topo_pa
 		if (rc == 0)
 			selection_fini(&sel);
 	}
-	char note[96];
+	char note[96], m[96];
 	snprintf(note, sizeof(note), "%zu resources, %zu matched", snap.nresources, matched);
-	bench_row(b, "scale", "regex selection, median of 25", bench_pct(v, 25, 50), "ms", BENCH_LT, 5, note);
-	bench_row(b, "scale", "regex selection, max of 25", bench_max(v, 25), "ms", BENCH_NONE, 0, NULL);
+	snprintf(m, sizeof(m), "%zu resources: regex selection, median of 25", snap.nresources);
+	double med = bench_pct(v, 25, 50);
+	bench_row(b, "scale", m, med, "ms", target ? BENCH_LT : BENCH_NONE, 5, note);
+	snprintf(m, sizeof(m), "%zu resources: regex selection, max of 25", snap.nresources);
+	bench_row(b, "scale", m, bench_max(v, 25), "ms", BENCH_NONE, 0, NULL);
 	cluster_snapshot_free(&snap);
 	sim_free(s);
 	clock_free(clk);
 	sim_topology_free(t);
+	return med;
 }
 
-static void rehearsal(struct bench *b, const struct plan *p)
+/* `faultline run --virtual-time` of the day plan: wall s, CPU s, peak RSS MiB. */
+static int rehearsal(struct bench *b, const char *path, unsigned nres, bool target, double out[3], struct fl_err *e)
 {
-	struct run_opts o = {.virtual_time = true};
-	struct run_record rec;
-	memset(&rec, 0, sizeof(rec));
-	uint64_t t0 = bench_now();
-	int code = run_execute(p, &o, &rec);
-	double wall = (double)(bench_now() - t0) / 1e9;
-	char note[128];
-	snprintf(note, sizeof(note), "%zu trials over %.1f h of plan, exit %d", rec.ntrials,
-	         (double)rec.duration_ns / 3.6e12, code);
-	bench_row(b, "scale", "24 h rehearsal in virtual time, wall", wall, "s", BENCH_LT, 2, note);
-	record_fini(&rec);
+	char *argv[] = {(char *)b->faultline, "run", "--virtual-time", "--quiet", (char *)path, NULL};
+	struct rusage ru;
+	int st = 0;
+	if (bench_spawn_wait(argv, &out[0], &ru, &st, e) < 0)
+		return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) /* 1: an SLO failed - still a rehearsal */
+		return err_set(e, "faultline run --virtual-time %s: exit status %d", path,
+		               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	out[1] = bench_ru_cpu(&ru);
+	out[2] = (double)ru.ru_maxrss / 1024;
+	char m[96], note[128];
+	snprintf(note, sizeof(note), "%u injections over 24 h of plan, process start and topology load included",
+	         b->size.scale_injections);
+	snprintf(m, sizeof(m), "%u resources: 24 h rehearsal, wall", nres);
+	bench_row(b, "scale", m, out[0], "s", target ? BENCH_LT : BENCH_NONE, 2, note);
+	snprintf(m, sizeof(m), "%u resources: 24 h rehearsal, CPU", nres);
+	bench_row(b, "scale", m, out[1], "s", BENCH_NONE, 0, NULL);
+	snprintf(m, sizeof(m), "%u resources: 24 h rehearsal, peak RSS", nres);
+	bench_row(b, "scale", m, out[2], "MiB", BENCH_NONE, 0, NULL);
+	return 0;
 }
 
-int bench_scale(struct bench *b, struct fl_err *e)
+static int one_size(struct bench *b, unsigned nres, bool target, double *sel_ms, double reh[3], struct fl_err *e)
 {
 	char topo[512], path[512];
-	if (gen_topology(b, topo, sizeof(topo), e) < 0)
+	if (gen_topology(b, nres, topo, sizeof(topo), e) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/day.yaml", b->workdir);
-	char *y = day_plan(b);
+	snprintf(path, sizeof(path), "%s/day-%u.yaml", b->workdir, nres);
+	char *y = day_plan(b, nres);
 	int rc = bench_write_file(path, y, strlen(y), e);
 	free(y);
 	struct plan *p = rc < 0 ? NULL : load(path, e);
 	if (p == NULL)
 		return -1;
-	selection(b, p, topo, e);
-	rehearsal(b, p);
+	*sel_ms = selection(b, p, topo, target, e);
 	plan_free(p);
+	if (*sel_ms < 0)
+		return -1;
+	return rehearsal(b, path, nres, target, reh, e);
+}
+
+int bench_scale(struct bench *b, struct fl_err *e)
+{
+	double x[3], sel[3], wall[3], cpu[3], rss[3];
+	for (int k = 0; k < 3; k++) {
+		double reh[3];
+		if (one_size(b, b->size.scale_resources[k], k == 1, &sel[k], reh, e) < 0)
+			return -1;
+		x[k] = b->size.scale_resources[k];
+		wall[k] = reh[0];
+		cpu[k] = reh[1];
+		rss[k] = reh[2];
+	}
+	bench_row(b, "scale", "growth: selection time over resources, log-log slope", bench_loglog_slope(x, sel, 3), "",
+	          BENCH_LE, 1.1, "1 = linear");
+	bench_row(b, "scale", "growth: rehearsal CPU over resources, log-log slope", bench_loglog_slope(x, cpu, 3), "",
+	          BENCH_LE, 1.1, "1 = linear");
+	(void)wall;
+	bench_row(b, "scale", "growth: rehearsal peak RSS per 1,000 resources (linear fit)",
+	          bench_lin_slope(x, rss, 3) * 1000, "MiB", BENCH_NONE, 0, NULL);
 	return 0;
 }

@@ -5,10 +5,19 @@
  * place at once and a cluster probe (event-driven) closes each trial, so
  * the engine's hold rules (previous trial open, probes down) should not
  * delay an injection; trials that were held anyway are counted.
+ *
+ * Four passes: with no extra load and beside two busy loops (bounded: the
+ * bench kills them after the pass, and each dies by alarm() in 2 minutes
+ * anyway), each with the engine's real-time priority around injections
+ * (the default when allowed) and without it (FAULTLINE_NO_RT=1: what a
+ * process that may not use SCHED_FIFO gets).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "faultline/clock.h"
@@ -48,6 +57,67 @@ static int write_plan(const struct bench *b, char *path, size_t len, struct fl_e
 	return rc;
 }
 
+/* Bounded background load: n busy children, each killed by the parent and by its own alarm. */
+static void load_start(pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			alarm(120);
+			for (volatile unsigned long x = 0;; x++)
+				;
+		}
+	}
+}
+
+static void load_stop(pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+		}
+}
+
+/* One pass: n injections every 10 ms through run_execute; rows labelled by `label`. */
+static void pass(struct bench *b, const struct plan *p, const char *label, bool rt, int busy)
+{
+	pid_t pids[4] = {0};
+	if (rt)
+		unsetenv("FAULTLINE_NO_RT");
+	else
+		setenv("FAULTLINE_NO_RT", "1", 1);
+	load_start(pids, busy);
+	struct run_opts o = {0};
+	struct run_record rec;
+	memset(&rec, 0, sizeof(rec));
+	run_execute(p, &o, &rec);
+	load_stop(pids, busy);
+	unsetenv("FAULTLINE_NO_RT");
+	double *late = xcalloc(rec.ntrials ? rec.ntrials : 1, sizeof(double));
+	size_t n = 0, held = 0;
+	for (size_t i = 0; i < rec.ntrials; i++) {
+		const struct rec_trial *t = &rec.trials[i];
+		if (t->outcome == TRIAL_INJECT_FAILED)
+			continue;
+		late[n] = ((double)t->injected_at - (double)t->planned_at) / 1e6;
+		/* Held past the next slot: the engine waited on purpose; not timer lateness. */
+		held += late[n] * 1e6 >= (double)b->size.sched_every_ns;
+		n++;
+	}
+	char note[128], m[96];
+	snprintf(note, sizeof(note), "%zu of %u injected; %zu held by the engine's rules; %d busy loop(s) beside", n,
+	         b->size.sched_n, held, busy);
+	snprintf(m, sizeof(m), "%s: lateness p50", label);
+	bench_row(b, "sched", m, bench_pct(late, n, 50), "ms", BENCH_NONE, 0, note);
+	snprintf(m, sizeof(m), "%s: lateness p99", label);
+	bench_row(b, "sched", m, bench_pct(late, n, 99), "ms", BENCH_LE, 1, NULL);
+	snprintf(m, sizeof(m), "%s: lateness max", label);
+	bench_row(b, "sched", m, bench_max(late, n), "ms", BENCH_NONE, 0, NULL);
+	free(late);
+	record_fini(&rec);
+}
+
 int bench_sched(struct bench *b, struct fl_err *e)
 {
 	char path[512];
@@ -64,29 +134,10 @@ int bench_sched(struct bench *b, struct fl_err *e)
 		return -1;
 	}
 	diag_fini(&d);
-	struct run_opts o = {0};
-	struct run_record rec;
-	memset(&rec, 0, sizeof(rec));
-	run_execute(p, &o, &rec);
-	double *late = xcalloc(rec.ntrials ? rec.ntrials : 1, sizeof(double));
-	size_t n = 0, held = 0;
-	for (size_t i = 0; i < rec.ntrials; i++) {
-		const struct rec_trial *t = &rec.trials[i];
-		if (t->outcome == TRIAL_INJECT_FAILED)
-			continue;
-		late[n] = ((double)t->injected_at - (double)t->planned_at) / 1e6;
-		/* Held past the next slot: the engine waited on purpose; not timer lateness. */
-		held += late[n] * 1e6 >= (double)b->size.sched_every_ns;
-		n++;
-	}
-	char note[96];
-	snprintf(note, sizeof(note), "%zu of %u injected; %zu held by the engine's rules", n, b->size.sched_n, held);
-	bench_row(b, "sched", "injections", (double)n, "", BENCH_NONE, 0, note);
-	bench_row(b, "sched", "lateness p50", bench_pct(late, n, 50), "ms", BENCH_NONE, 0, NULL);
-	bench_row(b, "sched", "lateness p99", bench_pct(late, n, 99), "ms", BENCH_LE, 1, NULL);
-	bench_row(b, "sched", "lateness max", bench_max(late, n), "ms", BENCH_NONE, 0, NULL);
-	free(late);
-	record_fini(&rec);
+	pass(b, p, "no extra load", true, 0);
+	pass(b, p, "2 busy loops", true, 2);
+	pass(b, p, "no extra load, no real-time priority", false, 0);
+	pass(b, p, "2 busy loops, no real-time priority", false, 2);
 	plan_free(p);
 	return 0;
 }

@@ -2,16 +2,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "faultline/util.h"
+
+extern char **environ;
 
 void bench_row(struct bench *b, const char *section, const char *metric, double value, const char *unit,
                enum bench_cmp cmp, double target, const char *note)
@@ -25,6 +31,7 @@ void bench_row(struct bench *b, const char *section, const char *metric, double 
 	r->cmp = cmp;
 	r->target = target;
 	r->note = note ? xstrdup(note) : NULL;
+	r->load1 = bench_load1();
 }
 
 bool bench_row_met(const struct bench_row *r)
@@ -63,22 +70,23 @@ static const char *cmp_str(enum bench_cmp c)
 void bench_print(const struct bench *b, void *stream)
 {
 	FILE *f = stream;
-	fprintf(f, "\n%-11s %-44s %14s %-6s %-14s %s\n", "section", "metric", "value", "unit", "target", "");
+	fprintf(f, "\n%-11s %-44s %14s %-6s %-14s %-6s %5s  %s\n", "section", "metric", "value", "unit", "target", "",
+	        "load", "note");
 	for (size_t i = 0; i < b->nrows; i++) {
 		const struct bench_row *r = &b->rows[i];
 		char target[32] = "";
 		if (r->cmp != BENCH_NONE)
 			snprintf(target, sizeof(target), "%s %g", cmp_str(r->cmp), r->target);
 		const char *verdict = r->cmp == BENCH_NONE ? "" : bench_row_met(r) ? "met" : "MISSED";
-		fprintf(f, "%-11s %-44s %14.3f %-6s %-14s %s%s%s\n", r->section, r->metric, r->value, r->unit, target,
-		        verdict, r->note ? "  " : "", r->note ? r->note : "");
+		fprintf(f, "%-11s %-44s %14.3f %-6s %-14s %-6s %5.2f  %s\n", r->section, r->metric, r->value, r->unit,
+		        target, verdict, r->load1, r->note ? r->note : "");
 	}
 }
 
 static json_t *row_json(const struct bench_row *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:f, s:s}", "section", r->section, "metric", r->metric, "value", r->value,
-	                      "unit", r->unit);
+	json_t *o = json_pack("{s:s, s:s, s:f, s:s, s:f}", "section", r->section, "metric", r->metric, "value",
+	                      r->value, "unit", r->unit, "load1", r->load1);
 	if (r->cmp != BENCH_NONE) {
 		json_object_set_new(o, "target", json_pack("{s:s, s:f}", "op", cmp_str(r->cmp), "value", r->target));
 		json_object_set_new(o, "met", json_boolean(bench_row_met(r)));
@@ -168,4 +176,139 @@ int bench_free_port(void)
 		port = ntohs(a.sin_port);
 	close(fd);
 	return port;
+}
+
+double bench_load1(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
+double bench_loglog_slope(const double *x, const double *y, size_t n)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] <= 0 || y[i] <= 0)
+			continue;
+		double lx = log(x[i]), ly = log(y[i]);
+		sx += lx, sy += ly, sxx += lx * lx, sxy += lx * ly, k++;
+	}
+	double d = (double)k * sxx - sx * sx;
+	return k < 2 || d == 0 ? 0 : ((double)k * sxy - sx * sy) / d;
+}
+
+double bench_lin_slope(const double *x, const double *y, size_t n)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++)
+		sx += x[i], sy += y[i], sxx += x[i] * x[i], sxy += x[i] * y[i];
+	double d = (double)n * sxx - sx * sx;
+	return n < 2 || d == 0 ? 0 : ((double)n * sxy - sx * sy) / d;
+}
+
+long bench_proc_status_kb(int pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "r");
+	long kb = -1;
+	size_t n = strlen(field);
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+uint64_t bench_proc_cpu_ns(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	FILE *f = fopen(path, "r");
+	unsigned long long ns = 0;
+	if (f != NULL) {
+		if (fscanf(f, "%llu", &ns) != 1)
+			ns = 0;
+		fclose(f);
+	}
+	return ns;
+}
+
+double bench_ru_cpu(const struct rusage *ru)
+{
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* build/faultline-rusage, next to this binary. */
+static const char *rusage_path(void)
+{
+	static char path[4096];
+	if (path[0] == '\0') {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+		if (n <= 0)
+			n = 0;
+		path[n] = '\0';
+		char *slash = strrchr(path, '/');
+		snprintf(slash ? slash + 1 : path, 32, "faultline-rusage");
+	}
+	return path;
+}
+
+int bench_spawn_wait(char *const argv[], double *wall, struct rusage *ru, int *status, struct fl_err *e)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return err_setsys(e, "pipe");
+	char fdstr[16];
+	snprintf(fdstr, sizeof(fdstr), "%d", pfd[1]);
+	size_t n = 0;
+	while (argv[n] != NULL)
+		n++;
+	char **av = xcalloc(n + 3, sizeof(*av));
+	av[0] = (char *)rusage_path();
+	av[1] = fdstr;
+	memcpy(av + 2, argv, n * sizeof(*av));
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	pid_t pid;
+	int rc = posix_spawn(&pid, av[0], &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(av);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		return err_set(e, "%s: cannot start: %s", rusage_path(), strerror(rc));
+	}
+	char line[160] = "";
+	ssize_t got = 0, r;
+	while ((r = read(pfd[0], line + got, sizeof(line) - 1 - (size_t)got)) > 0)
+		got += r;
+	close(pfd[0]);
+	line[got > 0 ? got : 0] = '\0';
+	waitpid(pid, NULL, 0);
+	long long wall_ns, user_us, sys_us;
+	long maxrss;
+	if (sscanf(line, "%d %lld %lld %lld %ld", status, &wall_ns, &user_us, &sys_us, &maxrss) != 5)
+		return err_set(e, "%s %s: no usage reported", rusage_path(), argv[0]);
+	memset(ru, 0, sizeof(*ru));
+	ru->ru_utime.tv_sec = (time_t)(user_us / 1000000);
+	ru->ru_utime.tv_usec = (suseconds_t)(user_us % 1000000);
+	ru->ru_stime.tv_sec = (time_t)(sys_us / 1000000);
+	ru->ru_stime.tv_usec = (suseconds_t)(sys_us % 1000000);
+	ru->ru_maxrss = maxrss;
+	*wall = (double)wall_ns / 1e9;
+	return 0;
 }

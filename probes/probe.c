@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "faultline/log.h"
+#include "faultline/rtprio.h"
 #include "faultline/util.h"
 
 int probe_init(struct probe *p, const struct probe_ops *ops, const struct plan_probe *cfg, struct loop *loop,
@@ -48,6 +49,20 @@ uint64_t probe_hunt_gap(uint64_t elapsed, uint64_t cap)
 	if (gap < PROBE_HUNT_MIN_NS)
 		gap = PROBE_HUNT_MIN_NS;
 	return gap < cap ? gap : cap;
+}
+
+/* A hunt measures a recovery to the millisecond: on a real clock it holds real-time priority. */
+static void set_hunting(struct probe *p, bool on)
+{
+	if (p->hunting == on)
+		return;
+	p->hunting = on;
+	if (clock_is_virtual(p->clk))
+		return;
+	if (on)
+		rtprio_hold();
+	else
+		rtprio_release();
 }
 
 static uint64_t base_cadence(const struct probe *p)
@@ -141,12 +156,28 @@ static void on_tick(void *arg)
 	p->ops->start(p); /* may complete synchronously */
 }
 
+uint64_t probe_grid_align(uint64_t next, uint64_t cadence)
+{
+	uint64_t g = cadence / PROBE_GRID_DIV;
+	if (g < PROBE_GRID_MIN_NS || next % g == 0)
+		return next;
+	return next - next % g + g;
+}
+
 static void schedule_next(struct probe *p)
 {
 	if (!p->running)
 		return;
 	uint64_t now = clock_now(p->clk);
-	uint64_t next = p->last_start + probe_cadence(p);
+	uint64_t c = probe_cadence(p), next = p->last_start + c;
+	/*
+	 * On a real clock, steady checks (the interval: no fault open, not
+	 * down) share grid points so that one timer wake serves many probes;
+	 * virtual time has no wakes to save. The fast cadence and a hunt stay
+	 * exact: they are measuring a recovery.
+	 */
+	if (!p->hunting && !p->fast && p->status != PROBE_DOWN && !clock_is_virtual(p->clk))
+		next = probe_grid_align(next, c);
 	clock_timer_start(p->clk, &p->tick, next > now ? next : now, on_tick, p);
 }
 
@@ -196,7 +227,7 @@ void probe_check_done(struct probe *p, enum check_result r, const char *reason)
 		break;
 	}
 	if (p->hunting && p->status == PROBE_UP)
-		p->hunting = false; /* found: the recovery is measured */
+		set_hunting(p, false); /* found: the recovery is measured */
 	if (p->kick_pending && p->running) {
 		/* Something changed while this check ran: its answer may already be stale. */
 		p->kick_pending = false;
@@ -220,7 +251,7 @@ void probe_stop(struct probe *p)
 	if (!p->running)
 		return;
 	p->running = false;
-	p->hunting = false;
+	set_hunting(p, false);
 	clock_timer_stop(p->clk, &p->tick);
 	clock_timer_stop(p->clk, &p->deadline);
 	if (p->in_flight) {
@@ -247,7 +278,7 @@ void probe_hunt(struct probe *p, uint64_t since)
 		return;
 	if (p->hunting && p->hunt_since == since)
 		return;
-	p->hunting = true;
+	set_hunting(p, true);
 	p->hunt_since = since;
 	if (!p->in_flight)
 		schedule_next(p);
@@ -257,7 +288,7 @@ void probe_hunt_stop(struct probe *p)
 {
 	if (!p->hunting)
 		return;
-	p->hunting = false;
+	set_hunting(p, false);
 	if (p->running && !p->in_flight)
 		schedule_next(p);
 }

@@ -8,9 +8,11 @@
  *
  * Cost: a peer as near as loopback has answered (SYN-ACK or RST) before
  * connect() returns EINPROGRESS, so one zero-timeout poll() settles the
- * check there and then: socket, connect, poll, getsockopt, close (and the
- * SO_LINGER setsockopt when it connected). Only a check still in progress
- * after that goes through the event loop (epoll add, wait, del).
+ * check there and then: socket, connect, poll, setsockopt(SO_LINGER), close
+ * when it connected (poll says POLLOUT alone: there is no error to read);
+ * socket, connect, poll, getsockopt(SO_ERROR), close when it failed. Only a
+ * check still in progress after that goes through the event loop (epoll
+ * add, wait, del).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -117,6 +119,11 @@ static void tcp_start(struct probe *p)
 	}
 	struct pollfd pfd = {.fd = t->fd, .events = POLLOUT};
 	if (poll(&pfd, 1, 0) == 1) {
+		if (pfd.revents == POLLOUT) { /* connected: no error to read */
+			tcp_close(p, true);
+			probe_check_done(p, CHECK_OK, NULL);
+			return;
+		}
 		tcp_finish(p);
 		return;
 	}

@@ -19,7 +19,7 @@ if [ "$what" = windows ]; then
 	exit 0
 fi
 # pkg-config module -> Debian package that provides it
-build_mods="yaml-0.1:libyaml-dev libpcre2-8:libpcre2-dev jansson:libjansson-dev libcrypto:libssl-dev libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev libmicrohttpd:libmicrohttpd-dev"
+build_mods="yaml-0.1:libyaml-dev libpcre2-8:libpcre2-dev jansson:libjansson-dev nettle:nettle-dev libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev libmicrohttpd:libmicrohttpd-dev"
 test_mods="criterion:libcriterion-dev"
 tools="cc:gcc make:make pkg-config:pkg-config"
 

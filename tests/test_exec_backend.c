@@ -229,9 +229,9 @@ Test(exec_backend, late_answer_after_a_timeout_is_dropped)
 Test(exec_backend, start_up_failures)
 {
 	open_fails("nohello", "adapter \"" FAKE " nohello\": no hello within 300ms");
-	open_fails("v2",
-	           "adapter \"" FAKE " v2\": line 1: the adapter speaks protocol version 2; this faultline speaks "
-	           "version 1");
+	open_fails("v9",
+	           "adapter \"" FAKE " v9\": line 1: the adapter speaks protocol version 9; this faultline speaks "
+	           "versions 1 to 2");
 	open_fails("exit", "adapter \"" FAKE " exit\": exited with status 5 before its hello");
 	struct fl_clock *clk = clock_new_virtual(0);
 	char *argv[] = {"/nonexistent/adapter", NULL};

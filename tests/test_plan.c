@@ -26,7 +26,7 @@ static struct invalid_case cases[] = {
     {"after-cycle",
      {"8:50: fault \"b\": after chain loops back to this fault (a loop of 2 faults)",
       "9:50: fault \"c\": after refers to the fault itself", "10:50: fault \"d\": unknown fault \"zz\" in after"}},
-    {"alias-bomb", {"6:29: alias *e expands the document beyond 1000000 nodes; refusing it (alias bomb?)"}},
+    {"alias-bomb", {"7:14: alias *f expands the document beyond 4000000 nodes; refusing it (alias bomb?)"}},
     {"bad-action",
      {"7:24: unknown action \"fial\"; did you mean \"fail\"?",
       "8:24: unknown action \"explode\" (expected fail, offline, online, move, node_down, node_up, node_pause, "

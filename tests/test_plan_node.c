@@ -113,13 +113,18 @@ Test(plan_node, backend_without_node_operations_refuses_naming_action_and_backen
 	cr_assert_eq(plan_check_caps(p, "pacemaker", &pcmk, &d), -1);
 	cr_assert_eq(d.n, 4);
 	diag_sort(&d);
+	/* Pacemaker reads node_down_command / node_up_command: the refusal says so. */
 	const char *want[] = {"9:5: fault \"crash-a\": backend \"pacemaker\" does not support action \"node_down\"",
 	                      "10:5: fault \"back-a\": backend \"pacemaker\" does not support action \"node_up\"",
 	                      "11:5: fault \"crash-b\": backend \"pacemaker\" does not support action \"node_down\"",
 	                      "12:5: fault \"back-b\": backend \"pacemaker\" does not support action \"node_up\""};
 	for (size_t i = 0; i < 4; i++) {
 		char *m = diag_format(&d, i), exp[512];
-		snprintf(exp, sizeof(exp), "tests/data/node/rolling.yaml:%s", want[i]);
+		snprintf(
+		    exp, sizeof(exp),
+		    "tests/data/node/rolling.yaml:%s (no cluster API crashes a node: give cluster.node_down_command "
+		    "and node_up_command)",
+		    want[i]);
 		cr_assert_str_eq(m, exp);
 		free(m);
 	}

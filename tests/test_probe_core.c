@@ -256,6 +256,18 @@ Test(probe_core, hunt_gap_schedule)
 	cr_expect_eq(probe_hunt_gap(0, MS(1)), MS(1), "nor than a fast cadence under 1.5 ms");
 }
 
+Test(probe_core, grid_align_batches_steady_checks)
+{
+	/* 1 s cadence: a grid of 15.625 ms; a check is moved later onto it, never earlier. */
+	cr_expect_eq(probe_grid_align(MS(2000), MS(1000)), MS(2000));
+	cr_expect_eq(probe_grid_align(MS(2000) + 7, MS(1000)), 2015625000ULL);
+	cr_expect_eq(probe_grid_align(MS(2015), MS(1000)), 2015625000ULL);
+	/* Two probes started 3 ms apart share a wake. */
+	cr_expect_eq(probe_grid_align(MS(1001) + MS(1000), MS(1000)), probe_grid_align(MS(1004) + MS(1000), MS(1000)));
+	/* A grid under 100 us saves nothing: exact. */
+	cr_expect_eq(probe_grid_align(MS(3) + 123, MS(5)), MS(3) + 123);
+}
+
 /* interval 1 s, fast 20 ms; down from the start; the cluster says Online at 100 ms, the service answers at `opens`. */
 static void hunt_run(struct pf *f, struct hunt_svc *h, uint64_t opens, uint64_t until)
 {

@@ -102,8 +102,11 @@ Test(proto, hello_round_trip)
 Test(proto, hello_errors)
 {
 	decode_fails(
-	    "{\"hello\":\"faultline-adapter\",\"version\":2,\"cluster\":\"x\",\"ops\":[],\"offline_flags\":[]}",
-	    "the adapter speaks protocol version 2; this faultline speaks version 1");
+	    "{\"hello\":\"faultline-adapter\",\"version\":3,\"cluster\":\"x\",\"ops\":[],\"offline_flags\":[]}",
+	    "the adapter speaks protocol version 3; this faultline speaks versions 1 to 2");
+	decode_fails("{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"x\",\"ops\":[\"node_pause\"],"
+	             "\"offline_flags\":[]}",
+	             "column 62: \"ops\": node operations need protocol version 2, not 1");
 	decode_fails("{\"hello\":\"other\",\"version\":1}", "column 10: \"hello\" must be \"faultline-adapter\"");
 	decode_fails("{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"x\",\"ops\":[\"teleport\"],"
 	             "\"offline_flags\":[]}",
@@ -129,6 +132,12 @@ Test(proto, request_round_trip_every_op)
 	    {{.id = 5, .op = PROTO_OP_ONLINE, .resource = "r"}, "{\"id\":5,\"op\":\"online\",\"resource\":\"r\"}\n"},
 	    {{.id = 6, .op = PROTO_OP_MOVE, .group = "g"},
 	     "{\"id\":6,\"op\":\"move\",\"group\":\"g\",\"node\":null}\n"},
+	    {{.id = 7, .op = PROTO_OP_NODE_DOWN, .node = "n1"}, "{\"id\":7,\"op\":\"node_down\",\"node\":\"n1\"}\n"},
+	    {{.id = 8, .op = PROTO_OP_NODE_UP, .node = "n1"}, "{\"id\":8,\"op\":\"node_up\",\"node\":\"n1\"}\n"},
+	    {{.id = 9, .op = PROTO_OP_NODE_PAUSE, .node = "n1", .drain = true},
+	     "{\"id\":9,\"op\":\"node_pause\",\"node\":\"n1\",\"drain\":true}\n"},
+	    {{.id = 10, .op = PROTO_OP_NODE_RESUME, .node = "n1", .failback = NODE_FAILBACK_IMMEDIATE},
+	     "{\"id\":10,\"op\":\"node_resume\",\"node\":\"n1\",\"failback\":\"immediate\"}\n"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *line = proto_request_encode(&cases[i].rq);
@@ -140,6 +149,8 @@ Test(proto, request_round_trip_every_op)
 		cr_assert_eq(rq.op, cases[i].rq.op);
 		cr_assert_eq(rq.flags, cases[i].rq.flags);
 		cr_assert_eq(rq.node == NULL, cases[i].rq.node == NULL);
+		cr_assert_eq(rq.drain, cases[i].rq.drain);
+		cr_assert_eq(rq.failback, cases[i].rq.failback);
 		proto_request_fini(&rq);
 		free(line);
 	}
@@ -159,6 +170,12 @@ Test(proto, request_errors)
 	     "column 48: \"flags\": unknown name \"fast\""},
 	    {"{\"id\":\"1\",\"op\":\"list\"}", "column 7: \"id\" must be an integer, not string"},
 	    {"garbage", "not JSON: column 1: expected a JSON value, got 'g'"},
+	    {"{\"id\":1,\"op\":\"node_pause\",\"node\":\"n1\"}", "column 1: missing key \"drain\""},
+	    {"{\"id\":1,\"op\":\"node_pause\",\"node\":\"n1\",\"drain\":1}",
+	     "column 47: \"drain\" must be a boolean, not integer"},
+	    {"{\"id\":1,\"op\":\"node_resume\",\"node\":\"n1\",\"failback\":\"later\"}",
+	     "column 51: \"failback\" must be \"none\", \"immediate\" or \"policy\", not \"later\""},
+	    {"{\"id\":1,\"op\":\"node_down\"}", "column 1: missing key \"node\""},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct proto_request rq;
@@ -200,7 +217,7 @@ static struct cluster_snapshot *sample_snapshot(void)
 	s->nnodes = 2;
 	s->nodes = xcalloc(2, sizeof(*s->nodes));
 	s->nodes[0] = (struct cluster_node){xstrdup("n1"), true, false};
-	s->nodes[1] = (struct cluster_node){xstrdup("n2"), false, false};
+	s->nodes[1] = (struct cluster_node){xstrdup("n2"), true, true};
 	s->ngroups = 1;
 	s->groups = xcalloc(1, sizeof(*s->groups));
 	s->groups[0] = (struct cluster_group){xstrdup("G"), xstrdup("n1"), GRP_PARTIAL_ONLINE};
@@ -219,8 +236,9 @@ Test(proto, list_answer_round_trip)
 	struct proto_response rs = {.id = 3, .ok = true, .snap = sample_snapshot()};
 	char *line = proto_response_encode(&rs, PROTO_OP_LIST);
 	cr_assert_str_eq(line,
-	                 "{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true},{\"name\":\"n2\","
-	                 "\"up\":false}],\"groups\":[{\"name\":\"G\",\"owner\":\"n1\",\"state\":\"partial-online\"}],"
+	                 "{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true,\"paused\":false},"
+	                 "{\"name\":\"n2\",\"up\":true,\"paused\":true}],\"groups\":[{\"name\":\"G\",\"owner\":\"n1\","
+	                 "\"state\":\"partial-online\"}],"
 	                 "\"resources\":[{\"name\":\"SQL\",\"type\":\"SQL Server\",\"group\":\"G\",\"owner\":null,"
 	                 "\"state\":\"online-pending\",\"deps\":[\"Disk \\\"1\\\"\",\"IP\"]}]}\n");
 	struct proto_msg m;
@@ -229,7 +247,9 @@ Test(proto, list_answer_round_trip)
 	cr_assert_eq(proto_response_check(&m.resp, PROTO_OP_LIST, &e), 0, "%s", e.msg);
 	const struct cluster_snapshot *s = m.resp.snap;
 	cr_assert_eq(s->nnodes, 2);
-	cr_assert_eq(s->nodes[1].up, false);
+	cr_assert_eq(s->nodes[0].paused, false);
+	cr_assert_eq(s->nodes[1].up, true);
+	cr_assert_eq(s->nodes[1].paused, true, "version 2 says which nodes are paused");
 	cr_assert_eq(s->groups[0].state, GRP_PARTIAL_ONLINE);
 	cr_assert_eq(s->resources[0].state, RES_ONLINE_PENDING);
 	cr_assert_null(s->resources[0].owner);
@@ -240,6 +260,15 @@ Test(proto, list_answer_round_trip)
 	free(line);
 	decode_fails("{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\"}],\"groups\":[],\"resources\":[]}",
 	             "nodes: column 37: node \"n1\": \"up\" must be a boolean");
+	cr_assert_eq(decode("{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true}],\"groups\":[],"
+	                    "\"resources\":[]}",
+	                    &m, &e),
+	             0, "%s", e.msg);
+	cr_assert_eq(m.resp.snap->nodes[0].paused, false, "version 1 has no \"paused\": not paused");
+	proto_msg_fini(&m);
+	decode_fails("{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[{\"name\":\"n1\",\"up\":true,\"paused\":1}],"
+	             "\"groups\":[],\"resources\":[]}",
+	             "nodes: column 69: node \"n1\": \"paused\" must be a boolean");
 	decode_fails("{\"id\":3,\"ok\":true,\"code\":0,\"nodes\":[],\"groups\":[7],\"resources\":[]}",
 	             "groups: column 49: \"groups\" must hold objects, not integer");
 }
@@ -271,7 +300,28 @@ Test(proto, events_round_trip)
 	proto_msg_fini(&m);
 	decode_fails("{\"event\":\"resource\",\"name\":\"SQL\",\"state\":\"partial-online\"}",
 	             "column 42: \"state\": unknown resource state \"partial-online\"");
-	decode_fails("{\"event\":\"node\"}", "column 10: \"event\" must be \"resource\", \"group\" or \"resync\"");
+	decode_fails("{\"event\":\"cluster\"}",
+	             "column 10: \"event\" must be \"resource\", \"group\", \"node\" or \"resync\"");
+}
+
+Test(proto, node_events_round_trip)
+{
+	struct proto_event ev = {.kind = CLUSTER_EV_NODE, .name = "n1", .state = NODE_PAUSED, .at_ms = 20};
+	char *line = proto_event_encode(&ev);
+	cr_assert_str_eq(line, "{\"event\":\"node\",\"name\":\"n1\",\"state\":\"paused\",\"at_ms\":20}\n");
+	struct proto_msg m;
+	struct fl_err e;
+	cr_assert_eq(decode(line, &m, &e), 0, "%s", e.msg);
+	cr_assert_eq(m.ev.kind, CLUSTER_EV_NODE);
+	cr_assert_str_eq(m.ev.name, "n1");
+	cr_assert_eq(m.ev.state, NODE_PAUSED);
+	cr_assert_null(m.ev.owner);
+	proto_msg_fini(&m);
+	free(line);
+	decode_fails("{\"event\":\"node\",\"name\":\"n1\",\"state\":\"asleep\"}",
+	             "column 37: \"state\": unknown node state \"asleep\"");
+	decode_fails("{\"event\":\"node\",\"name\":\"n1\",\"state\":\"up\",\"owner\":null}",
+	             "column 50: unknown key \"owner\"");
 }
 
 Test(proto, reader_splits_lines_and_bounds_them)
@@ -329,13 +379,26 @@ static int t_move(void *arg, const char *g, const char *n, long *code, struct fl
 	*code = 997;
 	return 0;
 }
-static const struct proto_adapter_ops toy = {t_list, t_state, t_fail, t_offline, t_fail, t_move};
+static int t_pause(void *arg, const char *node, bool drain, long *code, struct fl_err *e)
+{
+	(void)arg;
+	*code = strcmp(node, "n1") == 0 ? 0 : 5042;
+	return *code ? err_set(e, "node \"%s\": not found (drain %d)", node, drain) : 0;
+}
+static const struct proto_adapter_ops toy = {.list = t_list,
+                                             .state = t_state,
+                                             .fail = t_fail,
+                                             .offline = t_offline,
+                                             .online = t_fail,
+                                             .move = t_move,
+                                             .node_pause = t_pause};
 
 static void serve(const char *req, const char *want)
 {
-	struct proto_hello h = {.version = 1,
+	struct proto_hello h = {.version = 2,
 	                        .cluster = "c",
-	                        .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE,
+	                        .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE |
+	                               PROTO_CAN_NODE_PAUSE,
 	                        .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS};
 	char *out = proto_serve_line(&toy, NULL, &h, req, strlen(req));
 	cr_assert_str_eq(out, want);
@@ -385,6 +448,12 @@ Test(proto, serve_answers_and_refuses_what_the_hello_did_not_declare)
 	      "{\"id\":7,\"ok\":false,\"code\":50,\"error\":\"op \\\"move\\\" is not supported by this adapter\"}\n");
 	serve("{\"id\":8,\"op\":\"fail\"}",
 	      "{\"id\":8,\"ok\":false,\"code\":87,\"error\":\"column 1: missing key \\\"resource\\\"\"}\n");
+	serve("{\"id\":9,\"op\":\"node_pause\",\"node\":\"n1\",\"drain\":true}", "{\"id\":9,\"ok\":true,\"code\":0}\n");
+	serve("{\"id\":10,\"op\":\"node_pause\",\"node\":\"n9\",\"drain\":false}",
+	      "{\"id\":10,\"ok\":false,\"code\":5042,\"error\":\"node \\\"n9\\\": not found (drain 0)\"}\n");
+	serve("{\"id\":11,\"op\":\"node_resume\",\"node\":\"n1\",\"failback\":\"none\"}",
+	      "{\"id\":11,\"ok\":false,\"code\":50,\"error\":\"op \\\"node_resume\\\" is not supported by this "
+	      "adapter\"}\n");
 	serve("nonsense",
 	      "{\"id\":0,\"ok\":false,\"code\":87,\"error\":\"not JSON: column 1: expected a JSON value, got "
 	      "'n'\"}\n");
@@ -430,4 +499,13 @@ Test(proto, wire_names_are_pinned)
 	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
 		cr_expect_str_eq(offline_flag_names[i], flags[i]);
 	cr_expect_null(offline_flag_names[ARRAY_LEN(flags)]);
+	static const char *const nodes[] = {"up", "down", "paused", "joining"}; /* NODE_UP .. NODE_JOINING */
+	for (size_t i = 0; i < ARRAY_LEN(nodes); i++) {
+		cr_expect_str_eq(node_state_str((enum node_state)i), nodes[i]);
+		cr_expect_eq(node_state_parse(nodes[i]), (int)i);
+	}
+	cr_expect_eq(node_state_parse("Up"), -2);
+	cr_expect_str_eq(node_failback_names[NODE_FAILBACK_NONE], "none");
+	cr_expect_str_eq(node_failback_names[NODE_FAILBACK_IMMEDIATE], "immediate");
+	cr_expect_str_eq(node_failback_names[NODE_FAILBACK_POLICY], "policy");
 }

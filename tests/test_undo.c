@@ -1,4 +1,4 @@
-/* test_undo.c - the list of what undoes a run's actions (agent/cluster/undo.c):
+/* test_undo.c - the list of what undoes a run's actions (agent/core/cluster_undo.c):
  * one entry per key, the first value kept, the object an item belongs to. */
 #include <criterion/criterion.h>
 

@@ -19,7 +19,7 @@ Test(wsfc_backend, is_registered_and_needs_a_command)
 	cr_assert_not_null(ops);
 	cr_assert_str_eq(ops->name, "wsfc");
 	cr_assert_eq(ops->plan_needs, CLUSTER_KEY_COMMAND);
-	cr_assert_eq(ops->plan_keys, CLUSTER_KEY_COMMAND);
+	cr_assert_eq(ops->plan_keys, CLUSTER_KEY_COMMAND | CLUSTER_KEY_NODE_CMD, "and the node commands");
 }
 
 static struct cluster *open_sim_adapter(const char *backend, struct fl_clock *clk, struct fl_err *e)
@@ -29,7 +29,10 @@ static struct cluster *open_sim_adapter(const char *backend, struct fl_clock *cl
 	return cluster_open(&cfg, clk, e);
 }
 
-/* sim-adapter declares every offline flag: exec takes them all, wsfc only the four ClusAPI has. */
+/*
+ * sim-adapter declares every offline flag and every node operation: exec takes them all, wsfc only the
+ * four flags ClusAPI has, and pause/resume but not node_down/node_up (ClusAPI cannot crash a node).
+ */
 Test(wsfc_backend, the_hello_cannot_widen_clusapi)
 {
 	struct fl_clock *clk = clock_new_virtual(0);
@@ -37,6 +40,8 @@ Test(wsfc_backend, the_hello_cannot_widen_clusapi)
 	struct cluster *x = open_sim_adapter("exec", clk, &e);
 	cr_assert_not_null(x, "%s", e.msg);
 	cr_assert_eq(x->caps.offline_flags, OFFLINE_ALL_FLAGS);
+	cr_assert_eq(x->caps.ops & (CLUSTER_OP_NODE_DOWN | CLUSTER_OP_NODE_PAUSE),
+	             CLUSTER_OP_NODE_DOWN | CLUSTER_OP_NODE_PAUSE);
 	cluster_close(x);
 	struct cluster *c = open_sim_adapter("wsfc", clk, &e);
 	cr_assert_not_null(c, "%s", e.msg);
@@ -44,7 +49,7 @@ Test(wsfc_backend, the_hello_cannot_widen_clusapi)
 	cr_assert_eq(c->caps.offline_flags, OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE |
 	                                        OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR | OFFLINE_QUEUE_ENABLED);
 	cr_assert_eq(c->caps.ops, CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
-	                              CLUSTER_OP_OFFLINE_DESTINATION);
+	                              CLUSTER_OP_OFFLINE_DESTINATION | CLUSTER_OP_NODE_PAUSE);
 	cr_assert(c->caps.notify);
 	cluster_close(c);
 	clock_free(clk);

@@ -9,19 +9,3 @@ enum node_state cluster_node_state(const struct cluster_node *n)
 {
 	return !n->up ? NODE_DOWN : n->paused ? NODE_PAUSED : NODE_UP;
 }
-
-const char *node_state_str(enum node_state s)
-{
-	switch (s) {
-	case NODE_UP:
-		return "up";
-	case NODE_DOWN:
-		return "down";
-	case NODE_PAUSED:
-		return "paused";
-	case NODE_JOINING:
-		return "joining";
-	default:
-		return "unknown";
-	}
-}

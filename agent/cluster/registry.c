@@ -43,6 +43,29 @@ const struct cluster_ops *cluster_backend_at(size_t i)
 	return i < ARRAY_LEN(backends) ? backends[i] : NULL;
 }
 
+static char **argv_dup(char *const *argv)
+{
+	if (argv == NULL)
+		return NULL;
+	size_t n = 0;
+	while (argv[n] != NULL)
+		n++;
+	char **out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(argv[i]);
+	return out;
+}
+
+static void free_commands(struct cluster *c)
+{
+	for (char **v = c->node_down_command; v != NULL && *v != NULL; v++)
+		free(*v);
+	for (char **v = c->node_up_command; v != NULL && *v != NULL; v++)
+		free(*v);
+	free(c->node_down_command);
+	free(c->node_up_command);
+}
+
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
 {
 	const struct cluster_ops *ops = cluster_backend(cfg->backend);
@@ -54,10 +77,19 @@ struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *
 	struct cluster *c = xcalloc(1, sizeof(*c));
 	c->ops = ops;
 	c->caps = ops->caps;
+	if (ops->plan_keys & CLUSTER_KEY_NODE_CMD) {
+		c->node_down_command = argv_dup(cfg->node_down_command);
+		c->node_up_command = argv_dup(cfg->node_up_command);
+		c->node_command_timeout_ns = cfg->node_command_timeout_ns;
+	}
 	if (ops->open(c, cfg, clk, e) < 0) {
+		free_commands(c);
 		free(c);
 		return NULL;
 	}
+	/* A node crash is the configured commands' (after open: an adapter's hello narrows the rest). */
+	if (c->node_down_command != NULL && c->node_up_command != NULL)
+		c->caps.ops |= CLUSTER_OP_NODE_DOWN;
 	return c;
 }
 
@@ -66,5 +98,6 @@ void cluster_close(struct cluster *c)
 	if (c == NULL)
 		return;
 	c->ops->close(c);
+	free_commands(c);
 	free(c);
 }

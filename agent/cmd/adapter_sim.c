@@ -116,7 +116,38 @@ static int a_move(void *arg, const char *group, const char *node, long *code, st
 	struct cluster *c = arg;
 	return c->ops->move_group(c, group, node, code, e);
 }
-static const struct proto_adapter_ops sim_adapter_ops = {a_list, a_state, a_fail, a_offline, a_online, a_move};
+static int a_node_down(void *arg, const char *node, long *code, struct fl_err *e)
+{
+	struct cluster *c = arg;
+	return c->ops->node_down(c, node, code, e);
+}
+static int a_node_up(void *arg, const char *node, long *code, struct fl_err *e)
+{
+	struct cluster *c = arg;
+	return c->ops->node_up(c, node, code, e);
+}
+static int a_node_pause(void *arg, const char *node, bool drain, long *code, struct fl_err *e)
+{
+	struct cluster *c = arg;
+	return c->ops->node_pause(c, node, drain, code, e);
+}
+static int a_node_resume(void *arg, const char *node, enum node_failback failback, long *code, struct fl_err *e)
+{
+	struct cluster *c = arg;
+	return c->ops->node_resume(c, node, failback, code, e);
+}
+static const struct proto_adapter_ops sim_adapter_ops = {
+    .list = a_list,
+    .state = a_state,
+    .fail = a_fail,
+    .offline = a_offline,
+    .online = a_online,
+    .move = a_move,
+    .node_down = a_node_down,
+    .node_up = a_node_up,
+    .node_pause = a_node_pause,
+    .node_resume = a_node_resume,
+};
 
 static void on_peer(struct loop_io *io, uint32_t events, void *arg)
 {
@@ -240,7 +271,7 @@ static int adapter_start(struct adapter *a, const struct adapter_sim_opts *o, st
 	a->hello = (struct proto_hello){.version = PROTO_VERSION,
 	                                .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE |
 	                                       PROTO_CAN_ONLINE | PROTO_CAN_MOVE | PROTO_CAN_OFFLINE_DESTINATION |
-	                                       PROTO_CAN_EVENTS,
+	                                       PROTO_CAN_EVENTS | PROTO_CAN_NODE_OPS,
 	                                .offline_flags = OFFLINE_ALL_FLAGS};
 	const char *slash = strrchr(o->topology, '/');
 	a->hello.cluster = xstrdup(slash ? slash + 1 : o->topology);

@@ -44,7 +44,7 @@ static void print_cluster(const struct cluster_snapshot *s)
 {
 	printf("nodes (%zu):\n", s->nnodes);
 	for (size_t i = 0; i < s->nnodes; i++)
-		printf("  %-24s %s\n", s->nodes[i].name, s->nodes[i].up ? "up" : "down");
+		printf("  %-24s %s\n", s->nodes[i].name, node_state_str(cluster_node_state(&s->nodes[i])));
 	printf("groups (%zu):\n", s->ngroups);
 	for (size_t i = 0; i < s->ngroups; i++)
 		printf("  %-40s %-15s on %s\n", s->groups[i].name, group_state_str(s->groups[i].state),

@@ -1,12 +1,14 @@
 /*
  * cmd_validate.c - `faultline validate [--print|--summary] PLAN...`: load
- * every plan, print every error of every plan (in file order) to stderr.
- * Exit 0 when all are valid, 2 otherwise.
+ * every plan, print every error of every plan (in file order) to stderr,
+ * including what its backend can never do (an action, a flag), as `run`
+ * would refuse it before starting. Exit 0 when all are valid, 2 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/cluster.h"
 #include "faultline/cmd.h"
 #include "faultline/plan.h"
 
@@ -28,7 +30,11 @@ static bool check_offline(const char *path, const struct plan *p)
 	struct fl_diag errors, warnings;
 	diag_init(&errors, path);
 	diag_init(&warnings, path);
-	bool ok = plan_check_offline(p, &errors, &warnings) == 0;
+	/* What the backend can never do (an action, a flag), as `run` refuses it before starting. */
+	const struct cluster_ops *ops = cluster_backend(p->cluster.backend);
+	if (ops != NULL)
+		plan_check_caps(p, p->cluster.backend, &ops->caps, &errors);
+	bool ok = plan_check_offline(p, &errors, &warnings) == 0 && errors.n == 0;
 	diag_sort(&errors);
 	diag_print(&errors, stderr);
 	for (size_t i = 0; i < warnings.n; i++) {

@@ -1,5 +1,6 @@
 /*
- * cluster_names.c - the names of resource and group states and of offline flags,
+ * cluster_names.c - the names of resource, group and node states, of offline flags
+ * and of node failback types,
  * one table each, for plans, reports and the adapter protocol alike.
  *
  * In core/ because the backends, the protocol, plans and reports all need
@@ -108,3 +109,21 @@ unsigned offline_flag_parse(const char *name)
 			return 1u << i;
 	return 0;
 }
+
+static const char *const node_names[] = {"up", "down", "paused", "joining"}; /* NODE_UP .. NODE_JOINING */
+
+const char *node_state_str(enum node_state s)
+{
+	return s >= NODE_UP && (size_t)s < ARRAY_LEN(node_names) ? node_names[s] : "unknown";
+}
+
+int node_state_parse(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(node_names); i++)
+		if (strcmp(node_names[i], s) == 0)
+			return (int)i;
+	return strcmp(s, "unknown") == 0 ? NODE_UNKNOWN : -2;
+}
+
+/* Index = enum node_failback (CLUSTER_NODE_RESUME_FAILBACK_TYPE). */
+const char *const node_failback_names[] = {"none", "immediate", "policy", NULL};

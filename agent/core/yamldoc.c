@@ -69,7 +69,12 @@ struct ydoc_limits ydoc_default_limits(void)
 	    .max_file_bytes = 16u << 20,
 	    .max_depth = 64,
 	    .max_scalar_bytes = 1u << 20,
-	    .max_nodes = 1000000,
+	    /*
+	     * 4M: a 16 MiB file of plain YAML has that many nodes at ~4 bytes each,
+	     * and a 100,000-resource topology ~1.2M; an alias bomb is still stopped
+	     * at 4M expanded nodes, a fraction of a second of walking.
+	     */
+	    .max_nodes = 4000000,
 	};
 	return l;
 }
@@ -96,16 +101,18 @@ static struct src_pos offset_pos(const char *buf, size_t off)
 	return p;
 }
 
-/* n bytes from the document's arena, aligned for any type; never freed alone. */
-static void *arena_alloc(struct ydoc *doc, size_t n)
+/*
+ * n bytes from the document's arena, at a multiple of align (a power of
+ * two: 1 for strings, so a 6-byte scalar takes 7 bytes, not 16); never
+ * freed alone.
+ */
+static void *arena_take(struct ydoc *doc, size_t n, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
-	n = (n + align - 1) / align * align;
 	struct ydoc_arena *a = doc->arena;
-	if (a != NULL && a->cap - a->used >= n) {
-		void *p = (char *)a->data + a->used;
-		a->used += n;
-		return p;
+	size_t at = a != NULL ? (a->used + align - 1) & ~(align - 1) : 0;
+	if (a != NULL && at <= a->cap && a->cap - at >= n) {
+		a->used = at + n;
+		return (char *)a->data + at;
 	}
 	size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 	struct ydoc_arena *block = xmalloc(sizeof(*block) + cap);
@@ -122,9 +129,14 @@ static void *arena_alloc(struct ydoc *doc, size_t n)
 	return block->data;
 }
 
+static void *arena_alloc(struct ydoc *doc, size_t n)
+{
+	return arena_take(doc, n, _Alignof(max_align_t));
+}
+
 static struct ydoc_node *node_new(struct builder *b, enum ydoc_kind kind, yaml_mark_t m)
 {
-	struct ydoc_node *n = arena_alloc(b->doc, sizeof(*n));
+	struct ydoc_node *n = arena_take(b->doc, sizeof(*n), _Alignof(struct ydoc_node));
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->pos = mark_pos(m);
@@ -244,7 +256,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	if (budget(b, 1, ev->start_mark, NULL) < 0)
 		return -1;
 	struct ydoc_node *n = node_new(b, YDOC_SCALAR, ev->start_mark);
-	n->str = arena_alloc(b->doc, len + 1);
+	n->str = arena_take(b->doc, len + 1, 1);
 	memcpy(n->str, ev->data.scalar.value, len);
 	n->str[len] = '\0';
 	n->len = len;
@@ -582,9 +594,13 @@ struct ydoc_node *ydoc_get(const struct ydoc_node *map, const char *key)
 {
 	if (map == NULL || map->kind != YDOC_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->npairs; i++)
-		if (strcmp(map->pairs[i].key->str, key) == 0)
+	/* The loaders ask for every key they know of every map: compare lengths before bytes. */
+	size_t len = strlen(key);
+	for (size_t i = 0; i < map->npairs; i++) {
+		const struct ydoc_node *k = map->pairs[i].key;
+		if (k->len == len && memcmp(k->str, key, len) == 0)
 			return map->pairs[i].value;
+	}
 	return NULL;
 }
 

@@ -27,6 +27,7 @@ static void defaults(struct plan *p)
 {
 	p->seed = 1;
 	p->cluster.timeout_ns = SEC(30);
+	p->cluster.node_command_timeout_ns = SEC(60);
 	p->guards.max_concurrent_faults = 1;
 	p->guards.restore = RESTORE_ALWAYS;
 	p->run.settle_ns = SEC(5);
@@ -80,6 +81,25 @@ static void load_command(struct pctx *c, const struct ydoc_node *n)
 	plan_get_argv(c, n, &cl->command, &cl->ncommand);
 }
 
+static void load_node_down(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	plan_get_argv(c, n, &cl->node_down_command, &cl->nnode_down_command);
+}
+
+static void load_node_up(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	plan_get_argv(c, n, &cl->node_up_command, &cl->nnode_up_command);
+}
+
+static void load_node_timeout(struct pctx *c, const struct ydoc_node *n)
+{
+	struct plan_cluster *cl = &c->p->cluster;
+	if (plan_get_duration(c, n, &cl->node_command_timeout_ns) && cl->node_command_timeout_ns == 0)
+		diag_add(c->d, n->pos, "node_command_timeout must be greater than 0");
+}
+
 /* The `cluster:` keys a backend may take (its ops table's plan_keys say which), and how each loads. */
 static const struct {
 	unsigned key;
@@ -88,6 +108,9 @@ static const struct {
 } backend_keys[] = {
     {CLUSTER_KEY_TOPOLOGY, "topology", load_topology},
     {CLUSTER_KEY_COMMAND, "command", load_command},
+    {CLUSTER_KEY_NODE_CMD, "node_down_command", load_node_down},
+    {CLUSTER_KEY_NODE_CMD, "node_up_command", load_node_up},
+    {CLUSTER_KEY_NODE_CMD, "node_command_timeout", load_node_timeout},
 };
 
 /* "backend \"sim\"" or "backends \"exec\" and \"wsfc\"": who reads `key`. */
@@ -130,7 +153,9 @@ static void load_backend_keys(struct pctx *c, const struct ydoc_node *n, const s
 
 static void load_cluster(struct pctx *c, const struct ydoc_node *n)
 {
-	static const char *const keys[] = {"backend", "topology", "command", "timeout", NULL};
+	static const char *const keys[] = {
+	    "backend", "topology", "command", "timeout", "node_down_command", "node_up_command", "node_command_timeout",
+	    NULL};
 	const char *names[16] = {NULL};
 	for (size_t i = 0; i + 1 < ARRAY_LEN(names) && cluster_backend_at(i) != NULL; i++)
 		names[i] = cluster_backend_at(i)->name;
@@ -144,6 +169,13 @@ static void load_cluster(struct pctx *c, const struct ydoc_node *n)
 	if (b >= 0)
 		cl->backend = xstrdup(names[b]);
 	load_backend_keys(c, n, b >= 0 ? cluster_backend(names[b]) : NULL);
+	/* A crash needs its undo: the restore brings a node back with node_up_command. */
+	const struct ydoc_node *down = ydoc_get(n, "node_down_command"), *up = ydoc_get(n, "node_up_command");
+	if ((down == NULL) != (up == NULL) && ydoc_get(n, "backend") != NULL)
+		diag_add(c->d, (down ? down : up)->pos,
+		         "%s needs %s too (the restore brings a crashed node back with node_up_command)",
+		         down ? "node_down_command" : "node_up_command",
+		         down ? "node_up_command" : "node_down_command");
 	if ((v = ydoc_get(n, "timeout")) != NULL && plan_get_duration(c, v, &cl->timeout_ns) && cl->timeout_ns == 0)
 		diag_add(c->d, v->pos, "timeout must be greater than 0");
 }
@@ -314,6 +346,8 @@ void plan_free(struct plan *p)
 	free(p->cluster.topology);
 	free(p->cluster.topology_path);
 	free_argv(p->cluster.command);
+	free_argv(p->cluster.node_down_command);
+	free_argv(p->cluster.node_up_command);
 	for (size_t i = 0; i < p->nselectors; i++)
 		selector_fini(&p->selectors[i]);
 	free(p->selectors);
@@ -341,6 +375,9 @@ void plan_cluster_config(const struct plan *p, struct cluster_config *cfg)
 	cfg->command = p->cluster.command;
 	cfg->seed = p->seed;
 	cfg->timeout_ns = p->cluster.timeout_ns;
+	cfg->node_down_command = p->cluster.node_down_command;
+	cfg->node_up_command = p->cluster.node_up_command;
+	cfg->node_command_timeout_ns = p->cluster.node_command_timeout_ns;
 }
 
 struct plan *plan_load_report(const char *path, FILE *err)

@@ -265,13 +265,24 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 	                               CLUSTER_OP_MOVE_GROUP, CLUSTER_OP_NODE_DOWN, CLUSTER_OP_NODE_DOWN,
 	                               CLUSTER_OP_NODE_PAUSE, CLUSTER_OP_NODE_PAUSE};
 	bool ok = true;
-	char what[128];
+	char what[192];
+	/* A node crash on a real cluster is the plan's configured commands (cluster_open adds the same). */
+	const struct cluster_ops *o = cluster_backend(backend);
+	unsigned avail = caps->ops;
+	if (p->cluster.node_down_command != NULL && p->cluster.node_up_command != NULL && o != NULL &&
+	    (o->plan_keys & CLUSTER_KEY_NODE_CMD))
+		avail |= CLUSTER_OP_NODE_DOWN;
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct plan_fault *f = &p->faults[i];
 		if (f->action == PLAN_EXEC)
 			continue; /* runs a command: no backend involved */
-		if (!(caps->ops & ops[f->action])) {
-			snprintf(what, sizeof(what), "action \"%s\"", plan_action_str(f->action));
+		if (!(avail & ops[f->action])) {
+			snprintf(what, sizeof(what), "action \"%s\"%s", plan_action_str(f->action),
+			         ops[f->action] == CLUSTER_OP_NODE_DOWN && o != NULL &&
+			                 (o->plan_keys & CLUSTER_KEY_NODE_CMD)
+			             ? " (no cluster API crashes a node: give cluster.node_down_command and "
+			               "node_up_command)"
+			             : "");
 			ok = unsupported(d, f, backend, what);
 			continue;
 		}
@@ -281,8 +292,7 @@ int plan_check_caps(const struct plan *p, const char *backend, const struct clus
 				ok = unsupported(d, f, backend, what);
 			}
 		}
-		if (f->action == PLAN_OFFLINE && f->destination != NULL &&
-		    !(caps->ops & CLUSTER_OP_OFFLINE_DESTINATION))
+		if (f->action == PLAN_OFFLINE && f->destination != NULL && !(avail & CLUSTER_OP_OFFLINE_DESTINATION))
 			ok = unsupported(d, f, backend, "a destination for offline");
 	}
 	return ok ? 0 : -1;

@@ -80,6 +80,13 @@ static void print_cluster(const struct plan *p, FILE *f)
 		fputc('\n', f);
 	}
 	fprintf(f, "  timeout: %s\n", dur(p->cluster.timeout_ns, b));
+	if (p->cluster.node_down_command != NULL) {
+		fputs("  node_down_command: ", f);
+		print_argv(f, p->cluster.node_down_command);
+		fputs("\n  node_up_command: ", f);
+		print_argv(f, p->cluster.node_up_command);
+		fprintf(f, "\n  node_command_timeout: %s\n", dur(p->cluster.node_command_timeout_ns, b));
+	}
 }
 
 static void print_selectors(const struct plan *p, FILE *f)

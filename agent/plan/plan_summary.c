@@ -267,6 +267,14 @@ void plan_summary(const struct plan *p, FILE *f)
 	fprintf(f, "cluster: backend %s", p->cluster.backend);
 	if (p->cluster.topology != NULL)
 		fprintf(f, ", topology %s", p->cluster.topology);
+	if (p->cluster.node_down_command != NULL) {
+		fputs("\n  node_down crashes a node by running `", f);
+		sum_argv(p->cluster.node_down_command, f);
+		fputs("`; node_up and the restore bring it back with `", f);
+		sum_argv(p->cluster.node_up_command, f);
+		fprintf(f, "` ({node}: its name; no shell, killed after %s)",
+		        dur(p->cluster.node_command_timeout_ns, b));
+	}
 	fputs("\nselectors:\n", f);
 	for (size_t i = 0; i < p->nselectors; i++)
 		sum_selector(&p->selectors[i], f);

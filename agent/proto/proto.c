@@ -12,7 +12,8 @@
 #include "faultline/util.h"
 #include "proto_int.h"
 
-static const char *const op_names[] = {"list", "state", "fail", "offline", "online", "move"};
+static const char *const op_names[] = {"list", "state",     "fail",    "offline",    "online",
+                                       "move", "node_down", "node_up", "node_pause", "node_resume"};
 
 const char *proto_op_str(enum proto_op op)
 {
@@ -28,8 +29,9 @@ int proto_op_parse(const char *s)
 }
 
 /* Hello "ops" names, bit i = PROTO_CAN_* 1 << i. */
-const char *const proto_can_names[] = {"list",   "state", "fail", "offline", "online", "move", "offline_destination",
-                                       "events", NULL};
+const char *const proto_can_names[] = {
+    "list",   "state",     "fail",    "offline",    "online",      "move", "offline_destination",
+    "events", "node_down", "node_up", "node_pause", "node_resume", NULL};
 
 static void put_names(struct pj_buf *b, const char *const *names, unsigned bits)
 {
@@ -82,6 +84,9 @@ char *proto_request_encode(const struct proto_request *rq)
 		pj_put_str(&b, rq->group);
 		pj_put_key(&b, "node");
 		pj_put_str(&b, rq->node);
+	} else if (rq->op >= PROTO_OP_NODE_DOWN) {
+		pj_put_key(&b, "node");
+		pj_put_str(&b, rq->node);
 	} else if (rq->op != PROTO_OP_LIST) {
 		pj_put_key(&b, "resource");
 		pj_put_str(&b, rq->resource);
@@ -91,6 +96,15 @@ char *proto_request_encode(const struct proto_request *rq)
 		put_names(&b, offline_flag_names, rq->flags);
 		pj_put_key(&b, "destination");
 		pj_put_str(&b, rq->node);
+	}
+	if (rq->op == PROTO_OP_NODE_PAUSE) {
+		pj_put_key(&b, "drain");
+		pj_put(&b, rq->drain ? "true" : "false");
+	}
+	if (rq->op == PROTO_OP_NODE_RESUME) {
+		pj_put_key(&b, "failback");
+		pj_put_str(&b,
+		           (unsigned)rq->failback <= NODE_FAILBACK_POLICY ? node_failback_names[rq->failback] : "?");
 	}
 	return finish(&b);
 }
@@ -104,7 +118,9 @@ static void put_snapshot(struct pj_buf *b, const struct cluster_snapshot *s)
 		pj_put_key(b, "name");
 		pj_put_str(b, s->nodes[i].name);
 		pj_put_key(b, "up");
-		pj_put(b, s->nodes[i].up ? "true}" : "false}");
+		pj_put(b, s->nodes[i].up ? "true" : "false");
+		pj_put_key(b, "paused");
+		pj_put(b, s->nodes[i].paused ? "true}" : "false}");
 	}
 	pj_put(b, "]");
 	pj_put_key(b, "groups");
@@ -179,9 +195,14 @@ char *proto_event_encode(const struct proto_event *ev)
 	struct pj_buf b = {0};
 	pj_put(&b, "{");
 	pj_put_key(&b, "event");
-	static const char *const kinds[] = {"resource", "group", "resync"};
+	static const char *const kinds[] = {"resource", "group", "resync", "node"}; /* enum cluster_event_kind */
 	pj_put_str(&b, kinds[ev->kind]);
-	if (ev->kind != CLUSTER_EV_RESYNC) {
+	if (ev->kind == CLUSTER_EV_NODE) {
+		pj_put_key(&b, "name");
+		pj_put_str(&b, ev->name);
+		pj_put_key(&b, "state");
+		pj_put_str(&b, node_state_str((enum node_state)ev->state));
+	} else if (ev->kind != CLUSTER_EV_RESYNC) {
 		pj_put_key(&b, "name");
 		pj_put_str(&b, ev->name);
 		pj_put_key(&b, "state");

@@ -89,14 +89,17 @@ static int decode_hello(const struct pj *o, struct proto_hello *h, struct fl_err
 	int64_t ver = 0;
 	if (proto_get_int(o, "version", true, &ver, e) < 0)
 		return -1;
-	if (ver != PROTO_VERSION)
-		return err_set(e, "the adapter speaks protocol version %lld; this faultline speaks version %d",
-		               (long long)ver, PROTO_VERSION);
+	if (ver < PROTO_VERSION_MIN || ver > PROTO_VERSION)
+		return err_set(e, "the adapter speaks protocol version %lld; this faultline speaks versions %d to %d",
+		               (long long)ver, PROTO_VERSION_MIN, PROTO_VERSION);
 	h->version = (int)ver;
 	if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "cluster", true, false, &h->cluster, e) < 0 ||
 	    proto_get_names(o, "ops", proto_can_names, &h->ops, e) < 0 ||
 	    proto_get_names(o, "offline_flags", offline_flag_names, &h->offline_flags, e) < 0)
 		return -1;
+	if (h->version < 2 && (h->ops & PROTO_CAN_NODE_OPS))
+		return err_set(e, "column %zu: \"ops\": node operations need protocol version 2, not %d",
+		               pj_get(o, "ops")->col, h->version);
 	return 0;
 }
 
@@ -117,6 +120,32 @@ static int get_state(const struct pj *o, const char *key, bool group, int *state
 	return 0;
 }
 
+static int check_at_ms(const struct pj *o, struct proto_event *ev, struct fl_err *e)
+{
+	if (proto_get_int(o, "at_ms", false, &ev->at_ms, e) < 0)
+		return -1;
+	if (pj_get(o, "at_ms") && ev->at_ms < 0)
+		return err_set(e, "column %zu: \"at_ms\" must not be negative", pj_get(o, "at_ms")->col);
+	return 0;
+}
+
+/* {"event":"node","name":"node-a","state":"paused","at_ms":1200}: no owner. */
+static int decode_node_event(const struct pj *o, struct proto_event *ev, struct fl_err *e)
+{
+	static const char *const keys[] = {"event", "name", "state", "at_ms", NULL};
+	char *s;
+	ev->kind = CLUSTER_EV_NODE;
+	if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "name", true, false, &ev->name, e) < 0 ||
+	    proto_get_str(o, "state", true, false, &s, e) < 0)
+		return -1;
+	ev->state = node_state_parse(s);
+	int rc = ev->state == -2
+	             ? err_set(e, "column %zu: \"state\": unknown node state \"%s\"", pj_get(o, "state")->col, s)
+	             : 0;
+	free(s);
+	return rc < 0 ? -1 : check_at_ms(o, ev, e);
+}
+
 static int decode_event(const struct pj *o, struct proto_event *ev, struct fl_err *e)
 {
 	static const char *const keys[] = {"event", "name", "state", "owner", "at_ms", NULL};
@@ -128,8 +157,11 @@ static int decode_event(const struct pj *o, struct proto_event *ev, struct fl_er
 		return proto_keys_check(o, resync, e) < 0 || proto_get_int(o, "at_ms", false, &ev->at_ms, e) < 0 ? -1
 		                                                                                                 : 0;
 	}
+	if (v->type == PJ_STR && strcmp(v->s, "node") == 0)
+		return decode_node_event(o, ev, e);
 	if (v->type != PJ_STR || (strcmp(v->s, "resource") != 0 && strcmp(v->s, "group") != 0))
-		return err_set(e, "column %zu: \"event\" must be \"resource\", \"group\" or \"resync\"", v->col);
+		return err_set(e, "column %zu: \"event\" must be \"resource\", \"group\", \"node\" or \"resync\"",
+		               v->col);
 	ev->kind = strcmp(v->s, "group") == 0 ? CLUSTER_EV_GROUP : CLUSTER_EV_RESOURCE;
 	if (proto_keys_check(o, keys, e) < 0 || proto_get_str(o, "name", true, false, &ev->name, e) < 0 ||
 	    get_state(o, "state", ev->kind == CLUSTER_EV_GROUP, &ev->state, e) < 0 ||

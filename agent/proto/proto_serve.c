@@ -12,12 +12,43 @@
 #define CODE_NOT_SUPPORTED     50 /* ERROR_NOT_SUPPORTED */
 #define CODE_INVALID_PARAMETER 87 /* ERROR_INVALID_PARAMETER */
 
+static int get_drain(const struct pj *o, struct proto_request *rq, struct fl_err *e)
+{
+	const struct pj *v = pj_get(o, "drain");
+	if (v == NULL)
+		return err_set(e, "column %zu: missing key \"drain\"", o->col);
+	if (v->type != PJ_BOOL)
+		return err_set(e, "column %zu: \"drain\" must be a boolean, not %s", v->col, pj_type_str(v->type));
+	rq->drain = v->b;
+	return 0;
+}
+
+static int get_failback(const struct pj *o, struct proto_request *rq, struct fl_err *e)
+{
+	char *s;
+	if (proto_get_str(o, "failback", true, false, &s, e) < 0)
+		return -1;
+	int k = 0;
+	while (node_failback_names[k] != NULL && strcmp(node_failback_names[k], s) != 0)
+		k++;
+	int rc = 0;
+	if (node_failback_names[k] == NULL)
+		rc = err_set(e, "column %zu: \"failback\" must be \"none\", \"immediate\" or \"policy\", not \"%s\"",
+		             pj_get(o, "failback")->col, s);
+	free(s);
+	rq->failback = (enum node_failback)k;
+	return rc;
+}
+
 static int decode_fields(const struct pj *o, struct proto_request *rq, struct fl_err *e)
 {
 	static const char *const list[] = {"id", "op", NULL};
 	static const char *const one[] = {"id", "op", "resource", NULL};
 	static const char *const offline[] = {"id", "op", "resource", "flags", "destination", NULL};
 	static const char *const move[] = {"id", "op", "group", "node", NULL};
+	static const char *const node[] = {"id", "op", "node", NULL};
+	static const char *const pause[] = {"id", "op", "node", "drain", NULL};
+	static const char *const resume[] = {"id", "op", "node", "failback", NULL};
 	switch (rq->op) {
 	case PROTO_OP_LIST:
 		return proto_keys_check(o, list, e);
@@ -37,6 +68,19 @@ static int decode_fields(const struct pj *o, struct proto_request *rq, struct fl
 		if (proto_keys_check(o, move, e) < 0 || proto_get_str(o, "group", true, false, &rq->group, e) < 0)
 			return -1;
 		return proto_get_str(o, "node", false, true, &rq->node, e);
+	case PROTO_OP_NODE_DOWN:
+	case PROTO_OP_NODE_UP:
+		if (proto_keys_check(o, node, e) < 0)
+			return -1;
+		return proto_get_str(o, "node", true, false, &rq->node, e);
+	case PROTO_OP_NODE_PAUSE:
+		if (proto_keys_check(o, pause, e) < 0 || proto_get_str(o, "node", true, false, &rq->node, e) < 0)
+			return -1;
+		return get_drain(o, rq, e);
+	case PROTO_OP_NODE_RESUME:
+		if (proto_keys_check(o, resume, e) < 0 || proto_get_str(o, "node", true, false, &rq->node, e) < 0)
+			return -1;
+		return get_failback(o, rq, e);
 	}
 	return err_set(e, "unknown op");
 }
@@ -91,8 +135,9 @@ void proto_request_fini(struct proto_request *rq)
 /* The hello is a promise: refuse what it did not declare. 0, or the Win32 code to answer. */
 static long check_declared(const struct proto_hello *h, const struct proto_request *rq, struct fl_err *e)
 {
-	static const unsigned need[] = {PROTO_CAN_LIST,    PROTO_CAN_STATE,  PROTO_CAN_FAIL,
-	                                PROTO_CAN_OFFLINE, PROTO_CAN_ONLINE, PROTO_CAN_MOVE};
+	static const unsigned need[] = {
+	    PROTO_CAN_LIST, PROTO_CAN_STATE,     PROTO_CAN_FAIL,    PROTO_CAN_OFFLINE,    PROTO_CAN_ONLINE,
+	    PROTO_CAN_MOVE, PROTO_CAN_NODE_DOWN, PROTO_CAN_NODE_UP, PROTO_CAN_NODE_PAUSE, PROTO_CAN_NODE_RESUME};
 	if (!(h->ops & need[rq->op]))
 		return err_set(e, "op \"%s\" is not supported by this adapter", proto_op_str(rq->op)),
 		       CODE_NOT_SUPPORTED;
@@ -125,6 +170,14 @@ static int call(const struct proto_adapter_ops *ops, void *arg, const struct pro
 		return ops->online(arg, rq->resource, &rs->code, e);
 	case PROTO_OP_MOVE:
 		return ops->move(arg, rq->group, rq->node, &rs->code, e);
+	case PROTO_OP_NODE_DOWN:
+		return ops->node_down(arg, rq->node, &rs->code, e);
+	case PROTO_OP_NODE_UP:
+		return ops->node_up(arg, rq->node, &rs->code, e);
+	case PROTO_OP_NODE_PAUSE:
+		return ops->node_pause(arg, rq->node, rq->drain, &rs->code, e);
+	case PROTO_OP_NODE_RESUME:
+		return ops->node_resume(arg, rq->node, rq->failback, &rs->code, e);
 	}
 	return err_set(e, "unknown op");
 }

@@ -40,7 +40,7 @@ static int get_state(const struct pj *o, bool group, int *st, struct fl_err *e)
 
 static int decode_nodes(const struct pj *a, struct cluster_snapshot *s, struct fl_err *e)
 {
-	static const char *const keys[] = {"name", "up", NULL};
+	static const char *const keys[] = {"name", "up", "paused", NULL};
 	s->nodes = xcalloc(a->n ? a->n : 1, sizeof(*s->nodes));
 	/* Count each element before filling it: on error, cluster_snapshot_free frees the partial one. */
 	for (size_t i = 0; i < a->n; i++) {
@@ -53,6 +53,11 @@ static int decode_nodes(const struct pj *a, struct cluster_snapshot *s, struct f
 		if (up == NULL || up->type != PJ_BOOL)
 			return err_set(e, "column %zu: node \"%s\": \"up\" must be a boolean", o->col, n->name);
 		n->up = up->b;
+		const struct pj *paused = pj_get(o, "paused"); /* version 2; absent: not paused (or cannot tell) */
+		if (paused != NULL && paused->type != PJ_BOOL)
+			return err_set(e, "column %zu: node \"%s\": \"paused\" must be a boolean", paused->col,
+			               n->name);
+		n->paused = paused != NULL && paused->b;
 	}
 	return 0;
 }

@@ -283,6 +283,8 @@ static void on_cluster_event(const struct cluster_event *ev, void *arg)
 	}
 	if (ev->kind == CLUSTER_EV_GROUP && r->phase == PH_FAULTS)
 		trial_on_group_event_kick(r, ev);
+	if (ev->kind == CLUSTER_EV_NODE && r->phase == PH_FAULTS)
+		trial_node_settle_all(r); /* a node reached its state: its group-less trials look now */
 	if (ev->kind == CLUSTER_EV_RESYNC && r->phase == PH_FAULTS)
 		trial_on_resync(r);
 	if (ev->kind == CLUSTER_EV_RESYNC) /* events may be lost: ask the backend again */

@@ -58,6 +58,7 @@ struct fault_state {
 	bool started;     /* origin known */
 	bool done;        /* every trial injected and closed */
 	bool injecting;   /* inside the injection loop: defer advancing */
+	bool rt_held;     /* holds real-time priority until its injection (run_sched.c, rtprio.h) */
 	uint64_t origin;  /* run time its `at` counts from */
 	uint64_t planned; /* planned time of the pending injection */
 	struct fl_timer timer;

@@ -13,15 +13,19 @@
  * stays cheap.
  *
  * On a real clock the injection timer is armed SCHED_SPIN_LEAD early and
- * the rest of the wait is spent spinning on CLOCK_MONOTONIC: a VM's timer
- * wakes are now and then milliseconds late, a spin is not. Injections are
+ * the rest of the wait is spent spinning on CLOCK_MONOTONIC. Injections are
  * rare, so the spin (at most the lead, once per trial) costs next to nothing.
+ *
+ * A spin only helps if the process runs: from SCHED_RT_LEAD before an
+ * injection until it is done the run holds real-time priority (rtprio.h:
+ * measured why; best effort; FAULTLINE_NO_RT=1 turns it off).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faultline/duration.h"
+#include "faultline/rtprio.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -39,16 +43,71 @@ static uint64_t planned_time(struct fault_state *fs)
 }
 
 #define SCHED_SPIN_LEAD (2 * NSEC_PER_MSEC)
+#define SCHED_RT_LEAD   (50 * NSEC_PER_MSEC) /* > the 27 ms a normal wake was seen late */
 
 static void on_fault_timer(void *arg);
+
+static void rt_hold(struct run *r, struct fault_state *fs)
+{
+	(void)r;
+	if (fs->rt_held)
+		return;
+	fs->rt_held = true;
+	rtprio_hold();
+}
+
+static void rt_release(struct run *r, struct fault_state *fs)
+{
+	(void)r;
+	if (!fs->rt_held)
+		return;
+	fs->rt_held = false;
+	rtprio_release();
+}
+
+/*
+ * After its due time: keep the priority only if this fault's next
+ * injection (jitter aside) is also within the lead, so the trial it waits
+ * for is closed at full speed; otherwise it is not timing-critical now.
+ */
+static void rt_settle(struct run *r, struct fault_state *fs)
+{
+	const struct plan_fault *f = fs->f;
+	bool soon = !fs->done && fs->next < f->repeat.count &&
+	            fs->origin + plan_trial_at(f, fs->next) <= run_now(r) + SCHED_RT_LEAD;
+	if (!soon)
+		rt_release(r, fs);
+}
+
+static void spin_arm(struct run *r, struct fault_state *fs)
+{
+	uint64_t now = run_now(r), at = fs->planned > now ? fs->planned : now;
+	at = at > now + SCHED_SPIN_LEAD ? at - SCHED_SPIN_LEAD : now;
+	clock_timer_start(r->clk, &fs->timer, r->t0 + at, on_fault_timer, fs);
+}
+
+/* SCHED_RT_LEAD before the injection: take the priority, then wait for the spin. */
+static void on_fault_near(void *arg)
+{
+	struct fault_state *fs = arg;
+	rt_hold(fs->run, fs);
+	spin_arm(fs->run, fs);
+}
 
 static void arm(struct run *r, struct fault_state *fs)
 {
 	fs->planned = planned_time(fs);
 	uint64_t now = run_now(r), at = fs->planned > now ? fs->planned : now;
-	if (!clock_is_virtual(r->clk))
-		at = at > now + SCHED_SPIN_LEAD ? at - SCHED_SPIN_LEAD : now;
-	clock_timer_start(r->clk, &fs->timer, r->t0 + at, on_fault_timer, fs);
+	if (clock_is_virtual(r->clk)) {
+		clock_timer_start(r->clk, &fs->timer, r->t0 + at, on_fault_timer, fs);
+		return;
+	}
+	if (at > now + SCHED_RT_LEAD) {
+		clock_timer_start(r->clk, &fs->timer, r->t0 + at - SCHED_RT_LEAD, on_fault_near, fs);
+		return;
+	}
+	rt_hold(r, fs);
+	spin_arm(r, fs);
 }
 
 /* The last stretch to the planned time, on a real clock (bounded by the lead). */
@@ -170,6 +229,7 @@ static void on_fault_timer(void *arg)
 	else
 		spin_until(fs->run, fs->planned);
 	try_inject(fs->run, fs);
+	rt_settle(fs->run, fs);
 }
 
 void trial_open_counted(struct run *r, size_t fault, const char *resource, const char *group, const char *node,
@@ -223,8 +283,10 @@ void sched_start(struct run *r)
 
 void sched_stop(struct run *r)
 {
-	for (size_t i = 0; r->faults != NULL && i < r->plan->nfaults; i++)
+	for (size_t i = 0; r->faults != NULL && i < r->plan->nfaults; i++) {
 		clock_timer_stop(r->clk, &r->faults[i].timer);
+		rt_release(r, &r->faults[i]);
+	}
 }
 
 static void print_nodes(FILE *f, const struct node_pick *np)

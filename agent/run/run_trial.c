@@ -148,6 +148,32 @@ void trial_close(struct run *r, struct open_trial *t, enum trial_outcome o)
  * target is Online now. With no probe that saw the outage nothing is
  * concluded: the trial times out, its measurement blind.
  */
+static bool resource_online_now(struct run *r, const struct open_trial *t)
+{
+	enum res_state st = RES_UNKNOWN;
+	struct fl_err e;
+	return r->cl->ops->resource_state(r->cl, t->resource, &st, &e) == 0 && st == RES_ONLINE;
+}
+
+/* A node fault's group trial reads its group (t->resource names the group, not a resource). */
+static bool group_online_now(struct run *r, const struct open_trial *t)
+{
+	struct cluster_snapshot s;
+	struct fl_err e;
+	bool online = false;
+	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
+		return false;
+	for (size_t i = 0; i < s.ngroups; i++)
+		if (strcmp(s.groups[i].name, t->group) == 0 && s.groups[i].state == GRP_ONLINE) {
+			struct rec_trial *rt = trial_rec(r, t);
+			free(rt->node_after);
+			rt->node_after = s.groups[i].owner ? xstrdup(s.groups[i].owner) : NULL;
+			online = true;
+		}
+	cluster_snapshot_free(&s);
+	return online;
+}
+
 static bool blind_target_back(struct run *r, struct open_trial *t)
 {
 	bool measured = false;
@@ -158,13 +184,11 @@ static bool blind_target_back(struct run *r, struct open_trial *t)
 	}
 	if (!measured)
 		return false;
-	enum res_state st = RES_UNKNOWN;
-	struct fl_err e;
-	if (r->cl->ops->resource_state(r->cl, t->resource, &st, &e) < 0 || st != RES_ONLINE)
+	if (t->group_mode ? !group_online_now(r, t) : !resource_online_now(r, t))
 		return false;
 	t->target_back = true;
 	t->target_back_at = run_now(r);
-	t->last_state = RES_ONLINE;
+	t->last_state = t->group_mode ? GRP_ONLINE : RES_ONLINE;
 	run_progress(r, "trial \"%s\": events were lost; Online by a read, recovery as its probes measured it",
 	             t->resource);
 	return true;

@@ -47,8 +47,10 @@ void trial_node_settle_all(struct run *r)
 #define SETTLE_POLL_NS (100 * NSEC_PER_MSEC)
 
 /*
- * A node's own state changes come with no event (a Joining node turning Up
- * moves nothing by itself): look again every SETTLE_POLL_NS until settled.
+ * Node events (CLUSTER_EV_NODE) wake the check at once where the backend
+ * has them; a backend without them (Pacemaker today), or a settle that
+ * also waits for groups to stop moving, is looked at again every
+ * SETTLE_POLL_NS until settled.
  */
 static void on_settle_poll(void *arg)
 {

@@ -123,6 +123,15 @@ struct cluster_config {
 	uint64_t seed;        /* sim: seeds random durations */
 	uint64_t timeout_ns;  /* per-call deadline for external backends; 0 = default */
 	bool sim_endpoints;   /* sim: open real loopback endpoints (real-time runs) */
+	/*
+	 * exec, wsfc, pacemaker: how to crash a node and bring it back, since
+	 * no cluster API does (argv, NULL-terminated, "{node}" replaced by the
+	 * node's name; both or neither). NULL: node_down is not offered,
+	 * unless an adapter declares it.
+	 */
+	char *const *node_down_command;
+	char *const *node_up_command;
+	uint64_t node_command_timeout_ns; /* 0 = 60 s */
 };
 
 struct cluster_node {
@@ -169,13 +178,14 @@ enum cluster_event_kind {
 	CLUSTER_EV_RESOURCE, /* a resource changed state or owner */
 	CLUSTER_EV_GROUP,    /* a group changed state or owner */
 	CLUSTER_EV_RESYNC,   /* events may have been lost: re-read everything */
+	CLUSTER_EV_NODE,     /* a node changed state (state: enum node_state; owner NULL) */
 };
 
 struct cluster_event {
 	enum cluster_event_kind kind;
 	const char *name;  /* borrowed for the callback's duration */
 	const char *owner; /* node, may be NULL */
-	int state;         /* enum res_state or enum group_state */
+	int state;         /* enum res_state, enum group_state or enum node_state */
 	uint64_t at;       /* backend clock, ns; 0 if unknown */
 };
 
@@ -219,6 +229,7 @@ void cluster_undo_fini(struct cluster_undo *u);
 /* Keys of a plan's `cluster:` section a backend reads, beside backend and timeout. */
 #define CLUSTER_KEY_TOPOLOGY 0x1u /* a topology file (cluster_config.topology) */
 #define CLUSTER_KEY_COMMAND  0x2u /* an adapter's argv (cluster_config.command) */
+#define CLUSTER_KEY_NODE_CMD 0x4u /* node_down_command, node_up_command, node_command_timeout */
 
 struct cluster_ops {
 	const char *name;
@@ -290,6 +301,9 @@ struct cluster {
 	void *impl;
 	/* What this instance can do: ops->caps, narrowed by open (exec: the adapter's hello). */
 	struct cluster_caps caps;
+	/* The configured node commands (cluster_config), owned; NULL when none. */
+	char **node_down_command, **node_up_command;
+	uint64_t node_command_timeout_ns;
 };
 
 /* The backend registered under `name`, or NULL. */
@@ -313,6 +327,11 @@ const char *group_state_str(enum group_state s);
 enum node_state cluster_node_state(const struct cluster_node *n);
 /* "up", "down", "paused", "joining", "unknown". */
 const char *node_state_str(enum node_state s);
+/* Exactly as node_state_str spells it; -2 if unknown. */
+int node_state_parse(const char *s);
+/* "none", "immediate", "policy" (plans and the adapter protocol); NULL past the last. */
+extern const char *const node_failback_names[];
+
 /* Parse "online", "offline", "failed", "pending", ..., with - or _ ("online_pending"); -2 if unknown. */
 int res_state_parse(const char *s);
 /* Exactly as res_state_str spells it (the wire); -2 if unknown. */

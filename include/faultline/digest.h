@@ -1,6 +1,6 @@
 /*
  * digest.h - SHA-256 of a plan file, so a report names exactly the plan
- * that ran (OpenSSL's libcrypto does the hashing).
+ * that ran (GNU Nettle: digest.c says why not libcrypto).
  */
 #ifndef FAULTLINE_DIGEST_H
 #define FAULTLINE_DIGEST_H

@@ -33,6 +33,10 @@ struct plan_cluster {
 	char **command;      /* exec: argv, NULL-terminated; NULL otherwise */
 	size_t ncommand;
 	uint64_t timeout_ns; /* per-call deadline for external backends */
+	/* exec, wsfc, pacemaker: how node_down / node_up crash and restart a node ("{node}" replaced); or NULL */
+	char **node_down_command, **node_up_command;
+	size_t nnode_down_command, nnode_up_command;
+	uint64_t node_command_timeout_ns; /* default 60 s */
 	struct src_pos pos;
 };
 

@@ -26,9 +26,10 @@
 #include "faultline/cluster.h"
 #include "faultline/err.h"
 
-#define PROTO_VERSION  1
-#define PROTO_HELLO    "faultline-adapter"
-#define PROTO_MAX_LINE (1024 * 1024) /* bytes, without the newline */
+#define PROTO_VERSION     2 /* what this faultline and its adapters speak */
+#define PROTO_VERSION_MIN 1 /* the oldest an adapter may speak: version 1 has no node operations */
+#define PROTO_HELLO       "faultline-adapter"
+#define PROTO_MAX_LINE    (1024 * 1024) /* bytes, without the newline */
 
 /* Operations an adapter declares in its hello (bit set). */
 #define PROTO_CAN_LIST                0x01u
@@ -39,6 +40,11 @@
 #define PROTO_CAN_MOVE                0x20u
 #define PROTO_CAN_OFFLINE_DESTINATION 0x40u
 #define PROTO_CAN_EVENTS              0x80u
+#define PROTO_CAN_NODE_DOWN           0x100u /* version 2 on: the node leaves abruptly (a simulator can) */
+#define PROTO_CAN_NODE_UP             0x200u
+#define PROTO_CAN_NODE_PAUSE          0x400u /* PauseClusterNodeEx, with or without drain */
+#define PROTO_CAN_NODE_RESUME         0x800u /* ResumeClusterNodeEx, with a failback type */
+#define PROTO_CAN_NODE_OPS            0xf00u
 
 struct proto_hello {
 	int version;
@@ -47,15 +53,28 @@ struct proto_hello {
 	unsigned offline_flags; /* OFFLINE_* (cluster.h), by their plan names on the wire */
 };
 
-enum proto_op { PROTO_OP_LIST, PROTO_OP_STATE, PROTO_OP_FAIL, PROTO_OP_OFFLINE, PROTO_OP_ONLINE, PROTO_OP_MOVE };
+enum proto_op {
+	PROTO_OP_LIST,
+	PROTO_OP_STATE,
+	PROTO_OP_FAIL,
+	PROTO_OP_OFFLINE,
+	PROTO_OP_ONLINE,
+	PROTO_OP_MOVE,
+	PROTO_OP_NODE_DOWN,
+	PROTO_OP_NODE_UP,
+	PROTO_OP_NODE_PAUSE,
+	PROTO_OP_NODE_RESUME,
+};
 
 struct proto_request {
 	uint64_t id; /* >= 1 */
 	enum proto_op op;
 	char *resource; /* state, fail, offline, online; owned */
 	char *group;    /* move; owned */
-	char *node;     /* offline: destination, move: node; NULL = none / most suitable; owned */
+	char *node;     /* offline: destination, move: node; NULL = none / most suitable; node ops: the node; owned */
 	unsigned flags; /* offline: OFFLINE_* */
+	bool drain;     /* node_pause */
+	enum node_failback failback; /* node_resume */
 };
 
 struct proto_response {
@@ -138,6 +157,11 @@ struct proto_adapter_ops {
 	               struct fl_err *e);
 	int (*online)(void *arg, const char *resource, long *code, struct fl_err *e);
 	int (*move)(void *arg, const char *group, const char *node, long *code, struct fl_err *e);
+	/* Node operations: NULL when the adapter has them not (and its hello does not declare them). */
+	int (*node_down)(void *arg, const char *node, long *code, struct fl_err *e);
+	int (*node_up)(void *arg, const char *node, long *code, struct fl_err *e);
+	int (*node_pause)(void *arg, const char *node, bool drain, long *code, struct fl_err *e);
+	int (*node_resume)(void *arg, const char *node, enum node_failback failback, long *code, struct fl_err *e);
 };
 
 /*

@@ -13,7 +13,7 @@
 #   unknown  answer with an id that was never sent
 # and at start:
 #   nohello  say nothing
-#   v2       a hello for protocol version 2
+#   v9       a hello for protocol version 9 (a future one)
 #   noflags  a hello without "fail" and without offline flags
 #   exit     exit 5 at once
 set -u
@@ -23,7 +23,7 @@ flags='["ignore_resource_status","do_not_update_persistent_state"]'
 case $mode in
 nohello) exec sleep 30 ;;
 exit) exit 5 ;;
-v2) echo '{"hello":"faultline-adapter","version":2,"cluster":"fake","ops":[],"offline_flags":[]}' ;;
+v9) echo '{"hello":"faultline-adapter","version":9,"cluster":"fake","ops":[],"offline_flags":[]}' ;;
 noflags) echo '{"hello":"faultline-adapter","version":1,"cluster":"fake","ops":["list","state","offline","online"],"offline_flags":[]}' ;;
 *) echo "{\"hello\":\"faultline-adapter\",\"version\":1,\"cluster\":\"fake\",\"ops\":$ops,\"offline_flags\":$flags}" ;;
 esac

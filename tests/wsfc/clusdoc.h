@@ -15,8 +15,20 @@
  *  - ne-clusapi-cluster_change_group_v2: GROUP_STATE_V2 0x8 (0x4 is
  *    GROUP_PRIVATE_PROPERTY_V2), OWNER_NODE_V2 0x10;
  *  - ne-clusapi-cluster_change_resource_v2: RESOURCE_STATE_V2 0x4;
- *  - ne-clusapi-cluster_change_node_v2: NODE_STATE_V2 0x10 (kept for node
- *    faults: PauseClusterNodeEx / ResumeClusterNodeEx);
+ *  - ne-clusapi-cluster_change_node_v2: NODE_STATE_V2 0x10 ("the state of
+ *    the cluster node has changed");
+ *  - nf-clusapi-pauseclusternodeex: DWORD PauseClusterNodeEx(HNODE hNode,
+ *    BOOL bDrainNode, DWORD dwPauseFlags, HNODE hNodeDrainTarget), flags
+ *    CLUSAPI_NODE_PAUSE_REMAIN_ON_PAUSED_NODE_ON_MOVE_ERROR 0x1,
+ *    CLUSAPI_NODE_AVOID_PLACEMENT 0x2,
+ *    CLUSAPI_NODE_PAUSE_RETRY_DRAIN_ON_FAILURE 0x4; ERROR_SUCCESS or a
+ *    system error code;
+ *  - nf-clusapi-resumeclusternodeex: DWORD ResumeClusterNodeEx(HNODE hNode,
+ *    CLUSTER_NODE_RESUME_FAILBACK_TYPE eResumeFailbackType, DWORD
+ *    dwResumeFlagsReserved), "the handle to the paused node";
+ *    ne-clusapi-cluster_node_resume_failback_type: DoNotFailbackGroups 0,
+ *    FailbackGroupsImmediately 1, FailbackGroupsPerPolicy 2,
+ *    ClusterNodeResumeFailbackTypeCount 3;
  *  - ns-clusapi-notify_filter_and_type: { DWORD dwObjectType; LONGLONG
  *    FilterFlags; };
  *  - nf-clusapi-getclusternotifyv2, nf-clusapi-createclusternotifyportv2,
@@ -36,8 +48,9 @@
  *    1722, ERROR_RESOURCE_NOT_ONLINE 5004, ERROR_HOST_NODE_NOT_AVAILABLE
  *    5005, ERROR_RESOURCE_NOT_FOUND 5007, ERROR_GROUP_NOT_FOUND 5013,
  *    ERROR_INVALID_STATE 5023, ERROR_CLUSTER_NODE_NOT_FOUND 5042,
- *    ERROR_RESMON_INVALID_STATE 5084, ERROR_CLUSTER_RESOURCE_LOCKED_STATUS
- *    5960.
+ *    ERROR_CLUSTER_NODE_DOWN 5050, ERROR_CLUSTER_NODE_NOT_PAUSED 5058,
+ *    ERROR_CLUSTER_NODE_PAUSED 5070, ERROR_RESMON_INVALID_STATE 5084,
+ *    ERROR_CLUSTER_RESOURCE_LOCKED_STATUS 5960.
  *
  * The payload of a V2 notification is "specific to the notification type"
  * (MS-CMRP 2.2.3.23 NOTIFICATION_DATA_RPC); the double's is configurable
@@ -96,6 +109,14 @@ typedef struct DOC_NOTIFY_FILTER_AND_TYPE {
 #define DOC_MOVE_QUEUE_ENABLED                     0x4
 #define DOC_MOVE_HIGH_PRIORITY_START               0x8
 
+#define DOC_NODE_PAUSE_REMAIN_ON_PAUSED_NODE_ON_MOVE_ERROR 0x1
+#define DOC_NODE_AVOID_PLACEMENT                           0x2
+#define DOC_NODE_PAUSE_RETRY_DRAIN_ON_FAILURE              0x4
+#define DOC_DoNotFailbackGroups                            0
+#define DOC_FailbackGroupsImmediately                      1
+#define DOC_FailbackGroupsPerPolicy                        2
+#define DOC_ClusterNodeResumeFailbackTypeCount             3
+
 #define DOC_ENUM_NODE          0x1
 #define DOC_ENUM_RESOURCE      0x4
 #define DOC_ENUM_GROUP         0x8
@@ -115,6 +136,9 @@ typedef struct DOC_NOTIFY_FILTER_AND_TYPE {
 #define DOC_ERROR_GROUP_NOT_FOUND         5013
 #define DOC_ERROR_INVALID_STATE           5023
 #define DOC_ERROR_CLUSTER_NODE_NOT_FOUND  5042
+#define DOC_ERROR_CLUSTER_NODE_DOWN       5050
+#define DOC_ERROR_CLUSTER_NODE_NOT_PAUSED 5058
+#define DOC_ERROR_CLUSTER_NODE_PAUSED     5070
 #define DOC_ERROR_RESMON_INVALID_STATE    5084
 #define DOC_ERROR_RESOURCE_LOCKED_STATUS  5960
 
@@ -149,6 +173,8 @@ DOC_API DWORD WINAPI MoveClusterGroupEx(DHANDLE hGroup, DHANDLE hDestinationNode
 DOC_API DHANDLE WINAPI OpenClusterNode(DHANDLE hCluster, LPCWSTR lpszNodeName);
 DOC_API BOOL WINAPI CloseClusterNode(DHANDLE hNode);
 DOC_API int WINAPI GetClusterNodeState(DHANDLE hNode);
+DOC_API DWORD WINAPI PauseClusterNodeEx(DHANDLE hNode, BOOL bDrainNode, DWORD dwPauseFlags, DHANDLE hNodeDrainTarget);
+DOC_API DWORD WINAPI ResumeClusterNodeEx(DHANDLE hNode, int eResumeFailbackType, DWORD dwResumeFlagsReserved);
 DOC_API DHANDLE WINAPI CreateClusterNotifyPortV2(DHANDLE hChange, DHANDLE hCluster, DOC_NOTIFY_FILTER_AND_TYPE *Filters,
                                                  DWORD dwFilterCount, DWORD_PTR dwNotifyKey);
 DOC_API DWORD WINAPI GetClusterNotifyV2(DHANDLE hChange, DWORD_PTR *lpdwNotifyKey,

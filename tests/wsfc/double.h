@@ -15,8 +15,12 @@
  *   big_on_fail=N       the first notification after a fail has an N-byte payload
  *   fail_call=NAME:CODE the exported function NAME returns (or fails with) CODE
  *   lock=RESOURCE       offline/move without IGNORE_RESOURCE_STATUS get 5960
+ *   lose_on_pause=N     the first PauseClusterNodeEx loses its N next changes (its own node
+ *                       notification first), then CLUSTER_LOST_NOTIFICATIONS_V2
  * and CLUSDOUBLE_LOG, a file where every state-changing call is written, one line
- * each ("MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-b flags=0x2 -> 997").
+ * each ("MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-b flags=0x2 -> 997"),
+ * each node call followed by the moves it started ("drain Available Storage node-a -> node-b",
+ * "failback Available Storage node-b -> node-a").
  */
 #ifndef CLUSDOUBLE_H
 #define CLUSDOUBLE_H
@@ -43,7 +47,8 @@ struct d_res {
 struct d_group {
 	wchar_t name[D_NAME];
 	int owner, state;
-	int moving; /* moves in progress: the group is Pending from the first step to the last */
+	int moving;       /* moves in progress: the group is Pending from the first step to the last */
+	int drained_from; /* the node a drain moved it away from (where "failback immediately" returns it), or -1 */
 };
 
 struct d_node {
@@ -57,6 +62,7 @@ struct d_config {
 	unsigned outage_ms;
 	bool reconnect_on_fail, lost_on_fail;
 	unsigned big_on_fail;
+	unsigned lose_on_pause;
 	char fail_call[64];
 	DWORD fail_code;
 };
@@ -88,11 +94,16 @@ DWORD d_fail(int r);
 DWORD d_offline(int r, DWORD flags);
 DWORD d_online(int r, DWORD flags);
 DWORD d_move(int g, int node, DWORD flags);
+/* PauseClusterNodeEx / ResumeClusterNodeEx on node n (target: drain target or -1). */
+DWORD d_pause(int n, bool drain, DWORD flags, int target);
+DWORD d_resume(int n, int failback, DWORD reserved);
 
 /* Notifications (d_lock held). */
 void d_notify_state(DWORD objtype, LONGLONG filter, const wchar_t *name, const wchar_t *type, int state);
 void d_notify_cluster(LONGLONG filter);
 /* The fault hooks the model calls when FailClusterResource is accepted. */
 void d_notify_fault_on_fail(void);
+/* ... and when PauseClusterNodeEx is accepted, before the node changes (lose_on_pause). */
+void d_notify_fault_on_pause(void);
 
 #endif

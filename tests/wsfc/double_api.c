@@ -324,5 +324,36 @@ API int WINAPI GetClusterNodeState(DHANDLE h)
 		SetLastError(DOC_ERROR_INVALID_HANDLE);
 		return DOC_NODE_UNKNOWN;
 	}
-	return d_cl.nodes[h->idx].state;
+	EnterCriticalSection(&d_lock);
+	int st = d_cl.nodes[h->idx].state;
+	LeaveCriticalSection(&d_lock);
+	return st;
+}
+
+API DWORD WINAPI PauseClusterNodeEx(DHANDLE h, BOOL drain, DWORD flags, DHANDLE target)
+{
+	if (!is(h, K_NODE) || (target != NULL && !is(target, K_NODE))) {
+		d_log("PauseClusterNodeEx (bad handle) -> %lu", (unsigned long)DOC_ERROR_INVALID_HANDLE);
+		return DOC_ERROR_INVALID_HANDLE;
+	}
+	DWORD rc = d_injected("PauseClusterNodeEx");
+	if (rc) {
+		d_log("PauseClusterNodeEx (injected) -> %lu", (unsigned long)rc);
+		return rc;
+	}
+	return d_pause(h->idx, drain != FALSE, flags, target ? target->idx : -1);
+}
+
+API DWORD WINAPI ResumeClusterNodeEx(DHANDLE h, int failback, DWORD reserved)
+{
+	if (!is(h, K_NODE)) {
+		d_log("ResumeClusterNodeEx (bad handle) -> %lu", (unsigned long)DOC_ERROR_INVALID_HANDLE);
+		return DOC_ERROR_INVALID_HANDLE;
+	}
+	DWORD rc = d_injected("ResumeClusterNodeEx");
+	if (rc) {
+		d_log("ResumeClusterNodeEx (injected) -> %lu", (unsigned long)rc);
+		return rc;
+	}
+	return d_resume(h->idx, failback, reserved);
 }

@@ -3,7 +3,14 @@
  * nodes, a SQL Server group (disk <- network name <- SQL Server) and an
  * "Available Storage" group, a worker thread that applies planned state
  * changes one step apart, and the operations' rules (WSFC semantics as in
- * ../shared/wsfc-semantics.md, values from clusdoc.h).
+ * ../shared/wsfc-semantics.md, values from clusdoc.h). Nodes: a pause
+ * takes effect at once (its NODE_STATE_V2 notification first); a drain
+ * then moves every group the node owns to another node that is up;
+ * nothing is moved to a paused node (MoveClusterGroupEx to it is 5005);
+ * a resume with FailbackGroupsImmediately moves the drained groups back,
+ * DoNotFailbackGroups leaves them, and FailbackGroupsPerPolicy follows
+ * each group's AutoFailbackType, which is 0 (prevent) for both groups
+ * here: they stay.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +56,7 @@ static void build(void)
 	wcscpy(d_cl.groups[0].name, L"SQL Server (MSSQLSERVER)");
 	wcscpy(d_cl.groups[1].name, L"Available Storage");
 	d_cl.ngroups = 2;
+	d_cl.groups[0].drained_from = d_cl.groups[1].drained_from = -1;
 	add_res(L"Cluster Disk 1", L"Physical Disk", 0, NULL, 0);
 	add_res(L"SQL Network Name (SQLCLUS)", L"Network Name", 0, NULL, 0);
 	int sql_deps[] = {0, 1};
@@ -79,6 +87,8 @@ static void config_parse(struct d_config *c, const char *s)
 			c->lost_on_fail = atoi(v) != 0;
 		else if (strcmp(kv, "big_on_fail") == 0)
 			c->big_on_fail = (unsigned)atoi(v);
+		else if (strcmp(kv, "lose_on_pause") == 0)
+			c->lose_on_pause = (unsigned)atoi(v);
 		else if (strcmp(kv, "fail_call") == 0) {
 			char *code = strchr(v, ':');
 			if (code) {
@@ -342,6 +352,29 @@ DWORD d_online(int r, DWORD flags)
 	return rc;
 }
 
+/* The group's offline top-down, owner change, online bottom-up (d_lock held). */
+static void plan_move(int g, int node)
+{
+	plan_group(STEP_MOVE_BEGIN, g, node);
+	for (int i = d_cl.nres - 1; i >= 0; i--) /* top-down: dependents were added after their providers */
+		if (d_cl.res[i].group == g && d_cl.res[i].state != DOC_RES_OFFLINE)
+			plan(i, DOC_RES_OFFLINE_PENDING), plan(i, DOC_RES_OFFLINE);
+	plan_group(STEP_OWNER, g, node);
+	for (int i = 0; i < d_cl.nres; i++)
+		if (d_cl.res[i].group == g)
+			plan(i, DOC_RES_ONLINE_PENDING), plan(i, DOC_RES_ONLINE);
+	plan_group(STEP_MOVE_END, g, node);
+}
+
+/* The most suitable node for group g: the first one other than its owner that is up, or -1 (d_lock held). */
+static int most_suitable(int g)
+{
+	for (int i = 0; i < d_cl.nnodes; i++)
+		if (i != d_cl.groups[g].owner && d_cl.nodes[i].state == DOC_NODE_UP)
+			return i;
+	return -1;
+}
+
 DWORD d_move(int g, int node, DWORD flags)
 {
 	if (flags & ~(DWORD)(DOC_MOVE_IGNORE_RESOURCE_STATUS | DOC_MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR |
@@ -349,10 +382,8 @@ DWORD d_move(int g, int node, DWORD flags)
 		return DOC_ERROR_INVALID_PARAMETER;
 	EnterCriticalSection(&d_lock);
 	DWORD rc = DOC_ERROR_IO_PENDING;
-	if (node < 0) /* the most suitable node: the first other one that is up */
-		for (int i = 0; i < d_cl.nnodes && node < 0; i++)
-			if (i != d_cl.groups[g].owner && d_cl.nodes[i].state == DOC_NODE_UP)
-				node = i;
+	if (node < 0)
+		node = most_suitable(g);
 	bool locked = false;
 	for (int i = 0; i < d_cl.nres; i++)
 		locked |= d_cl.res[i].group == g && d_cl.res[i].locked;
@@ -360,17 +391,96 @@ DWORD d_move(int g, int node, DWORD flags)
 		rc = DOC_ERROR_HOST_NODE_NOT_AVAILABLE;
 	else if (locked && !(flags & DOC_MOVE_IGNORE_RESOURCE_STATUS))
 		rc = DOC_ERROR_RESOURCE_LOCKED_STATUS;
-	else {
-		plan_group(STEP_MOVE_BEGIN, g, node);
-		for (int i = d_cl.nres - 1; i >= 0; i--) /* top-down: dependents were added after their providers */
-			if (d_cl.res[i].group == g && d_cl.res[i].state != DOC_RES_OFFLINE)
-				plan(i, DOC_RES_OFFLINE_PENDING), plan(i, DOC_RES_OFFLINE);
-		plan_group(STEP_OWNER, g, node);
-		for (int i = 0; i < d_cl.nres; i++)
-			if (d_cl.res[i].group == g)
-				plan(i, DOC_RES_ONLINE_PENDING), plan(i, DOC_RES_ONLINE);
-		plan_group(STEP_MOVE_END, g, node);
+	else
+		plan_move(g, node);
+	LeaveCriticalSection(&d_lock);
+	return rc;
+}
+
+static void narrow(const wchar_t *w, char *out, size_t n)
+{
+	WideCharToMultiByte(CP_UTF8, 0, w, -1, out, (int)n, NULL, NULL);
+}
+
+/* A node changed state (d_lock held): at once, with its NODE_STATE_V2 notification. */
+static void set_node(int n, int state)
+{
+	d_cl.nodes[n].state = state;
+	d_notify_state(DOC_OBJ_NODE, DOC_CHANGE_NODE_STATE_V2, d_cl.nodes[n].name, L"", state);
+}
+
+/* A node call started moving group g from one node to another: logged after the call (d_lock held). */
+static void note_move(char *buf, size_t len, const char *why, int g, int from, int to)
+{
+	char gn[128], fn[64], tn[64];
+	narrow(d_cl.groups[g].name, gn, sizeof(gn));
+	narrow(d_cl.nodes[from].name, fn, sizeof(fn));
+	narrow(d_cl.nodes[to].name, tn, sizeof(tn));
+	size_t off = strlen(buf);
+	snprintf(buf + off, len - off, "\n%s %s %s -> %s", why, gn, fn, tn);
+}
+
+DWORD d_pause(int n, bool drain, DWORD flags, int target)
+{
+	char nn[64], tn[64] = "(none)", moves[1024] = "";
+	narrow(d_cl.nodes[n].name, nn, sizeof(nn));
+	if (target >= 0)
+		narrow(d_cl.nodes[target].name, tn, sizeof(tn));
+	DWORD rc = 0;
+	EnterCriticalSection(&d_lock);
+	if (flags & ~(DWORD)(DOC_NODE_PAUSE_REMAIN_ON_PAUSED_NODE_ON_MOVE_ERROR | DOC_NODE_AVOID_PLACEMENT |
+	                     DOC_NODE_PAUSE_RETRY_DRAIN_ON_FAILURE))
+		rc = DOC_ERROR_INVALID_PARAMETER;
+	else if (d_cl.nodes[n].state == DOC_NODE_PAUSED)
+		rc = DOC_ERROR_CLUSTER_NODE_PAUSED;
+	else if (d_cl.nodes[n].state != DOC_NODE_UP)
+		rc = DOC_ERROR_CLUSTER_NODE_DOWN;
+	else if (target == n || (target >= 0 && d_cl.nodes[target].state != DOC_NODE_UP))
+		rc = DOC_ERROR_HOST_NODE_NOT_AVAILABLE;
+	if (rc == 0) {
+		d_notify_fault_on_pause();
+		set_node(n, DOC_NODE_PAUSED);
+		for (int g = 0; drain && g < d_cl.ngroups; g++) {
+			if (d_cl.groups[g].owner != n)
+				continue;
+			int to = target >= 0 ? target : most_suitable(g);
+			if (to < 0)
+				continue; /* nowhere to go: it stays on the paused node */
+			plan_move(g, to);
+			d_cl.groups[g].drained_from = n;
+			note_move(moves, sizeof(moves), "drain", g, n, to);
+		}
 	}
 	LeaveCriticalSection(&d_lock);
+	d_log("PauseClusterNodeEx %s drain=%d flags=0x%lx target=%s -> %lu%s", nn, drain ? 1 : 0, (unsigned long)flags,
+	      tn, (unsigned long)rc, moves);
+	return rc;
+}
+
+DWORD d_resume(int n, int failback, DWORD reserved)
+{
+	char nn[64], moves[1024] = "";
+	narrow(d_cl.nodes[n].name, nn, sizeof(nn));
+	DWORD rc = 0;
+	EnterCriticalSection(&d_lock);
+	if (failback < DOC_DoNotFailbackGroups || failback >= DOC_ClusterNodeResumeFailbackTypeCount || reserved != 0)
+		rc = DOC_ERROR_INVALID_PARAMETER;
+	else if (d_cl.nodes[n].state != DOC_NODE_PAUSED)
+		rc = DOC_ERROR_CLUSTER_NODE_NOT_PAUSED;
+	if (rc == 0) {
+		set_node(n, DOC_NODE_UP);
+		for (int g = 0; g < d_cl.ngroups; g++) {
+			if (d_cl.groups[g].drained_from != n)
+				continue;
+			d_cl.groups[g].drained_from = -1;
+			/* PerPolicy: AutoFailbackType 0 (prevent, the default) on both groups: no failback. */
+			if (failback == DOC_FailbackGroupsImmediately && d_cl.groups[g].owner != n) {
+				note_move(moves, sizeof(moves), "failback", g, d_cl.groups[g].owner, n);
+				plan_move(g, n);
+			}
+		}
+	}
+	LeaveCriticalSection(&d_lock);
+	d_log("ResumeClusterNodeEx %s failback=%d -> %lu%s", nn, failback, (unsigned long)rc, moves);
 	return rc;
 }

@@ -116,6 +116,16 @@ void d_notify_fault_on_fail(void)
 		big_next = c->big_on_fail;
 }
 
+void d_notify_fault_on_pause(void)
+{
+	static bool done; /* the first pause only */
+	if (done || d_cl.cfg.lose_on_pause == 0)
+		return;
+	done = true;
+	lose_next = (int)d_cl.cfg.lose_on_pause;
+	lose_then = DOC_CHANGE_CLUSTER_LOST_NOTIFICATIONS_V2;
+}
+
 DHANDLE WINAPI CreateClusterNotifyPortV2(DHANDLE hChange, DHANDLE hCluster, DOC_NOTIFY_FILTER_AND_TYPE *filters,
                                          DWORD n, DWORD_PTR key)
 {

@@ -61,4 +61,32 @@ run_plan outage step_ms=50,outage_on_fail=1500 tests/wsfc/plan-outage.yaml \
 	"FailClusterResource $SQL -> 0" \
 	"FailClusterResource $SQL -> 0"
 
+# issue 16: node_pause with drain (PauseClusterNodeEx; the double moves both of node-a's groups to node-b),
+# then node_resume with immediate failback (ResumeClusterNodeEx; both come back); nothing left to restore
+run_plan node step_ms=20 tests/wsfc/plan-node.yaml \
+	"PauseClusterNodeEx node-a drain=1 flags=0x0 target=(none) -> 0" \
+	"drain $SQL node-a -> node-b" \
+	"drain Available Storage node-a -> node-b" \
+	"ResumeClusterNodeEx node-a failback=1 -> 0" \
+	"failback $SQL node-b -> node-a" \
+	"failback Available Storage node-b -> node-a"
+# the same with the pause's first 21 changes lost (node-a paused, the whole SQL Server move and the Available
+# Storage move), then CLUSTER_LOST_NOTIFICATIONS_V2: the adapter says resync, both group trials go blind and
+# close when a read shows their group online (Available Storage is a group, not a resource: read as a group)
+run_plan node-lost step_ms=20,lose_on_pause=21 tests/wsfc/plan-node.yaml \
+	"PauseClusterNodeEx node-a drain=1 flags=0x0 target=(none) -> 0" \
+	"drain $SQL node-a -> node-b" \
+	"drain Available Storage node-a -> node-b" \
+	"ResumeClusterNodeEx node-a failback=1 -> 0" \
+	"failback $SQL node-b -> node-a" \
+	"failback Available Storage node-b -> node-a"
+# the plan leaves node-a paused and drained: the restore resumes it (no failback), then moves each group back once
+run_plan node-restore step_ms=20 tests/wsfc/plan-node-restore.yaml \
+	"PauseClusterNodeEx node-a drain=1 flags=0x0 target=(none) -> 0" \
+	"drain $SQL node-a -> node-b" \
+	"drain Available Storage node-a -> node-b" \
+	"ResumeClusterNodeEx node-a failback=0 -> 0" \
+	"MoveClusterGroupEx $SQL node=node-a flags=0x0 -> 997" \
+	"MoveClusterGroupEx Available Storage node=node-a flags=0x0 -> 997"
+
 [ $fails -eq 0 ] && echo "all plans passed" || { echo "$fails plan(s) failed"; exit 1; }

@@ -332,6 +332,81 @@ def t_offline_flags(a):
     ], "calls %r" % a.calls())
 
 
+# --- nodes ----------------------------------------------------------------------------------------------------
+
+def node_of(m, name):
+    return [n for n in m["nodes"] if n["name"] == name][0]
+
+
+def owners(a):
+    return {g["name"]: g["owner"] for g in a.call({"op": "list"})["groups"]}
+
+
+def t_node_pause_drain_resume(a):
+    """PauseClusterNodeEx with drain moves node-a's groups away; ResumeClusterNodeEx(immediately) brings them back."""
+    h = a.hello()
+    expect(h["version"] == 2, "hello version %r" % h["version"])
+    expect("node_pause" in h["ops"] and "node_resume" in h["ops"], "ops %r" % h["ops"])
+    expect("node_down" not in h["ops"] and "node_up" not in h["ops"], "ClusAPI cannot crash a node: %r" % h["ops"])
+    m = a.call({"op": "list"})
+    expect(node_of(m, "node-a") == {"name": "node-a", "up": True, "paused": False}, "nodes %r" % m["nodes"])
+    m = a.call({"op": "node_pause", "node": "node-a", "drain": True})
+    expect(m == {"id": 2, "ok": True, "code": 0}, "pause answer %r" % m)
+    a.wait_event(lambda e: e == {"event": "node", "name": "node-a", "state": "paused", "at_ms": e["at_ms"]},
+                 "node-a paused (CLUSTER_CHANGE_NODE_STATE_V2)")
+    for g in (SQL, "Available Storage"):
+        a.wait_event(lambda e: e["event"] == "group" and e["name"] == g and e["state"] == "online" and
+                     e.get("owner") == "node-b", "%s online on node-b" % g)
+    m = a.call({"op": "list"})
+    expect(node_of(m, "node-a") == {"name": "node-a", "up": True, "paused": True}, "nodes %r" % m["nodes"])
+    expect(owners(a) == {SQL: "node-b", "Available Storage": "node-b"}, "owners after the drain")
+    m = a.call({"op": "node_pause", "node": "node-a", "drain": False})
+    expect(m["ok"] is False and m["code"] == 5070, "pausing a paused node: %r" % m)
+    m = a.call({"op": "move", "group": SQL, "node": "node-a"})
+    expect(m["ok"] is False and m["code"] == 5005, "nothing moves to a paused node: %r" % m)
+    since = len(a.events)
+    m = a.call({"op": "node_resume", "node": "node-a", "failback": "immediate"})
+    expect(m["ok"] is True and m["code"] == 0, "resume answer %r" % m)
+    a.wait_event(lambda e: e["event"] == "node" and e["name"] == "node-a" and e["state"] == "up", "node-a up",
+                 since=since)
+    for g in (SQL, "Available Storage"):
+        a.wait_event(lambda e: e["event"] == "group" and e["name"] == g and e["state"] == "online" and
+                     e.get("owner") == "node-a", "%s back online on node-a" % g, since=since)
+    m = a.call({"op": "node_resume", "node": "node-a", "failback": "none"})
+    expect(m["ok"] is False and m["code"] == 5058, "resuming a node that is not paused: %r" % m)
+    m = a.call({"op": "node_pause", "node": "node-z", "drain": False})
+    expect(m["ok"] is False and m["code"] == 5042, "pausing an unknown node: %r" % m)
+    expect(a.calls() == [
+        "PauseClusterNodeEx node-a drain=1 flags=0x0 target=(none) -> 0",
+        "drain SQL Server (MSSQLSERVER) node-a -> node-b",
+        "drain Available Storage node-a -> node-b",
+        "PauseClusterNodeEx node-a drain=0 flags=0x0 target=(none) -> 5070",
+        "MoveClusterGroupEx SQL Server (MSSQLSERVER) node=node-a flags=0x0 -> 5005",
+        "ResumeClusterNodeEx node-a failback=1 -> 0",
+        "failback SQL Server (MSSQLSERVER) node-b -> node-a",
+        "failback Available Storage node-b -> node-a",
+        "ResumeClusterNodeEx node-a failback=0 -> 5058",
+    ], "calls %r" % a.calls())
+
+
+def t_node_pause_without_drain(a):
+    """A pause without drain moves nothing; a resume per policy (AutoFailbackType 0 here) moves nothing either."""
+    a.hello()
+    m = a.call({"op": "node_pause", "node": "node-b", "drain": False})
+    expect(m["code"] == 0, "pause answer %r" % m)
+    a.wait_event(lambda e: e["event"] == "node" and e["name"] == "node-b" and e["state"] == "paused",
+                 "node-b paused")
+    m = a.call({"op": "node_resume", "node": "node-b", "failback": "policy"})
+    expect(m["code"] == 0, "resume answer %r" % m)
+    a.wait_event(lambda e: e["event"] == "node" and e["name"] == "node-b" and e["state"] == "up", "node-b up")
+    expect(owners(a) == {SQL: "node-a", "Available Storage": "node-a"}, "nothing moved")
+    expect(not [e for e in a.events if e["event"] == "group"], "no group changed: %r" % a.events)
+    expect(a.calls() == [
+        "PauseClusterNodeEx node-b drain=0 flags=0x0 target=(none) -> 0",
+        "ResumeClusterNodeEx node-b failback=2 -> 0",
+    ], "calls %r" % a.calls())
+
+
 TESTS = [
     (t_list_and_state, "step_ms=5", ()),
     (t_blank_lines_ignored, "", ()),
@@ -346,6 +421,8 @@ TESTS = [
     (lost_test("CLUSTER_LOST_NOTIFICATIONS_V2"), "step_ms=20,lost_on_fail=1", ()),
     (t_big_notification, "step_ms=20,big_on_fail=65536", ()),
     (t_offline_flags, "step_ms=5", ()),
+    (t_node_pause_drain_resume, "step_ms=5", ()),
+    (t_node_pause_without_drain, "step_ms=5", ()),
 ]
 
 

@@ -42,18 +42,30 @@
 #define SHIM_CLUSTER_OBJECT_TYPE_CLUSTER  1
 #define SHIM_CLUSTER_OBJECT_TYPE_GROUP    2
 #define SHIM_CLUSTER_OBJECT_TYPE_RESOURCE 3
+#define SHIM_CLUSTER_OBJECT_TYPE_NODE     7
+
+/* PauseClusterNodeEx's dwPauseFlags (CLUSAPI_NODE_PAUSE_*; the drain itself is bDrainNode). */
+#define SHIM_CLUSAPI_NODE_PAUSE_REMAIN_ON_PAUSED_NODE_ON_MOVE_ERROR 0x00000001
+#define SHIM_CLUSAPI_NODE_AVOID_PLACEMENT                           0x00000002
+#define SHIM_CLUSAPI_NODE_PAUSE_RETRY_DRAIN_ON_FAILURE              0x00000004
+
+/* CLUSTER_NODE_RESUME_FAILBACK_TYPE (ResumeClusterNodeEx): the values of cluster.h's enum node_failback. */
+#define SHIM_DoNotFailbackGroups       0
+#define SHIM_FailbackGroupsImmediately 1
+#define SHIM_FailbackGroupsPerPolicy   2
 
 /*
  * CLUSTER_CHANGE_*_V2 filter flags, one enum per object type (so equal
  * values mean different things): CLUSTER_CHANGE_CLUSTER_V2,
  * CLUSTER_CHANGE_GROUP_V2 (STATE is 0x8; 0x4 is PRIVATE_PROPERTY),
- * CLUSTER_CHANGE_RESOURCE_V2.
+ * CLUSTER_CHANGE_RESOURCE_V2, CLUSTER_CHANGE_NODE_V2 (STATE is 0x10).
  */
 #define SHIM_CLUSTER_CHANGE_CLUSTER_RECONNECT_V2          0x00000001
 #define SHIM_CLUSTER_CHANGE_CLUSTER_HANDLE_CLOSE_V2       0x00000008
 #define SHIM_CLUSTER_CHANGE_CLUSTER_LOST_NOTIFICATIONS_V2 0x00000200
 #define SHIM_CLUSTER_CHANGE_GROUP_STATE_V2                0x00000008
 #define SHIM_CLUSTER_CHANGE_RESOURCE_STATE_V2             0x00000004
+#define SHIM_CLUSTER_CHANGE_NODE_STATE_V2                 0x00000010 /* CLUSTER_CHANGE_NODE_V2 */
 
 #define SHIM_ERROR_IO_PENDING 997
 
@@ -85,6 +97,8 @@ typedef DWORD(WINAPI *fn_MoveClusterGroupEx)(HGROUP, HNODE, DWORD, PBYTE, DWORD)
 typedef HNODE(WINAPI *fn_OpenClusterNode)(HCLUSTER, LPCWSTR);
 typedef BOOL(WINAPI *fn_CloseClusterNode)(HNODE);
 typedef CLUSTER_NODE_STATE(WINAPI *fn_GetClusterNodeState)(HNODE);
+typedef DWORD(WINAPI *fn_PauseClusterNodeEx)(HNODE, BOOL, DWORD, HNODE);
+typedef DWORD(WINAPI *fn_ResumeClusterNodeEx)(HNODE, int /* CLUSTER_NODE_RESUME_FAILBACK_TYPE */, DWORD);
 typedef HCHANGE(WINAPI *fn_CreateClusterNotifyPortV2)(HCHANGE, HCLUSTER, SHIM_NOTIFY_FILTER_AND_TYPE *, DWORD,
                                                       DWORD_PTR);
 typedef DWORD(WINAPI *fn_GetClusterNotifyV2)(HCHANGE, DWORD_PTR *, SHIM_NOTIFY_FILTER_AND_TYPE *, BYTE *, LPDWORD,

@@ -38,7 +38,8 @@ void wsfc_write_line(const char *line)
 }
 
 /*
- * The hello: the offline flags ClusAPI can express (wsfc_api.c maps them: OfflineClusterResourceEx without a
+ * The hello: node pause and resume (no node_down / node_up: ClusAPI cannot crash a node), the offline flags
+ * ClusAPI can express (wsfc_api.c maps them: OfflineClusterResourceEx without a
  * destination, MoveClusterGroupEx with one; a flag the chosen call lacks is refused per request).
  */
 static char *hello_line(const char *cluster, bool events)
@@ -47,7 +48,8 @@ static char *hello_line(const char *cluster, bool events)
 	    .version = PROTO_VERSION,
 	    .cluster = (char *)(cluster ? cluster : "local"),
 	    .ops = PROTO_CAN_LIST | PROTO_CAN_STATE | PROTO_CAN_FAIL | PROTO_CAN_OFFLINE | PROTO_CAN_ONLINE |
-	           PROTO_CAN_MOVE | PROTO_CAN_OFFLINE_DESTINATION | (events ? PROTO_CAN_EVENTS : 0),
+	           PROTO_CAN_MOVE | PROTO_CAN_OFFLINE_DESTINATION | PROTO_CAN_NODE_PAUSE | PROTO_CAN_NODE_RESUME |
+	           (events ? PROTO_CAN_EVENTS : 0),
 	    .offline_flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE |
 	                     OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR | OFFLINE_QUEUE_ENABLED,
 	};

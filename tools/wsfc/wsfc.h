@@ -1,6 +1,7 @@
 /*
  * wsfc.h - faultline-wsfc.exe's pieces: the ClusAPI function table
- * (wsfc_api.c), the lists (wsfc_list.c), the events (wsfc_events.c).
+ * (wsfc_api.c), the node calls (wsfc_node.c), the lists (wsfc_list.c),
+ * the events (wsfc_events.c).
  * Windows-only; the protocol itself is agent/proto*.c, shared with Linux.
  */
 #ifndef FAULTLINE_WSFC_H
@@ -38,6 +39,8 @@ struct wsfc {
 		fn_OpenClusterNode OpenClusterNode;
 		fn_CloseClusterNode CloseClusterNode;
 		fn_GetClusterNodeState GetClusterNodeState;
+		fn_PauseClusterNodeEx PauseClusterNodeEx;
+		fn_ResumeClusterNodeEx ResumeClusterNodeEx;
 		fn_CreateClusterNotifyPortV2 CreateClusterNotifyPortV2;
 		fn_GetClusterNotifyV2 GetClusterNotifyV2;
 		fn_CloseClusterNotifyPort CloseClusterNotifyPort;
@@ -55,6 +58,9 @@ char *wsfc_utf8(const wchar_t *w);
 /* The "list" op: nodes, groups, resources (with type, owner, dependencies). */
 int wsfc_list(void *arg, struct cluster_snapshot *out, struct fl_err *e);
 extern const struct proto_adapter_ops wsfc_adapter_ops;
+/* "node_pause" (PauseClusterNodeEx) and "node_resume" (ResumeClusterNodeEx). */
+int wsfc_node_pause(void *arg, const char *node, bool drain, long *code, struct fl_err *e);
+int wsfc_node_resume(void *arg, const char *node, enum node_failback failback, long *code, struct fl_err *e);
 
 /* Write one protocol line to stdout; serialised (the event thread writes too). */
 void wsfc_write_line(const char *line);

@@ -27,8 +27,9 @@ static int load(struct wsfc *w, struct fl_err *e)
 	          LOAD(w, ClusterResourceControl) && LOAD(w, ClusterResourceOpenEnum) && LOAD(w, ClusterResourceEnum) &&
 	          LOAD(w, ClusterResourceCloseEnum) && LOAD(w, OpenClusterGroup) && LOAD(w, CloseClusterGroup) &&
 	          LOAD(w, GetClusterGroupState) && LOAD(w, MoveClusterGroupEx) && LOAD(w, OpenClusterNode) &&
-	          LOAD(w, CloseClusterNode) && LOAD(w, GetClusterNodeState) && LOAD(w, CreateClusterNotifyPortV2) &&
-	          LOAD(w, GetClusterNotifyV2) && LOAD(w, CloseClusterNotifyPort);
+	          LOAD(w, CloseClusterNode) && LOAD(w, GetClusterNodeState) && LOAD(w, PauseClusterNodeEx) &&
+	          LOAD(w, ResumeClusterNodeEx) && LOAD(w, CreateClusterNotifyPortV2) && LOAD(w, GetClusterNotifyV2) &&
+	          LOAD(w, CloseClusterNotifyPort);
 	if (!ok)
 		return err_set(
 		    e, "CLUSAPI.dll lacks a function faultline needs (Windows Server 2012 or later is required)");
@@ -258,4 +259,6 @@ const struct proto_adapter_ops wsfc_adapter_ops = {
     .offline = w_offline,
     .online = w_online,
     .move = w_move,
+    .node_pause = wsfc_node_pause,
+    .node_resume = wsfc_node_resume,
 };

@@ -1,6 +1,7 @@
 /*
  * wsfc_events.c - cluster notifications as event lines. A thread blocks in
- * GetClusterNotifyV2 and turns each resource or group state notification
+ * GetClusterNotifyV2 and turns each resource, group or node state
+ * notification (CLUSTER_CHANGE_NODE_STATE_V2 0x10 on object type NODE 7)
  * into {"event":...}.
  *
  * What is reported is what the notification says, never a guess:
@@ -96,6 +97,18 @@ static bool valid_group_state(DWORD v)
 	return v <= GRP_PENDING;
 }
 
+static bool valid_node_state(DWORD v)
+{
+	return v <= NODE_JOINING;
+}
+
+static bool valid_state(enum cluster_event_kind kind, DWORD v)
+{
+	return kind == CLUSTER_EV_RESOURCE ? valid_res_state(v)
+	       : kind == CLUSTER_EV_GROUP  ? valid_group_state(v)
+	                                   : valid_node_state(v);
+}
+
 /* Read the object's state and owner now; RES_UNKNOWN / GRP_UNKNOWN (-1) when it cannot be read. */
 static int read_state(enum cluster_event_kind kind, const wchar_t *wname, char **owner)
 {
@@ -108,11 +121,17 @@ static int read_state(enum cluster_event_kind kind, const wchar_t *wname, char *
 			st = (int)ws->f.GetClusterResourceState(h, node, &cch, NULL, NULL);
 			ws->f.CloseClusterResource(h);
 		}
-	} else {
+	} else if (kind == CLUSTER_EV_GROUP) {
 		HGROUP h = ws->f.OpenClusterGroup(ws->hc, wname);
 		if (h != NULL) {
 			st = (int)ws->f.GetClusterGroupState(h, node, &cch);
 			ws->f.CloseClusterGroup(h);
+		}
+	} else { /* a node has a state and no owner */
+		HNODE h = ws->f.OpenClusterNode(ws->hc, wname);
+		if (h != NULL) {
+			st = (int)ws->f.GetClusterNodeState(h);
+			ws->f.CloseClusterNode(h);
 		}
 	}
 	*owner = st != -1 && node[0] ? wsfc_utf8(node) : NULL;
@@ -126,7 +145,7 @@ static void state_changed(enum cluster_event_kind kind, DWORD cb)
 	bool has = cb == sizeof(DWORD);
 	if (has)
 		memcpy(&carried, payload, sizeof(carried));
-	has = has && (kind == CLUSTER_EV_RESOURCE ? valid_res_state(carried) : valid_group_state(carried));
+	has = has && valid_state(kind, carried);
 	char *owner = NULL;
 	int st = read_state(kind, name.s, &owner);
 	if (has && (int)carried != st) { /* the owner read belongs to a later state */
@@ -191,6 +210,7 @@ static HCHANGE open_port(DWORD *err)
 	SHIM_NOTIFY_FILTER_AND_TYPE filters[] = {
 	    {SHIM_CLUSTER_OBJECT_TYPE_RESOURCE, SHIM_CLUSTER_CHANGE_RESOURCE_STATE_V2},
 	    {SHIM_CLUSTER_OBJECT_TYPE_GROUP, SHIM_CLUSTER_CHANGE_GROUP_STATE_V2},
+	    {SHIM_CLUSTER_OBJECT_TYPE_NODE, SHIM_CLUSTER_CHANGE_NODE_STATE_V2},
 	    {SHIM_CLUSTER_OBJECT_TYPE_CLUSTER, SHIM_CLUSTER_CHANGE_CLUSTER_RECONNECT_V2 |
 	                                           SHIM_CLUSTER_CHANGE_CLUSTER_LOST_NOTIFICATIONS_V2 |
 	                                           SHIM_CLUSTER_CHANGE_CLUSTER_HANDLE_CLOSE_V2},
@@ -265,6 +285,9 @@ static bool next_notification(void)
 	else if (ft.dwObjectType == SHIM_CLUSTER_OBJECT_TYPE_GROUP &&
 	         (ft.FilterFlags & SHIM_CLUSTER_CHANGE_GROUP_STATE_V2))
 		state_changed(CLUSTER_EV_GROUP, cb);
+	else if (ft.dwObjectType == SHIM_CLUSTER_OBJECT_TYPE_NODE &&
+	         (ft.FilterFlags & SHIM_CLUSTER_CHANGE_NODE_STATE_V2))
+		state_changed(CLUSTER_EV_NODE, cb);
 	else if (ft.dwObjectType == SHIM_CLUSTER_OBJECT_TYPE_CLUSTER &&
 	         (ft.FilterFlags & SHIM_CLUSTER_CHANGE_CLUSTER_HANDLE_CLOSE_V2)) {
 		close_port(); /* the port's cluster handle is gone: a new port */

@@ -61,6 +61,7 @@ static void list_nodes(struct wsfc *w, struct names *ns, struct cluster_snapshot
 			w->f.CloseClusterNode(h);
 		s->nodes[i].name = xstrdup(ns->v[i]);
 		s->nodes[i].up = st == ClusterNodeUp || st == ClusterNodePaused;
+		s->nodes[i].paused = st == ClusterNodePaused;
 	}
 }
 

@@ -235,6 +235,11 @@ static struct cluster_caps hello_caps(const struct proto_hello *h)
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		if (h->ops & map[i].can)
 			caps.ops |= map[i].op;
+	/* A node fault needs its undo too: node_down with node_up, node_pause with node_resume. */
+	if ((h->ops & (PROTO_CAN_NODE_DOWN | PROTO_CAN_NODE_UP)) == (PROTO_CAN_NODE_DOWN | PROTO_CAN_NODE_UP))
+		caps.ops |= CLUSTER_OP_NODE_DOWN;
+	if ((h->ops & (PROTO_CAN_NODE_PAUSE | PROTO_CAN_NODE_RESUME)) == (PROTO_CAN_NODE_PAUSE | PROTO_CAN_NODE_RESUME))
+		caps.ops |= CLUSTER_OP_NODE_PAUSE;
 	return caps;
 }
 
@@ -362,6 +367,35 @@ int exec_move_group(struct cluster *c, const char *group, const char *node, long
 	return act(c, &rq, code, e);
 }
 
+/* node_down / node_up: the plan's commands when it gives them (explicit wins), else the adapter's op. */
+int exec_node_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
+{
+	if (c->node_down_command != NULL)
+		return exec_node_command_down(c, node, code, e);
+	struct proto_request rq = {.op = PROTO_OP_NODE_DOWN, .node = (char *)node};
+	return act(c, &rq, code, e);
+}
+
+int exec_node_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
+{
+	if (c->node_up_command != NULL)
+		return exec_node_command_up(c, node, code, e);
+	struct proto_request rq = {.op = PROTO_OP_NODE_UP, .node = (char *)node};
+	return act(c, &rq, code, e);
+}
+
+int exec_node_pause(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e)
+{
+	struct proto_request rq = {.op = PROTO_OP_NODE_PAUSE, .node = (char *)node, .drain = drain};
+	return act(c, &rq, code, e);
+}
+
+int exec_node_resume(struct cluster *c, const char *node, enum node_failback failback, long *code, struct fl_err *e)
+{
+	struct proto_request rq = {.op = PROTO_OP_NODE_RESUME, .node = (char *)node, .failback = failback};
+	return act(c, &rq, code, e);
+}
+
 int exec_notify_fd(struct cluster *c)
 {
 	return ((struct exec_backend *)c->impl)->epfd;
@@ -408,11 +442,11 @@ int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err 
 
 const struct cluster_ops exec_cluster_ops = {
     .name = "exec",
-    .plan_keys = CLUSTER_KEY_COMMAND,
+    .plan_keys = CLUSTER_KEY_COMMAND | CLUSTER_KEY_NODE_CMD,
     .plan_needs = CLUSTER_KEY_COMMAND,
     /* Everything an adapter may declare: the hello narrows it at open. */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
-                    CLUSTER_OP_OFFLINE_DESTINATION,
+                    CLUSTER_OP_OFFLINE_DESTINATION | CLUSTER_OP_NODE_DOWN | CLUSTER_OP_NODE_PAUSE,
              .offline_flags = OFFLINE_ALL_FLAGS,
              .notify = true},
     .open = exec_open,
@@ -425,4 +459,8 @@ const struct cluster_ops exec_cluster_ops = {
     .move_group = exec_move_group,
     .notify_fd = exec_notify_fd,
     .drain = exec_drain,
+    .node_down = exec_node_down,
+    .node_up = exec_node_up,
+    .node_pause = exec_node_pause,
+    .node_resume = exec_node_resume,
 };

@@ -1,5 +1,6 @@
 /*
- * exec.h - the "exec" backend (exec.c) and the backends built on it.
+ * exec.h - the "exec" backend (exec.c), the backends built on it, and the
+ * configured node commands (exec_node_cmd.c) the real backends share.
  *
  * exec's calls are exported so that a backend which is an adapter
  * protocol session under another name ("wsfc": wsfc.c) can reuse them in
@@ -23,7 +24,22 @@ int exec_offline(struct cluster *c, const char *resource, unsigned flags, const 
                  struct fl_err *e);
 int exec_online(struct cluster *c, const char *resource, long *code, struct fl_err *e);
 int exec_move_group(struct cluster *c, const char *group, const char *node, long *code, struct fl_err *e);
+int exec_node_down(struct cluster *c, const char *node, long *code, struct fl_err *e);
+int exec_node_up(struct cluster *c, const char *node, long *code, struct fl_err *e);
+int exec_node_pause(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e);
+int exec_node_resume(struct cluster *c, const char *node, enum node_failback failback, long *code, struct fl_err *e);
 int exec_notify_fd(struct cluster *c);
+
+/*
+ * The configured node commands (exec_node_cmd.c): run c->node_down_command
+ * or c->node_up_command for `node` ("{node}" substituted, no shell, its own
+ * process group, killed at c->node_command_timeout_ns). 0 when it exits
+ * with status 0; else -1 with e naming the command and how it ended (the
+ * tail of its output included), *code its exit status (-1 if none).
+ * Backends without a node API of their own put these in their ops table.
+ */
+int exec_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e);
+int exec_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e);
 int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
 
 #endif

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../exec/exec.h"
 #include "faultline/clock.h"
 #include "faultline/log.h"
 #include "faultline/util.h"
@@ -325,6 +326,7 @@ static uint64_t ops_staleness(struct cluster *c)
 
 const struct cluster_ops pacemaker_cluster_ops = {
     .name = "pacemaker",
+    .plan_keys = CLUSTER_KEY_NODE_CMD, /* node_down / node_up: the plan's commands (a crash has no API) */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
                     CLUSTER_OP_OFFLINE_DESTINATION,
              .offline_flags = PCMK_OFFLINE_FLAGS,
@@ -343,4 +345,6 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .undo_plan = pcmk_undo_plan,
     .undo = pcmk_undo,
     .undo_left = pcmk_undo_left,
+    .node_down = exec_node_command_down,
+    .node_up = exec_node_command_up,
 };

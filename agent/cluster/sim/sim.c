@@ -28,9 +28,23 @@ struct sim_res *sim_find_res(const struct sim *s, const char *name)
 
 struct sim_grp *sim_find_grp(const struct sim *s, const char *name)
 {
-	for (size_t i = 0; i < s->ngrp; i++)
-		if (strcmp(s->grp[i].def->name, name) == 0)
-			return &s->grp[i];
+	if (s->grp_by_name == NULL) { /* still building */
+		for (size_t i = 0; i < s->ngrp; i++)
+			if (strcmp(s->grp[i].def->name, name) == 0)
+				return &s->grp[i];
+		return NULL;
+	}
+	/* Lower bound; group names are unique (the topology checker refuses duplicates). */
+	size_t lo = 0, hi = s->ngrp;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(s->grp[s->grp_by_name[mid]].def->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->ngrp && strcmp(s->grp[s->grp_by_name[lo]].def->name, name) == 0)
+		return &s->grp[s->grp_by_name[lo]];
 	return NULL;
 }
 

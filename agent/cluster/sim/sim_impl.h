@@ -100,7 +100,8 @@ struct sim {
 	int64_t wall_epoch_s;
 	struct sim_res *res;
 	size_t nres;
-	size_t *by_name; /* resource indices sorted by name */
+	size_t *by_name;     /* resource indices sorted by name */
+	size_t *grp_by_name; /* group indices sorted by name */
 	struct sim_grp *grp;
 	size_t ngrp;
 	bool *node_up;            /* a member: Up or Paused (hosts groups, holds a vote) */

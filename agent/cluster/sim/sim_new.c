@@ -36,6 +36,29 @@ static int index_names(struct sim *s, struct fl_err *e)
 	return 0;
 }
 
+static const struct sim *grp_sort_sim; /* qsort has no argument; building is single-threaded */
+
+static int grp_order(const void *a, const void *b)
+{
+	const struct sim *s = grp_sort_sim;
+	return strcmp(s->grp[*(const size_t *)a].def->name, s->grp[*(const size_t *)b].def->name);
+}
+
+/*
+ * grp_by_name: for sim_find_grp's bsearch. Without it each resource's group
+ * was a linear search: 100,000 resources in 10,000 groups spent 5 s of a
+ * 6 s rehearsal in strcmp.
+ */
+static void index_groups(struct sim *s)
+{
+	s->grp_by_name = xcalloc(s->ngrp ? s->ngrp : 1, sizeof(size_t));
+	for (size_t i = 0; i < s->ngrp; i++)
+		s->grp_by_name[i] = i;
+	grp_sort_sim = s;
+	qsort(s->grp_by_name, s->ngrp, sizeof(size_t), grp_order);
+	grp_sort_sim = NULL;
+}
+
 static size_t node_index(const struct sim *s, const char *name, const char *what, const char *obj, struct fl_err *e)
 {
 	size_t n = sim_find_node(s, name);
@@ -283,6 +306,7 @@ static int build(struct sim *s, struct fl_err *e)
 	for (size_t i = 0; i < s->ngrp; i++)
 		if (init_grp(s, i, e) < 0)
 			return -1;
+	index_groups(s);
 	for (size_t i = 0; i < s->nres; i++)
 		if (init_res(s, i, e) < 0)
 			return -1;
@@ -372,6 +396,7 @@ void sim_free(struct sim *s)
 	free(s->res);
 	free(s->grp);
 	free(s->by_name);
+	free(s->grp_by_name);
 	sim_node_fini(s);
 	free(s->node_up);
 	free(s->memo_ok);

@@ -257,12 +257,14 @@ static int ops_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct f
 	for (; b->delivered < n; b->delivered++) {
 		/* Re-read each time: a callback may act on the cluster, which grows (moves) the trace. */
 		const struct sim_transition *t = &sim_trace(b->sim, &now)[b->delivered];
-		if (t->obj == SIM_OBJ_NODE)
+		if (t->obj == SIM_OBJ_NODE && t->from == t->to)
 			continue;
 		struct cluster_event ev = {
-		    .kind = t->obj == SIM_OBJ_RESOURCE ? CLUSTER_EV_RESOURCE : CLUSTER_EV_GROUP,
+		    .kind = t->obj == SIM_OBJ_RESOURCE ? CLUSTER_EV_RESOURCE
+		            : t->obj == SIM_OBJ_GROUP  ? CLUSTER_EV_GROUP
+		                                       : CLUSTER_EV_NODE,
 		    .name = t->name,
-		    .owner = t->node,
+		    .owner = t->obj == SIM_OBJ_NODE ? NULL : t->node,
 		    .state = t->to,
 		    .at = t->at,
 		};

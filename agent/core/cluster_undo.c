@@ -1,5 +1,5 @@
 /*
- * undo.c - the list of what undoes a run's actions (struct cluster_undo).
+ * cluster_undo.c - the list of what undoes a run's actions (struct cluster_undo).
  *
  * The list is kept in the order the actions happened; an item whose key
  * (its first three fields) is already there is dropped, because the first
