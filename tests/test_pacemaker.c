@@ -351,3 +351,139 @@ Test(pacemaker, background_read_delivers_changes_and_has_a_deadline)
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 }
+
+/*
+ * node_pause / node_resume and their undo against a stand-in crm_attribute
+ * that keeps each node's standby value in a file (absent = not set) and
+ * logs every call, as the real one answers: --query --quiet prints the
+ * value or exits 105.
+ */
+static void fake_crm_attribute(void)
+{
+	static const char script[] =
+	    "#!/bin/sh\n"
+	    "d=$(dirname \"$0\"); echo \"$*\" >> \"$d/calls\"\n"
+	    "node=$2; f=\"$d/standby-$node\"\n"
+	    "case \"$5\" in\n"
+	    "--query) [ -f \"$f\" ] || { echo 'No such device or address' >&2; exit 105; }; cat \"$f\";;\n"
+	    "--update) echo \"$6\" > \"$f\";;\n"
+	    "--delete) rm -f \"$f\";;\n"
+	    "*) exit 64;;\n"
+	    "esac\n";
+	char *path = xasprintf("%s/crm_attribute", fake_dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(script, f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+	free(path);
+}
+
+static char *standby_now(const char *node)
+{
+	char *path = xasprintf("%s/standby-%s", fake_dir, node);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return NULL;
+	char buf[64] = "";
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+static struct cluster *open_fake(struct fl_clock *clk)
+{
+	fake_crm_mon();
+	fake_crm_attribute();
+	struct cluster_config cfg = {.backend = "pacemaker", .timeout_ns = 2000 * 1000000ull};
+	struct fl_err e = {0};
+	struct cluster *cl = cluster_open(&cfg, clk, &e);
+	cr_assert_not_null(cl, "%s", e.msg);
+	return cl;
+}
+
+static void close_fake(struct cluster *cl, struct fl_clock *clk)
+{
+	cluster_close(cl);
+	clock_free(clk);
+	char *cmd = xasprintf("rm -rf %s", fake_dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+Test(pacemaker, node_pause_is_standby_and_its_undo_deletes_what_was_not_there)
+{
+	struct fl_clock *clk = clock_new_real();
+	struct cluster *cl = open_fake(clk);
+	const struct cluster_ops *ops = cl->ops;
+	cr_assert(cl->caps.ops & CLUSTER_OP_NODE_PAUSE);
+	struct cluster_undo u = {0};
+	struct fl_err e = {0};
+	long code = -1;
+	cr_assert_eq(ops->undo_plan(cl, CLUSTER_ACT_NODE_PAUSE, "vm", 0, NULL, &u, &e), 0, "%s", e.msg);
+	cr_assert_eq(u.n, 1);
+	cr_assert_str_eq(u.items[0], "nodeattr\tvm\tstandby", "no standby before: the undo deletes it");
+	cr_assert_eq(ops->node_pause(cl, "vm", true, &code, &e), 0, "%s", e.msg);
+	cr_assert_eq(code, 0);
+	char *v = standby_now("vm");
+	cr_assert_str_eq(v, "on");
+	free(v);
+	char why[256];
+	cr_assert_eq(ops->undo_left(cl, u.items[0], why, sizeof(why), &e), 1, "%s", e.msg);
+	cr_assert_str_eq(why, "node vm's standby is on (before the run: not set)");
+	cr_assert_eq(ops->node_resume(cl, "vm", NODE_FAILBACK_NONE, &code, &e), 0, "%s", e.msg);
+	v = standby_now("vm");
+	cr_assert_str_eq(v, "off", "resume is standby off");
+	free(v);
+	cr_assert_eq(ops->undo_left(cl, u.items[0], why, sizeof(why), &e), 1, "off is not \"not set\"");
+	cr_assert_eq(ops->undo(cl, u.items[0], &e), 0, "%s", e.msg);
+	cr_assert_null(standby_now("vm"), "the attribute is gone, as before the run");
+	cr_assert_eq(ops->undo_left(cl, u.items[0], why, sizeof(why), &e), 0, "%s", e.msg);
+	cr_assert_eq(ops->undo(cl, u.items[0], &e), 0, "undoing twice is fine: %s", e.msg);
+	cluster_undo_fini(&u);
+	close_fake(cl, clk);
+}
+
+Test(pacemaker, node_resume_undo_puts_the_previous_value_back)
+{
+	struct fl_clock *clk = clock_new_real();
+	struct cluster *cl = open_fake(clk);
+	const struct cluster_ops *ops = cl->ops;
+	char *path = xasprintf("%s/standby-vm", fake_dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("on\n", f); /* paused before the run, by someone else */
+	fclose(f);
+	free(path);
+	struct cluster_undo u = {0};
+	struct fl_err e = {0};
+	long code;
+	cr_assert_eq(ops->undo_plan(cl, CLUSTER_ACT_NODE_RESUME, "vm", 0, NULL, &u, &e), 0, "%s", e.msg);
+	cr_assert_eq(u.n, 1);
+	cr_assert_str_eq(u.items[0], "nodeattr\tvm\tstandby\ton");
+	cr_assert_eq(ops->node_resume(cl, "vm", NODE_FAILBACK_POLICY, &code, &e), 0, "%s", e.msg);
+	cr_assert_eq(ops->undo(cl, u.items[0], &e), 0, "%s", e.msg);
+	char *v = standby_now("vm");
+	cr_assert_str_eq(v, "on");
+	free(v);
+	cluster_undo_fini(&u);
+	close_fake(cl, clk);
+}
+
+Test(pacemaker, node_pause_of_an_unknown_node_touches_nothing)
+{
+	struct fl_clock *clk = clock_new_real();
+	struct cluster *cl = open_fake(clk);
+	struct fl_err e = {0};
+	long code = 0;
+	cr_assert_eq(cl->ops->node_pause(cl, "nosuch", true, &code, &e), -1);
+	cr_assert_eq(code, WIN_ERROR_NODE_NOT_FOUND);
+	cr_assert_str_eq(e.msg, "pacemaker: no node \"nosuch\" in the cluster");
+	cr_assert_null(standby_now("nosuch"));
+	char *calls = xasprintf("%s/calls", fake_dir);
+	cr_assert_neq(access(calls, F_OK), 0, "crm_attribute never ran");
+	free(calls);
+	close_fake(cl, clk);
+}

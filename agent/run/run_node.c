@@ -201,6 +201,12 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 	bool all = f->action == PLAN_NODE_UP || f->action == PLAN_NODE_RESUME;
 	int rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
 	free(groups);
+	if (rc == 0 && (f->action == PLAN_NODE_PAUSE || f->action == PLAN_NODE_RESUME))
+		rc =
+		    run_journal_undo(r, f->action == PLAN_NODE_PAUSE ? CLUSTER_ACT_NODE_PAUSE : CLUSTER_ACT_NODE_RESUME,
+		                     node, 0, NULL, &e) < 0
+		        ? -1
+		        : 0; /* what undoes it, durable before the call (Pacemaker: the standby attribute) */
 	if (rc == 0) {
 		rc = call(r, f, node, &code, &e);
 		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);

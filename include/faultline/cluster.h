@@ -198,7 +198,9 @@ enum cluster_act {
 	CLUSTER_ACT_FAIL,
 	CLUSTER_ACT_OFFLINE,
 	CLUSTER_ACT_ONLINE,
-	CLUSTER_ACT_MOVE, /* target is the group (or a standalone resource) */
+	CLUSTER_ACT_MOVE,        /* target is the group (or a standalone resource) */
+	CLUSTER_ACT_NODE_PAUSE,  /* target is the node */
+	CLUSTER_ACT_NODE_RESUME, /* target is the node */
 };
 
 /*

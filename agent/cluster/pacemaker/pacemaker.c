@@ -328,7 +328,7 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .name = "pacemaker",
     .plan_keys = CLUSTER_KEY_NODE_CMD, /* node_down / node_up: the plan's commands (a crash has no API) */
     .caps = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE | CLUSTER_OP_MOVE_GROUP |
-                    CLUSTER_OP_OFFLINE_DESTINATION,
+                    CLUSTER_OP_OFFLINE_DESTINATION | CLUSTER_OP_NODE_PAUSE,
              .offline_flags = PCMK_OFFLINE_FLAGS,
              .notify = true},
     .open = ops_open,
@@ -347,4 +347,6 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .undo_left = pcmk_undo_left,
     .node_down = exec_node_command_down,
     .node_up = exec_node_command_up,
+    .node_pause = pcmk_node_pause,
+    .node_resume = pcmk_node_resume,
 };

@@ -7,6 +7,7 @@
  *   pacemaker_watch.c  CIB diff notifications in a backend thread (pacemaker-cib);
  *                      pacemaker_watch_none.c when built without it
  *   pacemaker_act.c    fail/offline/online/move
+ *   pacemaker_node.c   node_pause / node_resume: the node's standby attribute
  *   pacemaker_undo.c   what undoes each action (journaled before it), and undoing it
  *   pacemaker.c        the cluster_ops glue: events, cache, polling fallback
  */
@@ -193,6 +194,14 @@ int pcmk_con_exists(struct pcmk_backend *b, const char *id, struct fl_err *e);
 int pcmk_con_delete(struct pcmk_backend *b, const char *id, struct fl_err *e);
 /* Forget what the undo of an item made moot (pacemaker_act.c's own lists). */
 void pcmk_act_forget(struct pcmk_backend *b, const char *kind, const char *object);
+
+/* pacemaker_node.c: standby on (pause; it always drains) and off (resume). */
+int pcmk_node_pause(struct cluster *c, const char *node, bool drain, long *code, struct fl_err *e);
+int pcmk_node_resume(struct cluster *c, const char *node, enum node_failback failback, long *code, struct fl_err *e);
+/* The node's permanent standby attribute now: 0 with *value (owned, NULL = not set), or -1. */
+int pcmk_get_standby(struct pcmk_backend *b, const char *node, char **value, struct fl_err *e);
+/* Set it to value, or delete it (value NULL; nothing to do when not set). */
+int pcmk_set_standby(struct pcmk_backend *b, const char *node, const char *value, long *code, struct fl_err *e);
 
 /* pacemaker_undo.c: the cluster_ops undo hooks. */
 int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, unsigned flags, const char *destination,

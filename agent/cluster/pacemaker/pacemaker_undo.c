@@ -11,6 +11,9 @@
  *                          (no 4th field); undo sets V back or deletes it
  *   cleanup R              fail counts and failed operations a --fail
  *                          causes; undo: crm_resource --cleanup --resource R
+ *   nodeattr N standby [V] node N's permanent standby attribute before a
+ *                          node_pause / node_resume: V, or absent; undo
+ *                          sets V back or deletes it
  * Nothing else is ever touched: no `--clear` (it removes every cli-*
  * constraint of a resource, whoever made it).
  */
@@ -98,6 +101,19 @@ static int plan_role(struct pcmk_backend *b, const char *rsc, struct cluster_und
 	return 0;
 }
 
+static int plan_standby(struct pcmk_backend *b, const char *node, struct cluster_undo *u, struct fl_err *e)
+{
+	char *v;
+	if (pcmk_get_standby(b, node, &v, e) < 0)
+		return -1;
+	if (v != NULL)
+		add(u, "nodeattr\t%s\tstandby\t%s", node, v);
+	else
+		add(u, "nodeattr\t%s\tstandby", node);
+	free(v);
+	return 0;
+}
+
 static bool remembered_role(const struct pcmk_backend *b, const char *rsc)
 {
 	for (size_t i = 0; i < b->nroles; i++)
@@ -150,12 +166,16 @@ int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, 
 {
 	struct pcmk_backend *b = B(c);
 	err_clear(e);
-	if (pcmk_find(b, target) == NULL && act != CLUSTER_ACT_MOVE)
+	if (pcmk_find(b, target) == NULL && act != CLUSTER_ACT_MOVE && act != CLUSTER_ACT_NODE_PAUSE &&
+	    act != CLUSTER_ACT_NODE_RESUME)
 		pcmk_refresh(b, 0, e);
 	const struct cluster_resource *r = pcmk_find(b, target);
 	char *id = NULL;
 	const char *of = target;
 	switch (act) {
+	case CLUSTER_ACT_NODE_PAUSE:
+	case CLUSTER_ACT_NODE_RESUME:
+		return plan_standby(b, target, u, e);
 	case CLUSTER_ACT_FAIL:
 		return plan_fail(b, target, u, e);
 	case CLUSTER_ACT_ONLINE:
@@ -224,7 +244,9 @@ int pcmk_undo(struct cluster *c, const char *item, struct fl_err *e)
 			    b, &code, e,
 			    (char *[]){"crm_resource", "--resource", f[1], "--meta", "--delete-parameter", f[2], NULL});
 		free(now);
-	} else
+	} else if ((n == 3 || n == 4) && strcmp(f[0], "nodeattr") == 0 && strcmp(f[2], "standby") == 0)
+		rc = pcmk_set_standby(b, f[1], n == 4 ? f[3] : NULL, &code, e);
+	else
 		return err_set(e, "pacemaker: cannot undo \"%s\": not an item this backend writes", item);
 	if (rc == 0)
 		pcmk_act_forget(b, f[0], strcmp(f[0], "constraint") == 0 ? f[2] : f[1]);
@@ -268,6 +290,14 @@ int pcmk_undo_left(struct cluster *c, const char *item, char *why, size_t len, s
 			return -1;
 		rc = n == 3 ? now != NULL : now == NULL || strcmp(now, f[3]) != 0;
 		snprintf(why, len, "%s's %s is %s (before the run: %s)", f[1], f[2], now ? now : "not set",
+		         n == 4 ? f[3] : "not set");
+		free(now);
+	} else if ((n == 3 || n == 4) && strcmp(f[0], "nodeattr") == 0 && strcmp(f[2], "standby") == 0) {
+		char *now;
+		if (pcmk_get_standby(b, f[1], &now, e) < 0)
+			return -1;
+		rc = n == 3 ? now != NULL : now == NULL || strcmp(now, f[3]) != 0;
+		snprintf(why, len, "node %s's standby is %s (before the run: %s)", f[1], now ? now : "not set",
 		         n == 4 ? f[3] : "not set");
 		free(now);
 	} else

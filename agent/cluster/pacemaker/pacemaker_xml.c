@@ -167,7 +167,8 @@ static void parse_nodes(struct parse *p, const xmlNode *list)
 			continue;
 		XGROW(s->nodes, p->capn, s->nnodes + 1);
 		s->nodes[s->nnodes].name = xstrdup(name);
-		s->nodes[s->nnodes++].up = attr_true(c, "online") && !attr_true(c, "standby");
+		s->nodes[s->nnodes].up = attr_true(c, "online");
+		s->nodes[s->nnodes++].paused = attr_true(c, "standby"); /* node_pause: standby */
 	}
 }
 
