@@ -3,6 +3,7 @@
  * flag mapping and its plan-time rejection, and the CLI runner's deadline. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,23 @@ Test(pacemaker, cli_runs_without_shell_and_captures)
 	cr_assert_eq(pcmk_cli_run((char *[]){"/nonexistent/crm_mon", NULL}, 5000000000ull, &o, &e), 0);
 	cr_assert_eq(o.status, 127);
 	cr_assert_str_eq(o.err, "cannot execute /nonexistent/crm_mon: No such file or directory");
+	pcmk_out_fini(&o);
+}
+
+/* The loop blocks the signals its signalfd reads: a command (or a daemon a node command starts) must not inherit that.
+ */
+Test(pacemaker, cli_commands_start_with_no_signal_blocked)
+{
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	struct pcmk_out o;
+	struct fl_err e = {0};
+	int rc = pcmk_cli_run((char *[]){"grep", "^SigBlk:", "/proc/self/status", NULL}, 5000000000ull, &o, &e);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_str_eq(o.out, "SigBlk:\t0000000000000000\n");
 	pcmk_out_fini(&o);
 }
 

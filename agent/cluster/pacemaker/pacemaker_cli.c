@@ -30,6 +30,9 @@ static uint64_t mono_ns(void)
 static void child(char *const argv[], int out, int err)
 {
 	setsid(); /* the deadline kills the whole group */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* not the loop's blocked signalfd set */
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, 0);
