@@ -13,6 +13,12 @@
 #                          stays_failed, the next trial refused at once
 #   crash.yaml             SIGKILL of `faultline run --state` at every kill
 #                          point, then `faultline restore`: CIB diff empty
+#   node-pause.yaml        node_pause (drain) = standby, node_resume: fl-web
+#                          leaves fl-node1 and comes back; standby undone
+#   node-crash.yaml        a real node crash (2node/node-kill.sh, run from
+#                          fl-node2): fl-web fails over to fl-node2 (seen in
+#                          fl-node2's crm_mon), node-start.sh brings fl-node1
+#                          back, the restore puts fl-web back: CIB diff empty
 # Tears down by PID (2node/down.sh, also on failure).
 # Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
 set -uo pipefail
@@ -35,6 +41,8 @@ done
 [ -x ./faultline ] || fail "./faultline not built"
 mkdir -p "$DIR"
 trap '$H/down.sh "$DIR"' EXIT
+echo $$ >"$DIR/host.pid" # the namespaces node-kill.sh / node-start.sh act from
+export PCMK2_DIR=$DIR
 $H/up.sh "$DIR"
 rc=$?
 [ $rc -eq $SKIP ] && skip "up.sh could not start two nodes (see above)"
@@ -48,10 +56,10 @@ same_cib() { # what
 }
 snap "$DIR/before.json"
 
-plan() { # name expected-exit
+plan() { # name expected-exit [node to run faultline on]
 	local json=$DIR/$1.json code
 	echo "---- two nodes: $1"
-	nx timeout 150 ./faultline run "$H/$1.yaml" --json "$json" >"$DIR/$1.out" 2>&1
+	$H/nx.sh "$DIR" "${3:-1}" timeout 150 ./faultline run "$H/$1.yaml" --json "$json" >"$DIR/$1.out" 2>&1
 	code=$?
 	[ "$code" -eq "$2" ] || { cat "$DIR/$1.out"; fail "$1: faultline run exit $code, expected $2"; }
 	jq -e '(.restore | length) > 0 and all(.restore[]; .ok)' "$json" >/dev/null ||
@@ -120,4 +128,41 @@ nx timeout 150 ./faultline restore --state "$st" >"$st.restore.out" 2>&1 ||
 same_cib "restore killed at restore-action:1, then restore"
 echo "  restore killed at restore-action:1, restored again: CIB identical"
 echo "two-node crash test: $n kill points, CIB identical to the snapshot after each restore"
+
+# node_pause with drain = standby: fl-web leaves fl-node1, the restore brings it back
+T1=$(date +%s)
+plan node-pause 0
+want node-pause '{f: .fault, o: .outcome, before: .node_before, after: .node_after}' \
+	'[{"f":"pause-n1","o":"recovered","before":"fl-node1","after":"fl-node2"},{"f":"resume-n1","o":"recovered","before":"fl-node1","after":"fl-node1"}]' \
+	"standby moves fl-web to fl-node2"
+echo "  node pause/resume: $(($(date +%s) - T1)) s"
+
+# A real node crash, observed from the node that survives: fl-node2's crm_mon
+# every 0.3 s while faultline (also on fl-node2) crashes fl-node1 and starts it again.
+T1=$(date +%s)
+: >"$DIR/watch2.txt"
+touch "$DIR/watching"
+(
+	while [ -f "$DIR/watching" ]; do
+		$H/nx.sh "$DIR" 2 timeout 5 crm_mon -1 --output-as=xml 2>/dev/null | python3 -c '
+import sys, xml.etree.ElementTree as ET
+m = ET.fromstring(sys.stdin.read())
+n1 = [n.get("online") for n in m.iter("node") if n.get("name") == "fl-node1"]
+web = [r.findall("node")[0].get("name") for r in m.iter("resource")
+       if r.get("id") == "fl-svc" and r.get("role") == "Started" and r.findall("node")]
+print("fl-node1-online=%s fl-web-on=%s" % (n1[0] if n1 else "?", web[0] if web else "-"))' >>"$DIR/watch2.txt" 2>/dev/null
+		sleep 0.3
+	done
+) &
+WATCH=$!
+plan node-crash 0 2
+rm -f "$DIR/watching"
+wait $WATCH
+want node-crash '{f: .fault, o: .outcome, c: .cluster_outcome, before: .node_before, after: .node_after}' \
+	'[{"f":"crash-n1","o":"recovered","c":"failover","before":"fl-node1","after":"fl-node2"},{"f":"up-n1","o":"recovered","c":"none","before":"fl-node1","after":"fl-node1"}]' \
+	"node crash: fl-web fails over to fl-node2"
+grep -q 'fl-node1-online=false fl-web-on=fl-node2' "$DIR/watch2.txt" ||
+	fail "node-crash: fl-node2's crm_mon never showed fl-node1 offline with fl-web on fl-node2: $(sort "$DIR/watch2.txt" | uniq -c)"
+echo "  node crash: fl-node2 saw: $(uniq "$DIR/watch2.txt" | tr '\n' ';')"
+echo "  node crash: recovery $(jq -c '[.trials[] | {f: .fault, recovery_ms: .recovery_ms}]' "$DIR/node-crash.json"), $(($(date +%s) - T1)) s"
 echo "two-node Pacemaker: PASSED in $(($(date +%s) - T0)) s"
