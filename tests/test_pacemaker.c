@@ -71,6 +71,22 @@ Test(pacemaker, parses_nodes_resources_groups)
 	pcmk_status_fini(&st);
 }
 
+/* A node in standby (node_pause) is a member that takes no resources: up and paused. */
+Test(pacemaker, a_node_in_standby_is_paused)
+{
+	static const char xml[] = "<pacemaker-result><nodes><node name=\"a\" online=\"true\" standby=\"true\"/>"
+	                          "<node name=\"b\" online=\"true\" standby=\"false\"/>"
+	                          "<node name=\"c\" online=\"false\" standby=\"false\"/></nodes></pacemaker-result>";
+	struct pcmk_status st;
+	struct fl_err e = {0};
+	cr_assert_eq(pcmk_xml_parse(xml, sizeof(xml) - 1, &st, &e), 0, "%s", e.msg);
+	cr_assert_eq(st.snap.nnodes, 3);
+	cr_assert_eq(cluster_node_state(&st.snap.nodes[0]), NODE_PAUSED);
+	cr_assert_eq(cluster_node_state(&st.snap.nodes[1]), NODE_UP);
+	cr_assert_eq(cluster_node_state(&st.snap.nodes[2]), NODE_DOWN);
+	pcmk_status_fini(&st);
+}
+
 /* An empty <group> (no members) used to be reported online: 0 of 0 members online. */
 Test(pacemaker, an_empty_group_is_not_online)
 {
