@@ -398,3 +398,24 @@ Test(exec_node, node_command_runner)
 	cr_assert_eq(exec_node_command_up(&c, "n1", &code, &e), -1);
 	cr_assert_str_eq(e.msg, "backend exec: node_up \"n1\": no node_up_command in the plan's cluster section");
 }
+
+/* faultline blocks the signals its signalfd reads: a node_up_command's daemon started with SIGTERM blocked ignored it.
+ */
+Test(exec_node, node_commands_start_with_no_signal_blocked)
+{
+	char *cmd[] = {"grep", "-q", "^SigBlk:.0*$", "/proc/self/status", NULL}; /* no shell: it may reset the mask */
+	struct cluster c = {.ops = cluster_backend("exec"),
+	                    .node_down_command = cmd,
+	                    .node_up_command = cmd,
+	                    .node_command_timeout_ns = 3 * NSEC_PER_SEC};
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	struct fl_err e = {0};
+	long code = -1;
+	int rc = exec_node_command_up(&c, "n1", &code, &e);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_eq(code, 0);
+}

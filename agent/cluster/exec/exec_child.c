@@ -38,10 +38,10 @@ static int ms_left(uint64_t deadline)
 static void child_exec(int fd, int statfd, char *const *argv)
 {
 	setsid(); /* its own process group: stop() kills everything it started */
+	/* the loop's signalfd set is blocked in faultline: a daemon it starts must not inherit that */
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none,
-	            NULL); /* the loop's signalfd set is blocked: a daemon it starts must not inherit that */
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
 		_exit(127);
 	execvp(argv[0], argv);
