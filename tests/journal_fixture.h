@@ -13,14 +13,12 @@
 #include "faultline/cluster.h"
 #include "faultline/journal.h"
 #include "faultline/util.h"
+#include "scratch_dir.h"
 
-/* A fresh directory; caller frees (and may leave it: /tmp is the test's). */
+/* A fresh directory, removed when the test's process exits; caller frees the name. */
 static inline char *jfx_dir(void)
 {
-	char *d = xstrdup("/tmp/fl-journal-XXXXXX");
-	if (mkdtemp(d) == NULL)
-		abort();
-	return d;
+	return scratch_dir("fl-journal");
 }
 
 static inline struct cluster_config jfx_cfg(void)

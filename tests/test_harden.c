@@ -18,6 +18,7 @@
 #include "faultline/file.h"
 #include "faultline/journal.h"
 #include "faultline/util.h"
+#include "scratch_dir.h"
 
 static const char *bin(void)
 {
@@ -27,9 +28,7 @@ static const char *bin(void)
 
 static char *tmpdir(void)
 {
-	char *d = xstrdup("/tmp/fl-harden-XXXXXX");
-	cr_assert_not_null(mkdtemp(d));
-	return d;
+	return scratch_dir("fl-harden");
 }
 
 static double now_s(void)
