@@ -91,6 +91,14 @@ static void start(const char *env, const char *args)
 	free(cwd);
 }
 
+/* Drop the run's tmux server: a failed check must not leave it (and the run in it) behind. */
+static void drop_tmux(void)
+{
+	char *cmd = xasprintf("tmux -L %s kill-server 2>/dev/null", sock);
+	sh(cmd, NULL);
+	free(cmd);
+}
+
 static bool shows_all(const char *screen, const char *const *want)
 {
 	for (size_t i = 0; want[i] != NULL; i++)
@@ -118,6 +126,7 @@ static char *wait_for_all(bool escapes, const char *const *want)
 	char *screen = capture(escapes);
 	for (size_t i = 0; want[i] != NULL; i++)
 		cr_expect_not_null(strstr(screen, want[i]), "never saw \"%s\" on the screen", want[i]);
+	drop_tmux();
 	cr_assert_fail("the screen never showed them all:\n%s", screen);
 	return NULL;
 }
@@ -132,9 +141,7 @@ static char *wait_for(const char *want, bool escapes)
 static char *finish(void)
 {
 	char *s = wait_for("\nEXIT=", false); /* not the typed "echo EXIT=$?" */
-	char *cmd = xasprintf("tmux -L %s kill-server", sock);
-	sh(cmd, NULL);
-	free(cmd);
+	drop_tmux();
 	return s;
 }
 
