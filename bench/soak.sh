@@ -16,7 +16,12 @@
 #   - every plan completed at least once (a results file);
 #   - RSS and fds over the longest agent life (after a 20 s warm-up): at rest
 #     (lowest of the first and last thirds) and the slope of every sample.
-# Exit 0 only if all of that holds (RSS growth < 1 MiB, fds flat).
+# Exit 0 only if all of that holds (RSS growth < 1 MiB, fds flat). RSS and
+# fds are judged only over a measured agent life of at least 60 s: the
+# 1-minute smoke's longest life (the agent is killed twice in its first
+# half) gives ~12 s, in which runs in flight never let the agent rest and
+# a "trend" is noise (CI once read fds 19 -> 22 over 12 s); `make soak`
+# (10 minutes) judges them.
 set -u
 SECS=${1:-600}
 WORK=${2:-build/soak}
@@ -167,6 +172,11 @@ OK=1
 [ "$STRAYS" -eq 0 ] || OK=0
 [ "$NEVER" -eq 0 ] || OK=0
 [ "$AGENT_RC" -eq 0 ] || OK=0
-[ "$RSS_GROWTH" -lt 1024 ] || OK=0
-[ "$FD1" -le "$FD0" ] || OK=0
+MIN_SPAN=60
+if [ "$SPAN" -ge "$MIN_SPAN" ]; then
+	[ "$RSS_GROWTH" -lt 1024 ] || OK=0
+	[ "$FD1" -le "$FD0" ] || OK=0
+else
+	say "RSS and fd trend NOT judged: the longest agent life was measured for $SPAN s (< $MIN_SPAN s); make soak judges them"
+fi
 if [ "$OK" -eq 1 ]; then say "PASS"; else say "FAIL (log: $LOG)"; exit 1; fi
