@@ -48,9 +48,9 @@ int pcmk_get_role(struct pcmk_backend *b, const char *rsc, char **value, struct 
 	return rc;
 }
 
-int pcmk_con_exists(struct pcmk_backend *b, const char *id, struct fl_err *e)
+/* Whether the CIB has a node matching xp (freed here): 1, 0, or -1 with e. */
+static int xpath_exists(struct pcmk_backend *b, char *xp, struct fl_err *e)
 {
-	char *xp = xasprintf("//constraints/rsc_location[@id='%s']", id);
 	char *argv[] = {"cibadmin", "--query", "--xpath", xp, NULL};
 	struct pcmk_out o;
 	int rc = pcmk_cli_run(argv, b->tmo, &o, e);
@@ -62,6 +62,12 @@ int pcmk_con_exists(struct pcmk_backend *b, const char *id, struct fl_err *e)
 	}
 	free(xp);
 	return rc;
+}
+
+int pcmk_con_exists(struct pcmk_backend *b, const char *id, struct fl_err *e)
+{
+	char *xp = xasprintf("//constraints/rsc_location[@id='%s']", id);
+	return xpath_exists(b, xp, e);
 }
 
 int pcmk_con_delete(struct pcmk_backend *b, const char *id, struct fl_err *e)
@@ -259,17 +265,7 @@ static int failures_left(struct pcmk_backend *b, const char *rsc, struct fl_err 
 	char *xp = xasprintf("//status//nvpair[starts-with(@name,'fail-count-%s#') or "
 	                     "starts-with(@name,'last-failure-%s#')]",
 	                     rsc, rsc);
-	char *argv[] = {"cibadmin", "--query", "--xpath", xp, NULL};
-	struct pcmk_out o;
-	int rc = pcmk_cli_run(argv, b->tmo, &o, e);
-	if (rc == 0) {
-		rc = o.status == 0 ? 1 : o.status == CRM_NOSUCH ? 0 : -1;
-		if (rc < 0)
-			err_set(e, "cibadmin --query --xpath %s: exit %d: %s", xp, o.status, o.err);
-		pcmk_out_fini(&o);
-	}
-	free(xp);
-	return rc;
+	return xpath_exists(b, xp, e);
 }
 
 int pcmk_undo_left(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e)
