@@ -115,6 +115,7 @@ struct node_pick {
 struct touched_node {
 	char *name;
 	enum node_state before;
+	bool downed; /* the run's node_down was accepted and no node_up since: down, whatever the cluster shows yet */
 };
 
 struct run {

@@ -87,29 +87,62 @@ static const struct cluster_node *find_node(const struct cluster_snapshot *s, co
 	return NULL;
 }
 
+static bool downed_by_run(const struct run *r, const char *node)
+{
+	for (size_t i = 0; i < r->ntnodes; i++)
+		if (strcmp(r->tnodes[i].name, node) == 0)
+			return r->tnodes[i].downed;
+	return false;
+}
+
 /*
  * The quorum guard against the live cluster: would taking `node` down (or
  * pausing it) cost quorum, or leave no node that is up and not paused?
- * Writes why into buf and returns true if so.
+ * Nodes the run took down count as down even while the cluster still
+ * shows them (it notices a crash seconds later). For a node_down the
+ * backend's own vote count is read first where it has one (quorum_votes:
+ * Pacemaker asks corosync), else the snapshot's node majority applies; a
+ * count that cannot be read refuses. Writes why into buf and returns true
+ * if refused.
  */
-static bool guard_refuses(const struct run *r, const struct cluster_snapshot *s, const struct plan_fault *f,
-                          const char *node, char *buf, size_t len)
+static bool guard_refuses(const struct run *r, struct cluster_snapshot *s, const struct plan_fault *f, const char *node,
+                          char *buf, size_t len)
 {
 	if (r->plan->guards.allow_quorum_loss || (f->action != PLAN_NODE_DOWN && f->action != PLAN_NODE_PAUSE))
 		return false;
 	const struct cluster_node *it = find_node(s, node);
 	if (it == NULL)
 		return false; /* the backend will say it does not know the node */
-	size_t votes = s->votes_witness, total = s->nnodes + s->votes_witness, accepting = 0;
-	for (size_t i = 0; i < s->nnodes; i++) {
-		votes += s->nodes[i].up && (&s->nodes[i] != it || f->action != PLAN_NODE_DOWN);
-		accepting += s->nodes[i].up && !s->nodes[i].paused && &s->nodes[i] != it;
+	struct fl_err e = {0};
+	if (f->action == PLAN_NODE_DOWN && r->cl->ops->quorum_votes != NULL &&
+	    r->cl->ops->quorum_votes(r->cl, s, &e) < 0) {
+		snprintf(
+		    buf, len,
+		    "quorum guard: cannot count the cluster's quorum votes: %.380s (guards.allow_quorum_loss: true "
+		    "allows it)",
+		    e.msg);
+		return true;
 	}
-	if (s->quorum_known && s->quorum && 2 * votes <= total) {
-		snprintf(buf, len,
-		         "quorum guard: with node \"%s\" down only %zu of %zu quorum votes remain: the cluster would "
-		         "lose quorum (guards.allow_quorum_loss: true allows it)",
-		         node, votes, total);
+	bool *gone = xcalloc(s->nnodes + 1, sizeof(bool));
+	size_t accepting = 0;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct cluster_node *n = &s->nodes[i];
+		gone[i] = (n == it && f->action == PLAN_NODE_DOWN) || downed_by_run(r, n->name);
+		accepting += n->up && !n->paused && n != it && !gone[i];
+	}
+	struct cluster_votes v;
+	cluster_quorum_votes(s, gone, &v);
+	free(gone);
+	const char *how = f->action == PLAN_NODE_DOWN ? "down" : "paused";
+	if (s->quorum_known && s->quorum && v.left < v.needed) {
+		snprintf(
+		    buf, len,
+		    "quorum guard: with node \"%s\" %s only %u of %u quorum votes remain, %u needed%s: the cluster "
+		    "would lose quorum (guards.allow_quorum_loss: true allows it)",
+		    node, how, v.left, v.of, v.needed,
+		    !s->votes_known ? ""
+		    : s->two_node   ? " (the cluster's own count, two_node)"
+		                    : " (the cluster's own count)");
 		return true;
 	}
 	if (accepting == 0) {
@@ -129,7 +162,16 @@ static void note_node(struct run *r, const struct cluster_node *n)
 			return;
 	XGROW(r->tnodes, r->captnodes, r->ntnodes + 1);
 	r->tnodes[r->ntnodes].name = xstrdup(n->name);
+	r->tnodes[r->ntnodes].downed = false;
 	r->tnodes[r->ntnodes++].before = cluster_node_state(n);
+}
+
+/* What the quorum guard counts as down: the node_downs the run made, until a node_up. */
+static void note_downed(struct run *r, const char *node, enum plan_action action)
+{
+	for (size_t i = 0; i < r->ntnodes; i++)
+		if (strcmp(r->tnodes[i].name, node) == 0 && (action == PLAN_NODE_DOWN || action == PLAN_NODE_UP))
+			r->tnodes[i].downed = action == PLAN_NODE_DOWN;
 }
 
 /* Groups the fault takes away from node (its own groups, for node_down and a draining pause). */
@@ -211,6 +253,8 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		rc = call(r, f, node, &code, &e);
 		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
 	}
+	if (rc == 0)
+		note_downed(r, node, f->action);
 	if (rc < 0) {
 		r->faults[fault].open++;
 		trial_open_node(r, fault, node, NULL, planned, at, code, e.msg);
