@@ -19,6 +19,10 @@
 #                          fl-node2): fl-web fails over to fl-node2 (seen in
 #                          fl-node2's crm_mon), node-start.sh brings fl-node1
 #                          back, the restore puts fl-web back: CIB diff empty
+#   node-both-down.yaml    the run-time quorum guard: crash fl-node1 (allowed:
+#                          two_node keeps quorum with one node), then fl-node2
+#                          (refused: no vote would be left; corosync's count,
+#                          read before each node_down); restore: CIB diff empty
 # Tears down by PID (2node/down.sh, also on failure).
 # Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
 set -uo pipefail
@@ -165,4 +169,17 @@ grep -q 'fl-node1-online=false fl-web-on=fl-node2' "$DIR/watch2.txt" ||
 	fail "node-crash: fl-node2's crm_mon never showed fl-node1 offline with fl-web on fl-node2: $(sort "$DIR/watch2.txt" | uniq -c)"
 echo "  node crash: fl-node2 saw: $(uniq "$DIR/watch2.txt" | tr '\n' ';')"
 echo "  node crash: recovery $(jq -c '[.trials[] | {f: .fault, recovery_ms: .recovery_ms}]' "$DIR/node-crash.json"), $(($(date +%s) - T1)) s"
+
+# The run-time quorum guard: crash fl-node1, then ask for fl-node2 too. The
+# first is allowed (two_node: 1 vote of 2 is quorate), the second refused
+# from corosync's own count, and nothing of fl-node2 is touched.
+T1=$(date +%s)
+plan node-both-down 1 2
+want node-both-down '{f: .fault, o: .outcome, c: .cluster_outcome}' \
+	'[{"f":"crash-n1","o":"recovered","c":"failover"},{"f":"crash-n2","o":"inject_failed","c":"none"}]' \
+	"the first node crash is allowed, the second refused"
+guard='quorum guard: with node "fl-node2" down only 0 of 2 quorum votes remain, 1 needed (the cluster'"'"'s own count, two_node): the cluster would lose quorum (guards.allow_quorum_loss: true allows it)'
+[ "$(jq -r '.trials[1].error' "$DIR/node-both-down.json")" = "$guard" ] ||
+	fail "node-both-down: the second crash was not refused by the quorum guard: $(jq -c '.trials[1]' "$DIR/node-both-down.json")"
+echo "  quorum guard: fl-node1 crash allowed, fl-node2 crash refused, restored: $(($(date +%s) - T1)) s"
 echo "two-node Pacemaker: PASSED in $(($(date +%s) - T0)) s"
