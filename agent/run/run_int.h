@@ -45,7 +45,7 @@ struct open_trial {
 	int last_state;
 	bool blind;       /* the backend lost events (resync) while this trial was open */
 	bool group_mode;  /* a node fault's trial: `group` (here also `resource`) is measured by group events */
-	bool cmd_running; /* an exec fault's command has not finished: the trial waits for it */
+	bool cmd_running; /* an exec fault's command, or the node command injecting it, has not finished: the trial waits */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -216,6 +216,19 @@ int node_restore(struct run *r);
 void node_free(struct run *r);
 /* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
 bool node_settled(struct run *r, const char *node, enum plan_action action);
+/* What the quorum guard counts as down: a node_down the run started, until its node_up succeeded. */
+void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok);
+
+/* run_node_cmd.c: the plan's node_down_command / node_up_command, beside the loop */
+/* The plan gives a command for this node fault's action (node_down, node_up): the run runs it itself. */
+bool node_cmd_applies(const struct run *r, const struct plan_fault *f);
+/*
+ * Start the command for fault on node (run_exec.c's commands: its own
+ * process group, the timeout, the output in the record's execs); the
+ * trials[ntrials] opened pending for it are released or failed when it
+ * exits (trial_node_cmd_done).
+ */
+void node_cmd_start(struct run *r, size_t fault, const char *node, const size_t *trials, size_t ntrials);
 
 /* run_trial.c: shared with run_trial_node.c */
 struct rec_trial *trial_rec(struct run *r, const struct open_trial *t);
@@ -249,10 +262,14 @@ void trial_open_exec(struct run *r, size_t fault, const char *target, const char
  * Record a node fault's trial once its injection was tried: error != NULL
  * records a refused injection; else group (may be NULL: no group is
  * affected, only the probes measure) opens a trial measured on the group's
- * state events.
+ * state events. pending: the node command that injects it still runs (the
+ * trial measures meanwhile and waits for trial_node_cmd_done). Returns its
+ * index in the record's trials.
  */
-void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
-                     uint64_t injected_at, long code, const char *error);
+size_t trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                       uint64_t injected_at, long code, const char *error, bool pending);
+/* The node command of trial idx ended: error NULL lets the probes conclude it, else it failed to inject. */
+void trial_node_cmd_done(struct run *r, size_t idx, long code, const char *error);
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);

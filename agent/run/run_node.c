@@ -6,8 +6,10 @@
  *
  * A node_down or node_pause whose groups it does not own (or node_up,
  * node_resume) opens one trial without a group: the probes alone say when
- * the service is fine again. Restore runs before the resources' restore:
- * a group can only go back to its node once that node is up.
+ * the service is fine again. A node_down or node_up that the plan's
+ * command carries out runs beside the loop (run_node_cmd.c), its trials
+ * open meanwhile. Restore runs before the resources' restore: a group can
+ * only go back to its node once that node is up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,12 +168,13 @@ static void note_node(struct run *r, const struct cluster_node *n)
 	r->tnodes[r->ntnodes++].before = cluster_node_state(n);
 }
 
-/* What the quorum guard counts as down: the node_downs the run made, until a node_up. */
-static void note_downed(struct run *r, const char *node, enum plan_action action)
+void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok)
 {
 	for (size_t i = 0; i < r->ntnodes; i++)
-		if (strcmp(r->tnodes[i].name, node) == 0 && (action == PLAN_NODE_DOWN || action == PLAN_NODE_UP))
-			r->tnodes[i].downed = action == PLAN_NODE_DOWN;
+		if (strcmp(r->tnodes[i].name, node) == 0 && action == PLAN_NODE_DOWN)
+			r->tnodes[i].downed = ok;
+		else if (strcmp(r->tnodes[i].name, node) == 0 && action == PLAN_NODE_UP && ok)
+			r->tnodes[i].downed = false;
 }
 
 /* Groups the fault takes away from node (its own groups, for node_down and a draining pause). */
@@ -211,6 +214,39 @@ static int call(struct run *r, const struct plan_fault *f, const char *node, lon
 	return err_set(e, "backend %s does not support action \"%s\"", ops->name, plan_action_str(f->action));
 }
 
+/* One trial per group the fault takes from node, or one for the node; their indexes into idx. */
+static size_t open_trials(struct run *r, size_t fault, const char *node, const struct cluster_snapshot *s,
+                          uint64_t planned, uint64_t at, long code, bool pending, size_t *idx)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t opened = 0;
+	for (size_t k = 0; k < s->ngroups; k++) {
+		if (!affects(f, &s->groups[k], node))
+			continue;
+		r->faults[fault].open++;
+		idx[opened++] = trial_open_node(r, fault, node, s->groups[k].name, planned, at, code, NULL, pending);
+	}
+	if (opened == 0) {
+		r->faults[fault].open++;
+		idx[opened++] = trial_open_node(r, fault, node, NULL, planned, at, code, NULL, pending);
+	}
+	return opened;
+}
+
+/* The plan's command injects it, beside the loop (run_node_cmd.c): its trials measure while it runs. */
+static void inject_by_command(struct run *r, size_t fault, const char *node, const struct cluster_snapshot *s,
+                              uint64_t planned, uint64_t at)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t *idx = xcalloc(s->ngroups + 1, sizeof(*idx));
+	if (f->action == PLAN_NODE_DOWN)
+		node_note_downed(r, node, f->action, true); /* down for the guard from now on, unless it fails */
+	size_t n = open_trials(r, fault, node, s, planned, at, 0, true, idx);
+	node_cmd_start(r, fault, node, idx, n);
+	run_journal_injected(r, 0, NULL); /* issued, as an exec fault's command: its end is the trials' */
+	free(idx);
+}
+
 void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned)
 {
 	const struct plan_fault *f = r->faults[fault].f;
@@ -221,12 +257,12 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 	r->injections++;
 	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0) {
 		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, 0, e.msg);
+		trial_open_node(r, fault, node, NULL, planned, at, 0, e.msg, false);
 		return;
 	}
 	if (guard_refuses(r, &s, f, node, why, sizeof(why))) {
 		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, 0, why);
+		trial_open_node(r, fault, node, NULL, planned, at, 0, why, false);
 		cluster_snapshot_free(&s);
 		return;
 	}
@@ -249,32 +285,27 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		                     node, 0, NULL, &e) < 0
 		        ? -1
 		        : 0; /* what undoes it, durable before the call (Pacemaker: the standby attribute) */
-	if (rc == 0) {
-		rc = call(r, f, node, &code, &e);
-		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
-	}
-	if (rc == 0)
-		note_downed(r, node, f->action);
-	if (rc < 0) {
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, code, e.msg);
+	if (rc == 0 && node_cmd_applies(r, f)) {
+		inject_by_command(r, fault, node, &s, planned, at);
 		cluster_snapshot_free(&s);
 		return;
 	}
-	size_t opened = 0;
+	if (rc == 0) {
+		rc = call(r, f, node, &code, &e);
+		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
+		node_note_downed(r, node, f->action, rc == 0);
+	}
+	if (rc < 0) {
+		r->faults[fault].open++;
+		trial_open_node(r, fault, node, NULL, planned, at, code, e.msg, false);
+		cluster_snapshot_free(&s);
+		return;
+	}
 	run_progress(r, "fault %s #%u: %s \"%s\": accepted (code %ld)", f->name, r->faults[fault].next + 1,
 	             plan_action_str(f->action), node, code);
-	for (size_t k = 0; k < s.ngroups; k++) {
-		if (!affects(f, &s.groups[k], node))
-			continue;
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, s.groups[k].name, planned, at, code, NULL);
-		opened++;
-	}
-	if (opened == 0) {
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, code, NULL);
-	}
+	size_t *idx = xcalloc(s.ngroups + 1, sizeof(*idx));
+	open_trials(r, fault, node, &s, planned, at, code, false, idx);
+	free(idx);
 	cluster_snapshot_free(&s);
 }
 
