@@ -45,7 +45,8 @@ struct open_trial {
 	int last_state;
 	bool blind;       /* the backend lost events (resync) while this trial was open */
 	bool group_mode;  /* a node fault's trial: `group` (here also `resource`) is measured by group events */
-	bool cmd_running; /* an exec fault's command, or the node command injecting it, has not finished: the trial waits */
+	bool cmd_running; /* an exec fault's command, or the node command injecting it, has not finished: the trial
+	                     waits */
 	struct run *run;
 	struct open_trial *next;
 };

@@ -101,10 +101,10 @@ static bool downed_by_run(const struct run *r, const char *node)
  * The quorum guard against the live cluster: would taking `node` down (or
  * pausing it) cost quorum, or leave no node that is up and not paused?
  * Nodes the run took down count as down even while the cluster still
- * shows them (it notices a crash seconds later). For a node_down the
- * backend's own vote count is read first where it has one (quorum_votes:
- * Pacemaker asks corosync), else the snapshot's node majority applies; a
- * count that cannot be read refuses. Writes why into buf and returns true
+ * shows them (it notices a crash seconds later). The backend's own vote
+ * count is read first where it has one (quorum_votes: Pacemaker asks
+ * corosync), else the snapshot's node majority applies; a count that
+ * cannot be read refuses. Writes why into buf and returns true
  * if refused.
  */
 static bool guard_refuses(const struct run *r, struct cluster_snapshot *s, const struct plan_fault *f, const char *node,
@@ -116,8 +116,7 @@ static bool guard_refuses(const struct run *r, struct cluster_snapshot *s, const
 	if (it == NULL)
 		return false; /* the backend will say it does not know the node */
 	struct fl_err e = {0};
-	if (f->action == PLAN_NODE_DOWN && r->cl->ops->quorum_votes != NULL &&
-	    r->cl->ops->quorum_votes(r->cl, s, &e) < 0) {
+	if (r->cl->ops->quorum_votes != NULL && r->cl->ops->quorum_votes(r->cl, s, &e) < 0) {
 		snprintf(
 		    buf, len,
 		    "quorum guard: cannot count the cluster's quorum votes: %.380s (guards.allow_quorum_loss: true "

@@ -301,7 +301,7 @@ struct cluster_ops {
 	 * (votes_known, votes_total/needed/expected, two_node, each node's
 	 * votes; quorum again if it is read with them). It costs a command
 	 * (Pacemaker: corosync-quorumtool), so snapshots leave it out: only the
-	 * run-time quorum guard asks, once before each node_down it checks.
+	 * run-time quorum guard asks, once before each node_down or node_pause.
 	 * -1 with e when the votes cannot be read or matched to s's nodes.
 	 */
 	int (*quorum_votes)(struct cluster *c, struct cluster_snapshot *s, struct fl_err *e);

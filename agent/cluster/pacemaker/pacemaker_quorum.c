@@ -2,7 +2,7 @@
  * pacemaker_quorum.c - the cluster's own quorum votes, for the run-time
  * quorum guard: `corosync-quorumtool -s -p` (corosync votequorum; ~30 ms
  * on the two-node test cluster). Read only when the guard asks, once
- * before each node_down it checks, never on a poll: crm_mon's
+ * before each node_down or node_pause it checks, never on a poll: crm_mon's
  * `with_quorum` (pacemaker_xml.c) is all a snapshot carries otherwise.
  *
  * votequorum's "Quorum" line is the number of votes needed, with two_node
