@@ -3,8 +3,9 @@
  * run's loop (agent/run/run_node_cmd.c), in real time against a simulated
  * cluster served by `faultline sim-adapter` (node_cmd_fixture.h): the
  * probes keep sampling while the command runs, so an outage that happens
- * and ends during it is measured at its real times; and the command's
- * timeout still kills its whole process group.
+ * and ends during it is measured at its real times; the command's
+ * timeout still kills its whole process group; and the quorum guard
+ * counts the nodes the run took down before the cluster shows them.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -135,4 +136,45 @@ Test(run_node_cmd, the_timeout_kills_the_commands_process_group)
 	record_fini(&rec);
 	plan_free(p);
 	unserve(&sv);
+}
+
+/*
+ * A node the run took down is down for the quorum guard even while the
+ * cluster still shows it up (a real cluster notices a crash seconds
+ * later). Here the node commands do nothing at all, so the cluster never
+ * notices: after n1 and n2 "went down", taking n3 too would leave no node
+ * to run App, and the guard refuses it.
+ */
+Test(run_node_cmd, the_guard_counts_the_runs_own_node_downs_before_the_cluster_shows_them)
+{
+	const char *path = "build/test-run-node-cmd-guard.yaml";
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("version: 1\nname: guard-own-downs\nseed: 5\n"
+	      "cluster:\n  backend: exec\n  command: [./faultline, sim-adapter, --no-endpoints, " TOPO "]\n"
+	      "  timeout: 5s\n  node_down_command: [sh, -c, 'exit 0']\n  node_up_command: [sh, -c, 'exit 0']\n"
+	      "select:\n  n1: { node: '^n1$' }\n  n2: { node: '^n2$' }\n  n3: { node: '^n3$' }\n"
+	      "  app: { name: '^app$' }\n"
+	      "faults:\n  - { name: down-n1, action: node_down, target: n1, recovery_timeout: 200ms }\n"
+	      "  - { name: down-n2, action: node_down, target: n2, after: down-n1, recovery_timeout: 200ms }\n"
+	      "  - { name: down-n3, action: node_down, target: n3, after: down-n2, recovery_timeout: 200ms }\n"
+	      "probes:\n  app: { cluster: app, interval: 100ms, fast_interval: 10ms, timeout: 50ms }\n"
+	      "run: { settle: 0s, steady_state: 3s, deadline: 20s }\n",
+	      f);
+	fclose(f);
+	struct plan *p = load(path);
+	struct run_record rec = {0};
+	struct run_opts opts = {0};
+	run_execute(p, &opts, &rec);
+	cr_assert_eq(rec.ntrials, 3);
+	cr_assert_null(rec.trials[1].error, "n2 may go: n3 is left");
+	const struct rec_trial *t = &rec.trials[2];
+	cr_assert_str_eq(t->fault_name, "down-n3");
+	cr_assert_eq(t->outcome, TRIAL_INJECT_FAILED);
+	cr_assert_str_eq(t->error,
+	                 "quorum guard: node \"n3\" is the last node up and not paused: its groups would have "
+	                 "no owner left (guards.allow_quorum_loss: true allows it)");
+	cr_assert_eq(rec.nexecs, 2, "only n1's and n2's commands ran");
+	record_fini(&rec);
+	plan_free(p);
 }
