@@ -217,6 +217,14 @@ int node_restore(struct run *r);
 void node_free(struct run *r);
 /* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
 bool node_settled(struct run *r, const char *node, enum plan_action action);
+/*
+ * run_guard.c: would taking node down (or pausing it) cost quorum, or leave
+ * no node that is up and not paused? Reads the cluster's vote count into s
+ * first where the backend has one. Writes why into buf and returns true
+ * if refused; false for other actions and with guards.allow_quorum_loss.
+ */
+bool node_guard_refuses(const struct run *r, struct cluster_snapshot *s, const struct plan_fault *f, const char *node,
+                        char *buf, size_t len);
 /* What the quorum guard counts as down: a node_down the run started, until its node_up succeeded. */
 void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok);
 

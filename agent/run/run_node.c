@@ -1,8 +1,9 @@
 /*
  * run_node.c - node faults in a run: pick the nodes, guard quorum against
- * the live cluster, inject, open one trial per group the node owned (its
- * recovery is the group's, measured on group events and by the probes),
- * and at the end bring every node back to the state it had before.
+ * the live cluster (run_guard.c), inject, open one trial per group the
+ * node owned (its recovery is the group's, measured on group events and
+ * by the probes), and at the end bring every node back to the state it
+ * had before.
  *
  * A node_down or node_pause whose groups it does not own (or node_up,
  * node_resume) opens one trial without a group: the probes alone say when
@@ -79,81 +80,6 @@ void node_free(struct run *r)
 	for (size_t i = 0; i < r->ntnodes; i++)
 		free(r->tnodes[i].name);
 	free(r->tnodes);
-}
-
-static const struct cluster_node *find_node(const struct cluster_snapshot *s, const char *name)
-{
-	for (size_t i = 0; i < s->nnodes; i++)
-		if (strcmp(s->nodes[i].name, name) == 0)
-			return &s->nodes[i];
-	return NULL;
-}
-
-static bool downed_by_run(const struct run *r, const char *node)
-{
-	for (size_t i = 0; i < r->ntnodes; i++)
-		if (strcmp(r->tnodes[i].name, node) == 0)
-			return r->tnodes[i].downed;
-	return false;
-}
-
-/*
- * The quorum guard against the live cluster: would taking `node` down (or
- * pausing it) cost quorum, or leave no node that is up and not paused?
- * Nodes the run took down count as down even while the cluster still
- * shows them (it notices a crash seconds later). The backend's own vote
- * count is read first where it has one (quorum_votes: Pacemaker asks
- * corosync), else the snapshot's node majority applies; a count that
- * cannot be read refuses. Writes why into buf and returns true
- * if refused.
- */
-static bool guard_refuses(const struct run *r, struct cluster_snapshot *s, const struct plan_fault *f, const char *node,
-                          char *buf, size_t len)
-{
-	if (r->plan->guards.allow_quorum_loss || (f->action != PLAN_NODE_DOWN && f->action != PLAN_NODE_PAUSE))
-		return false;
-	const struct cluster_node *it = find_node(s, node);
-	if (it == NULL)
-		return false; /* the backend will say it does not know the node */
-	struct fl_err e = {0};
-	if (r->cl->ops->quorum_votes != NULL && r->cl->ops->quorum_votes(r->cl, s, &e) < 0) {
-		snprintf(
-		    buf, len,
-		    "quorum guard: cannot count the cluster's quorum votes: %.380s (guards.allow_quorum_loss: true "
-		    "allows it)",
-		    e.msg);
-		return true;
-	}
-	bool *gone = xcalloc(s->nnodes + 1, sizeof(bool));
-	size_t accepting = 0;
-	for (size_t i = 0; i < s->nnodes; i++) {
-		const struct cluster_node *n = &s->nodes[i];
-		gone[i] = (n == it && f->action == PLAN_NODE_DOWN) || downed_by_run(r, n->name);
-		accepting += n->up && !n->paused && n != it && !gone[i];
-	}
-	struct cluster_votes v;
-	cluster_quorum_votes(s, gone, &v);
-	free(gone);
-	const char *how = f->action == PLAN_NODE_DOWN ? "down" : "paused";
-	if (s->quorum_known && s->quorum && v.left < v.needed) {
-		snprintf(
-		    buf, len,
-		    "quorum guard: with node \"%s\" %s only %u of %u quorum votes remain, %u needed%s: the cluster "
-		    "would lose quorum (guards.allow_quorum_loss: true allows it)",
-		    node, how, v.left, v.of, v.needed,
-		    !s->votes_known ? ""
-		    : s->two_node   ? " (the cluster's own count, two_node)"
-		                    : " (the cluster's own count)");
-		return true;
-	}
-	if (accepting == 0) {
-		snprintf(buf, len,
-		         "quorum guard: node \"%s\" is the last node up and not paused: its groups would have no "
-		         "owner left (guards.allow_quorum_loss: true allows it)",
-		         node);
-		return true;
-	}
-	return false;
 }
 
 static void note_node(struct run *r, const struct cluster_node *n)
@@ -259,13 +185,13 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		trial_open_node(r, fault, node, NULL, planned, at, 0, e.msg, false);
 		return;
 	}
-	if (guard_refuses(r, &s, f, node, why, sizeof(why))) {
+	if (node_guard_refuses(r, &s, f, node, why, sizeof(why))) {
 		r->faults[fault].open++;
 		trial_open_node(r, fault, node, NULL, planned, at, 0, why, false);
 		cluster_snapshot_free(&s);
 		return;
 	}
-	const struct cluster_node *cn = find_node(&s, node);
+	const struct cluster_node *cn = cluster_snapshot_node(&s, node);
 	if (cn != NULL)
 		note_node(r, cn);
 	note_groups(r, &s, f, node);
@@ -338,7 +264,7 @@ static enum node_state state_now(struct run *r, const char *node)
 	struct fl_err e;
 	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
 		return NODE_UNKNOWN;
-	const struct cluster_node *n = find_node(&s, node);
+	const struct cluster_node *n = cluster_snapshot_node(&s, node);
 	enum node_state st = n ? cluster_node_state(n) : NODE_UNKNOWN;
 	cluster_snapshot_free(&s);
 	return st;
@@ -399,7 +325,7 @@ bool node_settled(struct run *r, const char *node, enum plan_action action)
 	struct fl_err e;
 	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
 		return false;
-	const struct cluster_node *n = find_node(&s, node);
+	const struct cluster_node *n = cluster_snapshot_node(&s, node);
 	enum node_state want = action == PLAN_NODE_DOWN ? NODE_DOWN : action == PLAN_NODE_PAUSE ? NODE_PAUSED : NODE_UP;
 	bool ok = n != NULL && cluster_node_state(n) == want;
 	for (size_t i = 0; ok && i < s.ngroups; i++)

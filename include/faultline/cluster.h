@@ -347,6 +347,7 @@ void cluster_close(struct cluster *c);
 
 void cluster_snapshot_free(struct cluster_snapshot *s);
 const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
+const struct cluster_node *cluster_snapshot_node(const struct cluster_snapshot *s, const char *name);
 
 /* State names (cluster_names.c): one table each, the same in plans, reports and the adapter protocol. */
 const char *res_state_str(enum res_state s);
