@@ -129,7 +129,8 @@ int spawn_run(char *const *argv, char *const *env, size_t nenv, uint64_t timeout
 		if (read(pst[0], &err, sizeof(err)) == (ssize_t)sizeof(err) && err != 0)
 			out->error = xasprintf("cannot run %s: %s", argv[0], strerror(err));
 		else if (out->timed_out)
-			out->error = xasprintf("timed out after %llu ms: killed", (unsigned long long)(timeout_ns / 1000000));
+			out->error =
+			    xasprintf("timed out after %llu ms: killed", (unsigned long long)(timeout_ns / 1000000));
 		else if (WIFSIGNALED(st))
 			out->error = xasprintf("killed by signal %d", WTERMSIG(st));
 		else

@@ -160,8 +160,8 @@ static int restore_run(struct journal *j, const char *id, struct rc_env *env, st
 	struct fl_err ce;
 	struct cluster *cl = open_cluster(env, r, &ce);
 	if (cl == NULL) {
-		log_warnx("run %s: cannot reach its cluster %s: %s; %zu resource(s) and node(s) NOT RESTORED", id, r->key,
-		          ce.msg, journal_run_unverified(r));
+		log_warnx("run %s: cannot reach its cluster %s: %s; %zu resource(s) and node(s) NOT RESTORED", id,
+		          r->key, ce.msg, journal_run_unverified(r));
 		return 0;
 	}
 	struct restore_ctx c = {.cl = cl,

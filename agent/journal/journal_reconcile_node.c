@@ -31,7 +31,8 @@ int journal_reconcile_nodes(struct journal *j, const char *id, const struct rest
 		restore_node(c, todo[i].name, (enum node_state)todo[i].before, deadline, &rec);
 		struct journal_run *cur = journal_find(j, id);
 		if (rc == 0 && cur != NULL)
-			rc = journal_restored(j, cur, rec.restores[0].resource, rec.restores[0].ok, rec.restores[0].detail, e);
+			rc = journal_restored(j, cur, rec.restores[0].resource, rec.restores[0].ok,
+			                      rec.restores[0].detail, e);
 		record_fini(&rec);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -79,8 +79,8 @@ int journal_node(struct journal *j, struct journal_run *r, const char *node, int
 	return journal_append(j, JR_NODE, f, 3, true, e);
 }
 
-int journal_exec_undo(struct journal *j, struct journal_run *r, const char *key, char *const *argv,
-                      char *const *env, const char *target, uint64_t timeout_ns, struct fl_err *e)
+int journal_exec_undo(struct journal *j, struct journal_run *r, const char *key, char *const *argv, char *const *env,
+                      const char *target, uint64_t timeout_ns, struct fl_err *e)
 {
 	char tmo[24], envc[24];
 	snprintf(tmo, sizeof(tmo), "%" PRIu64, timeout_ns);

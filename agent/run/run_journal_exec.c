@@ -13,6 +13,7 @@
 
 #include "faultline/journal.h"
 #include "faultline/log.h"
+#include "faultline/testkill.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -57,6 +58,7 @@ void run_journal_exec_ran(struct run *r, struct run_undo *u, size_t restore)
 	const struct rec_restore *rr = &r->rec->restores[restore];
 	restored(r, u->key, rr->ok, rr->detail);
 	u->journaled = true;
+	testkill_at("restore-exec");
 }
 
 void run_journal_exec_unrun(struct run *r)

@@ -151,8 +151,10 @@ static void exec_done(struct run *r, size_t exec, void *arg)
 	const struct plan_fault *f = r->faults[rt->fault].f;
 	if (ran && f->undo != NULL) {
 		XGROW(r->undos, r->capundos, r->nundos + 1);
-		r->undos[r->nundos++] = (struct run_undo){rt->fault, rt->index, x->target ? xstrdup(x->target) : NULL,
-		                                          run_undo_key(r, rt->fault, rt->index, x->target), 0, false};
+		r->undos[r->nundos++] = (struct run_undo){.fault = rt->fault,
+		                                          .trial = rt->index,
+		                                          .target = x->target ? xstrdup(x->target) : NULL,
+		                                          .key = run_undo_key(r, rt->fault, rt->index, x->target)};
 	}
 	rt->code = x->exit_status;
 	struct open_trial *t = find_open(r, idx);

@@ -57,10 +57,10 @@ struct journal_node {
  * (verified 1: exit status 0): it is never run again.
  */
 struct journal_exec {
-	char *key;     /* "undo FAULT #N" or "undo FAULT #N for TARGET" */
-	char **argv;   /* NULL-terminated */
-	char **env;    /* "KEY=value", NULL-terminated: the context the run would have given it */
-	char *target;  /* or NULL */
+	char *key;    /* "undo FAULT #N" or "undo FAULT #N for TARGET" */
+	char **argv;  /* NULL-terminated */
+	char **env;   /* "KEY=value", NULL-terminated: the context the run would have given it */
+	char *target; /* or NULL */
 	uint64_t timeout_ns;
 	bool ran, ok;
 };
@@ -157,8 +157,8 @@ int journal_node(struct journal *j, struct journal_run *r, const char *node, int
  * both), run once by the restore or by reconciliation; synced, before the
  * command's INTENT. key names it in the RESTORED that says it ran.
  */
-int journal_exec_undo(struct journal *j, struct journal_run *r, const char *key, char *const *argv,
-                      char *const *env, const char *target, uint64_t timeout_ns, struct fl_err *e);
+int journal_exec_undo(struct journal *j, struct journal_run *r, const char *key, char *const *argv, char *const *env,
+                      const char *target, uint64_t timeout_ns, struct fl_err *e);
 /* The exec undo recorded under key, or NULL. */
 const struct journal_exec *journal_exec_find(const struct journal_run *r, const char *key);
 /* Resources, nodes and exec undos of r not yet verified restored. */
