@@ -19,7 +19,6 @@
 #include "faultline/clock.h"
 #include "faultline/cluster.h"
 #include "faultline/loop.h"
-#include "faultline/testkill.h"
 #include "faultline/util.h"
 
 #define NODE_POLL_NS    (100 * NSEC_PER_MSEC)
@@ -106,11 +105,9 @@ int restore_node(const struct restore_ctx *c, const char *node, enum node_state 
 	struct fl_err e = {0};
 	int rc;
 	const char *what = undo(c->cl, node, before, state_now(c->cl, node), &code, &e, &rc);
-	if (what != NULL) {
+	if (what != NULL)
 		say(c, "restore node \"%s\": %s: %s (code %ld)%s%s", node, what, rc < 0 ? "refused" : "accepted", code,
 		    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
-		testkill_at("restore-node");
-	}
 	enum node_state now = wait_for(c, node, before, deadline);
 	XGROW(rec->restores, rec->caprestores, rec->nrestores + 1);
 	struct rec_restore *rr = &rec->restores[rec->nrestores++];

@@ -192,11 +192,13 @@ struct reconcile_opts {
 };
 
 /*
- * Restore every orphaned or unrestored run: reopen its cluster, bring each
- * touched resource back to its pre-run state, verify it, and journal the
- * outcome (RESTORED per resource, RUN_END when all verified; with force,
- * ACK for what is still not restored). Returns how many runs remain
- * unrestored (0 = all clean), or -1 if the journal itself failed.
+ * Restore every orphaned or unrestored run: run each exec undo it recorded
+ * that has not run (once, newest first), reopen its cluster, bring each
+ * node it recorded back to its pre-run state, then each touched resource,
+ * verify them, and journal every outcome as it is known (RESTORED per
+ * undo, node and resource, RUN_END when all verified; with force, ACK for
+ * what is still not restored). Returns how many runs remain unrestored
+ * (0 = all clean), or -1 if the journal itself failed.
  */
 int journal_reconcile(struct journal *j, const struct reconcile_opts *o, struct fl_err *e);
 

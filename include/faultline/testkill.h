@@ -12,7 +12,7 @@
 /*
  * Points: run-start, before-intent, intent, injected, restore-undo,
  * restore-action, restore-exec (an exec undo ran and is journaled),
- * restore-node (a node's corrective call was made), restored.
+ * restored.
  */
 void testkill_at(const char *point);
 
