@@ -78,19 +78,13 @@ static int run_one(struct journal *j, const char *id, const struct journal_exec 
 
 int journal_reconcile_execs(struct journal *j, const char *id, FILE *progress, struct fl_err *e)
 {
-	for (size_t i = SIZE_MAX;;) {
-		/* Walk newest first by index; the run may be freed once its last undo is journaled. */
-		struct journal_run *r = journal_find(j, id);
+	const struct journal_run *r = journal_find(j, id);
+	for (size_t i = r != NULL ? r->nexecs : 0; i-- > 0;) {
+		r = journal_find(j, id); /* the last undo's RESTORED may settle and free the run */
 		if (r == NULL)
 			return 0;
-		if (i == SIZE_MAX)
-			i = r->nexecs;
-		if (i == 0)
-			return 0;
-		const struct journal_exec *x = &r->execs[--i];
-		if (x->ran)
-			continue;
-		if (run_one(j, id, x, progress, e) < 0)
+		if (!r->execs[i].ran && run_one(j, id, &r->execs[i], progress, e) < 0)
 			return -1;
 	}
+	return 0;
 }
