@@ -103,7 +103,10 @@ struct run_cmd {
 struct run_undo {
 	size_t fault;
 	unsigned trial;
-	char *target; /* or NULL */
+	char *target;   /* or NULL */
+	char *key;      /* its name in the journal (run_undo_key) */
+	size_t restore; /* its rec_restore, once the restore ran it */
+	bool journaled; /* ... and the journal says so */
 };
 
 /* What a node fault picked, per selector (run_node.c). */
@@ -116,7 +119,8 @@ struct node_pick {
 struct touched_node {
 	char *name;
 	enum node_state before;
-	bool downed; /* the run's node_down was accepted and no node_up since: down, whatever the cluster shows yet */
+	bool downed;    /* the run's node_down was started and no node_up since: down, whatever the cluster shows yet */
+	bool journaled; /* its NODE record is in the journal */
 };
 
 struct run {
@@ -319,6 +323,10 @@ void run_cmd_wait(struct run *r, size_t rec);
 void run_cmd_settle(struct run *r);
 /* Kill and reap whatever still runs. */
 void run_cmd_fini(struct run *r);
+/* The run's context for commands: plan, plan file, seed, backend (no run time). */
+void run_env_context(const struct run *r, struct run_env *env);
+/* What an exec fault's undo gets beside the run's context: fault, trial, target, FAULTLINE_UNDO=1. */
+void run_undo_env(const struct run *r, size_t fault, unsigned trial, const char *target, struct run_env *env);
 /* hooks: before_run failing aborts the run (-1); the others are recorded only. */
 int run_hook_before(struct run *r);
 void run_hook_after_trial(struct run *r, const struct rec_trial *rt);
@@ -356,7 +364,21 @@ int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct 
  */
 int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
                               size_t ngroups, bool all, struct fl_err *e);
+/* The node's pre-run state (NODE), once per node, before the first INTENT acting on it. */
+int run_journal_node(struct run *r, struct touched_node *t, struct fl_err *e);
 void run_journal_end(struct run *r, int exit_code);
+
+/* run_journal_exec.c */
+/* "undo FAULT #N", or "undo FAULT #N for TARGET": unique in a run (caller frees). */
+char *run_undo_key(const struct run *r, size_t fault, unsigned trial, const char *target);
+/* The fault's undo (EXEC_UNDO), synced, before its command's INTENT; 0 without an undo or a journal. */
+int run_journal_exec_undo(struct run *r, size_t fault, unsigned trial, const char *target, struct fl_err *e);
+/* The restore ran u (its rec_restore at index restore): journal it now, so nothing runs it again. */
+void run_journal_exec_ran(struct run *r, struct run_undo *u, size_t restore);
+/* Journaled undos whose command never ran (it could not start): nothing to undo, said so. */
+void run_journal_exec_unrun(struct run *r);
+/* rec->restores[i] is already in the journal (an exec undo's). */
+bool run_journal_restore_written(const struct run *r, size_t i);
 
 /* slo.c */
 void slo_judge(const struct plan *p, struct run_record *rec);

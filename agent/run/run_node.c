@@ -20,8 +20,6 @@
 #include "faultline/util.h"
 #include "run_int.h"
 
-#define NODE_POLL_NS (100 * NSEC_PER_MSEC)
-
 bool run_has_node_faults(const struct plan *p)
 {
 	for (size_t i = 0; i < p->nfaults; i++)
@@ -82,15 +80,15 @@ void node_free(struct run *r)
 	free(r->tnodes);
 }
 
-static void note_node(struct run *r, const struct cluster_node *n)
+static struct touched_node *note_node(struct run *r, const struct cluster_node *n)
 {
 	for (size_t i = 0; i < r->ntnodes; i++)
 		if (strcmp(r->tnodes[i].name, n->name) == 0)
-			return;
+			return &r->tnodes[i];
 	XGROW(r->tnodes, r->captnodes, r->ntnodes + 1);
-	r->tnodes[r->ntnodes].name = xstrdup(n->name);
-	r->tnodes[r->ntnodes].downed = false;
-	r->tnodes[r->ntnodes++].before = cluster_node_state(n);
+	struct touched_node *t = &r->tnodes[r->ntnodes++];
+	*t = (struct touched_node){.name = xstrdup(n->name), .before = cluster_node_state(n)};
+	return t;
 }
 
 void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok)
@@ -192,8 +190,7 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		return;
 	}
 	const struct cluster_node *cn = cluster_snapshot_node(&s, node);
-	if (cn != NULL)
-		note_node(r, cn);
+	struct touched_node *tn = cn != NULL ? note_node(r, cn) : NULL;
 	note_groups(r, &s, f, node);
 	long code = 0;
 	const char **groups = xcalloc(s.ngroups + 1, sizeof(*groups));
@@ -202,7 +199,10 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		if (affects(f, &s.groups[k], node))
 			groups[ng++] = s.groups[k].name;
 	bool all = f->action == PLAN_NODE_UP || f->action == PLAN_NODE_RESUME;
-	int rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
+	/* The node's own pre-run state first: a restore after a crash brings the node back too. */
+	int rc = tn != NULL ? run_journal_node(r, tn, &e) : 0;
+	if (rc == 0)
+		rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
 	free(groups);
 	if (rc == 0 && (f->action == PLAN_NODE_PAUSE || f->action == PLAN_NODE_RESUME))
 		rc =
@@ -234,88 +234,24 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 	cluster_snapshot_free(&s);
 }
 
-static void on_poll(void *arg)
+static void progress(void *arg, const char *msg)
 {
-	(void)arg; /* only wakes the loop */
-}
-
-/* The call that takes the node from `now` back to `before`, or NULL if none is needed. */
-static const char *undo(struct run *r, const struct touched_node *t, enum node_state now, long *code, struct fl_err *e,
-                        int *rc)
-{
-	const struct cluster_ops *ops = r->cl->ops;
-	bool was_member = t->before == NODE_UP || t->before == NODE_PAUSED;
-	*rc = -1;
-	if (was_member && now == NODE_DOWN && ops->node_up)
-		return *rc = ops->node_up(r->cl, t->name, code, e), "node up";
-	if (t->before == NODE_UP && now == NODE_PAUSED && ops->node_resume)
-		return *rc = ops->node_resume(r->cl, t->name, NODE_FAILBACK_NONE, code, e), "resume";
-	if (t->before == NODE_PAUSED && now == NODE_UP && ops->node_pause)
-		return *rc = ops->node_pause(r->cl, t->name, false, code, e), "pause";
-	if (t->before == NODE_DOWN && (now == NODE_UP || now == NODE_PAUSED) && ops->node_down)
-		return *rc = ops->node_down(r->cl, t->name, code, e), "node down";
-	*rc = 0;
-	return NULL;
-}
-
-static enum node_state state_now(struct run *r, const char *node)
-{
-	struct cluster_snapshot s;
-	struct fl_err e;
-	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
-		return NODE_UNKNOWN;
-	const struct cluster_node *n = cluster_snapshot_node(&s, node);
-	enum node_state st = n ? cluster_node_state(n) : NODE_UNKNOWN;
-	cluster_snapshot_free(&s);
-	return st;
-}
-
-/* Wait (running the loop) until the node is as it was, or the deadline. */
-static enum node_state wait_for(struct run *r, const struct touched_node *t, uint64_t deadline)
-{
-	struct fl_timer poll;
-	clock_timer_init(&poll);
-	enum node_state st = state_now(r, t->name);
-	while (st != t->before && clock_now(r->clk) < deadline) {
-		uint64_t now = clock_now(r->clk);
-		clock_timer_start(r->clk, &poll, now + NODE_POLL_NS < deadline ? now + NODE_POLL_NS : deadline, on_poll,
-		                  NULL);
-		loop_run_once(r->loop);
-		st = state_now(r, t->name);
-	}
-	clock_timer_stop(r->clk, &poll);
-	return st;
+	run_progress(arg, "%s", msg);
 }
 
 int node_restore(struct run *r)
 {
-	uint64_t timeout = r->opts->restore_timeout_ns ? r->opts->restore_timeout_ns : 120 * NSEC_PER_SEC;
-	uint64_t deadline = clock_now(r->clk) + timeout;
+	struct restore_ctx c = {.cl = r->cl,
+	                        .clk = r->clk,
+	                        .loop = r->loop,
+	                        .timeout_ns = r->opts->restore_timeout_ns,
+	                        .progress = progress,
+	                        .arg = r};
+	uint64_t deadline = restore_node_deadline(&c);
 	int result = 0;
-	for (size_t i = 0; i < r->ntnodes; i++) {
-		const struct touched_node *t = &r->tnodes[i];
-		long code = 0;
-		struct fl_err e = {0};
-		int rc;
-		enum node_state now = state_now(r, t->name);
-		const char *what = undo(r, t, now, &code, &e, &rc);
-		if (what != NULL)
-			run_progress(r, "restore node \"%s\": %s: %s (code %ld)%s%s", t->name, what,
-			             rc < 0 ? "refused" : "accepted", code, rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
-		now = wait_for(r, t, deadline);
-		struct run_record *rec = r->rec;
-		XGROW(rec->restores, rec->caprestores, rec->nrestores + 1);
-		struct rec_restore *rr = &rec->restores[rec->nrestores++];
-		rr->resource = xasprintf("node %s", t->name);
-		rr->action = xstrdup(what ? what : "nothing to do");
-		rr->ok = now == t->before;
-		rr->detail = xasprintf("%s: %s (before the run: %s)", rr->ok ? "verified" : "NOT RESTORED",
-		                       node_state_str(now), node_state_str(t->before));
-		if (!rr->ok) {
-			run_progress(r, "restore node \"%s\" FAILED: %s", t->name, rr->detail);
+	for (size_t i = 0; i < r->ntnodes; i++)
+		if (restore_node(&c, r->tnodes[i].name, r->tnodes[i].before, deadline, r->rec) < 0)
 			result = -1;
-		}
-	}
 	return result;
 }
 

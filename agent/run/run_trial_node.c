@@ -170,7 +170,10 @@ static void exec_done(struct run *r, size_t exec, void *arg)
 	const struct plan_fault *f = r->faults[rt->fault].f;
 	if (ran && f->undo != NULL) {
 		XGROW(r->undos, r->capundos, r->nundos + 1);
-		r->undos[r->nundos++] = (struct run_undo){rt->fault, rt->index, x->target ? xstrdup(x->target) : NULL};
+		r->undos[r->nundos++] = (struct run_undo){.fault = rt->fault,
+		                                          .trial = rt->index,
+		                                          .target = x->target ? xstrdup(x->target) : NULL,
+		                                          .key = run_undo_key(r, rt->fault, rt->index, x->target)};
 	}
 	rt->code = x->exit_status;
 	struct open_trial *t = find_open(r, idx);
@@ -226,7 +229,9 @@ void trial_open_exec(struct run *r, size_t fault, const char *target, const char
 		}
 	}
 	struct fl_err e = {0};
-	if (run_journal_intent(r, undo ? undo : "exec", rt->resource, group, &e) < 0) {
+	/* The undo itself first, durable: a restore after a crash runs it as this run would have. */
+	if (run_journal_exec_undo(r, fault, rt->index, target, &e) < 0 ||
+	    run_journal_intent(r, undo ? undo : "exec", rt->resource, group, &e) < 0) {
 		free(undo);
 		rt->error = xstrdup(e.msg);
 		rt->outcome = TRIAL_INJECT_FAILED;
