@@ -139,7 +139,16 @@ Test(exec_node, node_plan_runs_through_the_exec_backend)
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	int code = run_execute(p, &opts, &rec);
-	cr_assert_eq(code, FL_EXIT_OK, "%d %s", code, rec.abort_reason ? rec.abort_reason : "");
+	char why[1024] = "";
+	for (size_t i = 0, o = 0; i < rec.ntrials && o < sizeof(why); i++) /* what a failure was, if it comes */
+		o += (size_t)snprintf(why + o, sizeof(why) - o, " [%s %s: %s %s]", rec.trials[i].action,
+		                      rec.trials[i].resource ? rec.trials[i].resource : "-",
+		                      trial_outcome_str(rec.trials[i].outcome),
+		                      rec.trials[i].error ? rec.trials[i].error : "");
+	for (size_t i = 0, o = strlen(why); i < rec.nslos && o < sizeof(why); i++)
+		o += (size_t)snprintf(why + o, sizeof(why) - o, " [slo %s: %s]", rec.slos[i].name,
+		                      rec.slos[i].detail ? rec.slos[i].detail : "");
+	cr_assert_eq(code, FL_EXIT_OK, "exit %d %s;%s", code, rec.abort_reason ? rec.abort_reason : "", why);
 	cr_assert_eq(rec.ntrials, 2);
 	const struct rec_trial *t = &rec.trials[0];
 	cr_assert_str_eq(t->action, "node_pause");
