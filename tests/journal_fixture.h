@@ -21,6 +21,14 @@ static inline char *jfx_dir(void)
 	return scratch_dir("fl-journal");
 }
 
+/* The journal's WORKDIR line a run started by this test writes (the test's directory). */
+static inline char *jfx_workdir_line(const char *id)
+{
+	char *cwd = getcwd(NULL, 0), *line = xasprintf("WORKDIR %s %s\n", id, cwd ? cwd : "?");
+	free(cwd);
+	return line;
+}
+
 static inline struct cluster_config jfx_cfg(void)
 {
 	struct cluster_config cfg;

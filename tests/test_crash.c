@@ -63,11 +63,11 @@ struct kill_point {
 };
 
 static const struct kill_point points[] = {
-    {"run-start:1", "RUN_START", 0, 0},     /* journaled the run, nothing else */
-    {"before-intent:1", "RUN_START", 0, 0}, /* about to journal the first injection */
-    {"intent:1", "INTENT", 1, 0},           /* journaled, not injected */
-    {"injected:1", "INJECTED", 1, 1},       /* trial open */
-    {"before-intent:2", "INJECTED", 1, 1},  /* between trials */
+    {"run-start:1", "WORKDIR", 0, 0},      /* journaled the run (and where it runs), nothing else */
+    {"before-intent:1", "WORKDIR", 0, 0},  /* about to journal the first injection */
+    {"intent:1", "INTENT", 1, 0},          /* journaled, not injected */
+    {"injected:1", "INJECTED", 1, 1},      /* trial open */
+    {"before-intent:2", "INJECTED", 1, 1}, /* between trials */
     {"intent:2", "INTENT", 2, 1},           {"injected:2", "INJECTED", 2, 2},
     {"intent:3", "INTENT", 3, 2},           /* the move: journaled, not injected */
     {"injected:3", "INJECTED", 3, 3},       /* the group is moving away */

@@ -29,10 +29,13 @@ static const char *bin(void)
 }
 
 /* Run `FL_MARKER=dir/marker [FAULTLINE_TEST_KILL_AT=kill] faultline args`; the exit code, 137 for SIGKILL. */
-static int fl(const char *dir, const char *kill, const char *args, char **out)
+static int fl_in(const char *cwd, const char *dir, const char *kill, const char *args, char **out)
 {
-	char *cmd =
-	    xasprintf("FL_MARKER=%s/marker FAULTLINE_TEST_KILL_AT=%s %s %s 2>&1", dir, kill ? kill : "", bin(), args);
+	char *abs = realpath(bin(), NULL);
+	cr_assert_not_null(abs, "%s", bin());
+	char *cmd = xasprintf("cd %s && FL_MARKER=%s/marker FAULTLINE_TEST_KILL_AT=%s %s %s 2>&1", cwd, dir,
+	                      kill ? kill : "", abs, args);
+	free(abs);
 	FILE *p = popen(cmd, "r");
 	free(cmd);
 	cr_assert_not_null(p);
@@ -45,6 +48,18 @@ static int fl(const char *dir, const char *kill, const char *args, char **out)
 	fclose(m);
 	int st = pclose(p);
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+/* A run, from the repository root: the plan and its undo are named relative to it. */
+static int fl(const char *dir, const char *kill, const char *args, char **out)
+{
+	return fl_in(".", dir, kill, args, out);
+}
+
+/* A restore, from / : it must run the undo where the run ran (the journal's WORKDIR). */
+static int fl_elsewhere(const char *dir, const char *kill, const char *args, char **out)
+{
+	return fl_in("/", dir, kill, args, out);
 }
 
 static bool marker(const char *dir)
@@ -78,7 +93,7 @@ static void run_killed_at(const char *dir, const char *kill)
 static void restore_ok(const char *dir, const char *want)
 {
 	char *args = xasprintf("restore --state %s", dir), *out;
-	int code = fl(dir, NULL, args, &out);
+	int code = fl_elsewhere(dir, NULL, args, &out);
 	cr_assert_eq(code, 0, "%s", out);
 	cr_assert(strstr(out, "nothing left to restore") != NULL, "%s", out);
 	cr_assert(want == NULL || strstr(out, want) != NULL, "want \"%s\" in:\n%s", want, out);
@@ -108,7 +123,7 @@ Test(crash_exec, a_restore_killed_after_the_undo_does_not_run_it_again)
 	char *dir = jfx_dir();
 	run_killed_at(dir, "injected:1");
 	char *args = xasprintf("restore --state %s", dir), *out;
-	int code = fl(dir, "restore-exec:1", args, &out);
+	int code = fl_elsewhere(dir, "restore-exec:1", args, &out);
 	cr_assert_eq(code, 128 + SIGKILL, "exit %d: %s", code, out);
 	free(out);
 	free(args);

@@ -244,6 +244,25 @@ Test(exec_backend, start_up_failures)
 	clock_free(clk);
 }
 
+/* Journal reconciliation reopens a run's cluster from elsewhere: a relative adapter runs in the run's directory. */
+Test(exec_backend, the_adapter_runs_in_the_configured_working_directory)
+{
+	struct fl_clock *clk = clock_new_virtual(0);
+	char *argv[] = {"./fake-adapter.sh", NULL};
+	struct cluster_config cfg = {.backend = "exec", .command = argv, .workdir = "tests/fake-adapter"};
+	struct fl_err e;
+	struct cluster *c = cluster_open(&cfg, clk, &e);
+	cr_assert_not_null(c, "%s", e.msg);
+	cluster_close(c);
+	cfg.workdir = NULL; /* control: from here there is no ./fake-adapter.sh */
+	cr_assert_null(cluster_open(&cfg, clk, &e));
+	cfg.workdir = "/nonexistent";
+	cr_assert_null(cluster_open(&cfg, clk, &e));
+	cr_assert_str_eq(e.msg, "adapter \"./fake-adapter.sh\": cannot run \"./fake-adapter.sh\" in the run's working "
+	                        "directory /nonexistent: No such file or directory");
+	clock_free(clk);
+}
+
 Test(exec_backend, caps_come_from_the_hello)
 {
 	struct fl_clock *clk = clock_new_virtual(0);

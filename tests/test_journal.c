@@ -63,13 +63,16 @@ Test(journal, records_round_trip_and_dump)
 	char *dir = jfx_dir();
 	long ends[3];
 	sample(dir, ends);
-	char *got = jfx_dump(dir);
-	cr_assert_str_eq(got, "RUN_START r1 plans/demo.yaml abc sim plans/clusters/sql-3node.yaml 7 0 0\n"
-	                      "INTENT r1 1 fail \"SQL Server (MSSQLSERVER)\" \"Cluster Disk 1\" \"SQL Server "
-	                      "(MSSQLSERVER)\" node-a 2 \"SQL Server (MSSQLSERVER)\" \"SQL Server (MSSQLSERVER)\" "
-	                      "node-a 2\n"
-	                      "INJECTED r1 1 0 \"\"\n");
-	free(got);
+	char *got = jfx_dump(dir), *wd = jfx_workdir_line("r1");
+	char *want = xasprintf("RUN_START r1 plans/demo.yaml abc sim plans/clusters/sql-3node.yaml 7 0 0\n"
+	                       "%s"
+	                       "INTENT r1 1 fail \"SQL Server (MSSQLSERVER)\" \"Cluster Disk 1\" \"SQL Server "
+	                       "(MSSQLSERVER)\" node-a 2 \"SQL Server (MSSQLSERVER)\" \"SQL Server (MSSQLSERVER)\" "
+	                       "node-a 2\n"
+	                       "INJECTED r1 1 0 \"\"\n",
+	                       wd);
+	cr_assert_str_eq(got, want);
+	free(got), free(wd), free(want);
 	struct fl_err e;
 	struct journal *j = journal_open(dir, &e);
 	cr_assert_not_null(j, "%s", e.msg);
@@ -254,11 +257,14 @@ Test(journal, compaction_keeps_open_runs_and_bounds_the_file)
 	cr_assert_eq(access(tmp, F_OK), -1);
 	free(tmp);
 	journal_close(j);
-	char *got = jfx_dump(dir);
-	cr_assert_str_eq(got, "RUN_START open p.yaml \"\" sim plans/clusters/sql-3node.yaml 7 0 0\n"
-	                      "INTENT open 1 fail \"SQL Server (MSSQLSERVER)\" \"SQL Server (MSSQLSERVER)\" \"SQL "
-	                      "Server (MSSQLSERVER)\" node-a 2\n");
-	free(got);
+	char *got = jfx_dump(dir), *wd = jfx_workdir_line("open");
+	char *want = xasprintf("RUN_START open p.yaml \"\" sim plans/clusters/sql-3node.yaml 7 0 0\n"
+	                       "%s"
+	                       "INTENT open 1 fail \"SQL Server (MSSQLSERVER)\" \"SQL Server (MSSQLSERVER)\" \"SQL "
+	                       "Server (MSSQLSERVER)\" node-a 2\n",
+	                       wd);
+	cr_assert_str_eq(got, want);
+	free(got), free(wd), free(want);
 	j = journal_open(dir, &e);
 	cr_assert_not_null(j, "%s", e.msg);
 	cr_assert_str_eq(journal_runs(j)->id, "open");

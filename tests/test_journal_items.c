@@ -51,16 +51,19 @@ Test(journal_items, node_commands_nodes_and_exec_undos_round_trip)
 	char *dir = jfx_dir();
 	long ends[4];
 	sample(dir, ends);
-	char *got = jfx_dump(dir);
-	cr_assert_str_eq(got, "RUN_START r1 p.yaml \"\" sim plans/clusters/sql-3node.yaml 7 0 0 30000000000 2 "
-	                      "tests/node-kill.sh {node} 3 tests/node-start.sh {node} --wait\n"
-	                      "NODE r1 node-a 0\n"
-	                      "NODE r1 node-a 1\n"
-	                      "EXEC_UNDO r1 \"undo load #1\" 5000000000 \"\" 3 FAULTLINE_PLAN=p FAULTLINE_FAULT=load "
-	                      "FAULTLINE_UNDO=1 scripts/load.sh --stop\n"
-	                      "EXEC_UNDO r1 \"undo load #2 for SQL\" 0 SQL 3 FAULTLINE_PLAN=p FAULTLINE_FAULT=load "
-	                      "FAULTLINE_UNDO=1 scripts/load.sh --stop\n");
-	free(got);
+	char *got = jfx_dump(dir), *wd = jfx_workdir_line("r1");
+	char *want = xasprintf("RUN_START r1 p.yaml \"\" sim plans/clusters/sql-3node.yaml 7 0 0 30000000000 2 "
+	                       "tests/node-kill.sh {node} 3 tests/node-start.sh {node} --wait\n"
+	                       "%s"
+	                       "NODE r1 node-a 0\n"
+	                       "NODE r1 node-a 1\n"
+	                       "EXEC_UNDO r1 \"undo load #1\" 5000000000 \"\" 3 FAULTLINE_PLAN=p FAULTLINE_FAULT=load "
+	                       "FAULTLINE_UNDO=1 scripts/load.sh --stop\n"
+	                       "EXEC_UNDO r1 \"undo load #2 for SQL\" 0 SQL 3 FAULTLINE_PLAN=p FAULTLINE_FAULT=load "
+	                       "FAULTLINE_UNDO=1 scripts/load.sh --stop\n",
+	                       wd);
+	cr_assert_str_eq(got, want);
+	free(got), free(wd), free(want);
 	struct fl_err e;
 	struct journal *j = journal_open(dir, &e);
 	cr_assert_not_null(j, "%s", e.msg);
@@ -74,6 +77,11 @@ Test(journal_items, node_commands_nodes_and_exec_undos_round_trip)
 	cr_assert_str_eq(cfg.node_up_command[2], "--wait");
 	cr_assert_null(cfg.node_up_command[3]);
 	cr_assert_eq(cfg.node_command_timeout_ns, 30 * NSEC_PER_SEC);
+	/* Reopened from anywhere: commands run in the run's directory, the topology is read from there. */
+	char *cwd = getcwd(NULL, 0), *topo = xasprintf("%s/plans/clusters/sql-3node.yaml", cwd);
+	cr_assert_str_eq(cfg.workdir, cwd);
+	cr_assert_str_eq(cfg.topology, topo);
+	free(cwd), free(topo);
 	cr_assert_str_eq(r->key, "sim:plans/clusters/sql-3node.yaml", "node commands are not the cluster's identity");
 	cr_assert_eq(r->nnodes, 1, "one per node, the first state kept");
 	cr_assert_str_eq(r->nodes[0].name, "node-a");
@@ -159,6 +167,7 @@ Test(journal_items, run_start_as_older_versions_wrote_it_still_loads)
 	struct cluster_config cfg;
 	journal_run_config(r, &cfg);
 	cr_assert_null(cfg.node_down_command);
+	cr_assert_null(cfg.workdir, "no WORKDIR record: commands run where the restore runs, as before");
 	cr_assert_eq(cfg.timeout_ns, 10 * NSEC_PER_SEC);
 	journal_close(j);
 	free(dir);

@@ -16,13 +16,13 @@ Test(spawn, status_output_and_environment)
 	char *argv[] = {"sh", "-c", "echo \"out $FL_A\"; echo err >&2; exit 3", NULL};
 	char *env[] = {"FL_A=1"};
 	struct spawn_result r;
-	cr_assert_eq(spawn_run(argv, env, 1, 5000000000ull, &r), -1);
+	cr_assert_eq(spawn_run(argv, env, 1, NULL, 5000000000ull, &r), -1);
 	cr_assert_eq(r.status, 3);
 	cr_assert_null(r.error);
 	cr_assert_str_eq(r.output, "out 1\nerr\n");
 	spawn_result_fini(&r);
 	char *ok[] = {"true", NULL};
-	cr_assert_eq(spawn_run(ok, NULL, 0, 5000000000ull, &r), 0);
+	cr_assert_eq(spawn_run(ok, NULL, 0, NULL, 5000000000ull, &r), 0);
 	cr_assert_eq(r.status, 0);
 	spawn_result_fini(&r);
 }
@@ -31,7 +31,7 @@ Test(spawn, a_command_that_cannot_start)
 {
 	char *argv[] = {"/nonexistent/undo", NULL};
 	struct spawn_result r;
-	cr_assert_eq(spawn_run(argv, NULL, 0, 5000000000ull, &r), -1);
+	cr_assert_eq(spawn_run(argv, NULL, 0, NULL, 5000000000ull, &r), -1);
 	cr_assert_eq(r.status, -1);
 	cr_assert_str_eq(r.error, "cannot run /nonexistent/undo: No such file or directory");
 	spawn_result_fini(&r);
@@ -44,7 +44,7 @@ Test(spawn, the_deadline_kills_its_process_group)
 	struct spawn_result r;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	cr_assert_eq(spawn_run(argv, NULL, 0, 200000000ull, &r), -1);
+	cr_assert_eq(spawn_run(argv, NULL, 0, NULL, 200000000ull, &r), -1);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	cr_assert(r.timed_out);

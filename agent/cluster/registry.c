@@ -64,6 +64,7 @@ static void free_commands(struct cluster *c)
 		free(*v);
 	free(c->node_down_command);
 	free(c->node_up_command);
+	free(c->workdir);
 }
 
 struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *clk, struct fl_err *e)
@@ -77,6 +78,7 @@ struct cluster *cluster_open(const struct cluster_config *cfg, struct fl_clock *
 	struct cluster *c = xcalloc(1, sizeof(*c));
 	c->ops = ops;
 	c->caps = ops->caps;
+	c->workdir = cfg->workdir != NULL ? xstrdup(cfg->workdir) : NULL;
 	if (ops->plan_keys & CLUSTER_KEY_NODE_CMD) {
 		c->node_down_command = argv_dup(cfg->node_down_command);
 		c->node_up_command = argv_dup(cfg->node_up_command);

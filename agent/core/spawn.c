@@ -29,7 +29,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void child(char *const *argv, char *const *env, size_t nenv, int out, int status)
+static void child(char *const *argv, char *const *env, size_t nenv, const char *dir, int out, int status)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -43,8 +43,12 @@ static void child(char *const *argv, char *const *env, size_t nenv, int out, int
 	dup2(out, STDERR_FILENO);
 	for (size_t i = 0; i < nenv; i++)
 		putenv(env[i]);
-	execvp(argv[0], argv);
-	int err = errno;
+	int err = 0;
+	if (dir != NULL && chdir(dir) < 0)
+		err = -errno; /* negative: the directory, not the command */
+	else
+		execvp(argv[0], argv);
+	err = err != 0 ? err : errno;
 	if (write(status, &err, sizeof(err)) < 0)
 		_exit(127);
 	_exit(127);
@@ -100,7 +104,8 @@ static int reap(pid_t pid, int fd, uint64_t deadline, struct capture *c, bool *t
 	}
 }
 
-int spawn_run(char *const *argv, char *const *env, size_t nenv, uint64_t timeout_ns, struct spawn_result *out)
+int spawn_run(char *const *argv, char *const *env, size_t nenv, const char *dir, uint64_t timeout_ns,
+              struct spawn_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->status = -1;
@@ -118,7 +123,7 @@ int spawn_run(char *const *argv, char *const *env, size_t nenv, uint64_t timeout
 	uint64_t deadline = mono_ns() + timeout_ns;
 	pid_t pid = fork();
 	if (pid == 0)
-		child(argv, env, nenv, pout[1], pst[1]);
+		child(argv, env, nenv, dir, pout[1], pst[1]);
 	close(pout[1]);
 	close(pst[1]);
 	if (pid < 0) {
@@ -126,7 +131,10 @@ int spawn_run(char *const *argv, char *const *env, size_t nenv, uint64_t timeout
 	} else {
 		fcntl(pout[0], F_SETFL, O_NONBLOCK);
 		int st = reap(pid, pout[0], deadline, &c, &out->timed_out), err = 0;
-		if (read(pst[0], &err, sizeof(err)) == (ssize_t)sizeof(err) && err != 0)
+		if (read(pst[0], &err, sizeof(err)) == (ssize_t)sizeof(err) && err < 0)
+			out->error = xasprintf("cannot run %s in the run's working directory %s: %s", argv[0], dir,
+			                       strerror(-err));
+		else if (err > 0)
 			out->error = xasprintf("cannot run %s: %s", argv[0], strerror(err));
 		else if (out->timed_out)
 			out->error =

@@ -37,10 +37,11 @@ void journal_run_config(const struct journal_run *r, struct cluster_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->backend = r->backend;
-	cfg->topology = r->topology[0] ? r->topology : NULL;
+	cfg->topology = r->topology_at ? r->topology_at : r->topology[0] ? r->topology : NULL;
 	cfg->command = r->ncommand ? r->command : NULL;
 	cfg->seed = r->seed;
 	cfg->timeout_ns = r->timeout_ns;
+	cfg->workdir = r->workdir;
 	cfg->node_down_command = r->node_down;
 	cfg->node_up_command = r->node_up;
 	cfg->node_command_timeout_ns = r->node_timeout_ns;

@@ -29,6 +29,8 @@ static void run_free(struct journal_run *r)
 	free(r->plan_sha256);
 	free(r->backend);
 	free(r->topology);
+	free(r->workdir);
+	free(r->topology_at);
 	for (size_t i = 0; i < r->ncommand; i++)
 		free(r->command[i]);
 	free(r->command);
@@ -171,6 +173,16 @@ static int apply_to(struct journal *j, struct journal_run *r, unsigned type, cha
 	case JR_NODE:
 	case JR_EXEC_UNDO:
 		return journal_items_apply(r, type, f, n, e);
+	case JR_WORKDIR:
+		if (n != 2)
+			return err_set(e, "WORKDIR: %zu field(s)", n);
+		free(r->workdir);
+		free(r->topology_at);
+		r->workdir = xstrdup(f[1]);
+		r->topology_at = r->topology[0] != '\0' && r->topology[0] != '/'
+		                     ? xasprintf("%s/%s", r->workdir, r->topology)
+		                     : NULL; /* the simulator reads it in this process, wherever that runs */
+		return 0;
 	case JR_RUN_END:
 		r->ended = true;
 		return 0;

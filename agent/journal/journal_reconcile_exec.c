@@ -48,16 +48,18 @@ static char *joined(char *const *argv)
 }
 
 /* Run one undo (a copy: journaling its outcome may settle and free the run) and journal it. */
-static int run_one(struct journal *j, const char *id, const struct journal_exec *x, FILE *progress, struct fl_err *e)
+static int run_one(struct journal *j, const char *id, const struct journal_exec *x, const char *workdir, FILE *progress,
+                   struct fl_err *e)
 {
 	size_t nenv;
 	char *key = xstrdup(x->key), **argv = copy(x->argv, NULL), **env = copy(x->env, &nenv);
+	char *dir = workdir != NULL ? xstrdup(workdir) : NULL;
 	uint64_t timeout = x->timeout_ns ? x->timeout_ns : EXEC_DEFAULT_NS;
 	char *cmd = joined(argv);
 	if (progress != NULL)
 		fprintf(progress, "restore: %s: running %s\n", key, cmd);
 	struct spawn_result res;
-	bool ok = spawn_run(argv, env, nenv, timeout, &res) == 0;
+	bool ok = spawn_run(argv, env, nenv, dir, timeout, &res) == 0;
 	char *detail = res.error ? xasprintf("NOT RESTORED: %s", res.error)
 	                         : xasprintf("%s: exit status %d", ok ? "verified" : "NOT RESTORED", res.status);
 	if (progress != NULL)
@@ -71,6 +73,7 @@ static int run_one(struct journal *j, const char *id, const struct journal_exec 
 	free(detail);
 	free(cmd);
 	free(key);
+	free(dir);
 	journal_argv_free(argv);
 	journal_argv_free(env);
 	return rc;
@@ -83,7 +86,7 @@ int journal_reconcile_execs(struct journal *j, const char *id, FILE *progress, s
 		r = journal_find(j, id); /* the last undo's RESTORED may settle and free the run */
 		if (r == NULL)
 			return 0;
-		if (!r->execs[i].ran && run_one(j, id, &r->execs[i], progress, e) < 0)
+		if (!r->execs[i].ran && run_one(j, id, &r->execs[i], r->workdir, progress, e) < 0)
 			return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faultline/cluster.h"
 #include "faultline/testkill.h"
@@ -65,8 +66,13 @@ struct journal_run *journal_begin(struct journal *j, const char *id, const struc
 		add(&fs, nup);
 		add_argv(&fs, cfg->node_up_command);
 	}
-	int rc = journal_append(j, JR_RUN_START, fs.f, fs.n, true, e);
+	/* Where its relative commands resolve, since `faultline restore` may run anywhere: synced with it. */
+	char *cwd = getcwd(NULL, 0);
+	int rc = journal_append(j, JR_RUN_START, fs.f, fs.n, cwd == NULL, e);
 	free(fs.f);
+	if (rc == 0 && cwd != NULL)
+		rc = journal_append(j, JR_WORKDIR, (const char *const[]){id, cwd}, 2, true, e);
+	free(cwd);
 	testkill_at("run-start");
 	return rc < 0 ? NULL : journal_find(j, id);
 }

@@ -132,6 +132,13 @@ struct cluster_config {
 	char *const *node_down_command;
 	char *const *node_up_command;
 	uint64_t node_command_timeout_ns; /* 0 = 60 s */
+	/*
+	 * Where the adapter and the node commands run: the run's working
+	 * directory, so that journal reconciliation (`faultline restore`, run
+	 * from anywhere) resolves their relative paths as the run did. NULL:
+	 * this process's.
+	 */
+	const char *workdir;
 };
 
 struct cluster_node {
@@ -332,6 +339,7 @@ struct cluster {
 	/* The configured node commands (cluster_config), owned; NULL when none. */
 	char **node_down_command, **node_up_command;
 	uint64_t node_command_timeout_ns;
+	char *workdir; /* cluster_config's, owned; NULL: this process's */
 };
 
 /* The backend registered under `name`, or NULL. */

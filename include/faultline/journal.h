@@ -43,6 +43,7 @@ enum journal_type {
 	JR_UNDO = 7,      /* id, then the backend's undo items (struct cluster_undo), before the action */
 	JR_NODE = 8,      /* id, node, its state before the run (enum node_state); before the first action on it */
 	JR_EXEC_UNDO = 9, /* id, key, timeout, target, envc, env..., argv...: an exec fault's undo, before it runs */
+	JR_WORKDIR = 10,  /* id, the run's working directory: where reconciliation runs its commands */
 };
 
 /* A node a run acted on (NODE), verified back by a RESTORED for "node NAME". */
@@ -85,6 +86,8 @@ struct journal_run {
 	uint64_t timeout_ns;
 	char **node_down, **node_up; /* the plan's node commands (NULL-terminated), or NULL */
 	uint64_t node_timeout_ns;
+	char *workdir;            /* WORKDIR record: the run's working directory, or NULL (older journals) */
+	char *topology_at;        /* a relative topology resolved against workdir, or NULL */
 	char *key;                /* cluster identity (journal_cluster_key) */
 	struct touched *touched;  /* pre-run state of everything INTENT named */
 	bool *verified;           /* per touched: a RESTORED record verified it */

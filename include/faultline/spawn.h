@@ -29,11 +29,13 @@ struct spawn_result {
 };
 
 /*
- * Run argv with env[0..nenv) added, for at most timeout_ns. Fills *out
+ * Run argv with env[0..nenv) added, in directory dir (NULL: ours), for at
+ * most timeout_ns. Fills *out
  * (spawn_result_fini frees it). Returns 0 when it exited with status 0,
  * else -1 (out says why).
  */
-int spawn_run(char *const *argv, char *const *env, size_t nenv, uint64_t timeout_ns, struct spawn_result *out);
+int spawn_run(char *const *argv, char *const *env, size_t nenv, const char *dir, uint64_t timeout_ns,
+              struct spawn_result *out);
 void spawn_result_fini(struct spawn_result *r);
 
 #endif

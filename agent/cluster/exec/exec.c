@@ -287,7 +287,7 @@ int exec_open(struct cluster *c, const struct cluster_config *cfg, struct fl_clo
 	x->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : EXEC_DEFAULT_TIMEOUT;
 	x->next_id = 1;
 	proto_reader_init(&x->rd, PROTO_MAX_LINE);
-	if (exec_child_start(&x->ch, cfg->command, e) < 0) {
+	if (exec_child_start(&x->ch, cfg->command, cfg->workdir, e) < 0) {
 		err_wrap(e, "%s", x->who);
 		goto fail;
 	}

@@ -35,7 +35,21 @@ static int ms_left(uint64_t deadline)
 	return ms > 1000000 ? 1000000 : (int)ms;
 }
 
-static void child_exec(int fd, int statfd, char *const *argv)
+/* What failed in the child, with errno, for the parent's message. */
+struct child_failure {
+	int in_workdir; /* 1: it could not enter its working directory */
+	int err;
+};
+
+static void child_failed(int statfd, int in_workdir)
+{
+	struct child_failure f = {in_workdir, errno};
+	if (write(statfd, &f, sizeof(f)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void child_exec(int fd, int statfd, char *const *argv, const char *workdir)
 {
 	setsid(); /* its own process group: stop() kills everything it started */
 	/* the loop's signalfd set is blocked in faultline: a daemon it starts must not inherit that */
@@ -44,14 +58,13 @@ static void child_exec(int fd, int statfd, char *const *argv)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
 		_exit(127);
+	if (workdir != NULL && chdir(workdir) < 0)
+		child_failed(statfd, 1);
 	execvp(argv[0], argv);
-	int err = errno;
-	if (write(statfd, &err, sizeof(err)) < 0)
-		_exit(127);
-	_exit(127);
+	child_failed(statfd, 0);
 }
 
-int exec_child_start(struct exec_child *ch, char *const *argv, struct fl_err *e)
+int exec_child_start(struct exec_child *ch, char *const *argv, const char *workdir, struct fl_err *e)
 {
 	int sv[2], st[2];
 	memset(ch, 0, sizeof(*ch));
@@ -65,7 +78,7 @@ int exec_child_start(struct exec_child *ch, char *const *argv, struct fl_err *e)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]), close(st[0]);
-		child_exec(sv[1], st[1], argv);
+		child_exec(sv[1], st[1], argv, workdir);
 	}
 	int saved = errno;
 	close(sv[1]), close(st[1]);
@@ -76,16 +89,18 @@ int exec_child_start(struct exec_child *ch, char *const *argv, struct fl_err *e)
 	}
 	ch->pid = pid;
 	ch->fd = sv[0];
-	int err = 0;
+	struct child_failure failed;
 	ssize_t n;
-	while ((n = read(st[0], &err, sizeof(err))) < 0 && errno == EINTR)
+	while ((n = read(st[0], &failed, sizeof(failed))) < 0 && errno == EINTR)
 		;
 	close(st[0]);
 	fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
 	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (n == (ssize_t)sizeof(err)) {
+	if (n == (ssize_t)sizeof(failed)) {
 		exec_child_stop(ch, 0);
-		errno = err;
+		errno = failed.err;
+		if (failed.in_workdir)
+			return err_setsys(e, "cannot run \"%s\" in the run's working directory %s", argv[0], workdir);
 		return err_setsys(e, "cannot run \"%s\"", argv[0]);
 	}
 	return 0;

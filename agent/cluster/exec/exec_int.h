@@ -27,7 +27,7 @@ struct exec_child {
 };
 
 /* Start argv (PATH lookup, no shell). -1 with e set, e.g. "cannot run \"x\": No such file or directory". */
-int exec_child_start(struct exec_child *ch, char *const *argv, struct fl_err *e);
+int exec_child_start(struct exec_child *ch, char *const *argv, const char *workdir, struct fl_err *e);
 /* Write all of buf before the deadline (CLOCK_MONOTONIC ns). */
 int exec_child_write(struct exec_child *ch, const char *buf, size_t n, uint64_t deadline, struct fl_err *e);
 /*

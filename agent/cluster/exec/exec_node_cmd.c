@@ -130,7 +130,7 @@ static int run(struct cluster *c, bool down, const char *node, long *code, struc
 	size_t tlen = 0;
 	int rc = 0;
 	log_info("%s \"%s\": running %s", what, node, argv[0]);
-	if (exec_child_start(&ch, argv, e) < 0) {
+	if (exec_child_start(&ch, argv, c->workdir, e) < 0) {
 		rc = err_wrap(e, "%s \"%s\": %s_command", what, node, what);
 		goto out;
 	}
