@@ -177,6 +177,8 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
 	if (refuse_dest(s, g, dest, code, e) < 0 ||
 	    refuse_locked_member(s, g, flags & OFFLINE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
+	if (sim_pcmk(s))
+		sim_pcmk_move(s, g, dest); /* the backend: crm_resource --move of the group */
 	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
@@ -256,7 +258,8 @@ static void mark_up(struct sim *s, struct sim_res *r)
 			mark_up(s, &s->res[r->deps[i].idx[j]]);
 }
 
-/* Pacemaker: online clears faultline's bans and the fail-counts (--clear, --cleanup), then the scheduler places. */
+/* Pacemaker: online deletes the backend's bans, else cleans a Failed resource up (sim_pcmk_clear); the scheduler
+ * places. */
 static int pcmk_online(struct sim *s, struct sim_res *r, long *code)
 {
 	bool was_online = r->state == RES_ONLINE;
@@ -271,7 +274,7 @@ int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e
 	struct sim_res *r = sim_find_res(s, resource);
 	if (r == NULL)
 		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
-	if (sim_pcmk(s) && !s->grp[r->group].moving)
+	if (sim_pcmk(s)) /* also during a move: the scheduler takes it when the move's stops are done */
 		return pcmk_online(s, r, code);
 	if (r->state == RES_ONLINE)
 		return accept(code, WIN_ERROR_SUCCESS);
@@ -305,6 +308,8 @@ int sim_move_group(struct sim *s, const char *group, const char *node, unsigned 
 	if (refuse_dest(s, g, dest, code, e) < 0 ||
 	    refuse_locked_member(s, g, flags & MOVE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
+	if (sim_pcmk(s))
+		sim_pcmk_move(s, g, node ? dest : SIM_NONE);
 	sim_move_start(s, g, dest, "move", flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }

@@ -84,6 +84,10 @@ struct sim_grp {
 	size_t dest;
 	const char *move_why;
 	size_t rts_source; /* return here if the online phase fails; SIM_NONE */
+	/* policy: pacemaker: what crm_resource --move leaves (cli-prefer / cli-ban of the group); SIM_NONE */
+	size_t prefer;        /* INFINITY on this node */
+	size_t avoid;         /* -INFINITY on this node */
+	const char *pcmk_why; /* a CIB change during a move: the cause if the destination changes */
 	struct fl_timer failback_timer;
 };
 
@@ -162,6 +166,8 @@ size_t sim_pcmk_place(const struct sim *s, const struct sim_grp *g);
 void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why);
 void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why);
 void sim_pcmk_clear(struct sim *s, struct sim_res *r);
+void sim_pcmk_move(struct sim *s, struct sim_grp *g, size_t node);
+size_t sim_pcmk_move_dest(struct sim *s, struct sim_grp *g);
 bool sim_pcmk_left_failed(struct sim *s, struct sim_res *r);
 
 /* sim_trace.c */

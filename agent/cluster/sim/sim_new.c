@@ -204,6 +204,7 @@ static int init_grp(struct sim *s, size_t i, struct fl_err *e)
 	g->def = d;
 	g->idx = i;
 	g->rts_source = SIM_NONE;
+	g->prefer = g->avoid = SIM_NONE;
 	clock_timer_init(&g->failback_timer);
 	g->possible = xcalloc(s->nnodes, sizeof(bool));
 	g->exhausted = xcalloc(s->nnodes, sizeof(bool));
