@@ -34,7 +34,7 @@ void sim_move_start(struct sim *s, struct sim_grp *g, size_t dest, const char *w
 void sim_move_finish(struct sim *s, struct sim_grp *g)
 {
 	g->moving = false;
-	if (sim_pcmk(s))
+	if (sim_pcmk(s) && g->pcmk_why != NULL) /* the CIB changed while it moved */
 		g->dest = sim_pcmk_move_dest(s, g);
 	g->owner = g->dest;
 	/* Not a state change: the owner is. Recorded so the trace shows where and why. */

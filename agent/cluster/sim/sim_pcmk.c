@@ -235,14 +235,15 @@ void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why)
 }
 
 /*
- * The offline phase of a move is over (every member stopped). The
- * scheduler places the group again from the CIB as it is now: a change
- * while the move was under way (an online clearing a ban) aborted the
- * transition once the action in flight completed (Pacemaker's controller:
- * "Transition 43 aborted by deletion of rsc_location"), so the group may
- * start somewhere else than where the move was heading, e.g. back on its
- * own node. Returns the node to start on; g->move_why becomes the cause
- * of that decision if it changed the destination.
+ * The offline phase of a move is over (every member stopped) and the CIB
+ * changed while it was under way (an online clearing a ban): that change
+ * aborted the transition once the action in flight completed (Pacemaker's
+ * controller: "Transition 43 aborted by deletion of rsc_location"), and
+ * the scheduler places the group again from the CIB as it is now, so it
+ * may start somewhere else than where the move was heading, e.g. back on
+ * its own node. Without a change the transition stands. Returns the node
+ * to start on; g->move_why becomes the cause of that decision if it
+ * changed the destination.
  */
 size_t sim_pcmk_move_dest(struct sim *s, struct sim_grp *g)
 {
