@@ -236,9 +236,11 @@ static void on_online_after(void *arg)
 		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
 	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
-	else
+	else {
+		trial_rec(r, t)->online_at = run_now(r);
 		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
 		             cluster_code_text(code, ct, sizeof(ct)));
+	}
 }
 
 struct rec_trial *trial_rec_new(struct run *r)
