@@ -317,7 +317,7 @@ static struct sim_topology *pcmk_moved_then_failed_over(struct fx *f)
 	cr_assert_eq(sim_group_state(f->s, "W"), GRP_ONLINE);
 	size_t n;
 	sim_trace(f->s, &n);
-	cr_assert_eq(n, 34, "%zu transitions before the offline", n);
+	cr_assert_eq(n, 36, "%zu transitions before the offline", n);
 	return t;
 }
 
@@ -341,7 +341,7 @@ Test(sim_pcmk, ban_everywhere_of_a_later_member_moves_the_group_to_its_preferred
 	fx_run(&f, SEC(3));
 	cr_assert_eq(sim_online(f.s, "svc", &f.code, &f.err), 0);
 	fx_run(&f, SEC(10));
-	char *got = trace_from(&f, 34);
+	char *got = trace_from(&f, 36);
 	const char *off = "(offline [ignore_resource_status, do_not_update_persistent_state])";
 	char want[4096];
 	snprintf(
@@ -394,7 +394,7 @@ Test(sim_pcmk, online_during_the_move_is_taken_when_the_stops_are_done)
 	cr_assert_eq(sim_online(f.s, "svc", &f.code, &f.err), 0);
 	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
 	fx_run(&f, SEC(10));
-	char *got = trace_from(&f, 38);
+	char *got = trace_from(&f, 40);
 	cr_assert_str_eq(
 	    got, "00:00:02.100 resource \"vip\" online -> offline-pending on n1 (offline [ignore_resource_status, "
 	         "do_not_update_persistent_state])\n"
@@ -453,5 +453,41 @@ Test(sim_pcmk, a_change_takes_effect_after_the_change_reaction_time)
 	                 "00:00:02.080 group \"S1\" offline -> pending on n2 (move)\n"
 	                 "00:00:02.180 resource \"s1\" online-pending -> online on n2 (move)\n"
 	                 "00:00:02.180 group \"S1\" pending -> online on n2 (move)\n");
+	fx_end(&f);
+}
+
+/*
+ * A later group member fails at its migration-threshold: the group moves,
+ * and the failed instance is stopped before the member it runs on stops
+ * (the group's order; on the two-node cluster fl-svc's stop completes
+ * before fl-vip's begins). The simulator used to stop both at once.
+ */
+Test(sim_pcmk, failed_member_is_stopped_before_the_member_before_it)
+{
+	struct sim_topology *t = pcmk_two_node();
+	fx_find(t, "svc")->migration_threshold = 1;
+	struct fx f;
+	fx_start(&f, t, 1);
+	cr_assert_eq(sim_fail(f.s, "svc", &f.code, &f.err), 0);
+	fx_run(&f, SEC(10));
+	ASSERT_TRACE(&f, "00:00:00.000 resource \"svc\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.000 group \"W\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.040 resource \"svc\" failed -> offline-pending on n1 (migration-threshold)\n"
+	                 "00:00:00.040 group \"W\" failed -> pending on n1 (migration-threshold)\n"
+	                 "00:00:00.140 resource \"svc\" offline-pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.140 group \"W\" pending -> partial-online on n1 (migration-threshold)\n"
+	                 "00:00:00.140 resource \"vip\" online -> offline-pending on n1 (migration-threshold)\n"
+	                 "00:00:00.140 group \"W\" partial-online -> pending on n1 (migration-threshold)\n"
+	                 "00:00:00.190 resource \"vip\" offline-pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" offline on n2 (migration-threshold)\n"
+	                 "00:00:00.190 resource \"vip\" offline -> online-pending on n2 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" offline -> pending on n2 (migration-threshold)\n"
+	                 "00:00:00.290 resource \"vip\" online-pending -> online on n2 (migration-threshold)\n"
+	                 "00:00:00.290 group \"W\" pending -> partial-online on n2 (migration-threshold)\n"
+	                 "00:00:00.290 resource \"svc\" offline -> online-pending on n2 (migration-threshold)\n"
+	                 "00:00:00.290 group \"W\" partial-online -> pending on n2 (migration-threshold)\n"
+	                 "00:00:00.490 resource \"svc\" online-pending -> online on n2 (migration-threshold)\n"
+	                 "00:00:00.490 group \"W\" pending -> online on n2 (migration-threshold)\n");
 	fx_end(&f);
 }
