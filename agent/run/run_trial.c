@@ -232,12 +232,13 @@ static void on_online_after(void *arg)
 	}
 	t->online_due = false;
 	char ct[64];
+	uint64_t at = run_now(r); /* the call's own time (journal, CLI) belongs to what follows */
 	if (run_journal_undo(r, CLUSTER_ACT_ONLINE, t->resource, 0, NULL, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
 	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
 	else {
-		trial_rec(r, t)->online_at = run_now(r);
+		trial_rec(r, t)->online_at = at;
 		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
 		             cluster_code_text(code, ct, sizeof(ct)));
 	}

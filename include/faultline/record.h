@@ -58,7 +58,7 @@ struct rec_trial {
 	uint64_t injected_at;
 	int64_t injected_wall;
 	uint64_t closed_at;
-	uint64_t online_at; /* when online_after's online call was made; 0 = none */
+	uint64_t online_at; /* when online_after's (accepted) online call was made; 0 = none */
 	long code;          /* the backend's native return code */
 	char *error;        /* why the injection failed, or NULL */
 	enum trial_outcome outcome;

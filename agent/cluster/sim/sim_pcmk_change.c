@@ -3,9 +3,9 @@
  * the CIB (offline = target-role Stopped or a ban on every node, online =
  * the bans deleted or a cleanup, move = cli-prefer) takes effect after the
  * topology's change_reaction_time, not at the call. On the real cluster
- * that time is the backend's own CLI call (crm_resource, ~10 ms), the
- * scheduler's reaction to the CIB change (12-30 ms before the first stop
- * or start, measured on the two-node cluster's DC log) and, as the
+ * that time is the backend's own CLI calls (crm_resource, ~10 ms each),
+ * the scheduler's reaction to the CIB change (12-30 ms before the first
+ * stop or start, measured on the two-node cluster's DC log) and, as the
  * recoveries faultline measures include it, the backend's read of the
  * result (~40 ms): `faultline calibrate` fits it as one time from the
  * records' online calls (sim_calibrate.c). Changes arriving while one is
