@@ -269,13 +269,14 @@ static void offline_trial(struct run_record *rec, uint64_t at_ms, uint64_t onlin
 }
 
 /*
- * Pacemaker's change reaction: from each offline's online call (online_at)
+ * Pacemaker's online reaction: from each offline's online due (online_at)
  * to its recovery, less the start as calibrated (100 ms, from the fail
  * trial): 1180/1190/1170 ms recoveries with the online at 1 s give
- * 80/90/70 ms. A trial whose resource was not seen down before its online
- * call (the online waited for nothing that the record shows) is left out.
+ * 80/90/70 ms. A trial whose resource was not seen down by the time its
+ * online was due (nothing in the record says what it waited for) is left
+ * out.
  */
-Test(calibrate, pacemaker_change_reaction_from_the_online_calls)
+Test(calibrate, pacemaker_online_reaction_from_the_online_calls)
 {
 	struct run_record rec = {0};
 	ev(&rec, 0, "s1", RES_OFFLINE_PENDING);
@@ -299,9 +300,9 @@ Test(calibrate, pacemaker_change_reaction_from_the_online_calls)
 	struct fl_err e;
 	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
 	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
-	cr_assert_eq(t->pcmk_change_reaction.kind, DIST_LOGNORMAL);
-	cr_assert_eq(t->pcmk_change_reaction.median_ns, 80 * MS);
-	cr_assert_eq(t->pcmk_change_reaction.p95_ns, 90 * MS);
+	cr_assert_eq(t->pcmk_online_reaction.kind, DIST_LOGNORMAL);
+	cr_assert_eq(t->pcmk_online_reaction.median_ns, 80 * MS);
+	cr_assert_eq(t->pcmk_online_reaction.p95_ns, 90 * MS);
 	sim_topology_free(t);
 	record_fini(&rec);
 }

@@ -416,43 +416,42 @@ Test(sim_pcmk, online_during_the_move_is_taken_when_the_stops_are_done)
 }
 
 /*
- * change_reaction_time: faultline's own CIB changes (target-role, bans,
- * cli-prefer) take effect that long after the call: the backend's CLI
- * call, the scheduler's reaction and the backend's read of the result
- * (sim_pcmk_change.c). The persistent state is in the CIB at once.
+ * online_reaction_time: faultline's online takes effect that long after
+ * it is due (the backend's read of the down state, the call, the
+ * scheduler, the read of the result: sim_pcmk_online.c); the offline and
+ * the move act at once.
  */
-Test(sim_pcmk, a_change_takes_effect_after_the_change_reaction_time)
+Test(sim_pcmk, an_online_takes_effect_after_the_online_reaction_time)
 {
 	struct sim_topology *t = pcmk_two_node();
-	t->pcmk_change_reaction.min_ns = t->pcmk_change_reaction.max_ns = MS(30);
+	t->pcmk_online_reaction.min_ns = t->pcmk_online_reaction.max_ns = MS(30);
 	struct fx f;
 	fx_start(&f, t, 1);
 	cr_assert_eq(sim_offline(f.s, "s1", 0, NULL, &f.code, &f.err), 0);
-	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
-	cr_assert_not(sim_resource_persistent(f.s, "s1"));
-	cr_assert_eq(sim_resource_state(f.s, "s1"), RES_ONLINE);
 	fx_run(&f, SEC(1));
 	cr_assert_eq(sim_online(f.s, "s1", &f.code, &f.err), 0);
+	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
+	cr_assert(sim_resource_persistent(f.s, "s1") == false, "not yet: the online waits");
 	fx_run(&f, SEC(2));
 	cr_assert_eq(sim_move_group(f.s, "S1", "n2", 0, &f.code, &f.err), 0);
 	fx_run(&f, SEC(3));
-	ASSERT_TRACE(&f, "00:00:00.030 resource \"s1\" online -> offline-pending on n1 (offline)\n"
-	                 "00:00:00.030 group \"S1\" online -> pending on n1 (offline)\n"
-	                 "00:00:00.080 resource \"s1\" offline-pending -> offline on n1 (offline)\n"
-	                 "00:00:00.080 group \"S1\" pending -> offline on n1 (offline)\n"
+	ASSERT_TRACE(&f, "00:00:00.000 resource \"s1\" online -> offline-pending on n1 (offline)\n"
+	                 "00:00:00.000 group \"S1\" online -> pending on n1 (offline)\n"
+	                 "00:00:00.050 resource \"s1\" offline-pending -> offline on n1 (offline)\n"
+	                 "00:00:00.050 group \"S1\" pending -> offline on n1 (offline)\n"
 	                 "00:00:01.030 resource \"s1\" offline -> online-pending on n1 (online)\n"
 	                 "00:00:01.030 group \"S1\" offline -> pending on n1 (online)\n"
 	                 "00:00:01.130 resource \"s1\" online-pending -> online on n1 (online)\n"
 	                 "00:00:01.130 group \"S1\" pending -> online on n1 (online)\n"
-	                 "00:00:02.030 resource \"s1\" online -> offline-pending on n1 (move)\n"
-	                 "00:00:02.030 group \"S1\" online -> pending on n1 (move)\n"
-	                 "00:00:02.080 resource \"s1\" offline-pending -> offline on n1 (move)\n"
-	                 "00:00:02.080 group \"S1\" pending -> offline on n1 (move)\n"
-	                 "00:00:02.080 group \"S1\" offline on n2 (move)\n"
-	                 "00:00:02.080 resource \"s1\" offline -> online-pending on n2 (move)\n"
-	                 "00:00:02.080 group \"S1\" offline -> pending on n2 (move)\n"
-	                 "00:00:02.180 resource \"s1\" online-pending -> online on n2 (move)\n"
-	                 "00:00:02.180 group \"S1\" pending -> online on n2 (move)\n");
+	                 "00:00:02.000 resource \"s1\" online -> offline-pending on n1 (move)\n"
+	                 "00:00:02.000 group \"S1\" online -> pending on n1 (move)\n"
+	                 "00:00:02.050 resource \"s1\" offline-pending -> offline on n1 (move)\n"
+	                 "00:00:02.050 group \"S1\" pending -> offline on n1 (move)\n"
+	                 "00:00:02.050 group \"S1\" offline on n2 (move)\n"
+	                 "00:00:02.050 resource \"s1\" offline -> online-pending on n2 (move)\n"
+	                 "00:00:02.050 group \"S1\" offline -> pending on n2 (move)\n"
+	                 "00:00:02.150 resource \"s1\" online-pending -> online on n2 (move)\n"
+	                 "00:00:02.150 group \"S1\" pending -> online on n2 (move)\n");
 	fx_end(&f);
 }
 

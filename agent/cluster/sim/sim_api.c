@@ -177,11 +177,9 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
 	if (refuse_dest(s, g, dest, code, e) < 0 ||
 	    refuse_locked_member(s, g, flags & OFFLINE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
-	if (sim_pcmk(s)) /* the backend: crm_resource --move of the group */
-		sim_pcmk_change(s, &(struct sim_pcmk_change){SIM_PCMK_MOVE, g->res[0], dest, dest,
-		                                             flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR, why});
-	else
-		sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
+	if (sim_pcmk(s))
+		sim_pcmk_move(s, g, dest); /* the backend: crm_resource --move of the group */
+	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
@@ -193,11 +191,15 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
  */
 static int pcmk_offline(struct sim *s, struct sim_res *r, unsigned flags, const char *why, long *code)
 {
-	bool ban = flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE;
-	if (!ban)
-		r->persist = false; /* target-role=Stopped: in the CIB at once, acted on after the reaction */
-	sim_pcmk_change(
-	    s, &(struct sim_pcmk_change){ban ? SIM_PCMK_BAN : SIM_PCMK_STOP, r->idx, SIM_NONE, SIM_NONE, false, why});
+	if (flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE) {
+		sim_pcmk_ban(s, r, why);
+		return accept(code, WIN_ERROR_IO_PENDING);
+	}
+	r->target = r->persist = false;
+	r->why = why;
+	if (r->state == RES_FAILED)
+		sim_offline_failed(s, r, why);
+	sim_kick(s, &s->grp[r->group]);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
@@ -261,7 +263,7 @@ void sim_mark_up(struct sim *s, struct sim_res *r)
 static int pcmk_online(struct sim *s, struct sim_res *r, long *code)
 {
 	bool was_online = r->state == RES_ONLINE;
-	sim_pcmk_change(s, &(struct sim_pcmk_change){SIM_PCMK_ONLINE, r->idx, SIM_NONE, SIM_NONE, false, "online"});
+	sim_pcmk_online(s, r); /* after online_reaction_time */
 	return accept(code, was_online ? WIN_ERROR_SUCCESS : WIN_ERROR_IO_PENDING);
 }
 
@@ -305,10 +307,8 @@ int sim_move_group(struct sim *s, const char *group, const char *node, unsigned 
 	    refuse_locked_member(s, g, flags & MOVE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
 	if (sim_pcmk(s)) /* the backend: crm_resource --move (cli-prefer, or cli-ban of its node without one) */
-		sim_pcmk_change(s, &(struct sim_pcmk_change){SIM_PCMK_MOVE, g->res[0], dest, node ? dest : SIM_NONE,
-		                                             flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR, "move"});
-	else
-		sim_move_start(s, g, dest, "move", flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR);
+		sim_pcmk_move(s, g, node ? dest : SIM_NONE);
+	sim_move_start(s, g, dest, "move", flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 

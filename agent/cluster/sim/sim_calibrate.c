@@ -6,8 +6,8 @@
  *   stop     offline-pending -> offline (or -> failed when a stop failed)
  *   reaction a `fail` injection -> the first stop or start of that resource
  *            (Pacemaker: the scheduler's reaction; WSFC: RestartDelay)
- *   change   Pacemaker: an offline's online call -> its recovery, less the
- *            start (the reaction to a CIB change faultline makes)
+ *   online   Pacemaker: an offline's online due (online_at) -> its
+ *            recovery, less the start (online_reaction_time)
  * and writes each as a lognormal duration with the measured median and
  * 95th percentile (fixed when they are equal). Only what was
  * measured changes; everything else is the base topology's.
@@ -235,14 +235,15 @@ static bool seen_down(const struct run_record *rec, const char *name, uint64_t f
 }
 
 /*
- * Pacemaker's change reaction: from faultline's online call (online_at,
- * after the resource was seen down) to the recovery, less the start of
- * that resource as the simulator will draw it: the scheduler's reaction
- * to a CIB change and the backend's read of the result. Only where that
- * start is all that happened: nothing depends on the resource, and no
- * other member of its group changed state meanwhile.
+ * Pacemaker's online reaction: from when faultline's online became due
+ * (online_at: online_after passed, or the resource went down after it) to
+ * the recovery, less the start of that resource as the simulator will
+ * draw it: the backend's read of the down state, the online call, the
+ * scheduler's reaction and the backend's read of the result. Only where
+ * that start is all that happened: nothing depends on the resource, and
+ * no other member of its group changed state meanwhile.
  */
-static void pcmk_change(const struct sim_topology *tp, struct calib_res *cr, const struct run_record *rec,
+static void pcmk_online(const struct sim_topology *tp, struct calib_res *cr, const struct run_record *rec,
                         const struct rec_trial *tr, struct samples *out)
 {
 	size_t i = 0;
@@ -260,14 +261,14 @@ static void pcmk_change(const struct sim_topology *tp, struct calib_res *cr, con
 }
 
 static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec,
-                        struct samples *change)
+                        struct samples *online)
 {
 	for (size_t t = 0; t < rec->ntrials; t++) {
 		const struct rec_trial *tr = &rec->trials[t];
 		if (tp->policy == SIM_POLICY_PACEMAKER) {
 			if (reaction_trial(tp, tr))
 				pcmk_reaction(tp, cr, tr);
-			pcmk_change(tp, cr, rec, tr, change);
+			pcmk_online(tp, cr, rec, tr, online);
 			continue;
 		}
 		struct calib_res *c = reaction_trial(tp, tr) ? find(cr, n, tr->resource) : NULL;
@@ -301,9 +302,9 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 		cr[i].name = t->resources[i].name;
 	for (size_t r = 0; r < nrecs; r++)
 		scan_events(cr, t->nresources, &recs[r]);
-	struct samples react = {0}, change = {0};
+	struct samples react = {0}, online = {0};
 	for (size_t r = 0; r < nrecs; r++) /* after every start and stop: the reaction needs their medians */
-		scan_trials(t, cr, t->nresources, &recs[r], &change);
+		scan_trials(t, cr, t->nresources, &recs[r], &online);
 	size_t fitted = 0;
 	for (size_t i = 0; i < t->nresources; i++) {
 		struct sim_resource_def *d = &t->resources[i];
@@ -321,15 +322,15 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 	}
 	if (t->policy == SIM_POLICY_PACEMAKER && fit(&react, &t->pcmk_reaction))
 		put_fit(log, "*", "pacemaker reaction_time", &react, &t->pcmk_reaction), fitted++;
-	if (t->policy == SIM_POLICY_PACEMAKER && fit(&change, &t->pcmk_change_reaction))
-		put_fit(log, "*", "pacemaker change_reaction_time", &change, &t->pcmk_change_reaction), fitted++;
+	if (t->policy == SIM_POLICY_PACEMAKER && fit(&online, &t->pcmk_online_reaction))
+		put_fit(log, "*", "pacemaker online_reaction_time", &online, &t->pcmk_online_reaction), fitted++;
 	for (size_t i = 0; i < t->nresources; i++) {
 		free(cr[i].start.v);
 		free(cr[i].stop.v);
 		free(cr[i].react.v);
 	}
 	free(react.v);
-	free(change.v);
+	free(online.v);
 	free(cr);
 	if (fitted == 0)
 		return err_set(e,

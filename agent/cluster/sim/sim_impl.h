@@ -85,23 +85,13 @@ struct sim_grp {
 	const char *move_why;
 	size_t rts_source; /* return here if the online phase fails; SIM_NONE */
 	/* policy: pacemaker: what crm_resource --move leaves (cli-prefer / cli-ban of the group); SIM_NONE */
-	size_t prefer;                   /* INFINITY on this node */
-	size_t avoid;                    /* -INFINITY on this node */
-	const char *pcmk_why;            /* a CIB change during a move: the cause if the destination changes */
-	struct sim_pcmk_change *changes; /* faultline's CIB changes waiting for change_reaction_time */
-	size_t nchanges, capchanges;
-	struct fl_timer change_timer;
+	size_t prefer;        /* INFINITY on this node */
+	size_t avoid;         /* -INFINITY on this node */
+	const char *pcmk_why; /* a CIB change during a move: the cause if the destination changes */
+	size_t *onlines;      /* resources whose online waits for online_reaction_time (sim_pcmk_online.c) */
+	size_t nonlines, caponlines;
+	struct fl_timer online_timer;
 	struct fl_timer failback_timer;
-};
-
-/* A change faultline makes to the CIB (sim_pcmk_change.c). */
-struct sim_pcmk_change {
-	enum { SIM_PCMK_STOP, SIM_PCMK_BAN, SIM_PCMK_ONLINE, SIM_PCMK_MOVE } kind;
-	size_t res;    /* the resource (a move: any member of the group) */
-	size_t node;   /* a move: where to */
-	size_t prefer; /* a move: the cli-prefer node, SIM_NONE for a cli-ban of the group's node */
-	bool return_on_error;
-	const char *why;
 };
 
 struct sim_join {
@@ -184,7 +174,7 @@ void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why);
 void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why);
 void sim_pcmk_clear(struct sim *s, struct sim_res *r);
 void sim_pcmk_move(struct sim *s, struct sim_grp *g, size_t node);
-void sim_pcmk_change(struct sim *s, const struct sim_pcmk_change *c);
+void sim_pcmk_online(struct sim *s, struct sim_res *r);
 size_t sim_pcmk_move_dest(struct sim *s, struct sim_grp *g);
 bool sim_pcmk_left_failed(struct sim *s, struct sim_res *r);
 

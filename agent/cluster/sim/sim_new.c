@@ -206,7 +206,7 @@ static int init_grp(struct sim *s, size_t i, struct fl_err *e)
 	g->rts_source = SIM_NONE;
 	g->prefer = g->avoid = SIM_NONE;
 	clock_timer_init(&g->failback_timer);
-	clock_timer_init(&g->change_timer);
+	clock_timer_init(&g->online_timer);
 	g->possible = xcalloc(s->nnodes, sizeof(bool));
 	g->exhausted = xcalloc(s->nnodes, sizeof(bool));
 	g->order = xcalloc(s->nnodes, sizeof(size_t));
@@ -385,9 +385,9 @@ void sim_free(struct sim *s)
 		struct sim_grp *g = &s->grp[i];
 		if (g->def) {
 			clock_timer_stop(s->clk, &g->failback_timer);
-			clock_timer_stop(s->clk, &g->change_timer);
+			clock_timer_stop(s->clk, &g->online_timer);
 		}
-		free(g->changes);
+		free(g->onlines);
 		free(g->res);
 		free(g->possible);
 		free(g->order);
