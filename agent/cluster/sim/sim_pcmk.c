@@ -15,7 +15,9 @@
  * stopped, then started (on-fail=restart). Another node: the group moves,
  * the failed instance is stopped first. None: the failed resource is
  * stopped and stays Stopped until its failure-timeout expires or an
- * operator cleans it up (online).
+ * operator cleans it up (online). A member that can run nowhere is rolled
+ * back: the members before it are placed on their own scores (which
+ * include the cli-prefer / cli-ban a move left), it stays stopped.
  */
 #include <stdio.h>
 
