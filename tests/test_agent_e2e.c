@@ -20,6 +20,7 @@
 
 #include "faultline/control.h"
 #include "faultline/util.h"
+#include "port_fixture.h"
 
 static char dir[64];
 static pid_t agent = -1;
@@ -43,17 +44,6 @@ static void write_file(const char *path, const char *text)
 	cr_assert_not_null(f);
 	fputs(text, f);
 	fclose(f);
-}
-
-static unsigned free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 static void start_agent(unsigned port)

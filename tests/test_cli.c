@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "faultline/util.h"
+#include "port_fixture.h"
+#include "scratch_dir.h"
 
 static const char *bin(void)
 {
@@ -171,8 +173,12 @@ Test(cli, exec_adapter_caps_are_checked_at_open)
  */
 Test(cli, sigterm_during_a_real_time_run_aborts_and_restores)
 {
-	char *out;
-	char *args = xasprintf("run tests/data/run/sigterm.yaml & p=$!; sleep 1; kill -TERM $p; wait $p");
+	char *out, *dir = scratch_dir("fl-sigterm");
+	unsigned port = free_port();
+	copy_with_port("tests/data/run/sigterm.yaml", dir, "sigterm.yaml", 24337, port);
+	copy_with_port("tests/data/run/sigterm-topo.yaml", dir, "sigterm-topo.yaml", 24337, port);
+	char *args = xasprintf("run %s/sigterm.yaml & p=$!; sleep 1; kill -TERM $p; wait $p", dir);
+	free(dir);
 	char *cmd = xasprintf("sh -c '%s %s'", bin(), args);
 	free(args);
 	FILE *p = popen(cmd, "r");

@@ -29,6 +29,7 @@
 #include "faultline/util.h"
 
 #define TOPO "tests/crash/fast-cluster.yaml"
+#include "node_cmd_fixture.h"
 
 TestSuite(exec_node, .timeout = 60);
 
@@ -132,25 +133,22 @@ Test(exec_node, pause_drain_resume_down_up_through_the_protocol)
 	clock_free(clk);
 }
 
-static struct plan *load(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	if (p == NULL)
-		diag_print(&d, stderr);
-	diag_fini(&d);
-	cr_assert_not_null(p, "%s should load", path);
-	return p;
-}
-
 Test(exec_node, node_plan_runs_through_the_exec_backend)
 {
 	struct plan *p = load("tests/data/exec/node-sim.yaml");
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	int code = run_execute(p, &opts, &rec);
-	cr_assert_eq(code, FL_EXIT_OK, "%d %s", code, rec.abort_reason ? rec.abort_reason : "");
+	char why[1024] = "";
+	for (size_t i = 0, o = 0; i < rec.ntrials && o < sizeof(why); i++) /* what a failure was, if it comes */
+		o += (size_t)snprintf(why + o, sizeof(why) - o, " [%s %s: %s %s]", rec.trials[i].action,
+		                      rec.trials[i].resource ? rec.trials[i].resource : "-",
+		                      trial_outcome_str(rec.trials[i].outcome),
+		                      rec.trials[i].error ? rec.trials[i].error : "");
+	for (size_t i = 0, o = strlen(why); i < rec.nslos && o < sizeof(why); i++)
+		o += (size_t)snprintf(why + o, sizeof(why) - o, " [slo %s: %s]", rec.slos[i].name,
+		                      rec.slos[i].detail ? rec.slos[i].detail : "");
+	cr_assert_eq(code, FL_EXIT_OK, "exit %d %s;%s", code, rec.abort_reason ? rec.abort_reason : "", why);
 	cr_assert_eq(rec.ntrials, 2);
 	const struct rec_trial *t = &rec.trials[0];
 	cr_assert_str_eq(t->action, "node_pause");
@@ -168,84 +166,6 @@ Test(exec_node, node_plan_runs_through_the_exec_backend)
 }
 
 /* --- node_down / node_up through the plan's configured commands ------------------------------------------ */
-
-/* One long-lived cluster per test (criterion runs tests in parallel): its socket, the commands' log, the plan. */
-struct served {
-	pid_t pid;
-	char *sock, *log, *plan;
-};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return xstrdup("");
-	char buf[8192];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
-/* s with every `what` replaced by `with`, owned. */
-static char *replace(const char *s, const char *what, const char *with)
-{
-	char *out = xstrdup("");
-	const char *at;
-	while ((at = strstr(s, what)) != NULL) {
-		char *next = xasprintf("%s%.*s%s", out, (int)(at - s), s, with);
-		free(out);
-		out = next;
-		s = at + strlen(what);
-	}
-	char *next = xasprintf("%s%s", out, s);
-	free(out);
-	return next;
-}
-
-/*
- * `faultline sim-adapter --listen SOCK` (it dies with the test: PR_SET_PDEATHSIG), and
- * tests/data/exec/node-cmd.yaml rewritten to reach it, with `op` as the node_down command's OP.
- */
-static void serve(struct served *sv, const char *tag, const char *op)
-{
-	sv->sock = xasprintf("build/test-exec-node-%s.sock", tag);
-	sv->log = xasprintf("build/test-exec-node-%s.log", tag);
-	sv->plan = xasprintf("build/test-exec-node-%s.yaml", tag);
-	unlink(sv->sock);
-	unlink(sv->log);
-	char *text = slurp("tests/data/exec/node-cmd.yaml"), *a = replace(text, "build/test-exec-node.sock", sv->sock),
-	     *b = replace(a, "build/test-exec-node.log", sv->log), *c = replace(b, "node_down, '{node}'", op);
-	FILE *f = fopen(sv->plan, "w");
-	fputs(c, f);
-	fclose(f);
-	free(text), free(a), free(b), free(c);
-	sv->pid = fork();
-	if (sv->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl("./faultline", "./faultline", "sim-adapter", TOPO, "--no-endpoints", "--listen", sv->sock,
-		      (char *)NULL);
-		_exit(127);
-	}
-	cr_assert_gt(sv->pid, 0);
-	struct fl_clock *clk = clock_new_real();
-	uint64_t deadline = clock_now(clk) + 5 * NSEC_PER_SEC;
-	struct stat st;
-	while (stat(sv->sock, &st) != 0) { /* a deadline; the poll only yields the CPU */
-		cr_assert_lt(clock_now(clk), deadline, "sim-adapter did not listen on %s", sv->sock);
-		poll(NULL, 0, 10);
-	}
-	clock_free(clk);
-}
-
-static void unserve(struct served *sv)
-{
-	kill(sv->pid, SIGTERM);
-	waitpid(sv->pid, NULL, 0);
-	free(sv->sock);
-	free(sv->log);
-	free(sv->plan);
-}
 
 /* The cluster as the server has it, read through its own socket. */
 static void cluster_is(const struct served *sv, enum node_state n1, const char *app_owner)

@@ -14,62 +14,13 @@
 #include "faultline/log.h"
 #include "faultline/loop.h"
 #include "faultline/sim.h"
-#include "journal_fixture.h"
+#include "reconcile_fixture.h"
 
 #define SQL   "SQL Server (MSSQLSERVER)"
 #define AGENT "SQL Server Agent (MSSQLSERVER)"
 #define DISK  "Cluster Disk 1"
 
 TestSuite(reconcile, .timeout = 30);
-
-struct env {
-	char *dir;
-	struct fl_clock *clk;
-	struct loop *loop;
-	struct cluster *cl;
-	struct journal *j;
-	int opened;
-};
-
-static struct cluster *open_cb(const struct journal_run *r, struct fl_clock *clk, void *arg, struct fl_err *e)
-{
-	(void)e;
-	struct env *v = arg;
-	cr_assert_eq(clk, v->clk);
-	cr_assert_str_eq(r->backend, "sim");
-	v->opened++;
-	return v->cl;
-}
-
-static void close_cb(struct cluster *cl, void *arg)
-{
-	(void)cl;
-	(void)arg; /* the test closes it */
-}
-
-static void setup_env(struct env *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->dir = jfx_dir();
-	v->clk = clock_new_virtual(0);
-	struct fl_err e;
-	v->loop = loop_new(v->clk, &e);
-	struct cluster_config cfg = jfx_cfg();
-	v->cl = cluster_open(&cfg, v->clk, &e);
-	cr_assert_not_null(v->cl, "%s", e.msg);
-	clock_advance(v->clk, 30 * NSEC_PER_SEC, 100000); /* everything online */
-	v->j = journal_open(v->dir, &e);
-	cr_assert_not_null(v->j, "%s", e.msg);
-}
-
-static void teardown_env(struct env *v)
-{
-	journal_close(v->j);
-	cluster_close(v->cl);
-	loop_free(v->loop);
-	clock_free(v->clk);
-	free(v->dir);
-}
 
 /* What a run killed after injecting would leave: RUN_START, INTENT (whole SQL group), INJECTED. */
 static void crashed_run(struct env *v, const char *action, const char *resource)
@@ -150,8 +101,6 @@ static void crashed_run_with_undo(struct env *v)
 	cr_assert_not_null(v->j, "%s", e.msg);
 }
 
-static char *reconcile(struct env *v, bool force, int *left);
-
 Test(reconcile, recorded_undo_items_are_undone_whatever_the_state)
 {
 	struct env v;
@@ -201,25 +150,6 @@ Test(reconcile, an_undo_item_left_over_is_not_restored)
 	cr_assert_not_null(journal_held(v.j, "sim:plans/clusters/sql-3node.yaml"));
 	free(dump);
 	teardown_env(&v);
-}
-
-static char *reconcile(struct env *v, bool force, int *left)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&out, &len);
-	struct reconcile_opts o = {.open = open_cb,
-	                           .close = close_cb,
-	                           .arg = v,
-	                           .clk = v->clk,
-	                           .loop = v->loop,
-	                           .timeout_ns = 60 * NSEC_PER_SEC,
-	                           .force = force,
-	                           .progress = m};
-	struct fl_err e;
-	*left = journal_reconcile(v->j, &o, &e);
-	fclose(m);
-	return out;
 }
 
 Test(reconcile, moved_group_and_offline_agent_are_put_back)

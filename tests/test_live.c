@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "faultline/util.h"
+#include "port_fixture.h"
+#include "scratch_dir.h"
 
 /* No .timeout: with several timed suites Criterion 2.4 leaks 48 bytes under ASan; every wait here is bounded. */
 TestSuite(live);
@@ -39,27 +41,6 @@ static int sh(const char *cmd, char **out)
 	else
 		free(buf);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-/* A loopback port nothing listens on right now (the kernel's pick). */
-static unsigned free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	          getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-/* tests/data/live/NAME into dir, its port 24331 replaced by port. */
-static void copy_with_port(const char *dir, const char *name, unsigned port)
-{
-	char *src = xasprintf("tests/data/live/%s", name), *dst = xasprintf("%s/%s", dir, name);
-	char *cmd = xasprintf("sed 's/24331/%u/g' %s > %s", port, src, dst);
-	cr_assert_eq(sh(cmd, NULL), 0, "%s", cmd);
-	free(src), free(dst), free(cmd);
 }
 
 static char *capture(bool escapes)
@@ -157,11 +138,10 @@ Test(live, view_on_a_tty_colour_no_color_and_plain_lines)
 		                "the live view was NOT tested ***\n\n");
 		cr_skip_test("tmux is not installed: the live view was NOT tested");
 	}
-	char dir[] = "/tmp/fl-live-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
+	char *dir = scratch_dir("fl-live"); /* removed at exit, even when an assertion stops the test */
 	unsigned port = free_port();
-	copy_with_port(dir, "live.yaml", port);
-	copy_with_port(dir, "topo.yaml", port);
+	copy_with_port("tests/data/live/live.yaml", dir, "live.yaml", 24331, port);
+	copy_with_port("tests/data/live/topo.yaml", dir, "topo.yaml", 24331, port);
 	char *plan = xasprintf("%s/live.yaml", dir), *args;
 	/* Mid-run: a trial is open and its recovery clock runs. */
 	start("", plan);
@@ -212,7 +192,5 @@ Test(live, view_on_a_tty_colour_no_color_and_plain_lines)
 	cr_assert_not_null(strstr(s, "] all faults done\n"), "%s", s);
 	cr_assert_not_null(strstr(s, "\n[   0.00"), "timestamped from the start: %s", s);
 	free(s);
-	char *rm = xasprintf("rm -rf %s", dir);
-	sh(rm, NULL);
-	free(rm), free(plan);
+	free(plan), free(dir);
 }

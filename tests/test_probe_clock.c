@@ -17,46 +17,15 @@
 #include "faultline/record.h"
 #include "faultline/run.h"
 #include "faultline/util.h"
-
-static unsigned free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-/* Copy src to dir/name with every "24330" replaced by port. */
-static void copy_with_port(const char *src, const char *dir, const char *name, unsigned port)
-{
-	FILE *in = fopen(src, "r");
-	cr_assert_not_null(in);
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *out = fopen(path, "w");
-	cr_assert_not_null(out);
-	char line[512];
-	while (fgets(line, sizeof(line), in) != NULL) {
-		char *hit = strstr(line, "24330");
-		if (hit != NULL)
-			fprintf(out, "%.*s%u%s", (int)(hit - line), line, port, hit + 5);
-		else
-			fputs(line, out);
-	}
-	fclose(in);
-	fclose(out);
-	free(path);
-}
+#include "port_fixture.h"
 
 Test(probe_clock, real_time_transitions_share_the_trials_clock, .timeout = 30)
 {
 	char dir[] = "/tmp/faultline-pc-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	unsigned port = free_port();
-	copy_with_port("tests/data/run/topo.yaml", dir, "topo.yaml", port);
-	copy_with_port("tests/data/run/realtime.yaml", dir, "realtime.yaml", port);
+	copy_with_port("tests/data/run/topo.yaml", dir, "topo.yaml", 24330, port);
+	copy_with_port("tests/data/run/realtime.yaml", dir, "realtime.yaml", 24330, port);
 	char *path = xasprintf("%s/realtime.yaml", dir);
 	struct fl_diag d;
 	diag_init(&d, path);

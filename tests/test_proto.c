@@ -216,8 +216,8 @@ static struct cluster_snapshot *sample_snapshot(void)
 	struct cluster_snapshot *s = xcalloc(1, sizeof(*s));
 	s->nnodes = 2;
 	s->nodes = xcalloc(2, sizeof(*s->nodes));
-	s->nodes[0] = (struct cluster_node){xstrdup("n1"), true, false};
-	s->nodes[1] = (struct cluster_node){xstrdup("n2"), true, true};
+	s->nodes[0] = (struct cluster_node){xstrdup("n1"), true, false, 0};
+	s->nodes[1] = (struct cluster_node){xstrdup("n2"), true, true, 0};
 	s->ngroups = 1;
 	s->groups = xcalloc(1, sizeof(*s->groups));
 	s->groups[0] = (struct cluster_group){xstrdup("G"), xstrdup("n1"), GRP_PARTIAL_ONLINE};

@@ -19,6 +19,7 @@
 #include "faultline/report.h"
 #include "faultline/run.h"
 #include "faultline/util.h"
+#include "port_fixture.h"
 
 #define MS 1000000ULL
 
@@ -267,43 +268,6 @@ static uint64_t ground_truth_online(const struct run_record *rec, const char *re
 	return 0;
 }
 
-/* A port that was free a moment ago (other test runs on this machine may hold 24330). */
-static unsigned free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-/* Copy src to dir/name with every "24330" replaced by port. */
-static void copy_with_port(const char *src, const char *dir, const char *name, unsigned port)
-{
-	FILE *in = fopen(src, "r");
-	cr_assert_not_null(in);
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *out = fopen(path, "w");
-	cr_assert_not_null(out);
-	char line[512], num[16];
-	snprintf(num, sizeof(num), "%u", port);
-	while (fgets(line, sizeof(line), in) != NULL) {
-		char *hit = strstr(line, "24330");
-		if (hit != NULL) {
-			fwrite(line, 1, (size_t)(hit - line), out);
-			fputs(num, out);
-			fputs(hit + 5, out);
-		} else {
-			fputs(line, out);
-		}
-	}
-	fclose(in);
-	fclose(out);
-	free(path);
-}
-
 Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 {
 	struct outcome o;
@@ -311,8 +275,8 @@ Test(run, real_time_tcp_probe_agrees_with_ground_truth)
 	char dir[] = "/tmp/faultline-rt-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	unsigned port = free_port();
-	copy_with_port("tests/data/run/topo.yaml", dir, "topo.yaml", port);
-	copy_with_port("tests/data/run/realtime.yaml", dir, "realtime.yaml", port);
+	copy_with_port("tests/data/run/topo.yaml", dir, "topo.yaml", 24330, port);
+	copy_with_port("tests/data/run/realtime.yaml", dir, "realtime.yaml", 24330, port);
 	char *plan = xasprintf("%s/realtime.yaml", dir);
 	run_plan(&o, plan, opts);
 	char *t1 = xasprintf("%s/topo.yaml", dir);

@@ -142,8 +142,8 @@ Test(run_node, the_run_guards_quorum_against_the_live_cluster)
 	cr_assert_not_null(t);
 	cr_assert_eq(t->outcome, TRIAL_INJECT_FAILED);
 	cr_assert_eq(t->injected_at, 12000 * MS);
-	cr_assert_str_eq(t->error, "quorum guard: with node \"node-b\" down only 1 of 3 quorum votes remain: the "
-	                           "cluster would lose quorum (guards.allow_quorum_loss: true allows it)");
+	cr_assert_str_eq(t->error, "quorum guard: with node \"node-b\" down only 1 of 3 quorum votes remain, 2 needed: "
+	                           "the cluster would lose quorum (guards.allow_quorum_loss: true allows it)");
 	assert_all_restored(&o);
 	done(&o);
 }

@@ -10,20 +10,8 @@
 #include <unistd.h>
 
 #include "faultline/cluster.h"
+#include "port_fixture.h"
 #include "sim_fixture.h"
-
-/* A port nobody listens on right now (the kernel's pick for port 0). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	socklen_t len = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 /* 0 if connected and got "HTTP/1.x 200", -1 with errno if refused. */
 static int health(int port, char *status, size_t cap)
@@ -54,7 +42,7 @@ Test(sim_live, endpoint_listens_exactly_while_online)
 	char path[] = "/tmp/faultline-sim-live-XXXXXX";
 	int tfd = mkstemp(path);
 	cr_assert_geq(tfd, 0);
-	int port = free_port();
+	int port = (int)free_port();
 	FILE *f = fdopen(tfd, "w");
 	fprintf(f,
 	        "name: live\nnodes: [n1, n2]\ngroups:\n  - name: G\n    resources:\n"
@@ -121,7 +109,7 @@ static struct cluster *lagging(struct fl_clock *clk, int port, const char *ready
 
 Test(sim_live, endpoint_listens_ready_after_online)
 {
-	int port = free_port();
+	int port = (int)free_port();
 	struct fl_clock *clk = clock_new_virtual(SEC(5));
 	struct cluster *c = lagging(clk, port, "300ms", 3);
 	char status[256];
@@ -147,7 +135,7 @@ Test(sim_live, endpoint_listens_ready_after_online)
 
 Test(sim_live, leaving_online_cancels_the_pending_open)
 {
-	int port = free_port();
+	int port = (int)free_port();
 	struct fl_clock *clk = clock_new_virtual(SEC(1));
 	struct cluster *c = lagging(clk, port, "300ms", 3);
 	long code;
@@ -166,7 +154,7 @@ Test(sim_live, leaving_online_cancels_the_pending_open)
 /* Uniform lags: drawn per Online, within the bounds, the same for the same seed. */
 static void uniform_lags(uint64_t seed, uint64_t lag[4])
 {
-	int port = free_port();
+	int port = (int)free_port();
 	struct fl_clock *clk = clock_new_virtual(SEC(1));
 	struct cluster *c = lagging(clk, port, "{min: 0ms, max: 2s}", seed);
 	long code;

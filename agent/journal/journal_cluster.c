@@ -41,6 +41,37 @@ void journal_run_config(const struct journal_run *r, struct cluster_config *cfg)
 	cfg->command = r->ncommand ? r->command : NULL;
 	cfg->seed = r->seed;
 	cfg->timeout_ns = r->timeout_ns;
+	cfg->node_down_command = r->node_down;
+	cfg->node_up_command = r->node_up;
+	cfg->node_command_timeout_ns = r->node_timeout_ns;
+}
+
+/* One counted argv of the tail at f[*k]; NULL when it does not fit. */
+static char **counted_argv(char **f, size_t n, size_t *k)
+{
+	if (*k >= n)
+		return NULL;
+	size_t c = (size_t)strtoul(f[*k], NULL, 10);
+	if (c == 0 || c > n - *k - 1)
+		return NULL;
+	char **v = xcalloc(c + 1, sizeof(char *));
+	for (size_t i = 0; i < c; i++)
+		v[i] = xstrdup(f[*k + 1 + i]);
+	*k += 1 + c;
+	return v;
+}
+
+int journal_node_cmds_parse(struct journal_run *r, char **f, size_t n, struct fl_err *e)
+{
+	if (n == 0)
+		return 0;
+	size_t k = 1;
+	r->node_timeout_ns = strtoull(f[0], NULL, 10);
+	r->node_down = counted_argv(f, n, &k);
+	r->node_up = counted_argv(f, n, &k);
+	if (r->node_down == NULL || r->node_up == NULL || k != n)
+		return err_set(e, "RUN_START: node commands: %zu field(s)", n);
+	return 0;
 }
 
 const struct journal_run *journal_held(const struct journal *j, const char *key)

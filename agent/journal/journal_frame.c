@@ -49,8 +49,8 @@ unsigned char *journal_frame(unsigned type, const char *const *fields, size_t n,
 
 const char *journal_type_str(unsigned type)
 {
-	static const char *const names[] = {"?",        "RUN_START", "INTENT", "INJECTED",
-	                                    "RESTORED", "RUN_END",   "ACK",    "UNDO"};
+	static const char *const names[] = {"?",       "RUN_START", "INTENT", "INJECTED", "RESTORED",
+	                                    "RUN_END", "ACK",       "UNDO",   "NODE",     "EXEC_UNDO"};
 	return type < ARRAY_LEN(names) ? names[type] : "?";
 }
 

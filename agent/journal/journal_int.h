@@ -4,10 +4,12 @@
  * journal.c owns the file (lock, append, fsync, compaction),
  * journal_frame.c the record framing and the damage rules,
  * journal_model.c what the records mean (the unsettled runs),
+ * journal_items.c the nodes and exec undos among them,
  * journal_write.c the typed records a run writes,
  * journal_cluster.c which cluster a run acted on and whether it is held,
  * journal_state.c every journal under a state directory,
- * journal_reconcile.c restores what a dead process left behind.
+ * journal_reconcile.c restores what a dead process left behind
+ * (journal_reconcile_exec.c its exec undos, journal_reconcile_node.c its nodes).
  */
 #ifndef FAULTLINE_JOURNAL_INT_H
 #define FAULTLINE_JOURNAL_INT_H
@@ -57,6 +59,25 @@ int journal_apply(struct journal *j, unsigned type, char **fields, size_t n, con
                   struct fl_err *e);
 struct journal_run *journal_find(const struct journal *j, const char *id);
 void journal_runs_free(struct journal *j);
+
+/* journal_items.c: NODE and EXEC_UNDO records, and the RESTORED records that settle them. */
+int journal_items_apply(struct journal_run *r, unsigned type, char **f, size_t n, struct fl_err *e);
+void journal_items_restored(struct journal_run *r, const char *what, bool ok);
+void journal_items_free(struct journal_run *r);
+/* A NULL-terminated argv we own; NULL is a no-op. */
+void journal_argv_free(char **v);
+
+/*
+ * journal_cluster.c: RUN_START's optional tail f[0..n) (node command timeout,
+ * down argc, down argv..., up argc, up argv...) into r; n == 0 (a journal
+ * written before the tail existed, or a plan without node commands) is none.
+ */
+int journal_node_cmds_parse(struct journal_run *r, char **f, size_t n, struct fl_err *e);
+
+/* journal_reconcile_exec.c: run run id's unrun exec undos, newest first; -1 only if the journal failed. */
+int journal_reconcile_execs(struct journal *j, const char *id, FILE *progress, struct fl_err *e);
+/* journal_reconcile_node.c: bring run id's unverified nodes back through c; -1 only if the journal failed. */
+int journal_reconcile_nodes(struct journal *j, const char *id, const struct restore_ctx *c, struct fl_err *e);
 
 /* Append one framed record (fdatasync'd when sync) and apply it. */
 int journal_append(struct journal *j, unsigned type, const char *const *fields, size_t n, bool sync, struct fl_err *e);

@@ -37,6 +37,7 @@ static void run_free(struct journal_run *r)
 		touched_fini(&r->touched[i]);
 	free(r->touched);
 	free(r->verified);
+	journal_items_free(r);
 	cluster_undo_fini(&r->undo);
 	for (size_t i = 0; i < r->nraw; i++)
 		free(r->raw[i].bytes);
@@ -64,17 +65,13 @@ static void unlink_run(struct journal *j, struct journal_run *r)
 
 static bool settled(const struct journal_run *r)
 {
-	if (!r->ended)
-		return false;
-	for (size_t i = 0; i < r->ntouched; i++)
-		if (!r->verified[i])
-			return false;
-	return true;
+	return r->ended && journal_run_unverified(r) == 0;
 }
 
 static int run_start(struct journal *j, char **f, size_t n, struct fl_err *e)
 {
-	if (n < 8 || (size_t)strtoul(f[7], NULL, 10) != n - 8)
+	size_t argc = n >= 8 ? (size_t)strtoul(f[7], NULL, 10) : 0;
+	if (n < 8 || argc > n - 8)
 		return err_set(e, "RUN_START: %zu field(s)", n);
 	if (journal_find(j, f[0]) != NULL)
 		return err_set(e, "run %s started twice", f[0]);
@@ -86,10 +83,14 @@ static int run_start(struct journal *j, char **f, size_t n, struct fl_err *e)
 	r->topology = xstrdup(f[4]);
 	r->seed = strtoull(f[5], NULL, 10);
 	r->timeout_ns = strtoull(f[6], NULL, 10);
-	r->ncommand = n - 8;
+	r->ncommand = argc;
 	r->command = xcalloc(r->ncommand + 1, sizeof(char *));
 	for (size_t i = 0; i < r->ncommand; i++)
 		r->command[i] = xstrdup(f[8 + i]);
+	if (journal_node_cmds_parse(r, f + 8 + argc, n - 8 - argc, e) < 0) {
+		run_free(r);
+		return -1;
+	}
 	struct cluster_config cfg;
 	journal_run_config(r, &cfg);
 	r->key = journal_cluster_key(&cfg);
@@ -141,6 +142,7 @@ static int restored(struct journal_run *r, char **f, size_t n, struct fl_err *e)
 	ssize_t i = touched_index(r, f[1]);
 	if (i >= 0)
 		r->verified[i] = strcmp(f[2], "1") == 0;
+	journal_items_restored(r, f[1], strcmp(f[2], "1") == 0);
 	return 0;
 }
 
@@ -166,6 +168,9 @@ static int apply_to(struct journal *j, struct journal_run *r, unsigned type, cha
 		return 0;
 	case JR_RESTORED:
 		return restored(r, f, n, e);
+	case JR_NODE:
+	case JR_EXEC_UNDO:
+		return journal_items_apply(r, type, f, n, e);
 	case JR_RUN_END:
 		r->ended = true;
 		return 0;

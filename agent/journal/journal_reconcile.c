@@ -110,80 +110,135 @@ static int record_undo(void *arg, const char *const *items, size_t n, struct fl_
 }
 
 /* Restore r's unverified resources and journal each result; -1 only if the journal failed. */
-static int restore_run(struct journal *j, struct journal_run *r, struct rc_env *env, struct fl_err *e)
+static int restore_resources(struct journal *j, const char *id, const struct restore_ctx *base, struct fl_err *e)
 {
+	struct journal_run *r = journal_find(j, id);
+	if (r == NULL)
+		return 0;
 	struct touched *todo = xcalloc(r->ntouched ? r->ntouched : 1, sizeof(*todo));
 	size_t n = 0;
 	for (size_t i = 0; i < r->ntouched; i++)
 		if (!r->verified[i])
 			todo[n++] = r->touched[i]; /* borrowed */
-	struct fl_err ce;
-	struct cluster *cl = open_cluster(env, r, &ce);
-	if (cl == NULL) {
-		log_warnx("run %s: cannot reach its cluster %s: %s; %zu resource(s) NOT RESTORED", r->id, r->key,
-		          ce.msg, n);
-		free(todo);
-		return 0;
-	}
 	/* r's own list grows as record_undo journals; the restore works on a copy of it */
 	struct cluster_undo undo = {0};
 	for (size_t i = 0; i < r->undo.n; i++)
 		cluster_undo_push(&undo, r->undo.items[i]);
-	char *rid = xstrdup(r->id);
-	struct rc_record rcr = {j, rid};
+	struct rc_record rcr = {j, id};
+	struct restore_ctx c = *base;
+	c.undo = &undo;
+	c.record = record_undo;
+	c.record_arg = &rcr;
+	struct run_record rec;
+	memset(&rec, 0, sizeof(rec));
+	restore_touched(&c, todo, n, &rec);
+	cluster_undo_fini(&undo);
+	int rc = 0;
+	for (size_t i = 0; i < rec.nrestores && rc == 0; i++) {
+		struct journal_run *cur = journal_find(j, id); /* the last RESTORED may settle and free it */
+		if (cur != NULL)
+			rc = journal_restored(j, cur, rec.restores[i].resource, rec.restores[i].ok,
+			                      rec.restores[i].detail, e);
+	}
+	record_fini(&rec);
+	free(todo);
+	return rc;
+}
+
+/*
+ * Exec undos first (they need no cluster, and the run's restore runs them
+ * first too), then the nodes, then the resources (a group can only go back
+ * to a node that is up); each outcome journaled. -1 only if the journal failed.
+ */
+static int restore_run(struct journal *j, const char *id, struct rc_env *env, struct fl_err *e)
+{
+	if (journal_reconcile_execs(j, id, env->o->progress, e) < 0)
+		return -1;
+	struct journal_run *r = journal_find(j, id);
+	if (r == NULL)
+		return 0;
+	struct fl_err ce;
+	struct cluster *cl = open_cluster(env, r, &ce);
+	if (cl == NULL) {
+		log_warnx("run %s: cannot reach its cluster %s: %s; %zu resource(s) and node(s) NOT RESTORED", id,
+		          r->key, ce.msg, journal_run_unverified(r));
+		return 0;
+	}
 	struct restore_ctx c = {.cl = cl,
 	                        .clk = env->clk,
 	                        .loop = env->loop,
 	                        .timeout_ns = env->o->timeout_ns,
 	                        .progress = env->o->progress ? progress : NULL,
-	                        .arg = (void *)env->o,
-	                        .undo = &undo,
-	                        .record = record_undo,
-	                        .record_arg = &rcr};
-	struct run_record rec;
-	memset(&rec, 0, sizeof(rec));
-	restore_touched(&c, todo, n, &rec);
+	                        .arg = (void *)env->o};
+	int rc = journal_reconcile_nodes(j, id, &c, e);
+	if (rc == 0)
+		rc = restore_resources(j, id, &c, e);
 	close_cluster(env, cl);
-	cluster_undo_fini(&undo);
-	free(rid);
-	int rc = 0;
-	/* r may be freed by the last RESTORED (it settles the run): copy the id first. */
-	char *id = xstrdup(r->id);
-	for (size_t i = 0; i < rec.nrestores && rc == 0; i++) {
-		struct journal_run *cur = journal_find(j, id);
-		if (cur != NULL)
-			rc = journal_restored(j, cur, rec.restores[i].resource, rec.restores[i].ok,
-			                      rec.restores[i].detail, e);
-	}
-	free(id);
-	record_fini(&rec);
-	free(todo);
 	return rc;
+}
+
+/* ", N node(s), M exec undo(s)", or "" when it has none. */
+static const char *items(const struct journal_run *r)
+{
+	static char buf[96];
+	buf[0] = '\0';
+	if (r->nnodes > 0 || r->nexecs > 0)
+		snprintf(buf, sizeof(buf), ", %zu node(s), %zu exec undo(s)", r->nnodes, r->nexecs);
+	return buf;
+}
+
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	if (*off >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	*off += (size_t)vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+}
+
+/* What is not restored, by name (cut at a few hundred bytes): the operator must see which. */
+static const char *unverified_names(const struct journal_run *r)
+{
+	static char buf[512];
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nnodes; i++)
+		if (!r->nodes[i].verified)
+			add(buf, sizeof(buf), &off, "%snode %s", off ? ", " : "", r->nodes[i].name);
+	for (size_t i = 0; i < r->nexecs; i++)
+		if (!r->execs[i].ok)
+			add(buf, sizeof(buf), &off, "%s%s%s", off ? ", " : "", r->execs[i].key,
+			    r->execs[i].ran ? " (ran, failed)" : "");
+	for (size_t i = 0; i < r->ntouched; i++)
+		if (!r->verified[i])
+			add(buf, sizeof(buf), &off, "%s\"%s\"", off ? ", " : "", r->touched[i].resource);
+	return buf;
 }
 
 /* 0 = settled, 1 = still unrestored, -1 = journal failure. */
 static int reconcile_run(struct journal *j, const char *id, struct rc_env *env, struct fl_err *e)
 {
 	struct journal_run *r = journal_find(j, id);
-	say(env->o, "run %s (plan %s, cluster %s): %s; %zu resource(s) touched", r->id, r->plan_path, r->key,
-	    r->ended ? "ended with resources not restored" : "never finished (the process died)", r->ntouched);
-	if (restore_run(j, r, env, e) < 0)
+	say(env->o, "run %s (plan %s, cluster %s): %s; %zu resource(s) touched%s", r->id, r->plan_path, r->key,
+	    r->ended ? "ended with resources not restored" : "never finished (the process died)", r->ntouched,
+	    items(r));
+	if (restore_run(j, id, env, e) < 0)
 		return -1;
 	r = journal_find(j, id);
 	if (r == NULL) {
 		say(env->o, "run %s: everything verified", id);
 		return 0;
 	}
-	size_t bad = 0;
-	for (size_t i = 0; i < r->ntouched; i++)
-		bad += !r->verified[i];
+	size_t bad = journal_run_unverified(r);
 	if (bad == 0) { /* all verified, the run just never ended */
 		say(env->o, "run %s: everything verified", id);
 		return journal_end(j, r, FL_EXIT_ABORTED, "reconciled after a crash", e) < 0 ? -1 : 0;
 	}
-	log_warnx("run %s: %zu resource(s) NOT RESTORED on cluster %s; new runs on it are refused until an operator "
+	log_warnx("run %s: %zu item(s) NOT RESTORED on cluster %s (%s); new runs on it are refused until an operator "
 	          "acts (faultline restore --force)",
-	          id, bad, r->key);
+	          id, bad, r->key, unverified_names(r));
 	if (env->o->force && journal_ack(j, r, "acknowledged by an operator: faultline restore --force", e) < 0)
 		return -1;
 	if (env->o->force)

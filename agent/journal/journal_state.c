@@ -48,7 +48,7 @@ static int count_one(const char *dir, void *arg)
 	if (j == NULL) /* held by a running process, or damaged: that one is not pending here */
 		return 0;
 	for (const struct journal_run *r = journal_runs(j); r != NULL; r = r->next)
-		if (r->ntouched > 0)
+		if (journal_run_items(r) > 0)
 			(*n)++;
 	journal_close(j);
 	return 0;
@@ -94,9 +94,8 @@ int journal_peek(const char *dir, struct journal_peek *out, struct fl_err *e)
 	else if (fd >= 0 && journal_scan(buf, size, peek_cb, &j, &end, e) == 0)
 		rc = 0;
 	for (const struct journal_run *r = j.runs; rc == 0 && r != NULL; r = r->next) {
-		out->runs += r->ntouched > 0;
-		for (size_t i = 0; i < r->ntouched; i++)
-			out->faults += !r->verified[i];
+		out->runs += journal_run_items(r) > 0;
+		out->faults += (unsigned)journal_run_unverified(r);
 	}
 	journal_runs_free(&j);
 	free(buf);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/cluster.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
 #include "plan_int.h"
@@ -126,7 +127,7 @@ static bool play(struct guard *g, const struct plan_fault *f)
 	size_t witness = t->witness ? 1 : 0, votes = witness;
 	for (size_t k = 0; k < t->nnodes; k++)
 		votes += !g->down[k];
-	if (2 * votes <= t->nnodes + witness) {
+	if (votes < cluster_quorum_majority((unsigned)(t->nnodes + witness))) {
 		char who[256];
 		size_t len = 0;
 		who[0] = '\0';

@@ -45,3 +45,11 @@ const struct cluster_resource *cluster_snapshot_resource(const struct cluster_sn
 			return &s->resources[i];
 	return NULL;
 }
+
+const struct cluster_node *cluster_snapshot_node(const struct cluster_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->nnodes; i++)
+		if (strcmp(s->nodes[i].name, name) == 0)
+			return &s->nodes[i];
+	return NULL;
+}

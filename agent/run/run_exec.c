@@ -59,8 +59,7 @@ void run_env_fini(struct run_env *env)
 	env->n = 0;
 }
 
-/* The run's own context, common to every command. */
-static void env_common(struct run *r, struct run_env *env)
+void run_env_context(const struct run *r, struct run_env *env)
 {
 	char buf[32];
 	run_env_set(env, "FAULTLINE_PLAN", r->plan->name);
@@ -68,6 +67,13 @@ static void env_common(struct run *r, struct run_env *env)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->plan->seed);
 	run_env_set(env, "FAULTLINE_SEED", buf);
 	run_env_set(env, "FAULTLINE_BACKEND", r->plan->cluster.backend);
+}
+
+/* The run's own context, common to every command. */
+static void env_common(struct run *r, struct run_env *env)
+{
+	char buf[32];
+	run_env_context(r, env);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(run_now(r) / NSEC_PER_MSEC));
 	run_env_set(env, "FAULTLINE_RUN_TIME_MS", buf);
 }
@@ -395,14 +401,13 @@ void run_hook_after_restore(struct run *r, bool restored)
 	hook(r, "after_restore", r->plan->hooks.after_restore, &env, true);
 }
 
-static void undo_env(struct run *r, const struct run_undo *u, struct run_env *env)
+void run_undo_env(const struct run *r, size_t fault, unsigned trial, const char *target, struct run_env *env)
 {
 	char buf[32];
-	run_env_init(env);
-	run_env_set(env, "FAULTLINE_FAULT", r->plan->faults[u->fault].name);
-	snprintf(buf, sizeof(buf), "%u", u->trial + 1);
+	run_env_set(env, "FAULTLINE_FAULT", r->plan->faults[fault].name);
+	snprintf(buf, sizeof(buf), "%u", trial + 1);
 	run_env_set(env, "FAULTLINE_TRIAL", buf);
-	run_env_set(env, "FAULTLINE_TARGET", u->target);
+	run_env_set(env, "FAULTLINE_TARGET", target);
 	run_env_set(env, "FAULTLINE_UNDO", "1");
 }
 
@@ -410,12 +415,13 @@ int run_undo_all(struct run *r)
 {
 	int rc = 0;
 	for (size_t i = r->nundos; i-- > 0;) {
-		const struct run_undo *u = &r->undos[i];
+		struct run_undo *u = &r->undos[i];
 		const struct plan_fault *f = &r->plan->faults[u->fault];
 		char name[300];
 		snprintf(name, sizeof(name), "undo %.250s #%u", f->name, u->trial + 1);
 		struct run_env env;
-		undo_env(r, u, &env);
+		run_env_init(&env);
+		run_undo_env(r, u->fault, u->trial, u->target, &env);
 		size_t idx = run_cmd_start(r, name, f->undo, u->target, &env, f->timeout_ns, NULL, NULL);
 		run_cmd_wait(r, idx);
 		const struct rec_exec *x = &r->rec->execs[idx];
@@ -427,15 +433,19 @@ int run_undo_all(struct run *r)
 		    x->error ? xasprintf("NOT RESTORED: %s", x->error)
 		             : xasprintf("%s: exit status %d", rr->ok ? "verified" : "NOT RESTORED", x->exit_status);
 		run_progress(r, "restore: %s: %s", name, rr->detail);
+		run_journal_exec_ran(r, u, (size_t)(rr - r->rec->restores));
 		if (!rr->ok)
 			rc = -1;
 	}
+	run_journal_exec_unrun(r);
 	return rc;
 }
 
 void run_undo_free(struct run *r)
 {
-	for (size_t i = 0; i < r->nundos; i++)
+	for (size_t i = 0; i < r->nundos; i++) {
 		free(r->undos[i].target);
+		free(r->undos[i].key);
+	}
 	free(r->undos);
 }

@@ -46,7 +46,8 @@ struct open_trial {
 	int last_state;
 	bool blind;       /* the backend lost events (resync) while this trial was open */
 	bool group_mode;  /* a node fault's trial: `group` (here also `resource`) is measured by group events */
-	bool cmd_running; /* an exec fault's command has not finished: the trial waits for it */
+	bool cmd_running; /* an exec fault's command, or the node command injecting it, has not finished: the trial
+	                     waits */
 	struct run *run;
 	struct open_trial *next;
 };
@@ -103,7 +104,10 @@ struct run_cmd {
 struct run_undo {
 	size_t fault;
 	unsigned trial;
-	char *target; /* or NULL */
+	char *target;   /* or NULL */
+	char *key;      /* its name in the journal (run_undo_key) */
+	size_t restore; /* its rec_restore, once the restore ran it */
+	bool journaled; /* ... and the journal says so */
 };
 
 /* What a node fault picked, per selector (run_node.c). */
@@ -116,6 +120,8 @@ struct node_pick {
 struct touched_node {
 	char *name;
 	enum node_state before;
+	bool downed;    /* the run's node_down was started and no node_up since: down, whatever the cluster shows yet */
+	bool journaled; /* its NODE record is in the journal */
 };
 
 struct run {
@@ -216,6 +222,27 @@ int node_restore(struct run *r);
 void node_free(struct run *r);
 /* The node is as action left it (up, down, paused) and no group is pending: a node trial may end. */
 bool node_settled(struct run *r, const char *node, enum plan_action action);
+/*
+ * run_guard.c: would taking node down (or pausing it) cost quorum, or leave
+ * no node that is up and not paused? Reads the cluster's vote count into s
+ * first where the backend has one. Writes why into buf and returns true
+ * if refused; false for other actions and with guards.allow_quorum_loss.
+ */
+bool node_guard_refuses(const struct run *r, struct cluster_snapshot *s, const struct plan_fault *f, const char *node,
+                        char *buf, size_t len);
+/* What the quorum guard counts as down: a node_down the run started, until its node_up succeeded. */
+void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok);
+
+/* run_node_cmd.c: the plan's node_down_command / node_up_command, beside the loop */
+/* The plan gives a command for this node fault's action (node_down, node_up): the run runs it itself. */
+bool node_cmd_applies(const struct run *r, const struct plan_fault *f);
+/*
+ * Start the command for fault on node (run_exec.c's commands: its own
+ * process group, the timeout, the output in the record's execs); the
+ * trials[ntrials] opened pending for it are released or failed when it
+ * exits (trial_node_cmd_done).
+ */
+void node_cmd_start(struct run *r, size_t fault, const char *node, const size_t *trials, size_t ntrials);
 
 /* run_trial.c: shared with run_trial_node.c */
 struct rec_trial *trial_rec(struct run *r, const struct open_trial *t);
@@ -249,10 +276,14 @@ void trial_open_exec(struct run *r, size_t fault, const char *target, const char
  * Record a node fault's trial once its injection was tried: error != NULL
  * records a refused injection; else group (may be NULL: no group is
  * affected, only the probes measure) opens a trial measured on the group's
- * state events.
+ * state events. pending: the node command that injects it still runs (the
+ * trial measures meanwhile and waits for trial_node_cmd_done). Returns its
+ * index in the record's trials.
  */
-void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
-                     uint64_t injected_at, long code, const char *error);
+size_t trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                       uint64_t injected_at, long code, const char *error, bool pending);
+/* The node command of trial idx ended: error NULL lets the probes conclude it, else it failed to inject. */
+void trial_node_cmd_done(struct run *r, size_t idx, long code, const char *error);
 void trial_open(struct run *r, size_t fault, const char *resource, const char *group, const char *node, int state,
                 uint64_t planned);
 void trial_on_event(struct run *r, const struct cluster_event *ev);
@@ -293,6 +324,10 @@ void run_cmd_wait(struct run *r, size_t rec);
 void run_cmd_settle(struct run *r);
 /* Kill and reap whatever still runs. */
 void run_cmd_fini(struct run *r);
+/* The run's context for commands: plan, plan file, seed, backend (no run time). */
+void run_env_context(const struct run *r, struct run_env *env);
+/* What an exec fault's undo gets beside the run's context: fault, trial, target, FAULTLINE_UNDO=1. */
+void run_undo_env(const struct run *r, size_t fault, unsigned trial, const char *target, struct run_env *env);
 /* hooks: before_run failing aborts the run (-1); the others are recorded only. */
 int run_hook_before(struct run *r);
 void run_hook_after_trial(struct run *r, const struct rec_trial *rt);
@@ -330,7 +365,21 @@ int run_journal_record_cb(void *arg, const char *const *items, size_t n, struct 
  */
 int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,
                               size_t ngroups, bool all, struct fl_err *e);
+/* The node's pre-run state (NODE), once per node, before the first INTENT acting on it. */
+int run_journal_node(struct run *r, struct touched_node *t, struct fl_err *e);
 void run_journal_end(struct run *r, int exit_code);
+
+/* run_journal_exec.c */
+/* "undo FAULT #N", or "undo FAULT #N for TARGET": unique in a run (caller frees). */
+char *run_undo_key(const struct run *r, size_t fault, unsigned trial, const char *target);
+/* The fault's undo (EXEC_UNDO), synced, before its command's INTENT; 0 without an undo or a journal. */
+int run_journal_exec_undo(struct run *r, size_t fault, unsigned trial, const char *target, struct fl_err *e);
+/* The restore ran u (its rec_restore at index restore): journal it now, so nothing runs it again. */
+void run_journal_exec_ran(struct run *r, struct run_undo *u, size_t restore);
+/* Journaled undos whose command never ran (it could not start): nothing to undo, said so. */
+void run_journal_exec_unrun(struct run *r);
+/* rec->restores[i] is already in the journal (an exec undo's). */
+bool run_journal_restore_written(const struct run *r, size_t i);
 
 /* slo.c */
 void slo_judge(const struct plan *p, struct run_record *rec);

@@ -121,7 +121,8 @@ void run_journal_end(struct run *r, int exit_code)
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < r->rec->nrestores; i++) {
 		const struct rec_restore *rr = &r->rec->restores[i];
-		rc = journal_restored(j, r->jrun, rr->resource, rr->ok, rr->detail, &e);
+		if (!run_journal_restore_written(r, i)) /* an exec undo's: journaled as it ran */
+			rc = journal_restored(j, r->jrun, rr->resource, rr->ok, rr->detail, &e);
 	}
 	testkill_at("restored");
 	char *id = xstrdup(r->jrun->id);
@@ -133,6 +134,16 @@ void run_journal_end(struct run *r, int exit_code)
 	if (rc < 0)
 		log_warnx("journal: run %s: %s; `faultline restore` will check this run again", id, e.msg);
 	free(id);
+}
+
+int run_journal_node(struct run *r, struct touched_node *t, struct fl_err *e)
+{
+	if (r->jrun == NULL || t->journaled)
+		return 0;
+	if (journal_node(r->opts->journal, r->jrun, t->name, (int)t->before, e) < 0)
+		return err_wrap(e, "journal");
+	t->journaled = true;
+	return 0;
 }
 
 int run_journal_intent_groups(struct run *r, const char *action, const char *name, const char *const *groups,

@@ -1,13 +1,16 @@
 /*
  * run_node.c - node faults in a run: pick the nodes, guard quorum against
- * the live cluster, inject, open one trial per group the node owned (its
- * recovery is the group's, measured on group events and by the probes),
- * and at the end bring every node back to the state it had before.
+ * the live cluster (run_guard.c), inject, open one trial per group the
+ * node owned (its recovery is the group's, measured on group events and
+ * by the probes), and at the end bring every node back to the state it
+ * had before.
  *
  * A node_down or node_pause whose groups it does not own (or node_up,
  * node_resume) opens one trial without a group: the probes alone say when
- * the service is fine again. Restore runs before the resources' restore:
- * a group can only go back to its node once that node is up.
+ * the service is fine again. A node_down or node_up that the plan's
+ * command carries out runs beside the loop (run_node_cmd.c), its trials
+ * open meanwhile. Restore runs before the resources' restore: a group can
+ * only go back to its node once that node is up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +19,6 @@
 #include "faultline/cmd.h"
 #include "faultline/util.h"
 #include "run_int.h"
-
-#define NODE_POLL_NS (100 * NSEC_PER_MSEC)
 
 bool run_has_node_faults(const struct plan *p)
 {
@@ -79,57 +80,24 @@ void node_free(struct run *r)
 	free(r->tnodes);
 }
 
-static const struct cluster_node *find_node(const struct cluster_snapshot *s, const char *name)
-{
-	for (size_t i = 0; i < s->nnodes; i++)
-		if (strcmp(s->nodes[i].name, name) == 0)
-			return &s->nodes[i];
-	return NULL;
-}
-
-/*
- * The quorum guard against the live cluster: would taking `node` down (or
- * pausing it) cost quorum, or leave no node that is up and not paused?
- * Writes why into buf and returns true if so.
- */
-static bool guard_refuses(const struct run *r, const struct cluster_snapshot *s, const struct plan_fault *f,
-                          const char *node, char *buf, size_t len)
-{
-	if (r->plan->guards.allow_quorum_loss || (f->action != PLAN_NODE_DOWN && f->action != PLAN_NODE_PAUSE))
-		return false;
-	const struct cluster_node *it = find_node(s, node);
-	if (it == NULL)
-		return false; /* the backend will say it does not know the node */
-	size_t votes = s->votes_witness, total = s->nnodes + s->votes_witness, accepting = 0;
-	for (size_t i = 0; i < s->nnodes; i++) {
-		votes += s->nodes[i].up && (&s->nodes[i] != it || f->action != PLAN_NODE_DOWN);
-		accepting += s->nodes[i].up && !s->nodes[i].paused && &s->nodes[i] != it;
-	}
-	if (s->quorum_known && s->quorum && 2 * votes <= total) {
-		snprintf(buf, len,
-		         "quorum guard: with node \"%s\" down only %zu of %zu quorum votes remain: the cluster would "
-		         "lose quorum (guards.allow_quorum_loss: true allows it)",
-		         node, votes, total);
-		return true;
-	}
-	if (accepting == 0) {
-		snprintf(buf, len,
-		         "quorum guard: node \"%s\" is the last node up and not paused: its groups would have no "
-		         "owner left (guards.allow_quorum_loss: true allows it)",
-		         node);
-		return true;
-	}
-	return false;
-}
-
-static void note_node(struct run *r, const struct cluster_node *n)
+static struct touched_node *note_node(struct run *r, const struct cluster_node *n)
 {
 	for (size_t i = 0; i < r->ntnodes; i++)
 		if (strcmp(r->tnodes[i].name, n->name) == 0)
-			return;
+			return &r->tnodes[i];
 	XGROW(r->tnodes, r->captnodes, r->ntnodes + 1);
-	r->tnodes[r->ntnodes].name = xstrdup(n->name);
-	r->tnodes[r->ntnodes++].before = cluster_node_state(n);
+	struct touched_node *t = &r->tnodes[r->ntnodes++];
+	*t = (struct touched_node){.name = xstrdup(n->name), .before = cluster_node_state(n)};
+	return t;
+}
+
+void node_note_downed(struct run *r, const char *node, enum plan_action action, bool ok)
+{
+	for (size_t i = 0; i < r->ntnodes; i++)
+		if (strcmp(r->tnodes[i].name, node) == 0 && action == PLAN_NODE_DOWN)
+			r->tnodes[i].downed = ok;
+		else if (strcmp(r->tnodes[i].name, node) == 0 && action == PLAN_NODE_UP && ok)
+			r->tnodes[i].downed = false;
 }
 
 /* Groups the fault takes away from node (its own groups, for node_down and a draining pause). */
@@ -169,6 +137,39 @@ static int call(struct run *r, const struct plan_fault *f, const char *node, lon
 	return err_set(e, "backend %s does not support action \"%s\"", ops->name, plan_action_str(f->action));
 }
 
+/* One trial per group the fault takes from node, or one for the node; their indexes into idx. */
+static size_t open_trials(struct run *r, size_t fault, const char *node, const struct cluster_snapshot *s,
+                          uint64_t planned, uint64_t at, long code, bool pending, size_t *idx)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t opened = 0;
+	for (size_t k = 0; k < s->ngroups; k++) {
+		if (!affects(f, &s->groups[k], node))
+			continue;
+		r->faults[fault].open++;
+		idx[opened++] = trial_open_node(r, fault, node, s->groups[k].name, planned, at, code, NULL, pending);
+	}
+	if (opened == 0) {
+		r->faults[fault].open++;
+		idx[opened++] = trial_open_node(r, fault, node, NULL, planned, at, code, NULL, pending);
+	}
+	return opened;
+}
+
+/* The plan's command injects it, beside the loop (run_node_cmd.c): its trials measure while it runs. */
+static void inject_by_command(struct run *r, size_t fault, const char *node, const struct cluster_snapshot *s,
+                              uint64_t planned, uint64_t at)
+{
+	const struct plan_fault *f = r->faults[fault].f;
+	size_t *idx = xcalloc(s->ngroups + 1, sizeof(*idx));
+	if (f->action == PLAN_NODE_DOWN)
+		node_note_downed(r, node, f->action, true); /* down for the guard from now on, unless it fails */
+	size_t n = open_trials(r, fault, node, s, planned, at, 0, true, idx);
+	node_cmd_start(r, fault, node, idx, n);
+	run_journal_injected(r, 0, NULL); /* issued, as an exec fault's command: its end is the trials' */
+	free(idx);
+}
+
 void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned)
 {
 	const struct plan_fault *f = r->faults[fault].f;
@@ -179,18 +180,17 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 	r->injections++;
 	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0) {
 		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, 0, e.msg);
+		trial_open_node(r, fault, node, NULL, planned, at, 0, e.msg, false);
 		return;
 	}
-	if (guard_refuses(r, &s, f, node, why, sizeof(why))) {
+	if (node_guard_refuses(r, &s, f, node, why, sizeof(why))) {
 		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, 0, why);
+		trial_open_node(r, fault, node, NULL, planned, at, 0, why, false);
 		cluster_snapshot_free(&s);
 		return;
 	}
-	const struct cluster_node *cn = find_node(&s, node);
-	if (cn != NULL)
-		note_node(r, cn);
+	const struct cluster_node *cn = cluster_snapshot_node(&s, node);
+	struct touched_node *tn = cn != NULL ? note_node(r, cn) : NULL;
 	note_groups(r, &s, f, node);
 	long code = 0;
 	const char **groups = xcalloc(s.ngroups + 1, sizeof(*groups));
@@ -199,7 +199,10 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		if (affects(f, &s.groups[k], node))
 			groups[ng++] = s.groups[k].name;
 	bool all = f->action == PLAN_NODE_UP || f->action == PLAN_NODE_RESUME;
-	int rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
+	/* The node's own pre-run state first: a restore after a crash brings the node back too. */
+	int rc = tn != NULL ? run_journal_node(r, tn, &e) : 0;
+	if (rc == 0)
+		rc = run_journal_intent_groups(r, plan_action_str(f->action), node, groups, ng, all, &e);
 	free(groups);
 	if (rc == 0 && (f->action == PLAN_NODE_PAUSE || f->action == PLAN_NODE_RESUME))
 		rc =
@@ -207,115 +210,48 @@ void node_inject(struct run *r, size_t fault, const char *node, uint64_t planned
 		                     node, 0, NULL, &e) < 0
 		        ? -1
 		        : 0; /* what undoes it, durable before the call (Pacemaker: the standby attribute) */
-	if (rc == 0) {
-		rc = call(r, f, node, &code, &e);
-		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
-	}
-	if (rc < 0) {
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, code, e.msg);
+	if (rc == 0 && node_cmd_applies(r, f)) {
+		inject_by_command(r, fault, node, &s, planned, at);
 		cluster_snapshot_free(&s);
 		return;
 	}
-	size_t opened = 0;
+	if (rc == 0) {
+		rc = call(r, f, node, &code, &e);
+		run_journal_injected(r, code, rc < 0 ? e.msg : NULL);
+		node_note_downed(r, node, f->action, rc == 0);
+	}
+	if (rc < 0) {
+		r->faults[fault].open++;
+		trial_open_node(r, fault, node, NULL, planned, at, code, e.msg, false);
+		cluster_snapshot_free(&s);
+		return;
+	}
 	run_progress(r, "fault %s #%u: %s \"%s\": accepted (code %ld)", f->name, r->faults[fault].next + 1,
 	             plan_action_str(f->action), node, code);
-	for (size_t k = 0; k < s.ngroups; k++) {
-		if (!affects(f, &s.groups[k], node))
-			continue;
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, s.groups[k].name, planned, at, code, NULL);
-		opened++;
-	}
-	if (opened == 0) {
-		r->faults[fault].open++;
-		trial_open_node(r, fault, node, NULL, planned, at, code, NULL);
-	}
+	size_t *idx = xcalloc(s.ngroups + 1, sizeof(*idx));
+	open_trials(r, fault, node, &s, planned, at, code, false, idx);
+	free(idx);
 	cluster_snapshot_free(&s);
 }
 
-static void on_poll(void *arg)
+static void progress(void *arg, const char *msg)
 {
-	(void)arg; /* only wakes the loop */
-}
-
-/* The call that takes the node from `now` back to `before`, or NULL if none is needed. */
-static const char *undo(struct run *r, const struct touched_node *t, enum node_state now, long *code, struct fl_err *e,
-                        int *rc)
-{
-	const struct cluster_ops *ops = r->cl->ops;
-	bool was_member = t->before == NODE_UP || t->before == NODE_PAUSED;
-	*rc = -1;
-	if (was_member && now == NODE_DOWN && ops->node_up)
-		return *rc = ops->node_up(r->cl, t->name, code, e), "node up";
-	if (t->before == NODE_UP && now == NODE_PAUSED && ops->node_resume)
-		return *rc = ops->node_resume(r->cl, t->name, NODE_FAILBACK_NONE, code, e), "resume";
-	if (t->before == NODE_PAUSED && now == NODE_UP && ops->node_pause)
-		return *rc = ops->node_pause(r->cl, t->name, false, code, e), "pause";
-	if (t->before == NODE_DOWN && (now == NODE_UP || now == NODE_PAUSED) && ops->node_down)
-		return *rc = ops->node_down(r->cl, t->name, code, e), "node down";
-	*rc = 0;
-	return NULL;
-}
-
-static enum node_state state_now(struct run *r, const char *node)
-{
-	struct cluster_snapshot s;
-	struct fl_err e;
-	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
-		return NODE_UNKNOWN;
-	const struct cluster_node *n = find_node(&s, node);
-	enum node_state st = n ? cluster_node_state(n) : NODE_UNKNOWN;
-	cluster_snapshot_free(&s);
-	return st;
-}
-
-/* Wait (running the loop) until the node is as it was, or the deadline. */
-static enum node_state wait_for(struct run *r, const struct touched_node *t, uint64_t deadline)
-{
-	struct fl_timer poll;
-	clock_timer_init(&poll);
-	enum node_state st = state_now(r, t->name);
-	while (st != t->before && clock_now(r->clk) < deadline) {
-		uint64_t now = clock_now(r->clk);
-		clock_timer_start(r->clk, &poll, now + NODE_POLL_NS < deadline ? now + NODE_POLL_NS : deadline, on_poll,
-		                  NULL);
-		loop_run_once(r->loop);
-		st = state_now(r, t->name);
-	}
-	clock_timer_stop(r->clk, &poll);
-	return st;
+	run_progress(arg, "%s", msg);
 }
 
 int node_restore(struct run *r)
 {
-	uint64_t timeout = r->opts->restore_timeout_ns ? r->opts->restore_timeout_ns : 120 * NSEC_PER_SEC;
-	uint64_t deadline = clock_now(r->clk) + timeout;
+	struct restore_ctx c = {.cl = r->cl,
+	                        .clk = r->clk,
+	                        .loop = r->loop,
+	                        .timeout_ns = r->opts->restore_timeout_ns,
+	                        .progress = progress,
+	                        .arg = r};
+	uint64_t deadline = restore_node_deadline(&c);
 	int result = 0;
-	for (size_t i = 0; i < r->ntnodes; i++) {
-		const struct touched_node *t = &r->tnodes[i];
-		long code = 0;
-		struct fl_err e = {0};
-		int rc;
-		enum node_state now = state_now(r, t->name);
-		const char *what = undo(r, t, now, &code, &e, &rc);
-		if (what != NULL)
-			run_progress(r, "restore node \"%s\": %s: %s (code %ld)%s%s", t->name, what,
-			             rc < 0 ? "refused" : "accepted", code, rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
-		now = wait_for(r, t, deadline);
-		struct run_record *rec = r->rec;
-		XGROW(rec->restores, rec->caprestores, rec->nrestores + 1);
-		struct rec_restore *rr = &rec->restores[rec->nrestores++];
-		rr->resource = xasprintf("node %s", t->name);
-		rr->action = xstrdup(what ? what : "nothing to do");
-		rr->ok = now == t->before;
-		rr->detail = xasprintf("%s: %s (before the run: %s)", rr->ok ? "verified" : "NOT RESTORED",
-		                       node_state_str(now), node_state_str(t->before));
-		if (!rr->ok) {
-			run_progress(r, "restore node \"%s\" FAILED: %s", t->name, rr->detail);
+	for (size_t i = 0; i < r->ntnodes; i++)
+		if (restore_node(&c, r->tnodes[i].name, r->tnodes[i].before, deadline, r->rec) < 0)
 			result = -1;
-		}
-	}
 	return result;
 }
 
@@ -325,7 +261,7 @@ bool node_settled(struct run *r, const char *node, enum plan_action action)
 	struct fl_err e;
 	if (r->cl->ops->snapshot(r->cl, &s, &e) < 0)
 		return false;
-	const struct cluster_node *n = find_node(&s, node);
+	const struct cluster_node *n = cluster_snapshot_node(&s, node);
 	enum node_state want = action == PLAN_NODE_DOWN ? NODE_DOWN : action == PLAN_NODE_PAUSE ? NODE_PAUSED : NODE_UP;
 	bool ok = n != NULL && cluster_node_state(n) == want;
 	for (size_t i = 0; ok && i < s.ngroups; i++)

@@ -86,8 +86,8 @@ static struct open_trial *open_node_trial(struct run *r, size_t fault, size_t id
 	return t;
 }
 
-void trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
-                     uint64_t injected_at, long code, const char *error)
+size_t trial_open_node(struct run *r, size_t fault, const char *node, const char *group, uint64_t planned,
+                       uint64_t injected_at, long code, const char *error, bool pending)
 {
 	const struct plan_fault *f = r->faults[fault].f;
 	struct rec_trial *rt = trial_rec_new(r);
@@ -116,10 +116,11 @@ void trial_open_node(struct run *r, size_t fault, const char *node, const char *
 		             plan_action_str(f->action), node, code, error);
 		run_event_injected(r, rt);
 		sched_fault_closed_trial(r, fault);
-		return;
+		return idx;
 	}
 	run_event_injected(r, rt);
 	struct open_trial *t = open_node_trial(r, fault, idx, group ? group : node, group);
+	t->cmd_running = pending;
 	run_set_fast(r, true);
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (r->probes[i].status == PROBE_DOWN) {
@@ -131,6 +132,7 @@ void trial_open_node(struct run *r, size_t fault, const char *node, const char *
 	clock_timer_start(r->clk, &t->timeout, clock_now(r->clk) + f->recovery_timeout_ns, trial_on_timeout, t);
 	if (group == NULL)
 		on_settle_poll(t);
+	return idx;
 }
 
 static struct open_trial *find_open(struct run *r, size_t rec)
@@ -139,6 +141,23 @@ static struct open_trial *find_open(struct run *r, size_t rec)
 		if (t->rec == rec)
 			return t;
 	return NULL;
+}
+
+void trial_node_cmd_done(struct run *r, size_t idx, long code, const char *error)
+{
+	struct rec_trial *rt = &r->rec->trials[idx];
+	struct open_trial *t = find_open(r, idx);
+	rt->code = code;
+	if (t == NULL) /* closed meanwhile: timed out, or the run ended */
+		return;
+	t->cmd_running = false;
+	if (error == NULL) {
+		trial_maybe_close(r, t);
+		return;
+	}
+	free(rt->error);
+	rt->error = xstrdup(error);
+	trial_close(r, t, TRIAL_INJECT_FAILED);
 }
 
 /* The exec fault's command ended: a failure fails the trial; success lets the probes conclude it. */
@@ -151,7 +170,10 @@ static void exec_done(struct run *r, size_t exec, void *arg)
 	const struct plan_fault *f = r->faults[rt->fault].f;
 	if (ran && f->undo != NULL) {
 		XGROW(r->undos, r->capundos, r->nundos + 1);
-		r->undos[r->nundos++] = (struct run_undo){rt->fault, rt->index, x->target ? xstrdup(x->target) : NULL};
+		r->undos[r->nundos++] = (struct run_undo){.fault = rt->fault,
+		                                          .trial = rt->index,
+		                                          .target = x->target ? xstrdup(x->target) : NULL,
+		                                          .key = run_undo_key(r, rt->fault, rt->index, x->target)};
 	}
 	rt->code = x->exit_status;
 	struct open_trial *t = find_open(r, idx);
@@ -207,7 +229,9 @@ void trial_open_exec(struct run *r, size_t fault, const char *target, const char
 		}
 	}
 	struct fl_err e = {0};
-	if (run_journal_intent(r, undo ? undo : "exec", rt->resource, group, &e) < 0) {
+	/* The undo itself first, durable: a restore after a crash runs it as this run would have. */
+	if (run_journal_exec_undo(r, fault, rt->index, target, &e) < 0 ||
+	    run_journal_intent(r, undo ? undo : "exec", rt->resource, group, &e) < 0) {
 		free(undo);
 		rt->error = xstrdup(e.msg);
 		rt->outcome = TRIAL_INJECT_FAILED;

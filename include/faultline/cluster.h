@@ -136,8 +136,9 @@ struct cluster_config {
 
 struct cluster_node {
 	char *name;
-	bool up;     /* a member of the cluster (Up or Paused) */
-	bool paused; /* Paused (WSFC) / standby (Pacemaker); false when the backend cannot tell */
+	bool up;        /* a member of the cluster (Up or Paused) */
+	bool paused;    /* Paused (WSFC) / standby (Pacemaker); false when the backend cannot tell */
+	unsigned votes; /* its quorum votes now, with the snapshot's votes_known (0: not a member) */
 };
 
 struct cluster_group {
@@ -165,13 +166,27 @@ struct cluster_snapshot {
 	struct cluster_resource *resources;
 	size_t nresources;
 	/*
-	 * Quorum, when the backend knows it (node majority: one vote per node,
-	 * plus the witness's): votes_witness is 1 with a witness, else 0;
-	 * quorum_known false leaves the quorum guard to the plan-time check.
+	 * Quorum, when the backend knows it: quorum_known false leaves the
+	 * run-time guard with its "last node up" check. Without votes_known the
+	 * votes are a node majority: one per node up plus votes_witness (1 with
+	 * a witness, else 0), more than half of all nodes' and the witness's
+	 * needed. With votes_known they are the cluster's own count (Pacemaker:
+	 * corosync votequorum, added by quorum_votes): each member's in
+	 * cluster_node.votes, votes_total of the members and any quorum device
+	 * now, votes_needed to stay quorate (votequorum's "Quorum": two_node and
+	 * expected_votes are already in it), votes_expected.
 	 */
 	bool quorum_known;
 	bool quorum; /* the cluster has quorum now */
 	unsigned votes_witness;
+	bool votes_known;
+	bool two_node; /* votequorum two_node (one node of two keeps quorum): for messages, votes_needed has it */
+	unsigned votes_total, votes_needed, votes_expected;
+};
+
+/* Votes left, needed and of how many, if some nodes left the cluster (cluster_quorum_votes). */
+struct cluster_votes {
+	unsigned left, needed, of;
 };
 
 enum cluster_event_kind {
@@ -280,6 +295,17 @@ struct cluster_ops {
 	/* 1 if what item undoes is still on the cluster (why says what), 0 if not, -1 with e. */
 	int (*undo_left)(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e);
 
+	/*
+	 * Optional (NULL: the snapshot's quorum facts are all the backend
+	 * knows). Add the cluster's own vote count to s, a snapshot just taken
+	 * (votes_known, votes_total/needed/expected, two_node, each node's
+	 * votes; quorum again if it is read with them). It costs a command
+	 * (Pacemaker: corosync-quorumtool), so snapshots leave it out: only the
+	 * run-time quorum guard asks, once before each node_down or node_pause.
+	 * -1 with e when the votes cannot be read or matched to s's nodes.
+	 */
+	int (*quorum_votes)(struct cluster *c, struct cluster_snapshot *s, struct fl_err *e);
+
 	int (*cleanup)(struct cluster *c, struct fl_err *e);
 	/*
 	 * Node operations (optional: NULL, and the CLUSTER_OP_NODE_* bit
@@ -321,12 +347,22 @@ void cluster_close(struct cluster *c);
 
 void cluster_snapshot_free(struct cluster_snapshot *s);
 const struct cluster_resource *cluster_snapshot_resource(const struct cluster_snapshot *s, const char *name);
+const struct cluster_node *cluster_snapshot_node(const struct cluster_snapshot *s, const char *name);
 
 /* State names (cluster_names.c): one table each, the same in plans, reports and the adapter protocol. */
 const char *res_state_str(enum res_state s);
 const char *group_state_str(enum group_state s);
 /* NODE_UP, NODE_PAUSED or NODE_DOWN from up and paused. */
 enum node_state cluster_node_state(const struct cluster_node *n);
+/* The votes a node majority needs out of `votes`: more than half. */
+unsigned cluster_quorum_majority(unsigned votes);
+/*
+ * The quorum votes s's cluster would keep if the nodes with gone[i] true
+ * (s->nnodes entries) left it, how many it needs and of how many: its own
+ * count with s->votes_known, else node majority (a node votes while up and
+ * not gone, the witness always). The run-time quorum guard's arithmetic.
+ */
+void cluster_quorum_votes(const struct cluster_snapshot *s, const bool *gone, struct cluster_votes *v);
 /* "up", "down", "paused", "joining", "unknown". */
 const char *node_state_str(enum node_state s);
 /* Exactly as node_state_str spells it; -2 if unknown. */

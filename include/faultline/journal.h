@@ -30,13 +30,39 @@ struct fl_clock;
 struct loop;
 
 enum journal_type {
-	JR_RUN_START = 1, /* id, plan path, plan sha256, backend, topology, seed, timeout, argc, argv... */
+	/*
+	 * id, plan path, plan sha256, backend, topology, seed, timeout, argc, argv..., then, only when
+	 * the plan has node commands: node command timeout, down argc, down argv..., up argc, up argv...
+	 */
+	JR_RUN_START = 1,
 	JR_INTENT = 2,    /* id, seq, action, resource, then (resource, group, owner, state) per pre-run item */
 	JR_INJECTED = 3,  /* id, seq, backend code, error ("" = accepted) */
 	JR_RESTORED = 4,  /* id, resource, verified 0/1, detail */
 	JR_RUN_END = 5,   /* id, exit code, how */
 	JR_ACK = 6,       /* id, why: an operator accepted what could not be restored */
 	JR_UNDO = 7,      /* id, then the backend's undo items (struct cluster_undo), before the action */
+	JR_NODE = 8,      /* id, node, its state before the run (enum node_state); before the first action on it */
+	JR_EXEC_UNDO = 9, /* id, key, timeout, target, envc, env..., argv...: an exec fault's undo, before it runs */
+};
+
+/* A node a run acted on (NODE), verified back by a RESTORED for "node NAME". */
+struct journal_node {
+	char *name;
+	int before; /* enum node_state */
+	bool verified;
+};
+
+/*
+ * An exec fault's undo (EXEC_UNDO). A RESTORED naming its key says it ran
+ * (verified 1: exit status 0): it is never run again.
+ */
+struct journal_exec {
+	char *key;    /* "undo FAULT #N" or "undo FAULT #N for TARGET" */
+	char **argv;  /* NULL-terminated */
+	char **env;   /* "KEY=value", NULL-terminated: the context the run would have given it */
+	char *target; /* or NULL */
+	uint64_t timeout_ns;
+	bool ran, ok;
 };
 
 #define JOURNAL_MAX_RECORD    (64u * 1024u)
@@ -57,11 +83,17 @@ struct journal_run {
 	size_t ncommand;
 	uint64_t seed;
 	uint64_t timeout_ns;
+	char **node_down, **node_up; /* the plan's node commands (NULL-terminated), or NULL */
+	uint64_t node_timeout_ns;
 	char *key;                /* cluster identity (journal_cluster_key) */
 	struct touched *touched;  /* pre-run state of everything INTENT named */
 	bool *verified;           /* per touched: a RESTORED record verified it */
 	struct cluster_undo undo; /* what undoes its actions (UNDO records), first value per key */
 	size_t ntouched, captouched;
+	struct journal_node *nodes; /* NODE records, one per node */
+	size_t nnodes, capnodes;
+	struct journal_exec *execs; /* EXEC_UNDO records, one per key */
+	size_t nexecs, capexecs;
 	unsigned intents, injected;
 	bool ended;              /* RUN_END seen */
 	bool orphan;             /* found in the journal on open: its process is gone */
@@ -118,6 +150,21 @@ int journal_intent(struct journal *j, struct journal_run *r, const char *action,
                    const struct touched *items, size_t n, struct fl_err *e);
 /* What undoes the next action (the backend's undo items); before its INTENT, synced. */
 int journal_undo(struct journal *j, struct journal_run *r, const char *const *items, size_t n, struct fl_err *e);
+/* A node's state before the run's first action on it; synced, before that action's INTENT. */
+int journal_node(struct journal *j, struct journal_run *r, const char *node, int before, struct fl_err *e);
+/*
+ * What undoes an exec fault's command (argv, env "KEY=value", NULL-terminated
+ * both), run once by the restore or by reconciliation; synced, before the
+ * command's INTENT. key names it in the RESTORED that says it ran.
+ */
+int journal_exec_undo(struct journal *j, struct journal_run *r, const char *key, char *const *argv, char *const *env,
+                      const char *target, uint64_t timeout_ns, struct fl_err *e);
+/* The exec undo recorded under key, or NULL. */
+const struct journal_exec *journal_exec_find(const struct journal_run *r, const char *key);
+/* Resources, nodes and exec undos of r not yet verified restored. */
+size_t journal_run_unverified(const struct journal_run *r);
+/* Resources, nodes and exec undos r recorded at all. */
+size_t journal_run_items(const struct journal_run *r);
 int journal_injected(struct journal *j, struct journal_run *r, long code, const char *error, struct fl_err *e);
 int journal_restored(struct journal *j, struct journal_run *r, const char *resource, bool ok, const char *detail,
                      struct fl_err *e);
@@ -145,11 +192,13 @@ struct reconcile_opts {
 };
 
 /*
- * Restore every orphaned or unrestored run: reopen its cluster, bring each
- * touched resource back to its pre-run state, verify it, and journal the
- * outcome (RESTORED per resource, RUN_END when all verified; with force,
- * ACK for what is still not restored). Returns how many runs remain
- * unrestored (0 = all clean), or -1 if the journal itself failed.
+ * Restore every orphaned or unrestored run: run each exec undo it recorded
+ * that has not run (once, newest first), reopen its cluster, bring each
+ * node it recorded back to its pre-run state, then each touched resource,
+ * verify them, and journal every outcome as it is known (RESTORED per
+ * undo, node and resource, RUN_END when all verified; with force, ACK for
+ * what is still not restored). Returns how many runs remain unrestored
+ * (0 = all clean), or -1 if the journal itself failed.
  */
 int journal_reconcile(struct journal *j, const struct reconcile_opts *o, struct fl_err *e);
 
@@ -165,7 +214,7 @@ size_t journal_state_pending(const char *state);
 /* What a journal says is still out, read without taking its lock. */
 struct journal_peek {
 	unsigned runs;   /* unsettled runs that touched something */
-	unsigned faults; /* touched resources not yet verified restored */
+	unsigned faults; /* touched resources, nodes and exec undos not yet verified restored */
 };
 /*
  * Read DIR/journal without locking it: the agent uses this to see what an

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/cluster.h"
 #include "faultline/err.h"
 #include "faultline/record.h"
 
@@ -58,5 +59,17 @@ struct restore_ctx {
 int restore_touched(const struct restore_ctx *c, const struct touched *items, size_t n, struct run_record *rec);
 
 void touched_fini(struct touched *t);
+
+/*
+ * Bring node back to `before` (its state before the run) with one backend
+ * call (node_up, resume, pause or node_down, as the state now requires;
+ * none when it already is), then wait, running c->loop, until a snapshot
+ * says it is as it was or c->clk reaches deadline. Appends one rec_restore
+ * "node NAME" to rec. 0 verified, -1 not (said through c->progress).
+ */
+int restore_node(const struct restore_ctx *c, const char *node, enum node_state before, uint64_t deadline,
+                 struct run_record *rec);
+/* Now plus c->timeout_ns (0 = 2 minutes): one deadline for all of a restore's nodes. */
+uint64_t restore_node_deadline(const struct restore_ctx *c);
 
 #endif

@@ -9,7 +9,11 @@
 #ifndef FAULTLINE_TESTKILL_H
 #define FAULTLINE_TESTKILL_H
 
-/* Points: run-start, before-intent, intent, injected, restore-action, restored. */
+/*
+ * Points: run-start, before-intent, intent, injected, restore-undo,
+ * restore-action, restore-exec (an exec undo ran and is journaled),
+ * restored.
+ */
 void testkill_at(const char *point);
 
 #endif

@@ -19,6 +19,14 @@
 #                          fl-node2): fl-web fails over to fl-node2 (seen in
 #                          fl-node2's crm_mon), node-start.sh brings fl-node1
 #                          back, the restore puts fl-web back: CIB diff empty
+#   node-crash.yaml again  `faultline run --state` SIGKILLed while fl-node1 is
+#                          down; `faultline restore --state` brings fl-node1
+#                          back (the journaled node_up_command) and fl-web
+#                          with it: CIB diff empty, both nodes online
+#   node-both-down.yaml    the run-time quorum guard: crash fl-node1 (allowed:
+#                          two_node keeps quorum with one node), then fl-node2
+#                          (refused: no vote would be left; corosync's count,
+#                          read before each node_down); restore: CIB diff empty
 # Tears down by PID (2node/down.sh, also on failure).
 # Exit: 0 passed, 1 failed, 77 SKIPPED (this machine cannot run it).
 set -uo pipefail
@@ -165,4 +173,51 @@ grep -q 'fl-node1-online=false fl-web-on=fl-node2' "$DIR/watch2.txt" ||
 	fail "node-crash: fl-node2's crm_mon never showed fl-node1 offline with fl-web on fl-node2: $(sort "$DIR/watch2.txt" | uniq -c)"
 echo "  node crash: fl-node2 saw: $(uniq "$DIR/watch2.txt" | tr '\n' ';')"
 echo "  node crash: recovery $(jq -c '[.trials[] | {f: .fault, recovery_ms: .recovery_ms}]' "$DIR/node-crash.json"), $(($(date +%s) - T1)) s"
+
+# The same crash with faultline SIGKILLed right after it (the node_down's
+# INJECTED record: fl-node1 is down, fl-web on fl-node2): only the journal
+# knows how to bring fl-node1 back. Run from fl-node2, like the plan above.
+T1=$(date +%s)
+st=$DIR/state-node-crash
+rm -rf "$st"
+FAULTLINE_TEST_KILL_AT=injected:1 $H/nx.sh "$DIR" 2 timeout 150 ./faultline run "$H/node-crash.yaml" --state "$st" \
+	>"$st.run.out" 2>&1
+code=$?
+[ "$code" -eq 137 ] || { cat "$st.run.out"; fail "node crash killed after node_down: run exit $code, expected 137"; }
+nodes_online() { # node: "fl-node1=true fl-node2=true" as that node's crm_mon sees them
+	$H/nx.sh "$DIR" "$1" timeout 10 crm_mon -1 --output-as=xml 2>/dev/null | python3 -c '
+import sys, xml.etree.ElementTree as ET
+m = ET.fromstring(sys.stdin.read())
+print(" ".join("%s=%s" % (n.get("name"), n.get("online")) for n in sorted(m.find("nodes"), key=lambda n: n.get("name"))))'
+}
+# control: the kill left the fault in place (fl-node2 notices within corosync's token timeout)
+for _ in $(seq 1 60); do
+	[ "$(nodes_online 2)" = "fl-node1=false fl-node2=true" ] && break
+	sleep 0.5
+done
+[ "$(nodes_online 2)" = "fl-node1=false fl-node2=true" ] ||
+	fail "node crash killed after node_down: expected fl-node1 down, crm_mon on fl-node2 says: $(nodes_online 2)"
+$H/nx.sh "$DIR" 2 timeout 150 ./faultline restore --state "$st" >"$st.restore.out" 2>&1 ||
+	{ cat "$st.restore.out"; fail "node crash killed after node_down: faultline restore exit $?"; }
+grep -q 'restore node "fl-node1": node up: accepted' "$st.restore.out" ||
+	{ cat "$st.restore.out"; fail "node crash killed after node_down: the restore did not start fl-node1"; }
+grep -q 'RESTORED .* "node fl-node1" 1 "verified: up' <($H/nx.sh "$DIR" 2 ./faultline restore --state "$st" --show) ||
+	fail "node crash killed after node_down: no verified RESTORED for fl-node1 in the journal"
+same_cib "node crash killed after node_down, then restore"
+[ "$(nodes_online 1)" = "fl-node1=true fl-node2=true" ] ||
+	fail "node crash killed after node_down: after the restore crm_mon on fl-node1 says: $(nodes_online 1)"
+echo "  node crash, run killed while fl-node1 was down: restore brought it and fl-web back, CIB identical ($(($(date +%s) - T1)) s)"
+
+# The run-time quorum guard: crash fl-node1, then ask for fl-node2 too. The
+# first is allowed (two_node: 1 vote of 2 is quorate), the second refused
+# from corosync's own count, and nothing of fl-node2 is touched.
+T1=$(date +%s)
+plan node-both-down 1 2
+want node-both-down '{f: .fault, o: .outcome, c: .cluster_outcome}' \
+	'[{"f":"crash-n1","o":"recovered","c":"failover"},{"f":"crash-n2","o":"inject_failed","c":"none"}]' \
+	"the first node crash is allowed, the second refused"
+guard='quorum guard: with node "fl-node2" down only 0 of 2 quorum votes remain, 1 needed (the cluster'"'"'s own count, two_node): the cluster would lose quorum (guards.allow_quorum_loss: true allows it)'
+[ "$(jq -r '.trials[1].error' "$DIR/node-both-down.json")" = "$guard" ] ||
+	fail "node-both-down: the second crash was not refused by the quorum guard: $(jq -c '.trials[1]' "$DIR/node-both-down.json")"
+echo "  quorum guard: fl-node1 crash allowed, fl-node2 crash refused, restored: $(($(date +%s) - T1)) s"
 echo "two-node Pacemaker: PASSED in $(($(date +%s) - T0)) s"

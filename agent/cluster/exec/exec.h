@@ -40,6 +40,21 @@ int exec_notify_fd(struct cluster *c);
  */
 int exec_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e);
 int exec_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e);
+/*
+ * The pieces of those, for a caller that runs the command itself beside
+ * its event loop (the run: agent/run/run_node_cmd.c). The command for a
+ * node_down (down) or node_up of node, "{node}" replaced: owned,
+ * NULL-terminated (free with exec_argv_free); NULL when the plan gives
+ * none. Its timeout (the plan's, else 60 s). Why it failed, in the same
+ * words as exec_node_command_*: how it ended ("exited with status 3";
+ * NULL: it timed out and was killed) and the tail of what it printed; into
+ * e, returns -1.
+ */
+char **exec_node_command_argv(const struct cluster *c, bool down, const char *node);
+void exec_argv_free(char **argv);
+uint64_t exec_node_command_timeout(const struct cluster *c);
+int exec_node_command_error(struct fl_err *e, const struct cluster *c, bool down, const char *node, const char *argv0,
+                            const char *how, const char *output);
 int exec_drain(struct cluster *c, cluster_event_cb cb, void *arg, struct fl_err *e);
 
 #endif

@@ -60,11 +60,22 @@ static char **substitute(char *const *argv, const char *node)
 	return out;
 }
 
-static void free_argv(char **argv)
+void exec_argv_free(char **argv)
 {
 	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+char **exec_node_command_argv(const struct cluster *c, bool down, const char *node)
+{
+	char *const *cmd = down ? c->node_down_command : c->node_up_command;
+	return cmd != NULL ? substitute(cmd, node) : NULL;
+}
+
+uint64_t exec_node_command_timeout(const struct cluster *c)
+{
+	return c->node_command_timeout_ns ? c->node_command_timeout_ns : NODE_CMD_DEFAULT_TIMEOUT;
 }
 
 /* Keep the last NODE_CMD_TAIL bytes of what it printed, one line. */
@@ -88,15 +99,32 @@ static const char *trimmed(char *tail, size_t len)
 	return tail;
 }
 
-static int run(struct cluster *c, char *const *cmd, const char *what, const char *node, long *code, struct fl_err *e)
+int exec_node_command_error(struct fl_err *e, const struct cluster *c, bool down, const char *node, const char *argv0,
+                            const char *how, const char *output)
 {
+	const char *what = down ? "node_down" : "node_up";
+	char tail[NODE_CMD_TAIL + 1] = "", d[32];
+	size_t tlen = 0, n = strlen(output);
+	keep_tail(tail, &tlen, n > NODE_CMD_TAIL ? output + n - NODE_CMD_TAIL : output,
+	          n > NODE_CMD_TAIL ? NODE_CMD_TAIL : n);
+	trimmed(tail, tlen);
+	if (how == NULL)
+		return err_set(e, "%s \"%s\": %s_command %s did not finish within %s: killed%s%s", what, node, what,
+		               argv0, duration_format(exec_node_command_timeout(c), d, sizeof(d)),
+		               tail[0] ? "; it said: " : "", tail);
+	return err_set(e, "%s \"%s\": %s_command %s %s%s%s", what, node, what, argv0, how, tail[0] ? "; it said: " : "",
+	               tail);
+}
+
+static int run(struct cluster *c, bool down, const char *node, long *code, struct fl_err *e)
+{
+	const char *what = down ? "node_down" : "node_up";
 	*code = -1;
-	if (cmd == NULL)
+	char **argv = exec_node_command_argv(c, down, node);
+	if (argv == NULL)
 		return err_set(e, "backend %s: %s \"%s\": no %s_command in the plan's cluster section", c->ops->name,
 		               what, node, what);
-	uint64_t timeout = c->node_command_timeout_ns ? c->node_command_timeout_ns : NODE_CMD_DEFAULT_TIMEOUT;
-	uint64_t deadline = exec_now() + timeout;
-	char **argv = substitute(cmd, node);
+	uint64_t deadline = exec_now() + exec_node_command_timeout(c);
 	struct exec_child ch;
 	char tail[NODE_CMD_TAIL + 1] = "";
 	size_t tlen = 0;
@@ -116,33 +144,26 @@ static int run(struct cluster *c, char *const *cmd, const char *what, const char
 			break;
 		keep_tail(tail, &tlen, buf, n);
 	}
-	char why[128], d[32];
+	char why[128];
 	uint64_t now = exec_now();
 	exec_child_why(&ch, deadline > now ? deadline - now : 0, why, sizeof(why));
-	if (!ch.reaped) {
-		exec_child_stop(&ch, 0);
-		rc = err_set(e, "%s \"%s\": %s_command %s did not finish within %s: killed%s%s", what, node, what,
-		             argv[0], duration_format(timeout, d, sizeof(d)), tlen ? "; it said: " : "",
-		             trimmed(tail, tlen));
-		goto out;
-	}
+	bool finished = ch.reaped;
 	exec_child_stop(&ch, 0);
-	if (WIFEXITED(ch.status))
+	if (finished && WIFEXITED(ch.status))
 		*code = WEXITSTATUS(ch.status);
-	if (*code != 0)
-		rc = err_set(e, "%s \"%s\": %s_command %s %s%s%s", what, node, what, argv[0], why,
-		             tlen ? "; it said: " : "", trimmed(tail, tlen));
+	if (!finished || *code != 0)
+		rc = exec_node_command_error(e, c, down, node, argv[0], finished ? why : NULL, tail);
 out:
-	free_argv(argv);
+	exec_argv_free(argv);
 	return rc;
 }
 
 int exec_node_command_down(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
-	return run(c, c->node_down_command, "node_down", node, code, e);
+	return run(c, true, node, code, e);
 }
 
 int exec_node_command_up(struct cluster *c, const char *node, long *code, struct fl_err *e)
 {
-	return run(c, c->node_up_command, "node_up", node, code, e);
+	return run(c, false, node, code, e);
 }

@@ -292,14 +292,18 @@ static char *dup_or_null(const char *s)
 
 static int deep_copy(const struct cluster_snapshot *s, struct cluster_snapshot *out)
 {
+	memset(out, 0, sizeof(*out)); /* the vote count is quorum_votes' to add */
 	out->nnodes = s->nnodes;
 	out->ngroups = s->ngroups;
 	out->nresources = s->nresources;
+	out->quorum_known = s->quorum_known;
+	out->quorum = s->quorum;
 	out->nodes = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(*out->nodes));
 	out->groups = xcalloc(s->ngroups ? s->ngroups : 1, sizeof(*out->groups));
 	out->resources = xcalloc(s->nresources ? s->nresources : 1, sizeof(*out->resources));
 	for (size_t i = 0; i < s->nnodes; i++)
-		out->nodes[i] = (struct cluster_node){xstrdup(s->nodes[i].name), s->nodes[i].up, s->nodes[i].paused};
+		out->nodes[i] = (struct cluster_node){xstrdup(s->nodes[i].name), s->nodes[i].up, s->nodes[i].paused,
+		                                      s->nodes[i].votes};
 	for (size_t i = 0; i < s->ngroups; i++)
 		out->groups[i] = (struct cluster_group){xstrdup(s->groups[i].name), dup_or_null(s->groups[i].owner),
 		                                        s->groups[i].state};
@@ -345,6 +349,7 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .undo_plan = pcmk_undo_plan,
     .undo = pcmk_undo,
     .undo_left = pcmk_undo_left,
+    .quorum_votes = pcmk_quorum_votes,
     .node_down = exec_node_command_down,
     .node_up = exec_node_command_up,
     .node_pause = pcmk_node_pause,

@@ -9,6 +9,7 @@
  *   pacemaker_act.c    fail/offline/online/move
  *   pacemaker_node.c   node_pause / node_resume: the node's standby attribute
  *   pacemaker_undo.c   what undoes each action (journaled before it), and undoing it
+ *   pacemaker_quorum.c corosync's quorum votes, for the run-time quorum guard
  *   pacemaker.c        the cluster_ops glue: events, cache, polling fallback
  */
 #ifndef FAULTLINE_PACEMAKER_INT_H
@@ -208,5 +209,25 @@ int pcmk_undo_plan(struct cluster *c, enum cluster_act act, const char *target, 
                    struct cluster_undo *u, struct fl_err *e);
 int pcmk_undo(struct cluster *c, const char *item, struct fl_err *e);
 int pcmk_undo_left(struct cluster *c, const char *item, char *why, size_t len, struct fl_err *e);
+
+/* pacemaker_quorum.c: `corosync-quorumtool -s -p`, parsed. */
+struct pcmk_member {
+	unsigned id, votes;
+	char *name; /* owned */
+};
+struct pcmk_quorum {
+	bool quorate, two_node;
+	unsigned expected, total, needed; /* "Expected votes", "Total votes", "Quorum" (the votes needed) */
+	unsigned qdevice;                 /* a quorum device's votes (its "Qdevice" row), else 0 */
+	struct pcmk_member *members;
+	size_t nmembers;
+};
+/* Parse the tool's output; 0, or -1 with e naming what is missing (q is then empty). */
+int pcmk_quorum_parse(const char *text, struct pcmk_quorum *q, struct fl_err *e);
+void pcmk_quorum_fini(struct pcmk_quorum *q);
+/* Put q's votes into s (each member's on the crm_mon node of its name); -1 with e if a member is no node of s. */
+int pcmk_quorum_apply(const struct pcmk_quorum *q, struct cluster_snapshot *s, struct fl_err *e);
+/* The cluster_ops quorum_votes: run the tool (the plan's cluster timeout), parse, apply. */
+int pcmk_quorum_votes(struct cluster *c, struct cluster_snapshot *s, struct fl_err *e);
 
 #endif

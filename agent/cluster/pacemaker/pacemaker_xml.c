@@ -275,6 +275,9 @@ static int parse_root(struct parse *p, const xmlNode *root, struct fl_err *e)
 	const xmlNode *sum = child(root, "summary");
 	const xmlNode *dc = sum ? child(sum, "current_dc") : NULL;
 	p->st->have_dc = dc && attr_true(dc, "present");
+	/* the DC's view of quorum; the votes behind it come from corosync when the guard asks (pacemaker_quorum.c) */
+	p->st->snap.quorum_known = p->st->have_dc && attr(dc, "with_quorum") != NULL;
+	p->st->snap.quorum = p->st->snap.quorum_known && attr_true(dc, "with_quorum");
 	if ((n = child(root, "nodes")) != NULL)
 		parse_nodes(p, n);
 	if ((n = child(root, "node_history")) != NULL)

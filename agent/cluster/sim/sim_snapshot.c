@@ -1,5 +1,6 @@
 /* sim_snapshot.c - the simulator's state as a struct cluster_snapshot (all copies). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "faultline/util.h"
 #include "sim_impl.h"
@@ -28,6 +29,7 @@ static void copy_resource(const struct sim *s, const struct sim_res *r, struct c
 
 void sim_snapshot(const struct sim *s, struct cluster_snapshot *out)
 {
+	memset(out, 0, sizeof(*out));
 	out->nnodes = s->nnodes;
 	out->nodes = xcalloc(s->nnodes, sizeof(*out->nodes));
 	for (size_t i = 0; i < s->nnodes; i++) {
