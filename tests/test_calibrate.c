@@ -258,3 +258,51 @@ Test(calibrate, pacemaker_reaction_from_recoveries_when_the_stop_is_hidden)
 	sim_topology_free(t);
 	record_fini(&rec);
 }
+
+static void offline_trial(struct run_record *rec, uint64_t at_ms, uint64_t online_ms, uint64_t recovery_ms)
+{
+	fail_trial(rec, at_ms, at_ms + recovery_ms + 100, recovery_ms);
+	struct rec_trial *t = &rec->trials[rec->ntrials - 1];
+	free(t->action);
+	t->action = xstrdup("offline");
+	t->online_at = online_ms * MS;
+}
+
+/*
+ * Pacemaker's online reaction: from each offline's online due (online_at)
+ * to its recovery, less the start as calibrated (100 ms, from the fail
+ * trial): 1180/1190/1170 ms recoveries with the online at 1 s give
+ * 80/90/70 ms. A trial whose resource was not seen down by the time its
+ * online was due (nothing in the record says what it waited for) is left
+ * out.
+ */
+Test(calibrate, pacemaker_online_reaction_from_the_online_calls)
+{
+	struct run_record rec = {0};
+	ev(&rec, 0, "s1", RES_OFFLINE_PENDING);
+	ev(&rec, 50, "s1", RES_OFFLINE);
+	ev(&rec, 1180, "s1", RES_ONLINE);
+	offline_trial(&rec, 0, 1000, 1180);
+	ev(&rec, 2000, "s1", RES_FAILED);
+	ev(&rec, 2100, "s1", RES_OFFLINE);
+	ev(&rec, 2200, "s1", RES_ONLINE);
+	fail_trial(&rec, 2000, 2500, 200);
+	ev(&rec, 5050, "s1", RES_OFFLINE);
+	ev(&rec, 6190, "s1", RES_ONLINE);
+	offline_trial(&rec, 5000, 6000, 1190);
+	ev(&rec, 8050, "s1", RES_OFFLINE);
+	ev(&rec, 9170, "s1", RES_ONLINE);
+	offline_trial(&rec, 8000, 9000, 1170);
+	ev(&rec, 12500, "s1", RES_OFFLINE); /* down only after its online call: left out */
+	ev(&rec, 12600, "s1", RES_ONLINE);
+	offline_trial(&rec, 11000, 12000, 1600);
+	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
+	struct fl_err e;
+	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
+	cr_assert_eq(t->pcmk_online_reaction.kind, DIST_LOGNORMAL);
+	cr_assert_eq(t->pcmk_online_reaction.median_ns, 80 * MS);
+	cr_assert_eq(t->pcmk_online_reaction.p95_ns, 90 * MS);
+	sim_topology_free(t);
+	record_fini(&rec);
+}

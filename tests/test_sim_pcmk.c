@@ -289,3 +289,204 @@ Test(sim_pcmk, topology_reads_the_pacemaker_settings)
 	free(m0), free(m1), free(m2);
 	diag_fini(&d);
 }
+
+/*
+ * The fidelity check's off-both trial (tests/pacemaker/2node/fidelity.yaml):
+ * W was moved to n2 (the backend's crm_resource --move leaves cli-prefer-W
+ * INFINITY on n2 until the restore), svc then failed there at
+ * migration-threshold 1 and W went back to n1. Banning svc from every node
+ * (offline with do_not_update_persistent_state) leaves it nowhere to run:
+ * the scheduler rolls svc's scores back and places vip on its own, where
+ * cli-prefer wants it (Pacemaker 2.1.5 on the two-node cluster:
+ * "fl-vip: Rolling back optional scores from fl-svc", "Move fl-vip
+ * (fl-node1 -> fl-node2)", "Stop fl-svc due to node availability"). svc
+ * stays stopped, Failed (its fail-count on n2 is at the threshold). online
+ * deletes the bans only: svc may run on n1 again and W comes back there
+ * with it.
+ */
+static struct sim_topology *pcmk_moved_then_failed_over(struct fx *f)
+{
+	struct sim_topology *t = pcmk_two_node();
+	fx_find(t, "svc")->migration_threshold = 1;
+	fx_start(f, t, 1);
+	cr_assert_eq(sim_move_group(f->s, "W", "n2", 0, &f->code, &f->err), 0);
+	fx_run(f, SEC(1));
+	cr_assert_eq(sim_fail(f->s, "svc", &f->code, &f->err), 0);
+	fx_run(f, SEC(2));
+	cr_assert_str_eq(sim_group_owner(f->s, "W"), "n1");
+	cr_assert_eq(sim_group_state(f->s, "W"), GRP_ONLINE);
+	size_t n;
+	sim_trace(f->s, &n);
+	cr_assert_eq(n, 36, "%zu transitions before the offline", n);
+	return t;
+}
+
+/* Everything after the first `skip` lines of the trace. */
+static char *trace_from(struct fx *f, size_t skip)
+{
+	char *all = fx_trace(f), *p = all;
+	for (size_t i = 0; i < skip && p != NULL; i++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	char *out = xstrdup(p ? p : "");
+	free(all);
+	return out;
+}
+
+Test(sim_pcmk, ban_everywhere_of_a_later_member_moves_the_group_to_its_preferred_node)
+{
+	struct fx f;
+	pcmk_moved_then_failed_over(&f);
+	unsigned flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE;
+	cr_assert_eq(sim_offline(f.s, "svc", flags, NULL, &f.code, &f.err), 0);
+	fx_run(&f, SEC(3));
+	cr_assert_eq(sim_online(f.s, "svc", &f.code, &f.err), 0);
+	fx_run(&f, SEC(10));
+	char *got = trace_from(&f, 36);
+	const char *off = "(offline [ignore_resource_status, do_not_update_persistent_state])";
+	char want[4096];
+	snprintf(
+	    want, sizeof(want),
+	    "00:00:02.000 resource \"svc\" online -> offline-pending on n1 %s\n"
+	    "00:00:02.000 group \"W\" online -> pending on n1 %s\n"
+	    "00:00:02.100 resource \"svc\" offline-pending -> failed on n1 (stop: banned from every allowed node)\n"
+	    "00:00:02.100 group \"W\" pending -> failed on n1 (stop: banned from every allowed node)\n"
+	    "00:00:02.100 resource \"vip\" online -> offline-pending on n1 %s\n"
+	    "00:00:02.150 resource \"vip\" offline-pending -> offline on n1 %s\n"
+	    "00:00:02.150 group \"W\" failed on n2 %s\n"
+	    "00:00:02.150 resource \"vip\" offline -> online-pending on n2 %s\n"
+	    "00:00:02.250 resource \"vip\" online-pending -> online on n2 %s\n"
+	    "00:00:03.000 resource \"svc\" failed -> offline on n2 (online)\n"
+	    "00:00:03.000 group \"W\" failed -> partial-online on n2 (online)\n"
+	    "00:00:03.000 resource \"vip\" online -> offline-pending on n2 (online)\n"
+	    "00:00:03.000 group \"W\" partial-online -> pending on n2 (online)\n"
+	    "00:00:03.050 resource \"vip\" offline-pending -> offline on n2 (online)\n"
+	    "00:00:03.050 group \"W\" pending -> offline on n2 (online)\n"
+	    "00:00:03.050 group \"W\" offline on n1 (online)\n"
+	    "00:00:03.050 resource \"vip\" offline -> online-pending on n1 (online)\n"
+	    "00:00:03.050 group \"W\" offline -> pending on n1 (online)\n"
+	    "00:00:03.150 resource \"vip\" online-pending -> online on n1 (online)\n"
+	    "00:00:03.150 group \"W\" pending -> partial-online on n1 (online)\n"
+	    "00:00:03.150 resource \"svc\" offline -> online-pending on n1 (online)\n"
+	    "00:00:03.150 group \"W\" partial-online -> pending on n1 (online)\n"
+	    "00:00:03.350 resource \"svc\" online-pending -> online on n1 (online)\n"
+	    "00:00:03.350 group \"W\" pending -> online on n1 (online)\n",
+	    off, off, off, off, off, off, off);
+	cr_assert_str_eq(got, want);
+	free(got);
+	fx_end(&f);
+}
+
+/*
+ * The same, with the online at the instant svc's stop completes (as the
+ * trial's online_after does, waiting for svc to be down): vip's stop is in
+ * flight. Pacemaker lets it complete, then places the group from the CIB
+ * as it is (bans gone): vip starts on n1 again without going to n2 (the
+ * real cluster's transitions 42-44 in the fidelity check's DC log).
+ */
+Test(sim_pcmk, online_during_the_move_is_taken_when_the_stops_are_done)
+{
+	struct fx f;
+	pcmk_moved_then_failed_over(&f);
+	unsigned flags = OFFLINE_IGNORE_RESOURCE_STATUS | OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE;
+	cr_assert_eq(sim_offline(f.s, "svc", flags, NULL, &f.code, &f.err), 0);
+	fx_run(&f, MS(2100));
+	cr_assert_eq(sim_resource_state(f.s, "svc"), RES_FAILED);
+	cr_assert_eq(sim_online(f.s, "svc", &f.code, &f.err), 0);
+	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
+	fx_run(&f, SEC(10));
+	char *got = trace_from(&f, 40);
+	cr_assert_str_eq(
+	    got, "00:00:02.100 resource \"vip\" online -> offline-pending on n1 (offline [ignore_resource_status, "
+	         "do_not_update_persistent_state])\n"
+	         "00:00:02.150 resource \"vip\" offline-pending -> offline on n1 (offline "
+	         "[ignore_resource_status, do_not_update_persistent_state])\n"
+	         "00:00:02.150 resource \"svc\" failed -> offline on n1 (online)\n"
+	         "00:00:02.150 group \"W\" failed -> offline on n1 (online)\n"
+	         "00:00:02.150 group \"W\" offline on n1 (online)\n"
+	         "00:00:02.150 resource \"vip\" offline -> online-pending on n1 (online)\n"
+	         "00:00:02.150 group \"W\" offline -> pending on n1 (online)\n"
+	         "00:00:02.250 resource \"vip\" online-pending -> online on n1 (online)\n"
+	         "00:00:02.250 group \"W\" pending -> partial-online on n1 (online)\n"
+	         "00:00:02.250 resource \"svc\" offline -> online-pending on n1 (online)\n"
+	         "00:00:02.250 group \"W\" partial-online -> pending on n1 (online)\n"
+	         "00:00:02.450 resource \"svc\" online-pending -> online on n1 (online)\n"
+	         "00:00:02.450 group \"W\" pending -> online on n1 (online)\n");
+	free(got);
+	fx_end(&f);
+}
+
+/*
+ * online_reaction_time: faultline's online takes effect that long after
+ * it is due (the backend's read of the down state, the call, the
+ * scheduler, the read of the result: sim_pcmk_online.c); the offline and
+ * the move act at once.
+ */
+Test(sim_pcmk, an_online_takes_effect_after_the_online_reaction_time)
+{
+	struct sim_topology *t = pcmk_two_node();
+	t->pcmk_online_reaction.min_ns = t->pcmk_online_reaction.max_ns = MS(30);
+	struct fx f;
+	fx_start(&f, t, 1);
+	cr_assert_eq(sim_offline(f.s, "s1", 0, NULL, &f.code, &f.err), 0);
+	fx_run(&f, SEC(1));
+	cr_assert_eq(sim_online(f.s, "s1", &f.code, &f.err), 0);
+	cr_assert_eq(f.code, WIN_ERROR_IO_PENDING);
+	cr_assert(sim_resource_persistent(f.s, "s1") == false, "not yet: the online waits");
+	fx_run(&f, SEC(2));
+	cr_assert_eq(sim_move_group(f.s, "S1", "n2", 0, &f.code, &f.err), 0);
+	fx_run(&f, SEC(3));
+	ASSERT_TRACE(&f, "00:00:00.000 resource \"s1\" online -> offline-pending on n1 (offline)\n"
+	                 "00:00:00.000 group \"S1\" online -> pending on n1 (offline)\n"
+	                 "00:00:00.050 resource \"s1\" offline-pending -> offline on n1 (offline)\n"
+	                 "00:00:00.050 group \"S1\" pending -> offline on n1 (offline)\n"
+	                 "00:00:01.030 resource \"s1\" offline -> online-pending on n1 (online)\n"
+	                 "00:00:01.030 group \"S1\" offline -> pending on n1 (online)\n"
+	                 "00:00:01.130 resource \"s1\" online-pending -> online on n1 (online)\n"
+	                 "00:00:01.130 group \"S1\" pending -> online on n1 (online)\n"
+	                 "00:00:02.000 resource \"s1\" online -> offline-pending on n1 (move)\n"
+	                 "00:00:02.000 group \"S1\" online -> pending on n1 (move)\n"
+	                 "00:00:02.050 resource \"s1\" offline-pending -> offline on n1 (move)\n"
+	                 "00:00:02.050 group \"S1\" pending -> offline on n1 (move)\n"
+	                 "00:00:02.050 group \"S1\" offline on n2 (move)\n"
+	                 "00:00:02.050 resource \"s1\" offline -> online-pending on n2 (move)\n"
+	                 "00:00:02.050 group \"S1\" offline -> pending on n2 (move)\n"
+	                 "00:00:02.150 resource \"s1\" online-pending -> online on n2 (move)\n"
+	                 "00:00:02.150 group \"S1\" pending -> online on n2 (move)\n");
+	fx_end(&f);
+}
+
+/*
+ * A later group member fails at its migration-threshold: the group moves,
+ * and the failed instance is stopped before the member it runs on stops
+ * (the group's order; on the two-node cluster fl-svc's stop completes
+ * before fl-vip's begins). The simulator used to stop both at once.
+ */
+Test(sim_pcmk, failed_member_is_stopped_before_the_member_before_it)
+{
+	struct sim_topology *t = pcmk_two_node();
+	fx_find(t, "svc")->migration_threshold = 1;
+	struct fx f;
+	fx_start(&f, t, 1);
+	cr_assert_eq(sim_fail(f.s, "svc", &f.code, &f.err), 0);
+	fx_run(&f, SEC(10));
+	ASSERT_TRACE(&f, "00:00:00.000 resource \"svc\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.000 group \"W\" online -> failed on n1 (FailClusterResource)\n"
+	                 "00:00:00.040 resource \"svc\" failed -> offline-pending on n1 (migration-threshold)\n"
+	                 "00:00:00.040 group \"W\" failed -> pending on n1 (migration-threshold)\n"
+	                 "00:00:00.140 resource \"svc\" offline-pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.140 group \"W\" pending -> partial-online on n1 (migration-threshold)\n"
+	                 "00:00:00.140 resource \"vip\" online -> offline-pending on n1 (migration-threshold)\n"
+	                 "00:00:00.140 group \"W\" partial-online -> pending on n1 (migration-threshold)\n"
+	                 "00:00:00.190 resource \"vip\" offline-pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" pending -> offline on n1 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" offline on n2 (migration-threshold)\n"
+	                 "00:00:00.190 resource \"vip\" offline -> online-pending on n2 (migration-threshold)\n"
+	                 "00:00:00.190 group \"W\" offline -> pending on n2 (migration-threshold)\n"
+	                 "00:00:00.290 resource \"vip\" online-pending -> online on n2 (migration-threshold)\n"
+	                 "00:00:00.290 group \"W\" pending -> partial-online on n2 (migration-threshold)\n"
+	                 "00:00:00.290 resource \"svc\" offline -> online-pending on n2 (migration-threshold)\n"
+	                 "00:00:00.290 group \"W\" partial-online -> pending on n2 (migration-threshold)\n"
+	                 "00:00:00.490 resource \"svc\" online-pending -> online on n2 (migration-threshold)\n"
+	                 "00:00:00.490 group \"W\" pending -> online on n2 (migration-threshold)\n");
+	fx_end(&f);
+}

@@ -97,6 +97,8 @@ static json_t *trial_json(const struct rec_trial *t, bool wall_clock)
 		put(o, "injected_at_utc", json_string(report_fmt_rfc3339(t->injected_wall, buf, sizeof(buf))));
 	}
 	put(o, "closed_at", jms(t->closed_at));
+	if (t->online_at)
+		put(o, "online_at", jms(t->online_at));
 	put(o, "code", json_integer(t->code));
 	put(o, "error", jstr(t->error));
 	put(o, "outcome", json_string(trial_outcome_str(t->outcome)));

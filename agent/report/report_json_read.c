@@ -153,6 +153,15 @@ static json_t *element(struct rd *c, json_t *arr, size_t i, const char *parent, 
 	return v;
 }
 
+/* Optional: a field only some trials have (absent or null: 0). */
+static int get_ms_opt(struct rd *c, json_t *o, const char *at, const char *key, uint64_t *ns)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	return get_ms(c, o, at, key, ns);
+}
+
 /* Wall-clock fields are optional: the comparable form leaves them out. */
 static int get_wall(struct rd *c, json_t *o, const char *at, const char *key, int64_t *out)
 {
@@ -269,7 +278,8 @@ static int read_trial_fields(struct rd *c, json_t *o, const char *at, struct rec
 	    get_str(c, o, at, "node_after", true, &t->node_after) || get_ms(c, o, at, "planned_at", &t->planned_at) ||
 	    get_ms(c, o, at, "injected_at", &t->injected_at) ||
 	    get_wall(c, o, at, "injected_at_utc", &t->injected_wall) || get_ms(c, o, at, "closed_at", &t->closed_at) ||
-	    get_int(c, o, at, "code", LONG_MIN, LONG_MAX, &code) || get_str(c, o, at, "error", true, &t->error) ||
+	    get_ms_opt(c, o, at, "online_at", &t->online_at) || get_int(c, o, at, "code", LONG_MIN, LONG_MAX, &code) ||
+	    get_str(c, o, at, "error", true, &t->error) ||
 	    get_enum(c, o, at, "outcome", outcome_name, TRIAL_ABORTED + 1, &outcome) ||
 	    get_bool(c, o, at, "recovered", &recovered) || get_bool(c, o, at, "outage_observed", &t->outage_observed) ||
 	    get_ms(c, o, at, "recovery_ms", &t->recovery_ns) || get_ms(c, o, at, "resolution_ms", &t->resolution_ns) ||

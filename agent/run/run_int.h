@@ -39,6 +39,7 @@ struct open_trial {
 	struct fl_timer timeout;
 	struct fl_timer online_timer; /* offline + online_after */
 	bool online_due;              /* online_after passed while the offline was pending */
+	uint64_t online_due_at;       /* when the online became due: online_after, or the down event after it */
 	bool target_left;             /* the resource left Online after the injection */
 	bool target_back;             /* ... and is Online again */
 	uint64_t target_back_at;

@@ -216,11 +216,11 @@ void trial_on_timeout(void *arg)
  * online_after has passed. An online before the offline has completed
  * would be refused (5023 while pending) or be a no-op (still Online while
  * its dependents go first), so it waits for the resource to reach Offline
- * (trial_on_event) and goes then.
+ * (trial_on_event) and goes then. The record's online_at is when it became
+ * due (t->online_due_at), for calibrate: what follows is the cluster's.
  */
-static void on_online_after(void *arg)
+static void online_go(struct open_trial *t)
 {
-	struct open_trial *t = arg;
 	struct run *r = t->run;
 	long code = 0;
 	struct fl_err e;
@@ -236,9 +236,18 @@ static void on_online_after(void *arg)
 		run_progress(r, "online \"%s\" after the offline fault not attempted: %s", t->resource, e.msg);
 	else if (r->cl->ops->online(r->cl, t->resource, &code, &e) < 0)
 		run_progress(r, "online \"%s\" after the offline fault failed: %s", t->resource, e.msg);
-	else
+	else {
+		trial_rec(r, t)->online_at = t->online_due_at;
 		run_progress(r, "online \"%s\" (online_after): accepted%s", t->resource,
 		             cluster_code_text(code, ct, sizeof(ct)));
+	}
+}
+
+static void on_online_after(void *arg)
+{
+	struct open_trial *t = arg;
+	t->online_due_at = run_now(t->run);
+	online_go(t);
 }
 
 struct rec_trial *trial_rec_new(struct run *r)
@@ -363,8 +372,11 @@ void trial_on_event(struct run *r, const struct cluster_event *ev)
 		if (t->group_mode || strcmp(t->resource, ev->name) != 0)
 			continue;
 		struct rec_trial *rt = trial_rec(r, t);
-		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
-			on_online_after(t);
+		if (t->online_due && (ev->state == RES_OFFLINE || ev->state == RES_FAILED)) {
+			/* due since the resource went down: the event's time, not when the backend read it */
+			t->online_due_at = ev->at >= r->t0 ? ev->at - r->t0 : run_now(r);
+			online_go(t);
+		}
 		if (ev->state != RES_ONLINE && t->last_state == RES_ONLINE)
 			t->target_left = true;
 		if (ev->state == RES_ONLINE && t->last_state != RES_ONLINE && t->target_left) {

@@ -58,8 +58,9 @@ struct rec_trial {
 	uint64_t injected_at;
 	int64_t injected_wall;
 	uint64_t closed_at;
-	long code;   /* the backend's native return code */
-	char *error; /* why the injection failed, or NULL */
+	uint64_t online_at; /* when online_after's (accepted) online call was made; 0 = none */
+	long code;          /* the backend's native return code */
+	char *error;        /* why the injection failed, or NULL */
 	enum trial_outcome outcome;
 	bool outage_observed;   /* by any probe */
 	uint64_t recovery_ns;   /* the slowest probe's recovery */

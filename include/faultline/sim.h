@@ -104,9 +104,11 @@ struct sim_topology {
 	size_t ngroups;
 	struct sim_resource_def *resources;
 	size_t nresources;
-	int utc_offset_min;           /* local time for failback windows; default 0 */
-	enum sim_policy policy;       /* default SIM_POLICY_WSFC */
-	struct dist pcmk_reaction;    /* pacemaker: failure recorded -> scheduler acts */
+	int utc_offset_min;        /* local time for failback windows; default 0 */
+	enum sim_policy policy;    /* default SIM_POLICY_WSFC */
+	struct dist pcmk_reaction; /* pacemaker: failure recorded -> scheduler acts */
+	/* pacemaker: faultline's online due -> it takes effect (sim_pcmk_online.c) */
+	struct dist pcmk_online_reaction;
 	uint32_t pcmk_fail_increment; /* pacemaker: fail-count added per injected fail; default 2 */
 	bool witness;                 /* a witness (disk or file share) holds one more quorum vote */
 	uint64_t join_time_ns;        /* a node that comes back is Joining this long before Up; default 0 */

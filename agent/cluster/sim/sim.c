@@ -241,11 +241,14 @@ static bool providers_online(const struct sim *s, const struct sim_res *r)
 	return true;
 }
 
+/* Every dependent is down; a Failed one whose stop is still to come (Pacemaker) is not: it stops first. */
 static bool dependents_down(const struct sim *s, const struct sim_res *r)
 {
-	for (size_t i = 0; i < r->ndependents; i++)
-		if (sim_res_active(&s->res[r->dependents[i]]))
+	for (size_t i = 0; i < r->ndependents; i++) {
+		const struct sim_res *d = &s->res[r->dependents[i]];
+		if (sim_res_active(d) || (d->state == RES_FAILED && d->stop_failed))
 			return false;
+	}
 	return true;
 }
 

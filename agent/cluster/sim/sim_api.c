@@ -119,7 +119,7 @@ static void mark_down(struct sim *s, struct sim_res *r, bool persist, const char
 		mark_down(s, &s->res[r->dependents[i]], persist, why);
 }
 
-static void offline_failed(struct sim *s, struct sim_res *r, const char *why)
+void sim_offline_failed(struct sim *s, struct sim_res *r, const char *why)
 {
 	clock_timer_stop(s->clk, &r->op_timer);
 	clock_timer_stop(s->clk, &r->retry_timer);
@@ -177,6 +177,8 @@ static int offline_move(struct sim *s, struct sim_grp *g, size_t dest, unsigned 
 	if (refuse_dest(s, g, dest, code, e) < 0 ||
 	    refuse_locked_member(s, g, flags & OFFLINE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
+	if (sim_pcmk(s))
+		sim_pcmk_move(s, g, dest); /* the backend: crm_resource --move of the group */
 	sim_move_start(s, g, dest, why, flags & OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
@@ -196,7 +198,7 @@ static int pcmk_offline(struct sim *s, struct sim_res *r, unsigned flags, const 
 	r->target = r->persist = false;
 	r->why = why;
 	if (r->state == RES_FAILED)
-		offline_failed(s, r, why);
+		sim_offline_failed(s, r, why);
 	sim_kick(s, &s->grp[r->group]);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
@@ -234,12 +236,12 @@ int sim_offline(struct sim *s, const char *resource, unsigned flags, const char 
 		              resource, lk->def->name);
 	mark_down(s, r, !(flags & OFFLINE_DO_NOT_UPDATE_PERSISTENT_STATE), why);
 	if (r->state == RES_FAILED)
-		offline_failed(s, r, why); /* decision: a Failed resource goes Offline */
+		sim_offline_failed(s, r, why); /* decision: a Failed resource goes Offline */
 	sim_kick(s, g);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
 
-static void mark_up(struct sim *s, struct sim_res *r)
+void sim_mark_up(struct sim *s, struct sim_res *r)
 {
 	r->target = r->persist = true;
 	r->why = "online";
@@ -253,16 +255,15 @@ static void mark_up(struct sim *s, struct sim_res *r)
 	}
 	for (size_t i = 0; i < r->ndeps; i++)
 		for (size_t j = 0; j < r->deps[i].n; j++)
-			mark_up(s, &s->res[r->deps[i].idx[j]]);
+			sim_mark_up(s, &s->res[r->deps[i].idx[j]]);
 }
 
-/* Pacemaker: online clears faultline's bans and the fail-counts (--clear, --cleanup), then the scheduler places. */
+/* Pacemaker: online deletes the backend's bans, else cleans a Failed resource up (sim_pcmk_clear); the scheduler
+ * places. */
 static int pcmk_online(struct sim *s, struct sim_res *r, long *code)
 {
 	bool was_online = r->state == RES_ONLINE;
-	sim_pcmk_clear(s, r);
-	mark_up(s, r);
-	sim_pcmk_place_group(s, &s->grp[r->group], "online");
+	sim_pcmk_online(s, r); /* after online_reaction_time */
 	return accept(code, was_online ? WIN_ERROR_SUCCESS : WIN_ERROR_IO_PENDING);
 }
 
@@ -271,7 +272,7 @@ int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e
 	struct sim_res *r = sim_find_res(s, resource);
 	if (r == NULL)
 		return refuse(code, WIN_ERROR_RESOURCE_NOT_FOUND, e, "resource \"%s\": not found", resource);
-	if (sim_pcmk(s) && !s->grp[r->group].moving)
+	if (sim_pcmk(s)) /* also during a move: the scheduler takes it when the move's stops are done */
 		return pcmk_online(s, r, code);
 	if (r->state == RES_ONLINE)
 		return accept(code, WIN_ERROR_SUCCESS);
@@ -279,7 +280,7 @@ int sim_online(struct sim *s, const char *resource, long *code, struct fl_err *e
 	if (g->moving || is_pending(r))
 		return refuse(code, WIN_ERROR_INVALID_STATE, e, "resource \"%s\": %s", resource,
 		              g->moving ? "its group is moving" : "pending");
-	mark_up(s, r);
+	sim_mark_up(s, r);
 	sim_kick(s, g);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }
@@ -305,6 +306,8 @@ int sim_move_group(struct sim *s, const char *group, const char *node, unsigned 
 	if (refuse_dest(s, g, dest, code, e) < 0 ||
 	    refuse_locked_member(s, g, flags & MOVE_IGNORE_RESOURCE_STATUS, code, e) < 0)
 		return -1;
+	if (sim_pcmk(s)) /* the backend: crm_resource --move (cli-prefer, or cli-ban of its node without one) */
+		sim_pcmk_move(s, g, node ? dest : SIM_NONE);
 	sim_move_start(s, g, dest, "move", flags & MOVE_RETURN_TO_SOURCE_NODE_ON_ERROR);
 	return accept(code, WIN_ERROR_IO_PENDING);
 }

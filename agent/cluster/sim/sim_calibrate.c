@@ -6,6 +6,8 @@
  *   stop     offline-pending -> offline (or -> failed when a stop failed)
  *   reaction a `fail` injection -> the first stop or start of that resource
  *            (Pacemaker: the scheduler's reaction; WSFC: RestartDelay)
+ *   online   Pacemaker: an offline's online due (online_at) -> its
+ *            recovery, less the start (online_reaction_time)
  * and writes each as a lognormal duration with the measured median and
  * 95th percentile (fixed when they are equal). Only what was
  * measured changes; everything else is the base topology's.
@@ -200,13 +202,73 @@ static void pcmk_reaction(const struct sim_topology *tp, struct calib_res *cr, c
 	add(&cr[i].react, tr->recovery_ns > took ? tr->recovery_ns - took : 0);
 }
 
-static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec)
+/* A state change of another member of r's group within [from, to]. */
+static bool group_moved(const struct sim_topology *tp, const struct run_record *rec, const char *name, uint64_t from,
+                        uint64_t to)
+{
+	const char *group = NULL;
+	for (size_t i = 0; i < tp->nresources && group == NULL; i++)
+		if (strcmp(tp->resources[i].name, name) == 0)
+			group = tp->resources[i].group;
+	for (size_t k = 0; group && k < rec->nevents; k++) {
+		const struct rec_event *ev = &rec->events[k];
+		if (ev->at < from || ev->at > to || strcmp(ev->resource, name) == 0)
+			continue;
+		for (size_t i = 0; i < tp->nresources; i++)
+			if (strcmp(tp->resources[i].name, ev->resource) == 0 && tp->resources[i].group &&
+			    strcmp(tp->resources[i].group, group) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* r was seen down (Offline or Failed) within [from, to]. */
+static bool seen_down(const struct run_record *rec, const char *name, uint64_t from, uint64_t to)
+{
+	for (size_t k = 0; k < rec->nevents; k++) {
+		const struct rec_event *ev = &rec->events[k];
+		if (ev->at >= from && ev->at <= to && strcmp(ev->resource, name) == 0 &&
+		    (ev->state == RES_OFFLINE || ev->state == RES_FAILED))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Pacemaker's online reaction: from when faultline's online became due
+ * (online_at: online_after passed, or the resource went down after it) to
+ * the recovery, less the start of that resource as the simulator will
+ * draw it: the backend's read of the down state, the online call, the
+ * scheduler's reaction and the backend's read of the result. Only where
+ * that start is all that happened: nothing depends on the resource, and
+ * no other member of its group changed state meanwhile.
+ */
+static void pcmk_online(const struct sim_topology *tp, struct calib_res *cr, const struct run_record *rec,
+                        const struct rec_trial *tr, struct samples *out)
+{
+	size_t i = 0;
+	while (i < tp->nresources && strcmp(tp->resources[i].name, tr->resource) != 0)
+		i++;
+	if (i == tp->nresources || tr->outcome != TRIAL_RECOVERED || tr->online_at == 0 || tr->action == NULL ||
+	    strcmp(tr->action, "offline") != 0 || has_dependents(tp, tr->resource))
+		return;
+	uint64_t end = tr->injected_at + tr->recovery_ns;
+	if (end <= tr->online_at || !seen_down(rec, tr->resource, tr->injected_at, tr->online_at) ||
+	    group_moved(tp, rec, tr->resource, tr->online_at, end))
+		return;
+	uint64_t start = model_median(&cr[i].start, &tp->resources[i].online_time), took = end - tr->online_at;
+	add(out, took > start ? took - start : 0);
+}
+
+static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec,
+                        struct samples *online)
 {
 	for (size_t t = 0; t < rec->ntrials; t++) {
 		const struct rec_trial *tr = &rec->trials[t];
 		if (tp->policy == SIM_POLICY_PACEMAKER) {
 			if (reaction_trial(tp, tr))
 				pcmk_reaction(tp, cr, tr);
+			pcmk_online(tp, cr, rec, tr, online);
 			continue;
 		}
 		struct calib_res *c = reaction_trial(tp, tr) ? find(cr, n, tr->resource) : NULL;
@@ -240,9 +302,9 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 		cr[i].name = t->resources[i].name;
 	for (size_t r = 0; r < nrecs; r++)
 		scan_events(cr, t->nresources, &recs[r]);
+	struct samples react = {0}, online = {0};
 	for (size_t r = 0; r < nrecs; r++) /* after every start and stop: the reaction needs their medians */
-		scan_trials(t, cr, t->nresources, &recs[r]);
-	struct samples react = {0};
+		scan_trials(t, cr, t->nresources, &recs[r], &online);
 	size_t fitted = 0;
 	for (size_t i = 0; i < t->nresources; i++) {
 		struct sim_resource_def *d = &t->resources[i];
@@ -260,12 +322,15 @@ int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t 
 	}
 	if (t->policy == SIM_POLICY_PACEMAKER && fit(&react, &t->pcmk_reaction))
 		put_fit(log, "*", "pacemaker reaction_time", &react, &t->pcmk_reaction), fitted++;
+	if (t->policy == SIM_POLICY_PACEMAKER && fit(&online, &t->pcmk_online_reaction))
+		put_fit(log, "*", "pacemaker online_reaction_time", &online, &t->pcmk_online_reaction), fitted++;
 	for (size_t i = 0; i < t->nresources; i++) {
 		free(cr[i].start.v);
 		free(cr[i].stop.v);
 		free(cr[i].react.v);
 	}
 	free(react.v);
+	free(online.v);
 	free(cr);
 	if (fitted == 0)
 		return err_set(e,

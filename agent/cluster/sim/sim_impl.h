@@ -84,6 +84,13 @@ struct sim_grp {
 	size_t dest;
 	const char *move_why;
 	size_t rts_source; /* return here if the online phase fails; SIM_NONE */
+	/* policy: pacemaker: what crm_resource --move leaves (cli-prefer / cli-ban of the group); SIM_NONE */
+	size_t prefer;        /* INFINITY on this node */
+	size_t avoid;         /* -INFINITY on this node */
+	const char *pcmk_why; /* a CIB change during a move: the cause if the destination changes */
+	size_t *onlines;      /* resources whose online waits for online_reaction_time (sim_pcmk_online.c) */
+	size_t nonlines, caponlines;
+	struct fl_timer online_timer;
 	struct fl_timer failback_timer;
 };
 
@@ -132,6 +139,10 @@ uint64_t sim_draw(struct sim_res *r, const struct dist *d);
 bool sim_pcmk(const struct sim *s);
 bool sim_res_active(const struct sim_res *r);
 
+/* sim_api.c */
+void sim_mark_up(struct sim *s, struct sim_res *r);
+void sim_offline_failed(struct sim *s, struct sim_res *r, const char *why);
+
 /* sim_node.c */
 /* A move or failover may go to node: Up (not Paused, not Joining) with quorum. */
 bool sim_node_accepts(const struct sim *s, size_t node);
@@ -162,6 +173,9 @@ size_t sim_pcmk_place(const struct sim *s, const struct sim_grp *g);
 void sim_pcmk_place_group(struct sim *s, struct sim_grp *g, const char *why);
 void sim_pcmk_ban(struct sim *s, struct sim_res *r, const char *why);
 void sim_pcmk_clear(struct sim *s, struct sim_res *r);
+void sim_pcmk_move(struct sim *s, struct sim_grp *g, size_t node);
+void sim_pcmk_online(struct sim *s, struct sim_res *r);
+size_t sim_pcmk_move_dest(struct sim *s, struct sim_grp *g);
 bool sim_pcmk_left_failed(struct sim *s, struct sim_res *r);
 
 /* sim_trace.c */

@@ -34,14 +34,16 @@ void sim_move_start(struct sim *s, struct sim_grp *g, size_t dest, const char *w
 void sim_move_finish(struct sim *s, struct sim_grp *g)
 {
 	g->moving = false;
+	if (sim_pcmk(s) && g->pcmk_why != NULL) /* the CIB changed while it moved */
+		g->dest = sim_pcmk_move_dest(s, g);
 	g->owner = g->dest;
 	/* Not a state change: the owner is. Recorded so the trace shows where and why. */
 	sim_trace_add(s, SIM_OBJ_GROUP, g->def->name, g->state, g->state, sim_node_name(s, g->owner), g->move_why);
 	for (size_t i = 0; i < g->nres; i++) {
 		struct sim_res *r = &s->res[g->res[i]];
-		r->nrestarts = 0; /* restart counts are per node */
-		r->target = r->persist;
-		r->revive = r->state == RES_FAILED && r->persist;
+		r->nrestarts = 0;                      /* restart counts are per node */
+		r->target = r->persist && !r->blocked; /* Pacemaker: a member that can run nowhere stays stopped */
+		r->revive = r->state == RES_FAILED && r->target;
 		r->why = g->move_why;
 	}
 }

@@ -204,7 +204,9 @@ static int init_grp(struct sim *s, size_t i, struct fl_err *e)
 	g->def = d;
 	g->idx = i;
 	g->rts_source = SIM_NONE;
+	g->prefer = g->avoid = SIM_NONE;
 	clock_timer_init(&g->failback_timer);
+	clock_timer_init(&g->online_timer);
 	g->possible = xcalloc(s->nnodes, sizeof(bool));
 	g->exhausted = xcalloc(s->nnodes, sizeof(bool));
 	g->order = xcalloc(s->nnodes, sizeof(size_t));
@@ -381,8 +383,11 @@ void sim_free(struct sim *s)
 		free_res(s, &s->res[i]);
 	for (size_t i = 0; i < s->ngrp; i++) {
 		struct sim_grp *g = &s->grp[i];
-		if (g->def)
+		if (g->def) {
 			clock_timer_stop(s->clk, &g->failback_timer);
+			clock_timer_stop(s->clk, &g->online_timer);
+		}
+		free(g->onlines);
 		free(g->res);
 		free(g->possible);
 		free(g->order);

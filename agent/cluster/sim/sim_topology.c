@@ -12,7 +12,7 @@
 
 static const char *const top_keys[] = {"name",  "description", "timezone_offset", "policy",    "pacemaker",
                                        "nodes", "groups",      "witness",         "join_time", NULL};
-static const char *const pcmk_keys[] = {"reaction_time", "fail_increment", NULL};
+static const char *const pcmk_keys[] = {"reaction_time", "online_reaction_time", "fail_increment", NULL};
 static const char *const policies[] = {"wsfc", "pacemaker", NULL};
 static const char *const node_keys[] = {"name", "down", NULL};
 static const char *const group_keys[] = {"name",
@@ -377,6 +377,8 @@ static void load_top(struct topo_ctx *c, const struct ydoc_node *root)
 		topo_check_keys(c, v, pcmk_keys);
 		if ((w = ydoc_get(v, "reaction_time")) != NULL)
 			load_range(c, w, "reaction_time", &c->t->pcmk_reaction);
+		if ((w = ydoc_get(v, "online_reaction_time")) != NULL)
+			load_range(c, w, "online_reaction_time", &c->t->pcmk_online_reaction);
 		if ((w = ydoc_get(v, "fail_increment")) != NULL &&
 		    topo_uint(c, w, "fail_increment", 1, 1000000, &u) == 0)
 			c->t->pcmk_fail_increment = (uint32_t)u;

@@ -192,6 +192,7 @@ int sim_topology_write(FILE *f, const struct sim_topology *t)
 		fputs("policy: pacemaker\npacemaker:\n", f);
 		fprintf(f, "  fail_increment: %" PRIu32 "\n", t->pcmk_fail_increment);
 		put_range(f, "reaction_time", &t->pcmk_reaction, "  ");
+		put_range(f, "online_reaction_time", &t->pcmk_online_reaction, "  ");
 	}
 	if (t->witness)
 		fputs("witness: true\n", f);
