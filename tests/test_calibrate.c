@@ -71,7 +71,7 @@ Test(calibrate, recovers_the_times_that_produced_the_record)
 	char *log = NULL;
 	size_t loglen = 0;
 	FILE *lf = open_memstream(&log, &loglen);
-	cr_assert_eq(sim_calibrate(t, &rec, 1, lf, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, lf, &e), 0, "%s", e.msg);
 	fclose(lf);
 	const struct sim_resource_def *srv = res(t, "App Server"), *disk = res(t, "App Disk");
 	cr_assert_eq(srv->online_time.min_ns, 400 * MS);
@@ -131,7 +131,7 @@ Test(calibrate, refuses_records_without_anything_to_fit)
 	struct run_record rec = {0};
 	struct sim_topology *t = load_topo("tests/data/calibrate/base.yaml");
 	struct fl_err e;
-	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), -1);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, stderr, &e), -1);
 	cr_assert_str_eq(e.msg, "calibrate: no resource of topology \"run-test\" has a start, stop or reaction in the "
 	                        "records' events");
 	sim_topology_free(t);
@@ -145,7 +145,7 @@ Test(calibrate, finds_the_pacemaker_reaction_and_times)
 	cr_assert_eq(rec.trials[3].cluster, OUTCOME_FAILOVER);
 	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
 	struct fl_err e;
-	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, stderr, &e), 0, "%s", e.msg);
 	cr_assert_eq(t->pcmk_reaction.min_ns, 40 * MS);
 	cr_assert_eq(t->pcmk_reaction.max_ns, 40 * MS);
 	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
@@ -173,7 +173,7 @@ Test(calibrate, spread_samples_give_a_lognormal_that_loads_back)
 	}
 	struct sim_topology *t = load_topo("tests/data/calibrate/base.yaml");
 	struct fl_err e;
-	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, stderr, &e), 0, "%s", e.msg);
 	const struct dist *d = &res(t, "App Server")->online_time;
 	cr_assert_eq(d->kind, DIST_LOGNORMAL);
 	cr_assert_eq(d->median_ns, 500 * MS);
@@ -248,7 +248,7 @@ Test(calibrate, pacemaker_reaction_from_recoveries_when_the_stop_is_hidden)
 	fail_trial(&rec, 4000, 4500, 220);
 	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
 	struct fl_err e;
-	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, stderr, &e), 0, "%s", e.msg);
 	cr_assert_eq(res(t, "s1")->offline_time.min_ns, 50 * MS);
 	cr_assert_eq(res(t, "s1")->online_time.kind, DIST_FIXED, "one start: the restart's, not the online_after");
 	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
@@ -298,11 +298,70 @@ Test(calibrate, pacemaker_online_reaction_from_the_online_calls)
 	offline_trial(&rec, 11000, 12000, 1600);
 	struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
 	struct fl_err e;
-	cr_assert_eq(sim_calibrate(t, &rec, 1, stderr, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_calibrate(t, &rec, 1, CALIB_ALL, stderr, &e), 0, "%s", e.msg);
 	cr_assert_eq(res(t, "s1")->online_time.min_ns, 100 * MS);
 	cr_assert_eq(t->pcmk_online_reaction.kind, DIST_LOGNORMAL);
 	cr_assert_eq(t->pcmk_online_reaction.median_ns, 80 * MS);
 	cr_assert_eq(t->pcmk_online_reaction.p95_ns, 90 * MS);
 	sim_topology_free(t);
+	record_fini(&rec);
+}
+
+/*
+ * --trials odd / even: one run split in two halves interleaved in time
+ * (the fidelity check). Each half learns from its own trials, indexed per
+ * fault, and from the state changes within them only: the stop before the
+ * trials (50 ms) is in neither half; the starts are 100 ms in the odd
+ * trials, 150 ms in the even one. Then the reaction is each half's
+ * recovery less its own start and the base topology's stop.
+ */
+static uint64_t base_median(const struct dist *d)
+{
+	return d->kind == DIST_LOGNORMAL ? d->median_ns : d->min_ns / 2 + d->max_ns / 2;
+}
+
+static void restart(struct run_record *rec, uint64_t at_ms, uint64_t start_ms, unsigned index)
+{
+	ev(rec, at_ms, "s1", RES_FAILED);
+	ev(rec, at_ms + 100, "s1", RES_OFFLINE);
+	ev(rec, at_ms + 100 + start_ms, "s1", RES_ONLINE);
+	fail_trial(rec, at_ms, at_ms + 500, 100 + start_ms);
+	rec->trials[rec->ntrials - 1].index = index;
+}
+
+Test(calibrate, odd_and_even_trials_are_two_halves)
+{
+	struct run_record rec = {0};
+	ev(&rec, 0, "s1", RES_OFFLINE_PENDING); /* outside every trial */
+	ev(&rec, 50, "s1", RES_OFFLINE);
+	ev(&rec, 1000, "s1", RES_ONLINE);
+	restart(&rec, 2000, 100, 0);
+	restart(&rec, 3000, 150, 1);
+	restart(&rec, 4000, 100, 2);
+	struct sim_topology *base = load_topo("tests/data/calibrate/pcmk-base.yaml");
+	uint64_t stop = base_median(&res(base, "s1")->offline_time);
+	static const enum calib_trials which[] = {CALIB_ODD, CALIB_EVEN, CALIB_ALL};
+	static const uint64_t start[] = {100, 150, 100};
+	for (size_t w = 0; w < 3; w++) {
+		struct sim_topology *t = load_topo("tests/data/calibrate/pcmk-base.yaml");
+		struct fl_err e;
+		cr_assert_eq(sim_calibrate(t, &rec, 1, which[w], stderr, &e), 0, "%s", e.msg);
+		const struct sim_resource_def *s1 = res(t, "s1");
+		cr_assert_eq(s1->online_time.kind, which[w] == CALIB_ALL ? DIST_LOGNORMAL : DIST_FIXED, "half %zu", w);
+		cr_assert_eq(base_median(&s1->online_time), start[w] * MS, "half %zu", w);
+		if (which[w] == CALIB_ALL) {
+			cr_assert_eq(s1->offline_time.min_ns, 50 * MS, "every event counts");
+			stop = 50 * MS;
+		} else {
+			cr_assert_eq(s1->offline_time.min_ns, res(base, "s1")->offline_time.min_ns, "not in the half");
+			cr_assert_eq(s1->offline_time.max_ns, res(base, "s1")->offline_time.max_ns, "not in the half");
+		}
+		/* recovery 100 ms + start, less the start's median and the stop's */
+		uint64_t want = which[w] == CALIB_EVEN ? 250 * MS - 150 * MS - stop : 200 * MS - 100 * MS - stop;
+		cr_assert_eq(base_median(&t->pcmk_reaction), which[w] == CALIB_ALL ? 200 * MS - 100 * MS - stop : want,
+		             "half %zu", w);
+		sim_topology_free(t);
+	}
+	sim_topology_free(base);
 	record_fini(&rec);
 }

@@ -2,11 +2,14 @@
  * cmd_calibrate.c - `faultline calibrate`: write a simulator topology whose
  * start, stop and reaction times reproduce what real runs measured.
  *
- *   faultline calibrate TOPOLOGY RECORD.json... [-o OUT.yaml]
+ *   faultline calibrate TOPOLOGY RECORD.json... [--trials all|odd|even] [-o OUT.yaml]
  *
  * TOPOLOGY describes the cluster (nodes, groups, resources, policy); the
  * records are JSON run records (docs/report-format.md) of runs against the
- * real cluster. The result is checked by loading it back.
+ * real cluster. --trials odd (even) learns from the 1st, 3rd, ... (2nd,
+ * 4th, ...) trial of each fault only, and from the state changes within
+ * them: the other half of the same run is left to compare the simulator
+ * with. The result is checked by loading it back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,10 +24,12 @@
 
 static int usage(FILE *f, int code)
 {
-	fprintf(f, "usage: faultline calibrate TOPOLOGY RECORD.json... [-o OUT.yaml]\n"
+	fprintf(f, "usage: faultline calibrate TOPOLOGY RECORD.json... [--trials all|odd|even] [-o OUT.yaml]\n"
 	           "  writes TOPOLOGY with each resource's online_time, offline_time and the\n"
 	           "  policy's reaction (Pacemaker) or restart_delay (WSFC) fitted to the events\n"
-	           "  of the JSON run records (median as measured, p95 as measured (lognormal))\n");
+	           "  of the JSON run records (median as measured, p95 as measured (lognormal))\n"
+	           "  --trials odd|even: only the 1st, 3rd, ... | 2nd, 4th, ... trial of each\n"
+	           "  fault, and the state changes within them (default all)\n");
 	return code;
 }
 
@@ -67,6 +72,7 @@ static int write_checked(const struct sim_topology *t, const char *out)
 int cmd_calibrate(int argc, char **argv)
 {
 	const char *out = NULL;
+	enum calib_trials which = CALIB_ALL;
 	char **paths = xcalloc((size_t)argc, sizeof(char *));
 	size_t npaths = 0;
 	for (int i = 1; i < argc; i++) {
@@ -76,7 +82,16 @@ int cmd_calibrate(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
-		else if (argv[i][0] == '-') {
+		else if (strcmp(argv[i], "--trials") == 0 && i + 1 < argc) {
+			const char *w = argv[++i];
+			if (strcmp(w, "all") == 0 || strcmp(w, "odd") == 0 || strcmp(w, "even") == 0)
+				which = w[0] == 'a' ? CALIB_ALL : w[0] == 'o' ? CALIB_ODD : CALIB_EVEN;
+			else {
+				fprintf(stderr, "faultline calibrate: --trials: \"%s\" is not all, odd or even\n", w);
+				free(paths);
+				return usage(stderr, FL_EXIT_INVALID);
+			}
+		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "faultline calibrate: unknown option \"%s\"\n", argv[i]);
 			free(paths);
 			return usage(stderr, FL_EXIT_INVALID);
@@ -99,7 +114,7 @@ int cmd_calibrate(int argc, char **argv)
 			fprintf(stderr, "faultline calibrate: %s\n", e.msg);
 			goto out;
 		}
-	if (sim_calibrate(t, recs, nrecs, stderr, &e) < 0) {
+	if (sim_calibrate(t, recs, nrecs, which, stderr, &e) < 0) {
 		fprintf(stderr, "faultline %s\n", e.msg);
 		code = FL_EXIT_BACKEND;
 		goto out;

@@ -132,9 +132,18 @@ int sim_topology_write(FILE *f, const struct sim_topology *t);
  * and the Pacemaker reaction_time (or the WSFC restart_delay), from the
  * events of n JSON run records of the real cluster: median as measured,
  * p95 as measured (lognormal). One line per fitted value goes to log. -1 with e if no
- * resource of t has anything measured.
+ * resource of t has anything measured. which: every trial, or every other
+ * trial of each fault (one run split in two halves interleaved in time: one
+ * to calibrate from, the other to compare with).
  */
-int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t n, FILE *log, struct fl_err *e);
+enum calib_trials {
+	CALIB_ALL,  /* every trial, and every state change of the records */
+	CALIB_ODD,  /* the 1st, 3rd, 5th... trial of each fault (rec_trial.index 0, 2, 4...), and only the
+	               state changes within them (both ends between one such trial's planned_at and closed_at) */
+	CALIB_EVEN, /* the 2nd, 4th... likewise */
+};
+int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t n, enum calib_trials which, FILE *log,
+                  struct fl_err *e);
 
 /* Fill r / g with the documented WSFC defaults (see docs/topology-format.md); names NULL. */
 void sim_resource_def_defaults(struct sim_resource_def *r);

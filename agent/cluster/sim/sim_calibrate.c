@@ -10,7 +10,9 @@
  *            recovery, less the start (online_reaction_time)
  * and writes each as a lognormal duration with the measured median and
  * 95th percentile (fixed when they are equal). Only what was
- * measured changes; everything else is the base topology's.
+ * measured changes; everything else is the base topology's. With
+ * CALIB_ODD / CALIB_EVEN only every other trial of each fault counts, and
+ * of the events only the state changes within those trials.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,19 +87,37 @@ static struct calib_res *find(struct calib_res *cr, size_t n, const char *name)
 	return NULL;
 }
 
+/* The trial is one of those calibrated from: every one, or every other repetition of its fault. */
+static bool chosen(const struct rec_trial *tr, enum calib_trials which)
+{
+	return which == CALIB_ALL || (tr->index % 2 == 0) == (which == CALIB_ODD);
+}
+
+/* [from, to] lies within a trial calibrated from (always, for CALIB_ALL: events outside trials count too). */
+static bool in_chosen_trial(const struct run_record *rec, enum calib_trials which, uint64_t from, uint64_t to)
+{
+	for (size_t t = 0; which != CALIB_ALL && t < rec->ntrials; t++) {
+		const struct rec_trial *tr = &rec->trials[t];
+		if (chosen(tr, which) && from >= tr->planned_at && to <= tr->closed_at)
+			return true;
+	}
+	return which == CALIB_ALL;
+}
+
 /* [from, to] lies within a trial of a `fail` of that resource (not an offline brought back by online_after). */
-static bool in_fail_trial(const struct run_record *rec, const char *name, uint64_t from, uint64_t to)
+static bool in_fail_trial(const struct run_record *rec, enum calib_trials which, const char *name, uint64_t from,
+                          uint64_t to)
 {
 	for (size_t t = 0; t < rec->ntrials; t++) {
 		const struct rec_trial *tr = &rec->trials[t];
-		if (tr->action && strcmp(tr->action, "fail") == 0 && tr->resource && strcmp(tr->resource, name) == 0 &&
-		    from >= tr->planned_at && to <= tr->closed_at)
+		if (chosen(tr, which) && tr->action && strcmp(tr->action, "fail") == 0 && tr->resource &&
+		    strcmp(tr->resource, name) == 0 && from >= tr->planned_at && to <= tr->closed_at)
 			return true;
 	}
 	return false;
 }
 
-static void scan_events(struct calib_res *cr, size_t n, const struct run_record *rec)
+static void scan_events(struct calib_res *cr, size_t n, const struct run_record *rec, enum calib_trials which)
 {
 	for (size_t i = 0; i < n; i++)
 		cr[i].prev_state = cr[i].last_state = RES_UNKNOWN;
@@ -110,11 +130,13 @@ static void scan_events(struct calib_res *cr, size_t n, const struct run_record 
 		 * A restart after a `fail` whose start was too quick to be seen
 		 * pending (failed, offline, online) times the start too.
 		 */
-		if (ev->state == RES_ONLINE && (c->last_state == RES_ONLINE_PENDING ||
-		                                (c->last_state == RES_OFFLINE && c->prev_state == RES_FAILED &&
-		                                 in_fail_trial(rec, ev->resource, c->last_at, ev->at))))
+		bool in = in_chosen_trial(rec, which, c->last_at, ev->at);
+		if (in && ev->state == RES_ONLINE &&
+		    (c->last_state == RES_ONLINE_PENDING ||
+		     (c->last_state == RES_OFFLINE && c->prev_state == RES_FAILED &&
+		      in_fail_trial(rec, which, ev->resource, c->last_at, ev->at))))
 			add(&c->start, ev->at - c->last_at);
-		if (c->last_state == RES_OFFLINE_PENDING && ev->state == RES_OFFLINE)
+		if (in && c->last_state == RES_OFFLINE_PENDING && ev->state == RES_OFFLINE)
 			add(&c->stop, ev->at - c->last_at);
 		c->prev_state = c->last_state;
 		c->last_state = ev->state;
@@ -261,10 +283,12 @@ static void pcmk_online(const struct sim_topology *tp, struct calib_res *cr, con
 }
 
 static void scan_trials(const struct sim_topology *tp, struct calib_res *cr, size_t n, const struct run_record *rec,
-                        struct samples *online)
+                        enum calib_trials which, struct samples *online)
 {
 	for (size_t t = 0; t < rec->ntrials; t++) {
 		const struct rec_trial *tr = &rec->trials[t];
+		if (!chosen(tr, which))
+			continue;
 		if (tp->policy == SIM_POLICY_PACEMAKER) {
 			if (reaction_trial(tp, tr))
 				pcmk_reaction(tp, cr, tr);
@@ -295,16 +319,26 @@ static void put_fit(FILE *log, const char *res, const char *what, const struct s
 	        dist_format(d, a, sizeof(a)));
 }
 
-int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t nrecs, FILE *log, struct fl_err *e)
+int sim_calibrate(struct sim_topology *t, const struct run_record *recs, size_t nrecs, enum calib_trials which,
+                  FILE *log, struct fl_err *e)
 {
 	struct calib_res *cr = xcalloc(t->nresources ? t->nresources : 1, sizeof(*cr));
 	for (size_t i = 0; i < t->nresources; i++)
 		cr[i].name = t->resources[i].name;
+	if (which != CALIB_ALL) {
+		size_t used = 0, all = 0;
+		for (size_t r = 0; r < nrecs; r++)
+			for (size_t k = 0; k < recs[r].ntrials; k++, all++)
+				used += chosen(&recs[r].trials[k], which);
+		fprintf(log,
+		        "calibrate: from the %s trials of each fault (%zu of %zu) and the state changes within them\n",
+		        which == CALIB_ODD ? "odd" : "even", used, all);
+	}
 	for (size_t r = 0; r < nrecs; r++)
-		scan_events(cr, t->nresources, &recs[r]);
+		scan_events(cr, t->nresources, &recs[r], which);
 	struct samples react = {0}, online = {0};
 	for (size_t r = 0; r < nrecs; r++) /* after every start and stop: the reaction needs their medians */
-		scan_trials(t, cr, t->nresources, &recs[r], &online);
+		scan_trials(t, cr, t->nresources, &recs[r], which, &online);
 	size_t fitted = 0;
 	for (size_t i = 0; i < t->nresources; i++) {
 		struct sim_resource_def *d = &t->resources[i];
