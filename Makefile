@@ -165,8 +165,9 @@ test-pacemaker:
 test-pacemaker-2node:
 	flock /tmp/faultline-pacemaker.lock bash tests/pacemaker/run.sh 2node
 
-# The simulator calibrated from a real two-node Pacemaker run against a later
-# one (issue 14): outcomes per trial, median recovery per fault within 10 %.
+# The simulator calibrated from half of a real two-node Pacemaker run (the odd
+# trials of each fault) against the other half, interleaved in time (issue
+# 14): outcomes per trial, median recovery per fault within 10 %.
 # Root and Pacemaker installed; exit 77 = SKIPPED elsewhere (installs nothing).
 test-fidelity: $(BIN)
 	bash tests/pacemaker/fidelity.sh
