@@ -365,3 +365,25 @@ Test(calibrate, odd_and_even_trials_are_two_halves)
 	sim_topology_free(base);
 	record_fini(&rec);
 }
+
+Test(calibrate, cli_takes_trials_odd_and_refuses_another_word)
+{
+	char dir[] = "/tmp/fl-calibrate-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char json[256], out[256];
+	snprintf(json, sizeof(json), "%s/pass.json", dir);
+	snprintf(out, sizeof(out), "%s/calibrated.yaml", dir);
+	struct run_record rec;
+	run_virtual("tests/data/run/pass.yaml", &rec);
+	struct fl_err e;
+	FILE *jf = fopen(json, "w");
+	cr_assert_eq(report_json_write(&rec, jf, &e), 0, "%s", e.msg);
+	fclose(jf);
+	char *odd[] = {"calibrate", "tests/data/calibrate/base.yaml", json, "--trials", "odd", "-o", out, NULL};
+	cr_assert_eq(cmd_calibrate(7, odd), FL_EXIT_OK);
+	cr_assert_eq(access(out, R_OK), 0);
+	char *bad[] = {"calibrate", "tests/data/calibrate/base.yaml", json, "--trials", "some", "-o", out, NULL};
+	cr_assert_eq(cmd_calibrate(7, bad), FL_EXIT_INVALID);
+	record_fini(&rec);
+	unlink(json), unlink(out), rmdir(dir);
+}
