@@ -21,22 +21,11 @@
 #include "faultline/clock.h"
 #include "faultline/plan.h"
 #include "faultline/util.h"
+#include "plan_fixture.h"
 
 #ifndef TOPO
 #define TOPO "tests/crash/fast-cluster.yaml"
 #endif
-
-static inline struct plan *load(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	if (p == NULL)
-		diag_print(&d, stderr);
-	diag_fini(&d);
-	cr_assert_not_null(p, "%s should load", path);
-	return p;
-}
 
 /* One long-lived cluster per test (criterion runs tests in parallel): its socket, the commands' log, the plan. */
 struct served {

@@ -16,24 +16,13 @@
 #include "faultline/run.h"
 #include "faultline/sim.h"
 #include "faultline/util.h"
+#include "plan_fixture.h"
 
 #define MS 1000000ULL
 
-static struct plan *load_plan(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	if (p == NULL)
-		diag_print(&d, stderr);
-	diag_fini(&d);
-	cr_assert_not_null(p, "%s should load", path);
-	return p;
-}
-
 static void run_virtual(const char *path, struct run_record *rec)
 {
-	struct plan *p = load_plan(path);
+	struct plan *p = plan_load_ok(path);
 	struct run_opts opts = {.virtual_time = true};
 	memset(rec, 0, sizeof(*rec));
 	run_execute(p, &opts, rec);

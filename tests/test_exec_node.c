@@ -135,7 +135,7 @@ Test(exec_node, pause_drain_resume_down_up_through_the_protocol)
 
 Test(exec_node, node_plan_runs_through_the_exec_backend)
 {
-	struct plan *p = load("tests/data/exec/node-sim.yaml");
+	struct plan *p = plan_load_ok("tests/data/exec/node-sim.yaml");
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	int code = run_execute(p, &opts, &rec);
@@ -187,7 +187,7 @@ Test(exec_node, node_down_runs_the_command_and_the_restore_runs_node_up_command)
 {
 	struct served sv;
 	serve(&sv, "crash", "node_down, '{node}'");
-	struct plan *p = load(sv.plan);
+	struct plan *p = plan_load_ok(sv.plan);
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	int code = run_execute(p, &opts, &rec);
@@ -219,7 +219,7 @@ Test(exec_node, a_failing_node_down_command_is_an_injection_failure)
 {
 	struct served sv;
 	serve(&sv, "refuse", "refuse, '{node}'");
-	struct plan *p = load(sv.plan);
+	struct plan *p = plan_load_ok(sv.plan);
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	run_execute(p, &opts, &rec);

@@ -11,6 +11,7 @@
 #include "faultline/cluster.h"
 #include "faultline/plan.h"
 #include "faultline/util.h"
+#include "plan_fixture.h"
 
 /* Every error of the plan at path, sorted, one per line. */
 static char *errors_of(const char *path)
@@ -30,18 +31,6 @@ static char *errors_of(const char *path)
 	}
 	diag_fini(&d);
 	return out;
-}
-
-static struct plan *load_ok(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	if (p == NULL)
-		diag_print(&d, stderr);
-	diag_fini(&d);
-	cr_assert_not_null(p, "%s should load", path);
-	return p;
 }
 
 Test(plan_node, quorum_guard_refuses_two_of_three_nodes_down)
@@ -66,7 +55,7 @@ Test(plan_node, quorum_guard_follows_after_chains)
 
 Test(plan_node, one_node_at_a_time_passes_and_allow_quorum_loss_says_so)
 {
-	struct plan *p = load_ok("tests/data/node/rolling.yaml");
+	struct plan *p = plan_load_ok("tests/data/node/rolling.yaml");
 	cr_assert_eq(p->faults[0].action, PLAN_NODE_DOWN);
 	cr_assert_eq(p->faults[1].action, PLAN_NODE_UP);
 	cr_assert_eq(p->faults[4].action, PLAN_NODE_PAUSE);
@@ -75,7 +64,7 @@ Test(plan_node, one_node_at_a_time_passes_and_allow_quorum_loss_says_so)
 	cr_assert_eq(p->faults[5].failback, NODE_FAILBACK_IMMEDIATE);
 	cr_assert_eq(p->faults[0].failback, NODE_FAILBACK_POLICY, "the default");
 	plan_free(p);
-	p = load_ok("tests/data/node/allowed.yaml");
+	p = plan_load_ok("tests/data/node/allowed.yaml");
 	cr_assert(p->guards.allow_quorum_loss);
 	plan_free(p);
 }
@@ -105,7 +94,7 @@ Test(plan_node, protect_applies_to_nodes)
 
 Test(plan_node, backend_without_node_operations_refuses_naming_action_and_backend)
 {
-	struct plan *p = load_ok("tests/data/node/rolling.yaml");
+	struct plan *p = plan_load_ok("tests/data/node/rolling.yaml");
 	struct cluster_caps pcmk = {.ops = CLUSTER_OP_FAIL | CLUSTER_OP_OFFLINE | CLUSTER_OP_ONLINE |
 	                                   CLUSTER_OP_MOVE_GROUP | CLUSTER_OP_NODE_PAUSE};
 	struct fl_diag d;
@@ -134,7 +123,7 @@ Test(plan_node, backend_without_node_operations_refuses_naming_action_and_backen
 
 Test(plan_node, summary_and_print_describe_node_actions)
 {
-	struct plan *p = load_ok("tests/data/node/rolling.yaml");
+	struct plan *p = plan_load_ok("tests/data/node/rolling.yaml");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -35,7 +35,7 @@ Test(run_node_cmd, the_probes_keep_sampling_while_the_node_command_runs)
 {
 	struct served sv;
 	serve(&sv, "slow", "slow_down, '{node}'");
-	struct plan *p = load(sv.plan);
+	struct plan *p = plan_load_ok(sv.plan);
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	int code = run_execute(p, &opts, &rec);
@@ -117,7 +117,7 @@ Test(run_node_cmd, the_timeout_kills_the_commands_process_group)
 	fclose(f);
 	free(text);
 	free(fast);
-	struct plan *p = load(sv.plan);
+	struct plan *p = plan_load_ok(sv.plan);
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	run_execute(p, &opts, &rec);
@@ -162,7 +162,7 @@ Test(run_node_cmd, the_guard_counts_the_runs_own_node_downs_before_the_cluster_s
 	      "run: { settle: 0s, steady_state: 3s, deadline: 20s }\n",
 	      f);
 	fclose(f);
-	struct plan *p = load(path);
+	struct plan *p = plan_load_ok(path);
 	struct run_record rec = {0};
 	struct run_opts opts = {0};
 	run_execute(p, &opts, &rec);

@@ -19,6 +19,7 @@
 #include "faultline/util.h"
 #include "faultline/verdict.h"
 #include "journal_fixture.h"
+#include "plan_fixture.h"
 
 struct outcome {
 	struct plan *plan;
@@ -26,21 +27,9 @@ struct outcome {
 	int code;
 };
 
-static struct plan *load(const char *path)
-{
-	struct fl_diag d;
-	diag_init(&d, path);
-	struct plan *p = plan_load(path, &d);
-	if (p == NULL)
-		diag_print(&d, stderr);
-	diag_fini(&d);
-	cr_assert_not_null(p, "%s should load", path);
-	return p;
-}
-
 static void run_plan(struct outcome *o, const char *path, struct run_opts opts)
 {
-	o->plan = load(path);
+	o->plan = plan_load_ok(path);
 	memset(&o->rec, 0, sizeof(o->rec));
 	o->code = run_execute(o->plan, &opts, &o->rec);
 }
@@ -113,7 +102,7 @@ Test(verdict, unrecovered_trial_cannot_pass_max_restarts)
  */
 Test(verdict, journal_write_failure_is_an_environment_error)
 {
-	struct plan *p = load("tests/data/run/pass.yaml");
+	struct plan *p = plan_load_ok("tests/data/run/pass.yaml");
 	struct cluster_config cfg;
 	plan_cluster_config(p, &cfg);
 	/* How large RUN_START is for this plan: the run id has the same length as the engine's. */

@@ -49,8 +49,7 @@ void touched_fini(struct touched *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void say(const struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct restore_ctx *c, const char *fmt, ...)
+void restore_say(const struct restore_ctx *c, const char *fmt, ...)
 {
 	if (c->progress == NULL)
 		return;
@@ -212,12 +211,13 @@ static bool correct(const struct restore_ctx *c, struct restore_item *items, siz
 	char how_text[64];
 	/* A group move is about the group, not whichever of its resources was listed first. */
 	if (how == 'm')
-		say(c, "restore group \"%s\": move back to %s: %s%s%s%s", t->group, t->owner,
-		    rc < 0 ? "refused" : "accepted", cluster_code_text(code, how_text, sizeof(how_text)),
-		    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+		restore_say(c, "restore group \"%s\": move back to %s: %s%s%s%s", t->group, t->owner,
+		            rc < 0 ? "refused" : "accepted", cluster_code_text(code, how_text, sizeof(how_text)),
+		            rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	else
-		say(c, "restore \"%s\": %s: %s%s%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
-		    cluster_code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+		restore_say(c, "restore \"%s\": %s: %s%s%s%s", t->resource, what, rc < 0 ? "refused" : "accepted",
+		            cluster_code_text(code, how_text, sizeof(how_text)), rc < 0 ? ": " : "",
+		            rc < 0 ? e.msg : "");
 	testkill_at("restore-action");
 	return true;
 }
@@ -345,9 +345,9 @@ static bool undo_from(const struct restore_ctx *c, size_t from)
 		const char *item = c->undo->items[k];
 		cluster_undo_str(item, shown, sizeof(shown));
 		if (ops->undo(c->cl, item, &e) < 0)
-			say(c, "restore: undo \"%s\": FAILED: %s", shown, e.msg);
+			restore_say(c, "restore: undo \"%s\": FAILED: %s", shown, e.msg);
 		else
-			say(c, "restore: undo \"%s\": done", shown);
+			restore_say(c, "restore: undo \"%s\": done", shown);
 		testkill_at("restore-undo");
 	}
 	return c->undo->n > from;
@@ -397,7 +397,8 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 	char items_[48] = "";
 	if (nu > 0)
 		snprintf(items_, sizeof(items_), ", %zu undo item(s)", nu);
-	say(c, "restore: %s (%zu resource(s) checked%s)", rc == 0 ? "everything verified" : "INCOMPLETE", n, items_);
+	restore_say(c, "restore: %s (%zu resource(s) checked%s)", rc == 0 ? "everything verified" : "INCOMPLETE", n,
+	            items_);
 	if (have)
 		cluster_snapshot_free(&s);
 	for (size_t i = 0; i < n; i++)

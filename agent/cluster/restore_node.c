@@ -11,7 +11,6 @@
  */
 #include "faultline/restore.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +22,6 @@
 
 #define NODE_POLL_NS    (100 * NSEC_PER_MSEC)
 #define NODE_DEFAULT_NS (120 * NSEC_PER_SEC)
-
-static void say(const struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct restore_ctx *c, const char *fmt, ...)
-{
-	if (c->progress == NULL)
-		return;
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->progress(c->arg, msg);
-}
 
 /* The call that takes the node from `now` back to `before`, or NULL if none is needed. */
 static const char *undo(struct cluster *cl, const char *node, enum node_state before, enum node_state now, long *code,
@@ -106,8 +92,8 @@ int restore_node(const struct restore_ctx *c, const char *node, enum node_state 
 	int rc;
 	const char *what = undo(c->cl, node, before, state_now(c->cl, node), &code, &e, &rc);
 	if (what != NULL)
-		say(c, "restore node \"%s\": %s: %s (code %ld)%s%s", node, what, rc < 0 ? "refused" : "accepted", code,
-		    rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
+		restore_say(c, "restore node \"%s\": %s: %s (code %ld)%s%s", node, what,
+		            rc < 0 ? "refused" : "accepted", code, rc < 0 ? ": " : "", rc < 0 ? e.msg : "");
 	enum node_state now = wait_for(c, node, before, deadline);
 	XGROW(rec->restores, rec->caprestores, rec->nrestores + 1);
 	struct rec_restore *rr = &rec->restores[rec->nrestores++];
@@ -117,6 +103,6 @@ int restore_node(const struct restore_ctx *c, const char *node, enum node_state 
 	rr->detail = xasprintf("%s: %s (before the run: %s)", rr->ok ? "verified" : "NOT RESTORED", node_state_str(now),
 	                       node_state_str(before));
 	if (!rr->ok)
-		say(c, "restore node \"%s\" FAILED: %s", node, rr->detail);
+		restore_say(c, "restore node \"%s\" FAILED: %s", node, rr->detail);
 	return rr->ok ? 0 : -1;
 }

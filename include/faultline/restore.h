@@ -60,6 +60,9 @@ int restore_touched(const struct restore_ctx *c, const struct touched *items, si
 
 void touched_fini(struct touched *t);
 
+/* One line through c->progress (nothing without one): restore.c's and restore_node.c's. */
+void restore_say(const struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /*
  * Bring node back to `before` (its state before the run) with one backend
  * call (node_up, resume, pause or node_down, as the state now requires;
