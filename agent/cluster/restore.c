@@ -353,6 +353,20 @@ static bool undo_from(const struct restore_ctx *c, size_t from)
 	return c->undo->n > from;
 }
 
+/*
+ * Wait (bounded by the deadline) until the backend says nothing is pending,
+ * so a pass never corrects, nor verifies, a state the cluster is leaving.
+ * Not settling in time is said, and the restore goes on judging what it sees.
+ */
+static void settle(const struct restore_ctx *c, uint64_t deadline)
+{
+	const struct cluster_ops *ops = c->cl->ops;
+	uint64_t now = clock_now(c->clk);
+	struct fl_err e;
+	if (ops->settle != NULL && now < deadline && ops->settle(c->cl, deadline - now, &e) < 0)
+		say(c, "restore: the cluster did not settle: %s", e.msg);
+}
+
 int restore_touched(const struct restore_ctx *c, const struct touched *touched, size_t n, struct run_record *rec)
 {
 	uint64_t deadline = clock_now(c->clk) + (c->timeout_ns ? c->timeout_ns : 120 * NSEC_PER_SEC);
@@ -372,9 +386,13 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 	 */
 	size_t undone = c->undo ? c->undo->n : 0;
 	uint64_t hands_off_until = undo_from(c, 0) ? clock_now(c->clk) + RESTORE_SETTLE_NS : 0;
+	settle(c, deadline); /* a node the restore just brought back is still being integrated */
 	enum pass_result pr;
+	bool settled = c->cl->ops->settle == NULL; /* the last PASS_DONE was seen on a settled cluster */
 	while ((pr = pass(c, items, n, &s, &have, hands_off_until, undone)) != PASS_STUCK) {
 		uint64_t now = clock_now(c->clk);
+		if (pr != PASS_DONE)
+			settled = c->cl->ops->settle == NULL;
 		if (pr == PASS_DONE && c->undo != NULL && undone < c->undo->n) {
 			/* what the corrections left (a move back's constraint): undo it, then verify again */
 			size_t from = undone;
@@ -382,7 +400,11 @@ int restore_touched(const struct restore_ctx *c, const struct touched *touched, 
 			undo_from(c, from);
 			hands_off_until = clock_now(c->clk) + RESTORE_SETTLE_NS;
 		} else if (pr == PASS_DONE && now >= hands_off_until) {
-			break;
+			if (settled || now >= deadline)
+				break;
+			settle(c, deadline); /* then verify once more, on a cluster with nothing pending */
+			settled = true;
+			continue;
 		}
 		now = clock_now(c->clk);
 		if (now >= deadline)

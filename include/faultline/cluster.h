@@ -313,6 +313,15 @@ struct cluster_ops {
 	 */
 	int (*quorum_votes)(struct cluster *c, struct cluster_snapshot *s, struct fl_err *e);
 
+	/*
+	 * Optional (NULL: the backend's snapshots are already settled). Wait, at
+	 * most timeout_ns, until the cluster has no transition pending, so the
+	 * restore never verifies a state the cluster is about to leave (a node
+	 * that rejoins is integrated for a second or two: Pacemaker's
+	 * crm_resource --wait). -1 with e when it did not settle in time.
+	 */
+	int (*settle)(struct cluster *c, uint64_t timeout_ns, struct fl_err *e);
+
 	int (*cleanup)(struct cluster *c, struct fl_err *e);
 	/*
 	 * Node operations (optional: NULL, and the CLUSTER_OP_NODE_* bit

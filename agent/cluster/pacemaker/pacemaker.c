@@ -350,6 +350,7 @@ const struct cluster_ops pacemaker_cluster_ops = {
     .undo = pcmk_undo,
     .undo_left = pcmk_undo_left,
     .quorum_votes = pcmk_quorum_votes,
+    .settle = pcmk_settle,
     .node_down = exec_node_command_down,
     .node_up = exec_node_command_up,
     .node_pause = pcmk_node_pause,

@@ -227,6 +227,8 @@ int pcmk_quorum_parse(const char *text, struct pcmk_quorum *q, struct fl_err *e)
 void pcmk_quorum_fini(struct pcmk_quorum *q);
 /* Put q's votes into s (each member's on the crm_mon node of its name); -1 with e if a member is no node of s. */
 int pcmk_quorum_apply(const struct pcmk_quorum *q, struct cluster_snapshot *s, struct fl_err *e);
+/* The cluster_ops settle: crm_resource --wait, bounded by timeout_ns (pacemaker_settle.c). */
+int pcmk_settle(struct cluster *c, uint64_t timeout_ns, struct fl_err *e);
 /* The cluster_ops quorum_votes: run the tool (the plan's cluster timeout), parse, apply. */
 int pcmk_quorum_votes(struct cluster *c, struct cluster_snapshot *s, struct fl_err *e);
 
