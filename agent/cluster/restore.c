@@ -364,7 +364,7 @@ static void settle(const struct restore_ctx *c, uint64_t deadline)
 	uint64_t now = clock_now(c->clk);
 	struct fl_err e;
 	if (ops->settle != NULL && now < deadline && ops->settle(c->cl, deadline - now, &e) < 0)
-		say(c, "restore: the cluster did not settle: %s", e.msg);
+		restore_say(c, "restore: the cluster did not settle: %s", e.msg);
 }
 
 int restore_touched(const struct restore_ctx *c, const struct touched *touched, size_t n, struct run_record *rec)
