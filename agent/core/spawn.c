@@ -29,7 +29,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void child(char *const *argv, char *const *env, size_t nenv, const char *dir, int out, int status)
+void spawn_child(char *const *argv, char *const *env, size_t nenv, const char *dir, int out, int status)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -123,7 +123,7 @@ int spawn_run(char *const *argv, char *const *env, size_t nenv, const char *dir,
 	uint64_t deadline = mono_ns() + timeout_ns;
 	pid_t pid = fork();
 	if (pid == 0)
-		child(argv, env, nenv, dir, pout[1], pst[1]);
+		spawn_child(argv, env, nenv, dir, pout[1], pst[1]);
 	close(pout[1]);
 	close(pst[1]);
 	if (pid < 0) {

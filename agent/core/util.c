@@ -159,3 +159,14 @@ const char *wall_format(int64_t ns, char *buf, size_t len)
 	         tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((ns / 1000000LL) % 1000));
 	return buf;
 }
+
+char *argv_join(char *const *argv)
+{
+	char *out = xstrdup("");
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		char *next = xasprintf("%s%s%s", out, i ? " " : "", argv[i]);
+		free(out);
+		out = next;
+	}
+	return out;
+}

@@ -36,17 +36,6 @@ static char **copy(char *const *v, size_t *n)
 	return out;
 }
 
-static char *joined(char *const *argv)
-{
-	char *s = xstrdup("");
-	for (size_t i = 0; argv[i] != NULL; i++) {
-		char *n = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
 /* Run one undo (a copy: journaling its outcome may settle and free the run) and journal it. */
 static int run_one(struct journal *j, const char *id, const struct journal_exec *x, const char *workdir, FILE *progress,
                    struct fl_err *e)
@@ -55,7 +44,7 @@ static int run_one(struct journal *j, const char *id, const struct journal_exec 
 	char *key = xstrdup(x->key), **argv = copy(x->argv, NULL), **env = copy(x->env, &nenv);
 	char *dir = workdir != NULL ? xstrdup(workdir) : NULL;
 	uint64_t timeout = x->timeout_ns ? x->timeout_ns : EXEC_DEFAULT_NS;
-	char *cmd = joined(argv);
+	char *cmd = argv_join(argv);
 	if (progress != NULL)
 		fprintf(progress, "restore: %s: running %s\n", key, cmd);
 	struct spawn_result res;

@@ -27,6 +27,7 @@
 
 #include "faultline/cmd.h"
 #include "faultline/duration.h"
+#include "faultline/spawn.h"
 #include "faultline/util.h"
 #include "run_int.h"
 
@@ -78,39 +79,6 @@ static void env_common(struct run *r, struct run_env *env)
 	run_env_set(env, "FAULTLINE_RUN_TIME_MS", buf);
 }
 
-static char *join(char *const *argv)
-{
-	char *out = xstrdup("");
-	for (size_t i = 0; argv[i] != NULL; i++) {
-		char *next = xasprintf("%s%s%s", out, i ? " " : "", argv[i]);
-		free(out);
-		out = next;
-	}
-	return out;
-}
-
-static void child(char *const *argv, const struct run_env *env, int out, int status)
-{
-	/* The run blocks TERM and INT for its signalfd: the command must not inherit that. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	setsid();
-	int null = open("/dev/null", O_RDONLY);
-	if (null >= 0)
-		dup2(null, STDIN_FILENO);
-	dup2(out, STDOUT_FILENO);
-	dup2(out, STDERR_FILENO);
-	for (size_t i = 0; i < env->n; i++)
-		putenv(env->kv[i]);
-	execvp(argv[0], argv);
-	int err = errno;
-	if (write(status, &err, sizeof(err)) < 0)
-		_exit(127);
-	_exit(127);
-}
-
 static struct rec_exec *new_rec(struct run *r, const char *name, char *const *argv, const char *target)
 {
 	struct run_record *rec = r->rec;
@@ -118,7 +86,7 @@ static struct rec_exec *new_rec(struct run *r, const char *name, char *const *ar
 	struct rec_exec *x = &rec->execs[rec->nexecs++];
 	memset(x, 0, sizeof(*x));
 	x->name = xstrdup(name);
-	x->command = join(argv);
+	x->command = argv_join(argv);
 	x->target = target ? xstrdup(target) : NULL;
 	x->started_at = run_now(r);
 	x->exit_status = -1;
@@ -269,7 +237,7 @@ size_t run_cmd_start(struct run *r, const char *name, char *const *argv, const c
 		goto failed;
 	}
 	if (pid == 0)
-		child(argv, env, out[1], status[1]);
+		spawn_child(argv, env->kv, env->n, NULL, out[1], status[1]);
 	close(out[1]);
 	close(status[1]);
 	run_env_fini(env);

@@ -38,4 +38,13 @@ int spawn_run(char *const *argv, char *const *env, size_t nenv, const char *dir,
               struct spawn_result *out);
 void spawn_result_fini(struct spawn_result *r);
 
+/*
+ * The child's half, after fork: no signal blocked, SIGPIPE default, its own
+ * session, stdin /dev/null, stdout and stderr to out, env added, in dir
+ * (NULL: ours), then execvp. On failure it writes errno (negative: dir) to
+ * status and exits 127. Shared with the run's commands (run_exec.c).
+ */
+void spawn_child(char *const *argv, char *const *env, size_t nenv, const char *dir, int out, int status)
+    __attribute__((noreturn));
+
 #endif
